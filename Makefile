@@ -1,0 +1,119 @@
+# podfs - a FUSE filesystem that runs the Kubernetes pod workflow for real.
+#
+#   make            build ./podfs
+#   make deps       install the Debian packages podfs and its tests need
+#   make run        build, import the images, mount at $(MNT) in the foreground
+#   make test       unit + shell tests (sanitizer build), ends "N passed, N failed"
+#   make check-asan the same suite, the name CI and the docs use
+#   make bench      the benchmarks (optimised build), prints tables
+#   make install    install podfs and its man pages under $(PREFIX)
+#   make style      clang-format check
+
+PREFIX  ?= /usr/local
+MNT     ?= /mnt/podfs
+STATE   ?= /var/lib/podfs
+CC      ?= cc
+O       ?= build
+
+PKGS     = fuse3 sqlite3 yaml-0.1
+DEB_PKGS = build-essential pkg-config libfuse3-dev fuse3 libsqlite3-dev libyaml-dev \
+           libcurl4-openssl-dev libjansson-dev libarchive-dev libssl-dev \
+           crun runc conmon containernetworking-plugins busybox-static \
+           iproute2 clang libclang-rt-14-dev procps psmisc curl
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN    = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wmissing-prototypes \
+          -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 \
+             -Icore -Inode -Ifs $(PKG_CFLAGS) -MMD -MP
+LIBS    = $(PKG_LIBS) -lpthread
+
+LIB_SRC  = $(sort $(wildcard core/*.c node/*.c))
+FS_SRC   = $(sort $(wildcard fs/*.c))
+UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
+TOOL_SRC = $(sort $(wildcard tests/tools/*.c))
+
+LIB_OBJ  = $(LIB_SRC:%.c=$(O)/%.o)
+FS_OBJ   = $(FS_SRC:%.c=$(O)/%.o)
+UNIT_BIN = $(UNIT_SRC:%.c=$(O)/%)
+TOOL_BIN = $(TOOL_SRC:%.c=$(O)/%)
+
+.PHONY: all deps check-pkgs run test check check-asan unit bench install style clean images
+
+all: check-pkgs podfs
+
+check-pkgs:
+	@for p in $(PKGS); do pkg-config --exists $$p || { \
+	  echo "podfs: missing development package for '$$p' (pkg-config)."; \
+	  echo "       Run 'make deps' as root to install what podfs needs from Debian."; exit 1; }; done
+
+# Idempotent and quiet when nothing is missing; apt-get update only when
+# something has to be installed.
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
+	    || { echo "make deps: apt-get failed for:$$missing"; exit 1; }; \
+	fi
+
+$(O)/libpodfs.a: $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(O)/podfs: $(FS_OBJ) $(O)/libpodfs.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(FS_OBJ) $(O)/libpodfs.a $(LIBS)
+
+podfs: $(O)/podfs
+	@if [ "$(O)" = build ]; then cp -f $(O)/podfs podfs; fi
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/tests/unit/test_%: tests/unit/test_%.c $(O)/libpodfs.a tests/unit/tap.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(O)/libpodfs.a $(LIBS)
+
+$(O)/tests/tools/%: tests/tools/%.c $(O)/libpodfs.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libpodfs.a $(LIBS)
+
+unit-bins: $(UNIT_BIN) $(TOOL_BIN)
+
+# The whole suite runs against a sanitizer build (ASan + UBSan), so every
+# shell scenario doubles as a memory-error and leak check.
+SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+test check check-asan: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory O=build/asan CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" \
+	  build/asan/podfs unit-bins
+	@PODFS_BUILD=build/asan tests/run.sh $(TESTS)
+
+unit: all unit-bins
+	@PODFS_BUILD=$(O) PODFS_ONLY=unit tests/run.sh
+
+bench: deps all unit-bins
+	@bench/run.sh
+
+run: deps all
+	@mkdir -p $(MNT) $(STATE)
+	./podfs $(MNT) --state-dir $(STATE) -f
+
+install: all
+	install -D -m 0755 podfs $(DESTDIR)$(PREFIX)/bin/podfs
+	install -D -m 0644 docs/podfs.1 $(DESTDIR)$(PREFIX)/share/man/man1/podfs.1
+	install -D -m 0644 docs/podfs.5 $(DESTDIR)$(PREFIX)/share/man/man5/podfs.5
+
+style:
+	@clang-format --dry-run --Werror core/*.[ch] fs/*.[ch] $(wildcard node/*.[ch]) tests/unit/*.[ch] $(wildcard tests/tools/*.c)
+
+clean:
+	rm -rf build podfs
+
+-include $(shell find build -name '*.d' 2>/dev/null)

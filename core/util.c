@@ -1,0 +1,253 @@
+/*
+ * util.c - allocation, string buffers, clocks and small file helpers.
+ */
+#define _GNU_SOURCE
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static void oom(size_t n)
+{
+	fprintf(stderr, "podfs: out of memory allocating %zu bytes\n", n);
+	abort();
+}
+
+void *pf_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom(n);
+	return p;
+}
+
+void *pf_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		oom(n * size);
+	return p;
+}
+
+void *pf_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		oom(n);
+	return q;
+}
+
+char *pf_xstrdup(const char *s)
+{
+	return pf_xstrndup(s, strlen(s));
+}
+
+char *pf_xstrndup(const char *s, size_t n)
+{
+	char *p = pf_xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *pf_xasprintf(const char *fmt, ...)
+{
+	struct pf_buf b = PF_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	pf_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	return pf_buf_detach(&b, NULL);
+}
+
+void pf_grow(void **arr, size_t *cap, size_t need, size_t elsize)
+{
+	size_t c = *cap;
+
+	if (need <= c)
+		return;
+	c = c ? c : 4;
+	while (c < need)
+		c *= 2;
+	*arr = pf_xrealloc(*arr, c * elsize);
+	*cap = c;
+}
+
+static void buf_reserve(struct pf_buf *b, size_t extra)
+{
+	PF_GROW(b->buf, b->cap, b->len + extra + 1);
+}
+
+void pf_buf_add(struct pf_buf *b, const void *data, size_t n)
+{
+	buf_reserve(b, n);
+	if (n)
+		memcpy(b->buf + b->len, data, n);
+	b->len += n;
+	b->buf[b->len] = '\0';
+}
+
+void pf_buf_adds(struct pf_buf *b, const char *s)
+{
+	pf_buf_add(b, s, strlen(s));
+}
+
+void pf_buf_addc(struct pf_buf *b, char c)
+{
+	pf_buf_add(b, &c, 1);
+}
+
+void pf_buf_vaddf(struct pf_buf *b, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+
+	buf_reserve(b, 64);
+	va_copy(cp, ap);
+	n = vsnprintf(b->buf + b->len, b->cap - b->len, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		return;
+	if ((size_t)n >= b->cap - b->len) {
+		buf_reserve(b, (size_t)n);
+		n = vsnprintf(b->buf + b->len, b->cap - b->len, fmt, ap);
+	}
+	b->len += (size_t)n;
+}
+
+void pf_buf_addf(struct pf_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pf_buf_vaddf(b, fmt, ap);
+	va_end(ap);
+}
+
+void pf_buf_reset(struct pf_buf *b)
+{
+	b->len = 0;
+	if (b->buf)
+		b->buf[0] = '\0';
+}
+
+void pf_buf_release(struct pf_buf *b)
+{
+	free(b->buf);
+	b->buf = NULL;
+	b->len = b->cap = 0;
+}
+
+char *pf_buf_detach(struct pf_buf *b, size_t *len)
+{
+	char *s;
+
+	if (!b->buf)
+		pf_buf_add(b, "", 0);
+	s = b->buf;
+	if (len)
+		*len = b->len;
+	b->buf = NULL;
+	b->len = b->cap = 0;
+	return s;
+}
+
+int64_t pf_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t pf_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void pf_format_time(int64_t wall_ms, char out[21])
+{
+	time_t t = (time_t)(wall_ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int pf_parse_time(const char *s, int64_t *wall_ms)
+{
+	struct tm tm = { 0 };
+	const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	int64_t ms = 0;
+
+	if (!p)
+		return -EINVAL;
+	if (*p == '.') {
+		int digits = 0;
+		p++;
+		while (*p >= '0' && *p <= '9') {
+			if (digits < 3)
+				ms = ms * 10 + (*p - '0');
+			digits++;
+			p++;
+		}
+		if (!digits)
+			return -EINVAL;
+		for (; digits < 3; digits++)
+			ms *= 10;
+	}
+	if (*p != 'Z' || p[1] != '\0')
+		return -EINVAL;
+	*wall_ms = (int64_t)timegm(&tm) * 1000 + ms;
+	return 0;
+}
+
+int pf_read_file(const char *path, size_t max, char **out, size_t *len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct pf_buf b = PF_BUF_INIT;
+	char chunk[65536];
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			pf_buf_release(&b);
+			return -e;
+		}
+		if (b.len + (size_t)n > max) {
+			pf_buf_release(&b);
+			return -EFBIG;
+		}
+		pf_buf_add(&b, chunk, (size_t)n);
+	}
+	*out = pf_buf_detach(&b, len);
+	return 0;
+}
+
+int pf_mkdir_p(const char *path, mode_t mode)
+{
+	_cleanup_free_ char *p = pf_xstrdup(path);
+
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	if (mkdir(p, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,47 @@
+/*
+ * validate.h - the API server's admission for Pods: defaults, validation and
+ * the Pod Security "baseline" policy, with kubectl's wording.
+ *
+ * Pure functions of the object and the policy: no store, no clock (the
+ * caller sets uid and timestamps), no I/O.
+ */
+#ifndef PODFS_VALIDATE_H
+#define PODFS_VALIDATE_H
+
+#include "err.h"
+#include "model.h"
+
+struct pf_policy {
+	bool allow_privileged;  /* privileged, hostNetwork/PID/IPC, added caps beyond baseline */
+	bool allow_host_paths;  /* hostPath volumes */
+};
+
+/* Apply the API server's defaults (SetObjectDefaults_Pod plus the admission
+ * plugins every cluster runs: DefaultTolerationSeconds), in place. */
+void pf_pod_set_defaults(struct pf_pod *pod);
+
+/*
+ * Validate a defaulted pod as ValidatePodCreate does.  Returns 0, or
+ * -EINVAL with err = "The Pod \"x\" is invalid: spec.containers[0].image: Required value"
+ *   (several causes: "The Pod \"x\" is invalid: [cause1, cause2]", in field order),
+ * or -EPERM  with err = "pods \"x\" is forbidden: violates PodSecurity \"baseline:latest\":
+ *   privileged (container \"app\" must not set securityContext.privileged=true)"
+ *   when the policy forbids what the pod asks for.
+ * Field errors use apimachinery's forms: "Required value", "Invalid value: \"X\": <detail>",
+ * "Unsupported value: \"X\": supported values: \"Always\", \"IfNotPresent\", \"Never\"",
+ * "Duplicate value: \"X\"", "Too long: may not be more than 63 bytes" ...
+ */
+int pf_pod_validate(const struct pf_pod *pod, const struct pf_policy *policy, struct pf_err *err);
+
+/* RFC 1123 checks as apimachinery's IsDNS1123Subdomain/IsDNS1123Label. On
+ * failure returns false and, if detail is non-NULL, points it at the
+ * apimachinery message ("a lowercase RFC 1123 subdomain must consist of ..."). */
+bool pf_is_dns1123_subdomain(const char *s, const char **detail);
+bool pf_is_dns1123_label(const char *s, const char **detail);
+
+/* The container image reference for "Pulling image" messages and defaults:
+ * true when the reference carries no tag or the tag latest (imagePullPolicy
+ * then defaults to Always). */
+bool pf_image_is_latest(const char *image);
+
+#endif
