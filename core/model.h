@@ -407,8 +407,6 @@ struct pf_condition *pf_condition_find(struct pf_condition *c, size_t n, const c
 void pf_pod_free(struct pf_pod *pod);
 void pf_node_free(struct pf_node *node);
 void pf_event_free(struct pf_event *ev);
-/* Deep copies (the encoder/decoder round trip would do; these are cheaper). */
-struct pf_pod *pf_pod_dup(const struct pf_pod *pod);
 
 static inline void pf_pod_freep(struct pf_pod **p) { pf_pod_free(*p); }
 static inline void pf_node_freep(struct pf_node **p) { pf_node_free(*p); }
