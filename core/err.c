@@ -61,7 +61,16 @@ void pf_err_prefix(struct pf_err *err, const char *fmt, ...)
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s%s", prefix, old);
+	/* Truncation keeps the prefix and as much of the cause as fits. */
+	size_t n = strlen(prefix);
+	if (n >= sizeof(err->msg))
+		n = sizeof(err->msg) - 1;
+	memcpy(err->msg, prefix, n);
+	size_t rest = sizeof(err->msg) - 1 - n, olen = strlen(old);
+	if (olen > rest)
+		olen = rest;
+	memcpy(err->msg + n, old, olen);
+	err->msg[n + olen] = '\0';
 }
 
 void pf_err_clear(struct pf_err *err)
