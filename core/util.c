@@ -1,7 +1,6 @@
 /*
  * util.c - allocation, string buffers, clocks and small file helpers.
  */
-#define _GNU_SOURCE
 #include "util.h"
 
 #include <errno.h>
