@@ -34,7 +34,7 @@ LIBS    = $(PKG_LIBS) -lpthread
 LIB_SRC  = $(sort $(wildcard core/*.c node/*.c))
 FS_SRC   = $(sort $(wildcard fs/*.c))
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
-TOOL_SRC = $(sort $(wildcard tests/tools/*.c))
+TOOL_SRC = $(sort $(wildcard tests/tools/*.c) $(wildcard bench/*.c))
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(O)/%.o)
 FS_OBJ   = $(FS_SRC:%.c=$(O)/%.o)
@@ -81,6 +81,10 @@ $(O)/tests/unit/test_%: tests/unit/test_%.c $(O)/libpodfs.a tests/unit/tap.h
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(O)/libpodfs.a $(LIBS)
 
 $(O)/tests/tools/%: tests/tools/%.c $(O)/libpodfs.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libpodfs.a $(LIBS)
+
+$(O)/bench/%: bench/%.c $(O)/libpodfs.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libpodfs.a $(LIBS)
 

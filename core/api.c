@@ -1,0 +1,235 @@
+/*
+ * api.c - create, read and delete pods and record events, as the API server
+ * does, on top of the store interface.
+ */
+#include "api.h"
+#include "admission.h"
+#include "log.h"
+#include "manifest.h"
+
+#include <errno.h>
+#include <sys/random.h>
+
+void pf_api_created_free(struct pf_api_created *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->names[i]);
+	free(c->names);
+	c->names = NULL;
+	c->n = 0;
+}
+
+char *pf_pod_key(const char *name)
+{
+	return pf_xasprintf(PF_POD_PREFIX "%s", name);
+}
+
+const char *pf_key_name(const char *key, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(key, prefix, n) != 0 || !key[n] || strchr(key + n, '/'))
+		return NULL;
+	return key + n;
+}
+
+static void random_bytes(void *buf, size_t n)
+{
+	uint8_t *p = buf;
+
+	while (n) {
+		ssize_t r = getrandom(p, n, 0);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			/* getrandom cannot fail on Linux >= 3.17 with a valid buffer. */
+			abort();
+		}
+		p += r;
+		n -= (size_t)r;
+	}
+}
+
+void pf_uuid4(char out[37])
+{
+	uint8_t b[16];
+
+	random_bytes(b, sizeof(b));
+	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
+	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+	snprintf(out, 37,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+		 b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+		 b[14], b[15]);
+}
+
+int pf_api_create_pods(struct pf_store *s, const char *data, size_t len, const char *source,
+		       const struct pf_policy *policy, struct pf_api_created *out,
+		       struct pf_err *err)
+{
+	struct pf_pod_list pods = { 0 };
+	struct pf_op *ops = NULL;
+	struct pf_buf *vals = NULL;
+	char **keys = NULL;
+	size_t failed = 0;
+	int64_t now = pf_wall_ms();
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = pf_admit(data, len, source, policy, &pods, err);
+	if (r < 0)
+		return r;
+
+	ops = pf_xcalloc(pods.n, sizeof(*ops));
+	vals = pf_xcalloc(pods.n, sizeof(*vals));
+	keys = pf_xcalloc(pods.n, sizeof(*keys));
+	for (size_t i = 0; i < pods.n; i++) {
+		struct pf_pod *p = pods.items[i];
+		char uid[37];
+
+		if (!p->meta.name || !*p->meta.name) {
+			char name[64];
+			pf_generate_name(p->meta.generate_name, name, sizeof(name));
+			free(p->meta.name);
+			p->meta.name = pf_xstrdup(name);
+		}
+		pf_uuid4(uid);
+		free(p->meta.uid);
+		p->meta.uid = pf_xstrdup(uid);
+		p->meta.creation_ms = now;
+		p->meta.resource_version = 0;
+		free(p->status.phase);
+		p->status.phase = pf_xstrdup("Pending");
+		pf_pod_encode(p, &vals[i]);
+		keys[i] = pf_pod_key(p->meta.name);
+		ops[i] = (struct pf_op){ .kind = PF_OP_CREATE,
+					 .key = keys[i],
+					 .value = vals[i].buf,
+					 .len = vals[i].len };
+	}
+
+	r = pf_store_txn(s, ops, pods.n, &out->rev, &failed, err);
+	if (r == -EEXIST) {
+		pf_err_clear(err);
+		r = pf_err_set(err, EEXIST, "pods \"%s\" already exists",
+			       pods.items[failed]->meta.name);
+	}
+	if (r >= 0) {
+		out->names = pf_xcalloc(pods.n, sizeof(*out->names));
+		for (size_t i = 0; i < pods.n; i++)
+			out->names[i] = pf_xstrdup(pods.items[i]->meta.name);
+		out->n = pods.n;
+		r = (int)pods.n;
+	}
+	for (size_t i = 0; i < pods.n; i++) {
+		pf_buf_release(&vals[i]);
+		free(keys[i]);
+	}
+	free(vals);
+	free(keys);
+	free(ops);
+	pf_pod_list_free(&pods);
+	return r;
+}
+
+int pf_api_get_pod(struct pf_store *s, const char *name, struct pf_pod **out,
+		   struct pf_err *err)
+{
+	_cleanup_free_ char *key = pf_pod_key(name);
+	struct pf_kv kv = { 0 };
+	int r;
+
+	r = pf_store_get(s, key, &kv, err);
+	if (r == -ENOENT) {
+		pf_err_clear(err);
+		return pf_err_set(err, ENOENT, "pods \"%s\" not found", name);
+	}
+	if (r < 0)
+		return r;
+	r = pf_pod_decode(kv.value, kv.len, out, err);
+	if (r >= 0)
+		(*out)->meta.resource_version = kv.mod_rev;
+	else
+		pf_err_prefix(err, "stored pod \"%s\": ", name);
+	pf_kv_free(&kv);
+	return r;
+}
+
+int pf_api_delete_pod(struct pf_store *s, const char *name, int64_t *rev, struct pf_err *err)
+{
+	_cleanup_free_ char *key = pf_pod_key(name);
+
+	/* Compare-and-swap loop: a node agent may update the pod meanwhile.
+	 * Bounded: each lap needs a concurrent writer to lose. */
+	for (int lap = 0; lap < 100; lap++) {
+		_cleanup_pod_ struct pf_pod *pod = NULL;
+		_cleanup_buf_ struct pf_buf val = PF_BUF_INIT;
+		int r;
+
+		r = pf_api_get_pod(s, name, &pod, err);
+		if (r < 0)
+			return r;
+		if (!pod->spec.node_name || !*pod->spec.node_name) {
+			r = pf_store_delete(s, key, pod->meta.resource_version, rev, err);
+		} else {
+			if (pod->meta.deletion_ms)
+				return 0;
+			pod->meta.deletion_ms = pf_wall_ms();
+			pod->meta.has_deletion_grace_period_seconds = true;
+			pod->meta.deletion_grace_period_seconds =
+				pod->spec.has_termination_grace_period_seconds
+					? pod->spec.termination_grace_period_seconds
+					: 30;
+			pf_pod_encode(pod, &val);
+			r = pf_store_update(s, key, val.buf, val.len, pod->meta.resource_version,
+					    rev, err);
+		}
+		if (r != -ESTALE)
+			return r;
+		pf_err_clear(err);
+	}
+	return pf_err_set(err, EBUSY, "delete pod \"%s\": the pod kept changing; try again",
+			  name);
+}
+
+void pf_api_event(struct pf_store *s, const char *kind, const char *name, const char *uid,
+		  const char *type, const char *reason, const char *component,
+		  const char *fmt, ...)
+{
+	struct pf_event ev = { 0 };
+	struct pf_buf msg = PF_BUF_INIT, val = PF_BUF_INIT;
+	struct pf_err err = PF_ERR_INIT;
+	char id[37], ename[300];
+	_cleanup_free_ char *key = NULL;
+	int64_t now = pf_wall_ms();
+	va_list ap;
+
+	va_start(ap, fmt);
+	pf_buf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+
+	/* Event names are the object's name and a unique suffix, as client-go's
+	 * recorder makes them ("web.17a2b3c4d5e6f708"). */
+	pf_uuid4(id);
+	snprintf(ename, sizeof(ename), "%s.%.8s%.4s%.4s", name && *name ? name : "podfs", id,
+		 id + 9, id + 14);
+	ev.meta.name = ename;
+	ev.meta.namespace_ = (char *)"default";
+	ev.meta.creation_ms = now;
+	ev.involved_kind = (char *)kind;
+	ev.involved_name = (char *)name;
+	ev.involved_namespace = (char *)(kind && *kind && strcmp(kind, "Node") ? "default" : NULL);
+	ev.involved_uid = (char *)uid;
+	ev.type = (char *)type;
+	ev.reason = (char *)reason;
+	ev.source_component = (char *)component;
+	ev.message = msg.buf;
+	ev.first_ms = ev.last_ms = now;
+	ev.count = 1;
+	pf_event_encode(&ev, &val);
+	key = pf_xasprintf(PF_EVENT_PREFIX "%s", ename);
+	if (pf_store_put(s, key, val.buf, val.len, NULL, &err) < 0)
+		pf_log(PF_LOG_WARN, "could not store event %s %s: %s", reason, msg.buf, err.msg);
+	pf_buf_release(&msg);
+	pf_buf_release(&val);
+}

@@ -1,0 +1,66 @@
+/*
+ * api.h - the API server's verbs on top of the store: create pods from a
+ * submission (admission, names, uid, timestamps, one transaction), delete a
+ * pod (at once when no node holds it, gracefully otherwise), record events.
+ *
+ * The FUSE layer, `podfs validate` and the tests call these; none of them
+ * writes pod keys by hand.  No FUSE, no exec, no containers here.
+ */
+#ifndef PODFS_API_H
+#define PODFS_API_H
+
+#include "err.h"
+#include "model.h"
+#include "store.h"
+#include "validate.h"
+
+#define PF_POD_PREFIX "/registry/pods/default/"
+#define PF_NODE_PREFIX "/registry/minions/"
+#define PF_EVENT_PREFIX "/registry/events/default/"
+
+struct pf_api_created {
+	char **names; /* the pods' names, in submission order */
+	size_t n;
+	int64_t rev;  /* the store revision of the creation */
+};
+void pf_api_created_free(struct pf_api_created *c);
+
+/* Key of pod name (a new string). */
+char *pf_pod_key(const char *name);
+/* Name part of a pod or node key, pointing into key; NULL if key is not one. */
+const char *pf_key_name(const char *key, const char *prefix);
+
+/*
+ * Admit and store every pod of a submission, all or none.  source names it
+ * in messages (the file name).  Returns the number of pods, or -EINVAL,
+ * -EEXIST ("pods \"x\" already exists"), -EFBIG, -EPERM with kubectl's
+ * message, or a store error.
+ */
+int pf_api_create_pods(struct pf_store *s, const char *data, size_t len, const char *source,
+		       const struct pf_policy *policy, struct pf_api_created *out,
+		       struct pf_err *err);
+
+/* Read one pod (resource_version set from the store).  -ENOENT:
+ * "pods \"x\" not found". */
+int pf_api_get_pod(struct pf_store *s, const char *name, struct pf_pod **out,
+		   struct pf_err *err);
+
+/*
+ * Delete a pod as `kubectl delete pod` does: a pod that no node holds goes at
+ * once; a pod bound to a node gets deletionTimestamp and the grace period,
+ * and the node agent removes it when its containers are gone.  Deleting a
+ * pod already terminating is a no-op.  -ENOENT when absent.
+ */
+int pf_api_delete_pod(struct pf_store *s, const char *name, int64_t *rev, struct pf_err *err);
+
+/* Store an event (core/v1 Event) about an object; kind "" for events with no
+ * object (rejected writes).  Failures are logged, never returned: an event
+ * that cannot be stored must not fail the action it describes. */
+void pf_api_event(struct pf_store *s, const char *kind, const char *name, const char *uid,
+		  const char *type, const char *reason, const char *component,
+		  const char *fmt, ...) PF_PRINTF(8, 9);
+
+/* A random RFC 4122 version 4 UUID (37 bytes with the NUL). */
+void pf_uuid4(char out[37]);
+
+#endif

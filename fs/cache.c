@@ -1,0 +1,523 @@
+/*
+ * cache.c - pods, nodes and events as the mount shows them, following the
+ * store's watch.
+ *
+ * One thread lists /registry/ once and then applies watch batches under the
+ * write lock; FUSE workers read under the read lock.  Pods are kept as
+ * summaries (core/podstatus.h), not whole objects: 10,000 pods must fit in a
+ * few megabytes.  pod.yaml and node.yaml are read from the store on open.
+ * It must not write to the store.
+ */
+#include "cache.h"
+#include "api.h"
+#include "log.h"
+#include "manifest.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <time.h>
+
+#define EVENT_RING 10000
+
+struct cevent {
+	char *line;
+	char *kind;
+	char *name;
+};
+
+/* A set of objects sorted by name, plus the same pointers sorted by serial
+ * (serials only grow, so appending keeps that order). */
+struct objset {
+	void **by_name;
+	void **by_serial;
+	size_t n, cap_name, cap_serial;
+};
+
+struct pf_cache {
+	struct pf_store *store;
+	pthread_rwlock_t lock;
+	struct objset pods;
+	struct objset nodes;
+	struct cevent ring[EVENT_RING];
+	size_t ring_start, ring_n;
+	uint64_t next_serial;
+
+	pthread_mutex_t rev_lock;
+	pthread_cond_t rev_cond;
+	int64_t rev; /* the newest revision applied */
+
+	pf_cache_notify_fn notify;
+	void *notify_arg;
+	struct pf_watch *watch;
+	pthread_t thread;
+	bool stopping;
+};
+
+static const char *pod_name(const void *p)
+{
+	return ((const struct pf_cpod *)p)->s.name;
+}
+static const char *node_name(const void *p)
+{
+	return ((const struct pf_cnode *)p)->node->meta.name;
+}
+static uint64_t pod_serial(const void *p)
+{
+	return ((const struct pf_cpod *)p)->serial;
+}
+static uint64_t node_serial(const void *p)
+{
+	return ((const struct pf_cnode *)p)->serial;
+}
+
+/* Index of name in set, or -(insertion point) - 1. */
+static ssize_t set_find(const struct objset *set, const char *name,
+			const char *(*get)(const void *))
+{
+	size_t lo = 0, hi = set->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(get(set->by_name[mid]), name);
+		if (c == 0)
+			return (ssize_t)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -(ssize_t)lo - 1;
+}
+
+static void *set_find_serial(const struct objset *set, uint64_t serial,
+			     uint64_t (*get)(const void *))
+{
+	size_t lo = 0, hi = set->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		uint64_t s = get(set->by_serial[mid]);
+		if (s == serial)
+			return set->by_serial[mid];
+		if (s < serial)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Insert obj (whose name is absent) at the name position -(pos)-1. */
+static void set_insert(struct objset *set, ssize_t pos, void *obj)
+{
+	size_t at = (size_t)(-pos - 1);
+
+	PF_GROW(set->by_name, set->cap_name, set->n + 1);
+	PF_GROW(set->by_serial, set->cap_serial, set->n + 1);
+	memmove(&set->by_name[at + 1], &set->by_name[at], (set->n - at) * sizeof(void *));
+	set->by_name[at] = obj;
+	set->by_serial[set->n] = obj;
+	set->n++;
+}
+
+static void set_remove(struct objset *set, size_t at, uint64_t (*serial)(const void *))
+{
+	void *obj = set->by_name[at];
+	uint64_t s = serial(obj);
+	size_t lo = 0, hi = set->n;
+
+	memmove(&set->by_name[at], &set->by_name[at + 1], (set->n - at - 1) * sizeof(void *));
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (serial(set->by_serial[mid]) < s)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(&set->by_serial[lo], &set->by_serial[lo + 1], (set->n - lo - 1) * sizeof(void *));
+	set->n--;
+}
+
+static void cpod_free(struct pf_cpod *p)
+{
+	if (!p)
+		return;
+	pf_pod_summary_free(&p->s);
+	free(p);
+}
+
+static void cnode_free(struct pf_cnode *n)
+{
+	if (!n)
+		return;
+	pf_node_free(n->node);
+	free(n);
+}
+
+static void apply_pod(struct pf_cache *c, const char *name, const struct pf_kv *kv,
+		      struct pf_strlist *deleted)
+{
+	ssize_t pos = set_find(&c->pods, name, pod_name);
+	_cleanup_pod_ struct pf_pod *pod = NULL;
+	struct pf_err err = PF_ERR_INIT;
+	struct pf_cpod *p;
+
+	if (!kv->value) {
+		if (pos >= 0) {
+			p = c->pods.by_name[pos];
+			set_remove(&c->pods, (size_t)pos, pod_serial);
+			cpod_free(p);
+			pf_strlist_add(deleted, name);
+		}
+		return;
+	}
+	if (pf_pod_decode(kv->value, kv->len, &pod, &err) < 0) {
+		pf_log(PF_LOG_ERROR, "cache: cannot read stored pod %s (revision %lld): %s", name,
+		       (long long)kv->mod_rev, err.msg);
+		return;
+	}
+	if (pos >= 0) {
+		p = c->pods.by_name[pos];
+		/* A pod deleted and created again under the same name is a new
+		 * object: it gets a new serial, hence new inodes. */
+		if (strcmp(p->s.uid, pod->meta.uid ? pod->meta.uid : "") != 0) {
+			set_remove(&c->pods, (size_t)pos, pod_serial);
+			cpod_free(p);
+			pf_strlist_add(deleted, name);
+			pos = set_find(&c->pods, name, pod_name);
+		} else {
+			pf_pod_summary_free(&p->s);
+			pf_pod_summarize(pod, &p->s);
+			p->rev = kv->mod_rev;
+			return;
+		}
+	}
+	p = pf_xcalloc(1, sizeof(*p));
+	p->serial = c->next_serial++;
+	p->rev = kv->mod_rev;
+	pf_pod_summarize(pod, &p->s);
+	set_insert(&c->pods, pos, p);
+}
+
+static bool node_is_ready(const struct pf_node *n)
+{
+	const struct pf_condition *cd = pf_condition_find(n->conditions, n->n_conditions, "Ready");
+
+	return cd && cd->status && strcmp(cd->status, "True") == 0;
+}
+
+static void apply_node(struct pf_cache *c, const char *name, const struct pf_kv *kv)
+{
+	ssize_t pos = set_find(&c->nodes, name, node_name);
+	struct pf_node *node = NULL;
+	struct pf_err err = PF_ERR_INIT;
+	struct pf_cnode *n;
+
+	if (!kv->value) {
+		if (pos >= 0) {
+			n = c->nodes.by_name[pos];
+			set_remove(&c->nodes, (size_t)pos, node_serial);
+			cnode_free(n);
+		}
+		return;
+	}
+	if (pf_node_decode(kv->value, kv->len, &node, &err) < 0) {
+		pf_log(PF_LOG_ERROR, "cache: cannot read stored node %s: %s", name, err.msg);
+		return;
+	}
+	node->meta.resource_version = kv->mod_rev;
+	if (pos >= 0) {
+		n = c->nodes.by_name[pos];
+		pf_node_free(n->node);
+	} else {
+		n = pf_xcalloc(1, sizeof(*n));
+		n->serial = c->next_serial++;
+		set_insert(&c->nodes, pos, n);
+	}
+	n->node = node;
+	n->rev = kv->mod_rev;
+	n->ready = node_is_ready(node);
+}
+
+static void apply_event(struct pf_cache *c, const struct pf_kv *kv)
+{
+	_cleanup_event_ struct pf_event *ev = NULL;
+	struct pf_err err = PF_ERR_INIT;
+	struct cevent *slot;
+	struct pf_buf line = PF_BUF_INIT;
+	char ts[21];
+	const char *src;
+
+	if (!kv->value)
+		return; /* expiry of old events does not rewrite history on screen */
+	if (pf_event_decode(kv->value, kv->len, &ev, &err) < 0) {
+		pf_log(PF_LOG_ERROR, "cache: cannot read stored event %s: %s", kv->key, err.msg);
+		return;
+	}
+	pf_format_time(ev->last_ms ? ev->last_ms : ev->meta.creation_ms, ts);
+	src = ev->source_component && *ev->source_component ? ev->source_component : "podfs";
+	pf_buf_addf(&line, "%s %s %s %s", ts, ev->type ? ev->type : "Normal",
+		    ev->reason ? ev->reason : "", src);
+	if (ev->source_host && *ev->source_host)
+		pf_buf_addf(&line, ",%s", ev->source_host);
+	pf_buf_addf(&line, " %s\n", ev->message ? ev->message : "");
+
+	if (c->ring_n == EVENT_RING) {
+		slot = &c->ring[c->ring_start];
+		free(slot->line);
+		free(slot->kind);
+		free(slot->name);
+		c->ring_start = (c->ring_start + 1) % EVENT_RING;
+		c->ring_n--;
+	}
+	slot = &c->ring[(c->ring_start + c->ring_n) % EVENT_RING];
+	c->ring_n++;
+	slot->line = pf_buf_detach(&line, NULL);
+	slot->kind = pf_xstrdup(ev->involved_kind ? ev->involved_kind : "");
+	slot->name = pf_xstrdup(ev->involved_name ? ev->involved_name : "");
+}
+
+static void apply_kv(struct pf_cache *c, const struct pf_kv *kv, struct pf_strlist *deleted)
+{
+	const char *name;
+
+	if ((name = pf_key_name(kv->key, PF_POD_PREFIX)))
+		apply_pod(c, name, kv, deleted);
+	else if ((name = pf_key_name(kv->key, PF_NODE_PREFIX)))
+		apply_node(c, name, kv);
+	else if (pf_key_name(kv->key, PF_EVENT_PREFIX))
+		apply_event(c, kv);
+}
+
+static void publish_rev(struct pf_cache *c, int64_t rev)
+{
+	pthread_mutex_lock(&c->rev_lock);
+	if (rev > c->rev)
+		c->rev = rev;
+	pthread_cond_broadcast(&c->rev_cond);
+	pthread_mutex_unlock(&c->rev_lock);
+}
+
+static void clear_all(struct pf_cache *c, struct pf_strlist *deleted)
+{
+	for (size_t i = 0; i < c->pods.n; i++) {
+		struct pf_cpod *p = c->pods.by_name[i];
+		if (deleted)
+			pf_strlist_add(deleted, p->s.name);
+		cpod_free(p);
+	}
+	c->pods.n = 0;
+	for (size_t i = 0; i < c->nodes.n; i++)
+		cnode_free(c->nodes.by_name[i]);
+	c->nodes.n = 0;
+	for (size_t i = 0; i < c->ring_n; i++) {
+		struct cevent *e = &c->ring[(c->ring_start + i) % EVENT_RING];
+		free(e->line);
+		free(e->kind);
+		free(e->name);
+	}
+	c->ring_start = c->ring_n = 0;
+}
+
+/* (Re)load everything and open a watch from just after the listing. */
+static int load(struct pf_cache *c, struct pf_strlist *deleted, struct pf_err *err)
+{
+	struct pf_kv_list all = { 0 };
+	int64_t rev = 0;
+	int r;
+
+	r = pf_store_list(c->store, "/registry/", &all, &rev, err);
+	if (r < 0)
+		return r;
+	pthread_rwlock_wrlock(&c->lock);
+	clear_all(c, deleted);
+	for (size_t i = 0; i < all.n; i++)
+		apply_kv(c, &all.items[i], deleted);
+	pthread_rwlock_unlock(&c->lock);
+	pf_kv_list_free(&all);
+
+	if (c->watch)
+		pf_watch_close(c->watch);
+	c->watch = NULL;
+	r = pf_watch_open(c->store, "/registry/", rev + 1, &c->watch, err);
+	if (r < 0)
+		return r;
+	publish_rev(c, rev);
+	return 0;
+}
+
+static void *watch_thread(void *arg)
+{
+	struct pf_cache *c = arg;
+
+	while (!__atomic_load_n(&c->stopping, __ATOMIC_ACQUIRE)) {
+		struct pf_watch_batch b = { 0 };
+		struct pf_err err = PF_ERR_INIT;
+		struct pf_strlist deleted = { 0 };
+		int64_t rev = 0;
+		int r;
+
+		r = pf_watch_next(c->watch, &b, -1, &err);
+		if (r == -ECANCELED)
+			break;
+		if (r == -ERANGE || r < 0) {
+			if (r != -ERANGE) {
+				pf_log(PF_LOG_ERROR, "cache: watch failed: %s; reloading", err.msg);
+				/* Back off so a broken store is not hammered. */
+				struct timespec ts = { 1, 0 };
+				nanosleep(&ts, NULL);
+			}
+			pf_err_clear(&err);
+			r = load(c, &deleted, &err);
+			if (r < 0)
+				pf_log(PF_LOG_ERROR, "cache: reload failed: %s", err.msg);
+		} else {
+			pthread_rwlock_wrlock(&c->lock);
+			for (size_t i = 0; i < b.n; i++) {
+				apply_kv(c, &b.events[i].kv, &deleted);
+				if (b.events[i].kv.mod_rev > rev)
+					rev = b.events[i].kv.mod_rev;
+			}
+			pthread_rwlock_unlock(&c->lock);
+			pf_watch_batch_free(&b);
+			publish_rev(c, rev);
+		}
+		if (c->notify)
+			c->notify(c->notify_arg, (const char *const *)deleted.items, deleted.n);
+		pf_strlist_free(&deleted);
+	}
+	return NULL;
+}
+
+int pf_cache_start(struct pf_store *s, pf_cache_notify_fn notify, void *arg,
+		   struct pf_cache **out, struct pf_err *err)
+{
+	struct pf_cache *c = pf_xcalloc(1, sizeof(*c));
+	int r;
+
+	c->store = s;
+	c->notify = notify;
+	c->notify_arg = arg;
+	c->next_serial = 1;
+	pthread_rwlock_init(&c->lock, NULL);
+	pthread_mutex_init(&c->rev_lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&c->rev_cond, &ca);
+	pthread_condattr_destroy(&ca);
+
+	r = load(c, NULL, err);
+	if (r < 0) {
+		pf_err_prefix(err, "load the store: ");
+		pf_cache_stop(c);
+		return r;
+	}
+	r = pthread_create(&c->thread, NULL, watch_thread, c);
+	if (r) {
+		c->thread = 0;
+		pf_cache_stop(c);
+		return pf_err_sys(err, r, "start the cache thread");
+	}
+	*out = c;
+	return 0;
+}
+
+void pf_cache_stop(struct pf_cache *c)
+{
+	if (!c)
+		return;
+	__atomic_store_n(&c->stopping, true, __ATOMIC_RELEASE);
+	if (c->thread) {
+		pf_watch_cancel(c->watch);
+		pthread_join(c->thread, NULL);
+	}
+	if (c->watch)
+		pf_watch_close(c->watch);
+	clear_all(c, NULL);
+	free(c->pods.by_name);
+	free(c->pods.by_serial);
+	free(c->nodes.by_name);
+	free(c->nodes.by_serial);
+	pthread_rwlock_destroy(&c->lock);
+	pthread_mutex_destroy(&c->rev_lock);
+	pthread_cond_destroy(&c->rev_cond);
+	free(c);
+}
+
+void pf_cache_rdlock(struct pf_cache *c)
+{
+	pthread_rwlock_rdlock(&c->lock);
+}
+
+void pf_cache_unlock(struct pf_cache *c)
+{
+	pthread_rwlock_unlock(&c->lock);
+}
+
+const struct pf_cpod *pf_cache_pod(struct pf_cache *c, const char *name)
+{
+	ssize_t pos = set_find(&c->pods, name, pod_name);
+
+	return pos >= 0 ? c->pods.by_name[pos] : NULL;
+}
+
+const struct pf_cpod *pf_cache_pod_serial(struct pf_cache *c, uint64_t serial)
+{
+	return set_find_serial(&c->pods, serial, pod_serial);
+}
+
+const struct pf_cpod *const *pf_cache_pods(struct pf_cache *c, size_t *n)
+{
+	*n = c->pods.n;
+	return (const struct pf_cpod *const *)c->pods.by_name;
+}
+
+const struct pf_cnode *pf_cache_node(struct pf_cache *c, const char *name)
+{
+	ssize_t pos = set_find(&c->nodes, name, node_name);
+
+	return pos >= 0 ? c->nodes.by_name[pos] : NULL;
+}
+
+const struct pf_cnode *pf_cache_node_serial(struct pf_cache *c, uint64_t serial)
+{
+	return set_find_serial(&c->nodes, serial, node_serial);
+}
+
+const struct pf_cnode *const *pf_cache_nodes(struct pf_cache *c, size_t *n)
+{
+	*n = c->nodes.n;
+	return (const struct pf_cnode *const *)c->nodes.by_name;
+}
+
+void pf_cache_events_render(struct pf_cache *c, const char *kind, const char *name,
+			    struct pf_buf *out)
+{
+	for (size_t i = 0; i < c->ring_n; i++) {
+		const struct cevent *e = &c->ring[(c->ring_start + i) % EVENT_RING];
+		if (kind && (strcmp(e->kind, kind) != 0 || strcmp(e->name, name) != 0))
+			continue;
+		pf_buf_adds(out, e->line);
+	}
+}
+
+int pf_cache_wait_rev(struct pf_cache *c, int64_t rev, int timeout_ms)
+{
+	struct timespec deadline;
+	int r = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&c->rev_lock);
+	while (c->rev < rev && r == 0)
+		r = pthread_cond_timedwait(&c->rev_cond, &c->rev_lock, &deadline);
+	r = c->rev >= rev ? 0 : -ETIMEDOUT;
+	pthread_mutex_unlock(&c->rev_lock);
+	return r;
+}

@@ -1,0 +1,64 @@
+/*
+ * cache.h - the mount's view of the store: pod summaries, nodes and recent
+ * events, kept current by one watch thread, so that reads never touch the
+ * store and a reader never sees a half-applied change.
+ *
+ * Readers take pf_cache_rdlock(), look up, copy what they render, unlock.
+ * Every object gets a serial number when it enters the cache; serials are
+ * never reused, so they make stable FUSE inode numbers.
+ */
+#ifndef PODFS_FS_CACHE_H
+#define PODFS_FS_CACHE_H
+
+#include "err.h"
+#include "model.h"
+#include "podstatus.h"
+#include "store.h"
+
+struct pf_cpod {
+	uint64_t serial;
+	int64_t rev; /* the pod's mod_rev: its resourceVersion */
+	struct pf_pod_summary s;
+};
+
+struct pf_cnode {
+	uint64_t serial;
+	int64_t rev;
+	struct pf_node *node;
+	bool ready; /* the Ready condition is True */
+};
+
+struct pf_cache;
+
+/* Called (from the watch thread, no lock held) after each applied batch,
+ * with the names of pods that were deleted, so the FUSE layer can wake
+ * waiters and drop kernel dentries. */
+typedef void (*pf_cache_notify_fn)(void *arg, const char *const *deleted_pods, size_t n_deleted);
+
+/* Load everything under /registry/ and start following the store. */
+int pf_cache_start(struct pf_store *s, pf_cache_notify_fn notify, void *arg,
+		   struct pf_cache **out, struct pf_err *err);
+void pf_cache_stop(struct pf_cache *c);
+
+void pf_cache_rdlock(struct pf_cache *c);
+void pf_cache_unlock(struct pf_cache *c);
+
+/* Under the read lock: */
+const struct pf_cpod *pf_cache_pod(struct pf_cache *c, const char *name);
+const struct pf_cpod *pf_cache_pod_serial(struct pf_cache *c, uint64_t serial);
+/* All pods sorted by name. */
+const struct pf_cpod *const *pf_cache_pods(struct pf_cache *c, size_t *n);
+const struct pf_cnode *pf_cache_node(struct pf_cache *c, const char *name);
+const struct pf_cnode *pf_cache_node_serial(struct pf_cache *c, uint64_t serial);
+const struct pf_cnode *const *pf_cache_nodes(struct pf_cache *c, size_t *n);
+/* Append the recent events (oldest first, a bounded ring: older ones live in
+ * the store) about kind/name to out; kind NULL appends every event. */
+void pf_cache_events_render(struct pf_cache *c, const char *kind, const char *name,
+			    struct pf_buf *out);
+
+/* Block until the cache has applied revision rev (or timeout_ms passes:
+ * -ETIMEDOUT).  Writers call it so that what they stored is visible before
+ * their system call returns. */
+int pf_cache_wait_rev(struct pf_cache *c, int64_t rev, int timeout_ms);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * fs.h - the FUSE API layer's shared state.  fs/ maps paths to store objects
+ * and renders files from them; it never runs containers or scheduling logic.
+ */
+#ifndef PODFS_FS_FS_H
+#define PODFS_FS_FS_H
+
+#include <pthread.h>
+
+#include "cache.h"
+#include "store.h"
+#include "validate.h"
+
+struct fuse_session;
+struct pf_pending;
+struct pf_waiter;
+
+struct pf_fs {
+	struct pf_store *store;
+	struct pf_cache *cache;
+	struct fuse_session *se;
+	struct pf_policy policy;
+	time_t mount_time;
+
+	/* Files being written into pods/ and dot-files kept as scratch space. */
+	pthread_mutex_t plock;
+	struct pf_pending **pending;
+	size_t n_pending, cap_pending;
+	uint64_t next_pending_serial;
+
+	/* Reads of wait/<X> parked until X happens (answered from the cache's
+	 * notify callback, or EINTR on interrupt). */
+	pthread_mutex_t wlock;
+	struct pf_waiter *waiters;
+	bool shutting_down;
+};
+
+/* Render the file ino names into out.  0, or -ENOENT when the object is
+ * gone, or -EISDIR for directories.  For pod.yaml and node.yaml this reads
+ * the store; everything else comes from the cache. */
+int pf_render(struct pf_fs *fs, uint64_t ino, struct pf_buf *out);
+
+/* The FUSE lowlevel operations (fs/ops.c). */
+struct fuse_lowlevel_ops;
+extern const struct fuse_lowlevel_ops pf_fuse_ops;
+/* The cache's notify callback: wakes wait/ readers, drops deleted dentries. */
+void pf_fs_notify(void *arg, const char *const *deleted, size_t n_deleted);
+/* Answer every parked wait/ read (EINTR) before the session goes away. */
+void pf_fs_release_waiters(struct pf_fs *fs);
+void pf_fs_free_pending(struct pf_fs *fs);
+
+#endif

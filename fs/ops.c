@@ -1,0 +1,1162 @@
+/*
+ * ops.c - the FUSE lowlevel operations of the mount.
+ *
+ * Thin by design: resolve the inode (tree.h), render from the cache
+ * (render.c) or hand a submission to the API layer (core/api.c).  Writes
+ * into pods/ are kept in memory until flush(2), where they are admitted and
+ * stored, and the result is what close(2) returns.  Reads of wait/<X> that
+ * cannot be answered yet are parked and answered from the cache's notify
+ * callback, so a blocked reader holds no worker thread.
+ */
+#define FUSE_USE_VERSION 35
+#include <fuse_lowlevel.h>
+
+#include <errno.h>
+#include <sys/stat.h>
+
+#include "api.h"
+#include "fs.h"
+#include "log.h"
+#include "manifest.h"
+#include "tree.h"
+
+#define ENTRY_TIMEOUT 60.0 /* names whose inode never changes meaning */
+#define DIR_ATTR_TIMEOUT 1.0
+#define SUBMIT_VISIBLE_MS 10000
+
+struct pf_pending {
+	uint64_t serial;
+	char *name;
+	struct pf_buf data;
+	bool dot;      /* scratch file: never parsed until renamed */
+	bool dirty;    /* written since the last submission */
+	bool too_big;  /* more was written than a manifest may hold */
+	bool listed;   /* still in pods/ */
+	int opens;
+	struct timespec mtime;
+};
+
+enum fh_kind { FH_RENDER = 1, FH_PENDING, FH_WAIT, FH_DIR };
+
+struct dent {
+	char *name;
+	uint64_t ino;
+	bool dir;
+};
+
+struct fh {
+	enum fh_kind kind;
+	struct pf_buf buf;
+	struct pf_pending *pending;
+	bool wait_done;
+	struct dent *ents;
+	size_t n_ents;
+};
+
+struct pf_waiter {
+	struct pf_waiter *next;
+	fuse_req_t req;
+	struct fh *fh;
+	uint64_t serial;
+	const char *word;
+};
+
+static struct pf_fs *fs_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+static struct fh *fh_of(struct fuse_file_info *fi)
+{
+	return (struct fh *)(uintptr_t)fi->fh;
+}
+
+/* ---- pending submissions (plock held) ---- */
+
+static struct pf_pending *pending_by_name(struct pf_fs *fs, const char *name)
+{
+	for (size_t i = 0; i < fs->n_pending; i++)
+		if (strcmp(fs->pending[i]->name, name) == 0)
+			return fs->pending[i];
+	return NULL;
+}
+
+static struct pf_pending *pending_by_serial(struct pf_fs *fs, uint64_t serial)
+{
+	for (size_t i = 0; i < fs->n_pending; i++)
+		if (fs->pending[i]->serial == serial)
+			return fs->pending[i];
+	return NULL;
+}
+
+static void pending_unlist(struct pf_fs *fs, struct pf_pending *p)
+{
+	for (size_t i = 0; i < fs->n_pending; i++) {
+		if (fs->pending[i] == p) {
+			fs->pending[i] = fs->pending[--fs->n_pending];
+			break;
+		}
+	}
+	p->listed = false;
+	if (p->opens == 0) {
+		free(p->name);
+		pf_buf_release(&p->data);
+		free(p);
+	}
+}
+
+static struct pf_pending *pending_new(struct pf_fs *fs, const char *name)
+{
+	struct pf_pending *p = pf_xcalloc(1, sizeof(*p));
+
+	p->serial = fs->next_pending_serial++;
+	p->name = pf_xstrdup(name);
+	p->dot = name[0] == '.';
+	p->listed = true;
+	clock_gettime(CLOCK_REALTIME, &p->mtime);
+	PF_GROW(fs->pending, fs->cap_pending, fs->n_pending + 1);
+	fs->pending[fs->n_pending++] = p;
+	return p;
+}
+
+void pf_fs_free_pending(struct pf_fs *fs)
+{
+	for (size_t i = 0; i < fs->n_pending; i++) {
+		free(fs->pending[i]->name);
+		pf_buf_release(&fs->pending[i]->data);
+		free(fs->pending[i]);
+	}
+	free(fs->pending);
+	fs->pending = NULL;
+	fs->n_pending = 0;
+}
+
+/* Admit and store a submission; the errno is what close(2) or rename(2)
+ * returns, the sentence goes to the events file and the log. */
+static int submit(struct pf_fs *fs, const char *file, const char *data, size_t len)
+{
+	struct pf_api_created created = { 0 };
+	struct pf_err err = PF_ERR_INIT;
+	int r;
+
+	r = pf_api_create_pods(fs->store, data, len, file, &fs->policy, &created, &err);
+	if (r < 0) {
+		const char *pre = strncmp(err.msg, "error", 5) == 0 ? "" : "error when creating \"";
+		const char *post = *pre ? "\": " : "";
+
+		pf_log(PF_LOG_WARN, "pods/%s rejected (%s): %s%s%s%s", file, strerror(-r), pre,
+		       *pre ? file : "", post, err.msg);
+		pf_api_event(fs->store, "", "", NULL, "Warning", "FailedCreate", "podfs-api",
+			     "%s%s%s%s", pre, *pre ? file : "", post, err.msg);
+		return r;
+	}
+	/* The directory must exist when close(2) returns. */
+	if (pf_cache_wait_rev(fs->cache, created.rev, SUBMIT_VISIBLE_MS) < 0)
+		pf_log(PF_LOG_WARN, "pods/%s: stored at revision %lld but the cache lags", file,
+		       (long long)created.rev);
+	for (size_t i = 0; i < created.n; i++)
+		pf_log(PF_LOG_INFO, "pod %s created from pods/%s", created.names[i], file);
+	pf_api_created_free(&created);
+	return 0;
+}
+
+/* ---- attributes ---- */
+
+static void fill_dir(struct stat *st, uint64_t ino, time_t t, mode_t mode)
+{
+	st->st_ino = ino;
+	st->st_mode = S_IFDIR | mode;
+	st->st_nlink = 2;
+	st->st_mtime = st->st_ctime = st->st_atime = t;
+}
+
+static void fill_file(struct stat *st, uint64_t ino, time_t t, mode_t mode, size_t size)
+{
+	st->st_ino = ino;
+	st->st_mode = S_IFREG | mode;
+	st->st_nlink = 1;
+	st->st_size = (off_t)size;
+	st->st_blocks = (blkcnt_t)((size + 511) / 512);
+	st->st_mtime = st->st_ctime = st->st_atime = t;
+}
+
+static bool is_dir_ino(uint64_t ino)
+{
+	unsigned fid = pf_ino_fid(ino);
+
+	switch (pf_ino_kind(ino)) {
+	case PF_INO_FIXED: return ino != PF_INO_EVENTS;
+	case PF_INO_POD:
+		if (pf_ino_cidx(ino))
+			return fid == PF_CTR_DIR;
+		return fid == PF_POD_DIR || fid == PF_POD_CONTAINERS || fid == PF_POD_WAIT;
+	case PF_INO_NODE: return fid == PF_NODE_DIR;
+	default: return false;
+	}
+}
+
+static bool is_wait_ino(uint64_t ino)
+{
+	return pf_ino_kind(ino) == PF_INO_POD && !pf_ino_cidx(ino) &&
+	       pf_ino_fid(ino) >= PF_POD_WAIT_FIRST;
+}
+
+/* Does the object behind ino still exist?  Fills its timestamp. */
+static bool object_alive(struct pf_fs *fs, uint64_t ino, time_t *t)
+{
+	bool ok = true;
+
+	*t = fs->mount_time;
+	switch (pf_ino_kind(ino)) {
+	case PF_INO_FIXED: return ino >= PF_INO_ROOT && ino <= PF_INO_EVENTS;
+	case PF_INO_POD: {
+		pf_cache_rdlock(fs->cache);
+		const struct pf_cpod *p = pf_cache_pod_serial(fs->cache, pf_ino_serial(ino));
+		ok = p && pf_ino_cidx(ino) <= p->s.n_containers;
+		if (p)
+			*t = (time_t)(p->s.creation_ms / 1000);
+		pf_cache_unlock(fs->cache);
+		return ok;
+	}
+	case PF_INO_NODE: {
+		pf_cache_rdlock(fs->cache);
+		const struct pf_cnode *n = pf_cache_node_serial(fs->cache, pf_ino_serial(ino));
+		ok = n != NULL;
+		if (n)
+			*t = (time_t)(n->node->meta.creation_ms / 1000);
+		pf_cache_unlock(fs->cache);
+		return ok;
+	}
+	default: return false;
+	}
+}
+
+static int stat_ino(struct pf_fs *fs, uint64_t ino, struct stat *st, double *timeout)
+{
+	time_t t;
+
+	memset(st, 0, sizeof(*st));
+	*timeout = 0;
+	if (pf_ino_kind(ino) == PF_INO_PENDING) {
+		int r = 0;
+		pthread_mutex_lock(&fs->plock);
+		struct pf_pending *p = pending_by_serial(fs, pf_ino_serial(ino));
+		if (p && p->listed) {
+			fill_file(st, ino, p->mtime.tv_sec, 0644, p->data.len);
+			st->st_mtim = st->st_ctim = p->mtime;
+		} else {
+			r = -ENOENT;
+		}
+		pthread_mutex_unlock(&fs->plock);
+		return r;
+	}
+	if (!object_alive(fs, ino, &t))
+		return -ENOENT;
+	if (is_dir_ino(ino)) {
+		fill_dir(st, ino, t, ino == PF_INO_PODS ? 0755 : 0555);
+		*timeout = DIR_ATTR_TIMEOUT;
+		return 0;
+	}
+	if (is_wait_ino(ino)) {
+		/* Its content does not exist until the wait is over: size 0,
+		 * read with direct I/O. */
+		fill_file(st, ino, t, 0444, 0);
+		return 0;
+	}
+	/* Exact sizes: render now, so that a reader trusting st_size reads it all. */
+	struct pf_buf b = PF_BUF_INIT;
+	int r = pf_render(fs, ino, &b);
+	if (r == 0)
+		fill_file(st, ino, t, 0444, b.len);
+	pf_buf_release(&b);
+	return r;
+}
+
+static void reply_entry(fuse_req_t req, struct pf_fs *fs, uint64_t ino, double entry_timeout)
+{
+	struct fuse_entry_param e;
+	double at;
+	int r;
+
+	memset(&e, 0, sizeof(e));
+	r = stat_ino(fs, ino, &e.attr, &at);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	e.ino = ino;
+	e.attr_timeout = at;
+	e.entry_timeout = entry_timeout;
+	fuse_reply_entry(req, &e);
+}
+
+/* ---- lookup ---- */
+
+static int lookup_ino(struct pf_fs *fs, uint64_t parent, const char *name, uint64_t *ino,
+		      double *timeout)
+{
+	const struct pf_entry *e;
+	uint64_t serial = pf_ino_serial(parent);
+
+	*timeout = ENTRY_TIMEOUT;
+	switch (pf_ino_kind(parent)) {
+	case PF_INO_FIXED:
+		if (parent == PF_INO_ROOT) {
+			static const struct { const char *n; uint64_t i; } root[] = {
+				{ "pods", PF_INO_PODS }, { "nodes", PF_INO_NODES },
+				{ "images", PF_INO_IMAGES }, { "events", PF_INO_EVENTS } };
+			for (size_t i = 0; i < PF_ARRAY_SIZE(root); i++)
+				if (strcmp(root[i].n, name) == 0)
+					return (*ino = root[i].i), 0;
+			return -ENOENT;
+		}
+		/* Pods and nodes come and go, possibly through another
+		 * process sharing the store: never let the kernel cache
+		 * their names. */
+		*timeout = 0;
+		if (parent == PF_INO_PODS) {
+			pthread_mutex_lock(&fs->plock);
+			struct pf_pending *p = pending_by_name(fs, name);
+			if (p)
+				*ino = pf_ino(PF_INO_PENDING, p->serial, 0, 0);
+			pthread_mutex_unlock(&fs->plock);
+			if (p)
+				return 0;
+			pf_cache_rdlock(fs->cache);
+			const struct pf_cpod *cp = pf_cache_pod(fs->cache, name);
+			if (cp)
+				*ino = pf_ino(PF_INO_POD, cp->serial, 0, PF_POD_DIR);
+			pf_cache_unlock(fs->cache);
+			return cp ? 0 : -ENOENT;
+		}
+		if (parent == PF_INO_NODES) {
+			pf_cache_rdlock(fs->cache);
+			const struct pf_cnode *cn = pf_cache_node(fs->cache, name);
+			if (cn)
+				*ino = pf_ino(PF_INO_NODE, cn->serial, 0, PF_NODE_DIR);
+			pf_cache_unlock(fs->cache);
+			return cn ? 0 : -ENOENT;
+		}
+		return -ENOENT;
+	case PF_INO_POD:
+		if (pf_ino_cidx(parent)) {
+			if (pf_ino_fid(parent) != PF_CTR_DIR || !(e = pf_entry_find(pf_ctr_entries, name)))
+				return -ENOENT;
+			*ino = pf_ino(PF_INO_POD, serial, pf_ino_cidx(parent), e->fid);
+			return 0;
+		}
+		switch (pf_ino_fid(parent)) {
+		case PF_POD_DIR:
+			if (!(e = pf_entry_find(pf_pod_entries, name)))
+				return -ENOENT;
+			*ino = pf_ino(PF_INO_POD, serial, 0, e->fid);
+			return 0;
+		case PF_POD_WAIT: {
+			int w = pf_wait_word_index(name);
+			if (w < 0)
+				return -ENOENT;
+			*ino = pf_ino(PF_INO_POD, serial, 0, PF_POD_WAIT_FIRST + (unsigned)w);
+			return 0;
+		}
+		case PF_POD_CONTAINERS: {
+			int r = -ENOENT;
+			pf_cache_rdlock(fs->cache);
+			const struct pf_cpod *cp = pf_cache_pod_serial(fs->cache, serial);
+			for (size_t i = 0; cp && i < cp->s.n_containers && i < 255; i++) {
+				if (strcmp(cp->s.containers[i].name, name) == 0) {
+					*ino = pf_ino(PF_INO_POD, serial, (unsigned)i + 1, PF_CTR_DIR);
+					r = 0;
+					break;
+				}
+			}
+			pf_cache_unlock(fs->cache);
+			return r;
+		}
+		default: return -ENOTDIR;
+		}
+	case PF_INO_NODE:
+		if (pf_ino_fid(parent) != PF_NODE_DIR || !(e = pf_entry_find(pf_node_entries, name)))
+			return -ENOENT;
+		*ino = pf_ino(PF_INO_NODE, serial, 0, e->fid);
+		return 0;
+	default: return -ENOTDIR;
+	}
+}
+
+static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct pf_fs *fs = fs_of(req);
+	uint64_t ino = 0;
+	double timeout;
+	int r = lookup_ino(fs, parent, name, &ino, &timeout);
+
+	if (r == -ENOENT) {
+		/* A negative entry with timeout 0: the name may appear any time. */
+		struct fuse_entry_param e;
+		memset(&e, 0, sizeof(e));
+		fuse_reply_entry(req, &e);
+		return;
+	}
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	reply_entry(req, fs, ino, timeout);
+}
+
+static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct pf_fs *fs = fs_of(req);
+	struct stat st;
+	double timeout;
+	int r;
+
+	/* An open rendered file answers from its snapshot: fstat after open
+	 * agrees with what read returns. */
+	if (fi && fh_of(fi) && fh_of(fi)->kind == FH_RENDER) {
+		time_t t;
+		object_alive(fs, ino, &t);
+		memset(&st, 0, sizeof(st));
+		fill_file(&st, ino, t, 0444, fh_of(fi)->buf.len);
+		fuse_reply_attr(req, &st, 0);
+		return;
+	}
+	r = stat_ino(fs, ino, &st, &timeout);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_attr(req, &st, timeout);
+}
+
+static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+		       struct fuse_file_info *fi)
+{
+	struct pf_fs *fs = fs_of(req);
+	struct stat st;
+	double timeout;
+	int r = 0;
+
+	if (pf_ino_kind(ino) == PF_INO_PENDING) {
+		pthread_mutex_lock(&fs->plock);
+		struct pf_pending *p = pending_by_serial(fs, pf_ino_serial(ino));
+		if (!p || !p->listed) {
+			r = -ENOENT;
+		} else if (to_set & FUSE_SET_ATTR_SIZE) {
+			size_t n = (size_t)attr->st_size;
+			if (n > PF_MANIFEST_MAX_BYTES + 1) {
+				r = -EFBIG;
+			} else {
+				if (n > p->data.len) {
+					size_t old = p->data.len;
+					pf_buf_add(&p->data, NULL, 0);
+					PF_GROW(p->data.buf, p->data.cap, n + 1);
+					memset(p->data.buf + old, 0, n - old);
+				}
+				p->data.len = n;
+				p->data.buf[n] = '\0';
+				p->dirty = true;
+				clock_gettime(CLOCK_REALTIME, &p->mtime);
+			}
+		}
+		pthread_mutex_unlock(&fs->plock);
+	} else if (to_set & FUSE_SET_ATTR_SIZE) {
+		r = is_dir_ino(ino) ? -EISDIR : -EACCES;
+	}
+	/* Modes, owners and times of rendered files are not stored: touch and
+	 * cp -p succeed and change nothing. */
+	if (r == 0)
+		r = stat_ino(fs, ino, &st, &timeout);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_attr(req, &st, timeout);
+}
+
+/* ---- directories ---- */
+
+static void add_dent(struct fh *h, const char *name, uint64_t ino, bool dir, size_t *cap)
+{
+	PF_GROW(h->ents, *cap, h->n_ents + 1);
+	h->ents[h->n_ents++] = (struct dent){ pf_xstrdup(name), ino, dir };
+}
+
+static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct pf_fs *fs = fs_of(req);
+	struct fh *h;
+	size_t cap = 0;
+	uint64_t serial = pf_ino_serial(ino);
+	time_t t;
+
+	if (!is_dir_ino(ino) || !object_alive(fs, ino, &t)) {
+		fuse_reply_err(req, is_dir_ino(ino) ? ENOENT : ENOTDIR);
+		return;
+	}
+	/* A snapshot per opendir: readdir offsets index into it, so a listing
+	 * is consistent even while pods come and go. */
+	h = pf_xcalloc(1, sizeof(*h));
+	h->kind = FH_DIR;
+	add_dent(h, ".", ino, true, &cap);
+	add_dent(h, "..", PF_INO_ROOT, true, &cap);
+	switch (pf_ino_kind(ino)) {
+	case PF_INO_FIXED:
+		if (ino == PF_INO_ROOT) {
+			add_dent(h, "pods", PF_INO_PODS, true, &cap);
+			add_dent(h, "nodes", PF_INO_NODES, true, &cap);
+			add_dent(h, "images", PF_INO_IMAGES, true, &cap);
+			add_dent(h, "events", PF_INO_EVENTS, false, &cap);
+		} else if (ino == PF_INO_PODS) {
+			size_t n;
+			pf_cache_rdlock(fs->cache);
+			const struct pf_cpod *const *pods = pf_cache_pods(fs->cache, &n);
+			for (size_t i = 0; i < n; i++)
+				add_dent(h, pods[i]->s.name,
+					 pf_ino(PF_INO_POD, pods[i]->serial, 0, PF_POD_DIR), true,
+					 &cap);
+			pf_cache_unlock(fs->cache);
+			pthread_mutex_lock(&fs->plock);
+			for (size_t i = 0; i < fs->n_pending; i++)
+				add_dent(h, fs->pending[i]->name,
+					 pf_ino(PF_INO_PENDING, fs->pending[i]->serial, 0, 0),
+					 false, &cap);
+			pthread_mutex_unlock(&fs->plock);
+		} else if (ino == PF_INO_NODES) {
+			size_t n;
+			pf_cache_rdlock(fs->cache);
+			const struct pf_cnode *const *nodes = pf_cache_nodes(fs->cache, &n);
+			for (size_t i = 0; i < n; i++)
+				add_dent(h, nodes[i]->node->meta.name,
+					 pf_ino(PF_INO_NODE, nodes[i]->serial, 0, PF_NODE_DIR), true,
+					 &cap);
+			pf_cache_unlock(fs->cache);
+		}
+		break;
+	case PF_INO_POD:
+		if (pf_ino_cidx(ino)) {
+			for (const struct pf_entry *e = pf_ctr_entries; e->name; e++)
+				add_dent(h, e->name, pf_ino(PF_INO_POD, serial, pf_ino_cidx(ino), e->fid),
+					 e->dir, &cap);
+		} else if (pf_ino_fid(ino) == PF_POD_DIR) {
+			for (const struct pf_entry *e = pf_pod_entries; e->name; e++)
+				add_dent(h, e->name, pf_ino(PF_INO_POD, serial, 0, e->fid), e->dir,
+					 &cap);
+		} else if (pf_ino_fid(ino) == PF_POD_WAIT) {
+			/* The common words; any word of pf_wait_words can be opened. */
+			for (size_t i = 0; i < 9; i++)
+				add_dent(h, pf_wait_words[i],
+					 pf_ino(PF_INO_POD, serial, 0, PF_POD_WAIT_FIRST + (unsigned)i),
+					 false, &cap);
+		} else {
+			pf_cache_rdlock(fs->cache);
+			const struct pf_cpod *cp = pf_cache_pod_serial(fs->cache, serial);
+			for (size_t i = 0; cp && i < cp->s.n_containers && i < 255; i++)
+				add_dent(h, cp->s.containers[i].name,
+					 pf_ino(PF_INO_POD, serial, (unsigned)i + 1, PF_CTR_DIR), true,
+					 &cap);
+			pf_cache_unlock(fs->cache);
+		}
+		break;
+	case PF_INO_NODE:
+		for (const struct pf_entry *e = pf_node_entries; e->name; e++)
+			add_dent(h, e->name, pf_ino(PF_INO_NODE, serial, 0, e->fid), e->dir, &cap);
+		break;
+	default: break;
+	}
+	fi->fh = (uintptr_t)h;
+	fuse_reply_open(req, fi);
+}
+
+static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	struct fh *h = fh_of(fi);
+	_cleanup_free_ char *buf = pf_xmalloc(size);
+	size_t used = 0;
+
+	for (size_t i = (size_t)off; i < h->n_ents; i++) {
+		struct stat st = { .st_ino = h->ents[i].ino,
+				   .st_mode = h->ents[i].dir ? S_IFDIR : S_IFREG };
+		size_t n = fuse_add_direntry(req, buf + used, size - used, h->ents[i].name, &st,
+					     (off_t)i + 1);
+		if (n > size - used)
+			break;
+		used += n;
+	}
+	fuse_reply_buf(req, buf, used);
+}
+
+static void free_fh(struct fh *h)
+{
+	if (!h)
+		return;
+	pf_buf_release(&h->buf);
+	for (size_t i = 0; i < h->n_ents; i++)
+		free(h->ents[i].name);
+	free(h->ents);
+	free(h);
+}
+
+static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	free_fh(fh_of(fi));
+	fuse_reply_err(req, 0);
+}
+
+/* ---- files ---- */
+
+static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct pf_fs *fs = fs_of(req);
+	struct fh *h;
+	int r;
+
+	if (is_dir_ino(ino)) {
+		fuse_reply_err(req, EISDIR);
+		return;
+	}
+	if (pf_ino_kind(ino) == PF_INO_PENDING) {
+		pthread_mutex_lock(&fs->plock);
+		struct pf_pending *p = pending_by_serial(fs, pf_ino_serial(ino));
+		if (p && p->listed) {
+			p->opens++;
+			if (fi->flags & O_TRUNC) {
+				pf_buf_reset(&p->data);
+				p->dirty = true;
+			}
+		}
+		pthread_mutex_unlock(&fs->plock);
+		if (!p || !p->listed) {
+			fuse_reply_err(req, ENOENT);
+			return;
+		}
+		h = pf_xcalloc(1, sizeof(*h));
+		h->kind = FH_PENDING;
+		h->pending = p;
+		fi->direct_io = 1;
+		fi->fh = (uintptr_t)h;
+		fuse_reply_open(req, fi);
+		return;
+	}
+	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
+		/* The object's files show state; they are changed by writing a
+		 * manifest, not by editing them. */
+		fuse_reply_err(req, EACCES);
+		return;
+	}
+	h = pf_xcalloc(1, sizeof(*h));
+	if (is_wait_ino(ino)) {
+		time_t t;
+		if (!object_alive(fs, ino, &t)) {
+			free(h);
+			fuse_reply_err(req, ENOENT);
+			return;
+		}
+		h->kind = FH_WAIT;
+		fi->nonseekable = 1;
+	} else {
+		h->kind = FH_RENDER;
+		r = pf_render(fs, ino, &h->buf);
+		if (r < 0) {
+			free_fh(h);
+			fuse_reply_err(req, -r);
+			return;
+		}
+	}
+	/* Contents move: the page cache must not serve an old rendering. */
+	fi->direct_io = 1;
+	fi->fh = (uintptr_t)h;
+	fuse_reply_open(req, fi);
+}
+
+static void reply_slice(fuse_req_t req, const struct pf_buf *b, size_t size, off_t off)
+{
+	if ((size_t)off >= b->len)
+		fuse_reply_buf(req, NULL, 0);
+	else
+		fuse_reply_buf(req, b->buf + off, b->len - (size_t)off < size ? b->len - (size_t)off : size);
+}
+
+/* Decide a wait: 1 answered (done), -1 never (EIO), 0 keep waiting.
+ * Called with wlock held; takes the cache's read lock. */
+static int wait_decide(struct pf_fs *fs, uint64_t serial, const char *word, const char **why)
+{
+	int r;
+
+	pf_cache_rdlock(fs->cache);
+	const struct pf_cpod *p = pf_cache_pod_serial(fs->cache, serial);
+	r = pf_pod_wait_check(p ? &p->s : NULL, word, why);
+	pf_cache_unlock(fs->cache);
+	return r;
+}
+
+static void wait_answer(struct pf_fs *fs, fuse_req_t req, struct fh *h, uint64_t serial,
+			const char *word, int decision, const char *why)
+{
+	if (decision > 0) {
+		h->wait_done = true;
+		pf_buf_reset(&h->buf);
+		pf_buf_addf(&h->buf, "%s\n", word);
+		fuse_reply_buf(req, h->buf.buf, h->buf.len);
+		return;
+	}
+	pf_log(PF_LOG_INFO, "wait/%s on a pod cannot succeed: %s", word, why);
+	h->wait_done = true;
+	fuse_reply_err(req, EIO);
+}
+
+static void on_interrupt(fuse_req_t req, void *arg)
+{
+	struct pf_fs *fs = arg;
+	struct pf_waiter **pp, *w = NULL;
+
+	/* Compare pointers only: req may have been answered already. */
+	pthread_mutex_lock(&fs->wlock);
+	for (pp = &fs->waiters; *pp; pp = &(*pp)->next) {
+		if ((*pp)->req == req) {
+			w = *pp;
+			*pp = w->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&fs->wlock);
+	if (w) {
+		fuse_reply_err(req, EINTR);
+		free(w);
+	}
+}
+
+static void read_wait(fuse_req_t req, struct pf_fs *fs, struct fh *h, fuse_ino_t ino,
+		      size_t size, off_t off)
+{
+	uint64_t serial = pf_ino_serial(ino);
+	const char *word = pf_wait_words[pf_ino_fid(ino) - PF_POD_WAIT_FIRST];
+	const char *why = NULL;
+	int d;
+
+	if (h->wait_done || off > 0) {
+		reply_slice(req, &h->buf, size, off);
+		return;
+	}
+	/* See on_interrupt: registering first means an interrupt that
+	 * arrives at any point below is seen, either through
+	 * fuse_req_interrupted() or by finding the parked waiter. */
+	fuse_req_interrupt_func(req, on_interrupt, fs);
+	pthread_mutex_lock(&fs->wlock);
+	if (fuse_req_interrupted(req)) {
+		pthread_mutex_unlock(&fs->wlock);
+		fuse_reply_err(req, EINTR);
+		return;
+	}
+	d = wait_decide(fs, serial, word, &why);
+	if (d == 0 && !fs->shutting_down) {
+		struct pf_waiter *w = pf_xcalloc(1, sizeof(*w));
+		w->req = req;
+		w->fh = h;
+		w->serial = serial;
+		w->word = word;
+		w->next = fs->waiters;
+		fs->waiters = w;
+		pthread_mutex_unlock(&fs->wlock);
+		return;
+	}
+	if (d == 0)
+		fuse_reply_err(req, ENOTCONN);
+	else
+		wait_answer(fs, req, h, serial, word, d, why);
+	pthread_mutex_unlock(&fs->wlock);
+}
+
+void pf_fs_notify(void *arg, const char *const *deleted, size_t n_deleted)
+{
+	struct pf_fs *fs = arg;
+	struct pf_waiter **pp;
+
+	pthread_mutex_lock(&fs->wlock);
+	for (pp = &fs->waiters; *pp;) {
+		struct pf_waiter *w = *pp;
+		const char *why = NULL;
+		int d = wait_decide(fs, w->serial, w->word, &why);
+
+		if (d == 0) {
+			pp = &w->next;
+			continue;
+		}
+		*pp = w->next;
+		wait_answer(fs, w->req, w->fh, w->serial, w->word, d, why);
+		free(w);
+	}
+	pthread_mutex_unlock(&fs->wlock);
+}
+
+void pf_fs_release_waiters(struct pf_fs *fs)
+{
+	pthread_mutex_lock(&fs->wlock);
+	fs->shutting_down = true;
+	while (fs->waiters) {
+		struct pf_waiter *w = fs->waiters;
+		fs->waiters = w->next;
+		fuse_reply_err(w->req, ENOTCONN);
+		free(w);
+	}
+	pthread_mutex_unlock(&fs->wlock);
+}
+
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	struct pf_fs *fs = fs_of(req);
+	struct fh *h = fh_of(fi);
+
+	switch (h->kind) {
+	case FH_RENDER: reply_slice(req, &h->buf, size, off); return;
+	case FH_WAIT: read_wait(req, fs, h, ino, size, off); return;
+	case FH_PENDING: {
+		struct pf_buf copy = PF_BUF_INIT;
+		pthread_mutex_lock(&fs->plock);
+		if ((size_t)off < h->pending->data.len) {
+			size_t n = h->pending->data.len - (size_t)off;
+			pf_buf_add(&copy, h->pending->data.buf + off, n < size ? n : size);
+		}
+		pthread_mutex_unlock(&fs->plock);
+		fuse_reply_buf(req, copy.buf, copy.len);
+		pf_buf_release(&copy);
+		return;
+	}
+	default: fuse_reply_err(req, EISDIR);
+	}
+}
+
+static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+		     struct fuse_file_info *fi)
+{
+	struct pf_fs *fs = fs_of(req);
+	struct fh *h = fh_of(fi);
+	struct pf_pending *p;
+	size_t end;
+
+	if (h->kind != FH_PENDING) {
+		fuse_reply_err(req, EACCES);
+		return;
+	}
+	p = h->pending;
+	end = (size_t)off + size;
+	pthread_mutex_lock(&fs->plock);
+	if (end > PF_MANIFEST_MAX_BYTES + 1) {
+		/* Keep one byte past the limit so close() reports EFBIG
+		 * through the decoder, and memory stays bounded. */
+		p->too_big = true;
+		p->dirty = true;
+		pthread_mutex_unlock(&fs->plock);
+		fuse_reply_err(req, EFBIG);
+		return;
+	}
+	if (end > p->data.len) {
+		size_t old = p->data.len;
+		PF_GROW(p->data.buf, p->data.cap, end + 1);
+		memset(p->data.buf + old, 0, end - old);
+		p->data.len = end;
+		p->data.buf[end] = '\0';
+	}
+	memcpy(p->data.buf + off, buf, size);
+	p->dirty = true;
+	clock_gettime(CLOCK_REALTIME, &p->mtime);
+	pthread_mutex_unlock(&fs->plock);
+	fuse_reply_write(req, size);
+}
+
+/* close(2) of a file in pods/: submit what was written. */
+static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct pf_fs *fs = fs_of(req);
+	struct fh *h = fh_of(fi);
+	struct pf_pending *p;
+	struct pf_buf data = PF_BUF_INIT;
+	_cleanup_free_ char *name = NULL;
+	bool too_big;
+	size_t len;
+	int r = 0;
+
+	if (h->kind != FH_PENDING) {
+		fuse_reply_err(req, 0);
+		return;
+	}
+	p = h->pending;
+	pthread_mutex_lock(&fs->plock);
+	if (p->dot || !p->dirty || !p->listed) {
+		pthread_mutex_unlock(&fs->plock);
+		fuse_reply_err(req, 0);
+		return;
+	}
+	p->dirty = false;
+	too_big = p->too_big;
+	name = pf_xstrdup(p->name);
+	pf_buf_add(&data, p->data.buf, p->data.len);
+	len = data.len;
+	pthread_mutex_unlock(&fs->plock);
+
+	if (too_big) {
+		char big = 0;
+		/* The decoder words the limit; hand it an input over it. */
+		r = submit(fs, name, &big, PF_MANIFEST_MAX_BYTES + 1);
+	} else if (data.len == 0) {
+		/* touch(1) or an empty redirect: nothing was submitted. */
+		r = 0;
+	} else {
+		r = submit(fs, name, data.buf, data.len);
+	}
+	pf_buf_release(&data);
+
+	pthread_mutex_lock(&fs->plock);
+	/* Accepted: the pod directory is the object now, the file is gone. */
+	if (r == 0 && p->listed && len)
+		pending_unlist(fs, p);
+	pthread_mutex_unlock(&fs->plock);
+	fuse_reply_err(req, -r);
+}
+
+static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct pf_fs *fs = fs_of(req);
+	struct fh *h = fh_of(fi);
+
+	if (h->kind == FH_PENDING) {
+		struct pf_pending *p = h->pending;
+		pthread_mutex_lock(&fs->plock);
+		p->opens--;
+		/* A rejected or empty submission does not linger in pods/;
+		 * dot-files do, as scratch space. */
+		if (p->listed && !p->dot && p->opens == 0)
+			pending_unlist(fs, p);
+		else if (!p->listed && p->opens == 0)
+			pending_unlist(fs, p);
+		pthread_mutex_unlock(&fs->plock);
+	}
+	free_fh(h);
+	fuse_reply_err(req, 0);
+}
+
+static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+	/* A submission is durable when close(2) returns; nothing to do earlier. */
+	fuse_reply_err(req, 0);
+}
+
+static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		      struct fuse_file_info *fi)
+{
+	struct pf_fs *fs = fs_of(req);
+	struct fuse_entry_param e;
+	struct pf_pending *p;
+	struct fh *h;
+	double at;
+
+	if (parent != PF_INO_PODS) {
+		fuse_reply_err(req, EACCES);
+		return;
+	}
+	if (!S_ISREG(mode) && (mode & S_IFMT)) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	pf_cache_rdlock(fs->cache);
+	bool taken = pf_cache_pod(fs->cache, name) != NULL;
+	pf_cache_unlock(fs->cache);
+	if (taken) {
+		fuse_reply_err(req, EEXIST);
+		return;
+	}
+	pthread_mutex_lock(&fs->plock);
+	p = pending_by_name(fs, name);
+	if (p) {
+		pthread_mutex_unlock(&fs->plock);
+		fuse_reply_err(req, EEXIST);
+		return;
+	}
+	p = pending_new(fs, name);
+	p->opens++;
+	uint64_t ino = pf_ino(PF_INO_PENDING, p->serial, 0, 0);
+	pthread_mutex_unlock(&fs->plock);
+
+	h = pf_xcalloc(1, sizeof(*h));
+	h->kind = FH_PENDING;
+	h->pending = p;
+	memset(&e, 0, sizeof(e));
+	stat_ino(fs, ino, &e.attr, &at);
+	e.ino = ino;
+	fi->direct_io = 1;
+	fi->fh = (uintptr_t)h;
+	fuse_reply_create(req, &e, fi);
+}
+
+static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct pf_fs *fs = fs_of(req);
+	int r = 0;
+
+	if (parent == PF_INO_PODS) {
+		pthread_mutex_lock(&fs->plock);
+		struct pf_pending *p = pending_by_name(fs, name);
+		if (p)
+			pending_unlist(fs, p);
+		pthread_mutex_unlock(&fs->plock);
+		if (!p) {
+			pf_cache_rdlock(fs->cache);
+			r = pf_cache_pod(fs->cache, name) ? -EISDIR : -ENOENT;
+			pf_cache_unlock(fs->cache);
+		}
+	} else if (pf_ino_kind(parent) == PF_INO_POD) {
+		/* `rm -r pods/x` removes every file before the directory; the
+		 * files are views, so removing one changes nothing and the
+		 * final rmdir deletes the pod. */
+		uint64_t ino;
+		double t;
+		r = lookup_ino(fs, parent, name, &ino, &t);
+	} else {
+		r = -EPERM;
+	}
+	fuse_reply_err(req, -r);
+}
+
+static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct pf_fs *fs = fs_of(req);
+	struct pf_err err = PF_ERR_INIT;
+	int64_t rev = 0;
+	int r;
+
+	if (parent == PF_INO_PODS) {
+		r = pf_api_delete_pod(fs->store, name, &rev, &err);
+		if (r == 0) {
+			pf_log(PF_LOG_INFO, "pod %s: delete requested", name);
+			pf_cache_wait_rev(fs->cache, rev, SUBMIT_VISIBLE_MS);
+		} else if (r != -ENOENT) {
+			pf_log(PF_LOG_WARN, "delete pod %s: %s", name, err.msg);
+			pf_api_event(fs->store, "Pod", name, NULL, "Warning", "FailedDelete",
+				     "podfs-api", "%s", err.msg);
+		}
+	} else if (pf_ino_kind(parent) == PF_INO_POD) {
+		uint64_t ino;
+		double t;
+		r = lookup_ino(fs, parent, name, &ino, &t); /* views: see op_unlink */
+	} else {
+		r = -EPERM;
+	}
+	fuse_reply_err(req, -r);
+}
+
+static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	/* Pods are made by writing a manifest into pods/, not by mkdir. */
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+		      const char *newname, unsigned int flags)
+{
+	struct pf_fs *fs = fs_of(req);
+	struct pf_pending *p, *old;
+	struct pf_buf data = PF_BUF_INIT;
+	int r = 0;
+
+	if (parent != PF_INO_PODS || newparent != PF_INO_PODS || (flags & RENAME_EXCHANGE)) {
+		fuse_reply_err(req, parent == PF_INO_PODS ? EXDEV : EPERM);
+		return;
+	}
+	pthread_mutex_lock(&fs->plock);
+	p = pending_by_name(fs, name);
+	if (!p) {
+		pthread_mutex_unlock(&fs->plock);
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	old = pending_by_name(fs, newname);
+	if (old == p) {
+		pthread_mutex_unlock(&fs->plock);
+		fuse_reply_err(req, 0);
+		return;
+	}
+	if (old && (flags & RENAME_NOREPLACE)) {
+		pthread_mutex_unlock(&fs->plock);
+		fuse_reply_err(req, EEXIST);
+		return;
+	}
+	if (newname[0] == '.') {
+		/* Still scratch: a plain rename. */
+		if (old)
+			pending_unlist(fs, old);
+		free(p->name);
+		p->name = pf_xstrdup(newname);
+		pthread_mutex_unlock(&fs->plock);
+		fuse_reply_err(req, 0);
+		return;
+	}
+	/* Renaming to a name without the dot submits the file (rsync,
+	 * editors); the rename fails with the submission's errno. */
+	pf_buf_add(&data, p->data.buf, p->data.len);
+	bool too_big = p->too_big;
+	p->opens++; /* keeps p alive while unlocked */
+	pthread_mutex_unlock(&fs->plock);
+
+	if (too_big) {
+		char big = 0;
+		r = submit(fs, newname, &big, PF_MANIFEST_MAX_BYTES + 1);
+	} else {
+		r = submit(fs, newname, data.buf ? data.buf : "", data.len);
+	}
+	pf_buf_release(&data);
+	pthread_mutex_lock(&fs->plock);
+	p->opens--;
+	if (r == 0) {
+		old = pending_by_name(fs, newname);
+		if (old && old != p)
+			pending_unlist(fs, old);
+	}
+	if ((r == 0 && p->listed) || (!p->listed && p->opens == 0))
+		pending_unlist(fs, p);
+	pthread_mutex_unlock(&fs->plock);
+	fuse_reply_err(req, -r);
+}
+
+static void op_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct statvfs st;
+	size_t n;
+
+	memset(&st, 0, sizeof(st));
+	pf_cache_rdlock(fs_of(req)->cache);
+	pf_cache_pods(fs_of(req)->cache, &n);
+	pf_cache_unlock(fs_of(req)->cache);
+	st.f_bsize = st.f_frsize = 4096;
+	st.f_files = n;
+	st.f_namemax = 253;
+	fuse_reply_statfs(req, &st);
+}
+
+static void op_init(void *userdata, struct fuse_conn_info *conn)
+{
+	/* Directory listings change under us; never cache them. */
+	conn->want &= ~FUSE_CAP_READDIRPLUS;
+	conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
+}
+
+const struct fuse_lowlevel_ops pf_fuse_ops = {
+	.init = op_init,
+	.lookup = op_lookup,
+	.getattr = op_getattr,
+	.setattr = op_setattr,
+	.opendir = op_opendir,
+	.readdir = op_readdir,
+	.releasedir = op_releasedir,
+	.open = op_open,
+	.read = op_read,
+	.write = op_write,
+	.flush = op_flush,
+	.release = op_release,
+	.fsync = op_fsync,
+	.create = op_create,
+	.unlink = op_unlink,
+	.rmdir = op_rmdir,
+	.mkdir = op_mkdir,
+	.rename = op_rename,
+	.statfs = op_statfs,
+};

@@ -1,0 +1,81 @@
+#!/bin/bash
+# tests/run.sh - run the C unit tests and the shell scenarios, count TAP
+# results, end with "N passed, N failed".
+#
+#   PODFS_BUILD=build/asan tests/run.sh [PATTERN...]
+# PATTERN selects scenarios/unit tests by substring (e.g. 110 store).
+# PODFS_ONLY=unit|sh limits to one kind.
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${PODFS_BUILD:-build}
+export PODFS_BUILD=$BUILD
+export PODFS_BIN=$PWD/$BUILD/podfs
+export FSOP=$PWD/$BUILD/tests/tools/fsop
+# Leaks and memory errors fail the run: podfs exits 66 and the scenario's
+# teardown reports it; unit tests exit non-zero.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:exitcode=66:abort_on_error=0:strict_string_checks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+passed=0 failed=0 failures=()
+logdir=$(mktemp -d /tmp/podfs-results.XXXXXX)
+
+selected() {
+	[ $# -eq 0 ] && return 0
+	local f=$1; shift
+	for p in $PATTERNS; do case "$f" in *"$p"*) return 0 ;; esac; done
+	return 1
+}
+PATTERNS="$*"
+
+# Count one TAP stream; a crash or a non-zero exit without a "not ok" line
+# is a failure of its own, so a dying test can never look green.
+count() {
+	local name=$1 log=$2 rc=$3 ok notok
+	ok=$(grep -c '^ok ' "$log")
+	notok=$(grep -c '^not ok ' "$log")
+	passed=$((passed + ok))
+	failed=$((failed + notok))
+	if [ "$notok" -gt 0 ]; then
+		failures+=("$name: $(grep '^not ok ' "$log" | head -3 | tr '\n' ';')")
+	fi
+	if [ "$rc" -ne 0 ] && [ "$notok" -eq 0 ]; then
+		failed=$((failed + 1))
+		failures+=("$name: exited with status $rc without a failing assertion")
+	fi
+	if [ "$ok" -eq 0 ] && [ "$notok" -eq 0 ] && [ "$rc" -eq 0 ]; then
+		failed=$((failed + 1))
+		failures+=("$name: ran no assertion")
+	fi
+	printf '%-40s %3d passed, %d failed%s\n' "$name" "$ok" "$notok" \
+		"$([ "$rc" -ne 0 ] && echo " (exit $rc)")"
+}
+
+if [ "${PODFS_ONLY:-}" != sh ]; then
+	for t in "$BUILD"/tests/unit/test_*; do
+		[ -x "$t" ] || continue
+		n=unit/$(basename "$t")
+		selected "$n" $PATTERNS || continue
+		log=$logdir/$(basename "$t").log
+		timeout 600 "$t" >"$log" 2>&1
+		count "$n" "$log" $?
+	done
+fi
+
+if [ "${PODFS_ONLY:-}" != unit ]; then
+	for t in tests/sh/[0-9]*.sh; do
+		n=sh/$(basename "$t" .sh)
+		selected "$n" $PATTERNS || continue
+		log=$logdir/$(basename "$t").log
+		timeout 900 bash "$t" >"$log" 2>&1
+		count "$n" "$log" $?
+	done
+fi
+
+if [ ${#failures[@]} -gt 0 ]; then
+	echo
+	echo "failures (logs in $logdir):"
+	printf '  %s\n' "${failures[@]}"
+fi
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

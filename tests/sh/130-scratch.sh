@@ -1,0 +1,35 @@
+#!/bin/bash
+# Dot-files in pods/ are scratch space: plain files, never parsed, until
+# renamed to a name without the dot (which submits them) or removed.
+. "$(dirname "$0")/lib.sh"
+start_podfs
+
+pod_yaml dotted >"$PODS/.dotted.yaml.swp"
+check "a dot-file stays" -- test -f "$PODS/.dotted.yaml.swp"
+check "and is not submitted" -- test ! -e "$PODS/dotted"
+is "$(cat "$PODS/.dotted.yaml.swp" | head -1)" "apiVersion: v1" "a dot-file reads back"
+is "$(stat -c %s "$PODS/.dotted.yaml.swp")" "$(pod_yaml dotted | wc -c)" "its size is exact"
+echo "garbage: [" >"$PODS/.junk"
+check "garbage in a dot-file is fine" -- test -f "$PODS/.junk"
+is "$("$FSOP" unlink "$PODS/.junk")" "OK" "a dot-file can be removed"
+check "and is gone" -- test ! -e "$PODS/.junk"
+
+# rsync writes .name.XXXXXX then renames it: the rename submits.
+is "$("$FSOP" rename "$PODS/.dotted.yaml.swp" "$PODS/dotted.yaml")" "OK" "renaming to a name without the dot submits"
+check "the pod exists after the rename" -- test -d "$PODS/dotted"
+check "the scratch file is gone" -- test ! -e "$PODS/.dotted.yaml.swp"
+check "the new name is gone too" -- test ! -e "$PODS/dotted.yaml"
+
+printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: nope}\nspec: {containers: [{name: c}]}\n' >"$PODS/.nope"
+is "$("$FSOP" rename "$PODS/.nope" "$PODS/nope.yaml")" "EINVAL" "renaming an invalid dot-file fails with EINVAL"
+check "the dot-file is kept for fixing" -- test -f "$PODS/.nope"
+like "$(tail -1 "$MNT/events")" "spec.containers\[0\].image: Required value" "events says what is wrong"
+is "$("$FSOP" rename "$PODS/.nope" "$PODS/.nope2")" "OK" "dot to dot is a plain rename"
+check "renamed" -- test -f "$PODS/.nope2" -a ! -e "$PODS/.nope"
+rm -f "$PODS/.nope2"
+
+# An empty file (touch) submits nothing.
+touch "$PODS/empty.yaml"
+check "touch of a new file succeeds and leaves nothing" -- test ! -e "$PODS/empty.yaml"
+is "$(ls -A "$PODS" | tr '\n' ' ')" "dotted " "only the submitted pod remains"
+stop_podfs

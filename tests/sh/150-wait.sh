@@ -1,0 +1,58 @@
+#!/bin/bash
+# wait/<X> blocks until the pod reaches X, is interruptible, and fails with
+# EIO once X can no longer happen.  Another process plays the scheduler and
+# the node through the shared sqlite store, as a real one would.
+. "$(dirname "$0")/lib.sh"
+STORECTL=$(dirname "$FSOP")/storectl
+URI=sqlite:$STATE/podfs.db
+start_podfs
+
+submit w1 >/dev/null
+is "$(ls "$PODS/w1/wait" | tr '\n' ' ')" "Completed ContainersReady Deleted Failed Initialized Ready Running Scheduled Succeeded " "wait/ lists the common words"
+is "$("$FSOP" readfor 300 "$PODS/w1/wait/Scheduled")" "TIMEOUT" "wait/Scheduled blocks while the pod is unscheduled, and a signal interrupts it"
+timeout 0.5 cat "$PODS/w1/wait/Running"; rc=$?
+is "$rc" "124" "timeout(1) ends a blocked cat"
+is "$(cat "$PODS/w1/wait/Pending")" "Pending" "wait/Pending returns at once for a pending pod"
+is "$("$FSOP" read "$PODS/w1/wait/NoSuchWord")" "ENOENT" "unknown wait words do not exist"
+
+# Bind the pod from another process: the blocked reader wakes.
+"$FSOP" readfor 10000 "$PODS/w1/wait/Scheduled" >"$T/s.out" &
+w=$!
+sleep 0.2
+key=/registry/pods/default/w1
+"$STORECTL" "$URI" get "$key" | sed 's/^spec:$/spec:\n  nodeName: n1/' | "$STORECTL" "$URI" put "$key"
+wait $w
+is "$(tr '\n' ' ' <"$T/s.out")" "OK Scheduled " "wait/Scheduled returns when another process binds the pod"
+is "$(cat "$PODS/w1/node")" "n1" "node shows the binding"
+
+# A pod that failed can never become Running: EIO, and the reason is logged.
+"$FSOP" readfor 10000 "$PODS/w1/wait/Running" >"$T/r.out" &
+w=$!
+sleep 0.2
+"$STORECTL" "$URI" get "$key" | sed 's/phase: Pending/phase: Failed/' | "$STORECTL" "$URI" put "$key"
+wait $w
+is "$(cat "$T/r.out")" "EIO" "wait/Running fails with EIO once the pod has Failed"
+is "$(cat "$PODS/w1/wait/Failed")" "Failed" "wait/Failed returns"
+is "$(cat "$PODS/w1/status")" "Failed" "status shows Failed"
+like "$(cat "$T/podfs.log")" "wait/Running on a pod cannot succeed: the pod has failed" "the log says why the wait failed"
+
+# Deleting a pod ends waits that can no longer succeed.
+submit w2 >/dev/null
+"$FSOP" readfor 10000 "$PODS/w2/wait/Ready" >"$T/d.out" &
+w=$!
+sleep 0.2
+rmdir "$PODS/w2"
+wait $w
+is "$(cat "$T/d.out")" "EIO" "wait/Ready fails with EIO when the pod is deleted"
+
+# Many waiters do not hold FUSE worker threads: 40 blocked readers, and the
+# mount still answers.
+submit many >/dev/null
+pids=()
+for i in $(seq 40); do "$FSOP" readfor 20000 "$PODS/many/wait/Ready" >"$T/m.$i" & pids+=($!); done
+sleep 0.3
+is "$(timeout 5 cat "$PODS/many/status")" "Pending" "the mount answers with 40 readers parked"
+rmdir "$PODS/many"
+for p in "${pids[@]}"; do wait "$p"; done
+is "$(cat "$T"/m.* | sort -u)" "EIO" "all 40 parked readers are answered when the pod goes"
+stop_podfs

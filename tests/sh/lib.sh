@@ -1,0 +1,122 @@
+# tests/sh/lib.sh - what every shell scenario shares: its own state dir,
+# mount point and store; TAP assertions; polling waits with deadlines; one
+# EXIT trap that unmounts, stops what the scenario started and deletes what
+# it made, even when the scenario fails.
+set -u
+
+T=$(mktemp -d /tmp/podfs-t.XXXXXX)
+MNT=$T/mnt
+STATE=$T/state
+PODS=$MNT/pods
+mkdir -p "$MNT" "$STATE"
+PODFS=${PODFS_BIN:?PODFS_BIN not set: run through tests/run.sh}
+FSOP=${FSOP:?}
+PODFS_PID=
+_tap_n=0
+_tap_failed=0
+_cleanups=()
+
+
+pass() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $*"; }
+fail() { _tap_n=$((_tap_n + 1)); _tap_failed=$((_tap_failed + 1)); echo "not ok $_tap_n - $*"; }
+
+# check DESCRIPTION -- COMMAND...: passes when COMMAND exits 0.
+check() {
+	local desc=$1; shift; [ "$1" = -- ] && shift
+	if "$@"; then pass "$desc"; else fail "$desc (command: $*)"; fi
+}
+
+# is GOT WANT DESCRIPTION
+is() {
+	if [ "$1" = "$2" ]; then pass "$3"; else
+		fail "$3"; printf '#   got:  %s\n#   want: %s\n' "$1" "$2"; fi
+}
+
+# like GOT REGEX DESCRIPTION
+like() {
+	if printf '%s' "$1" | grep -Eq -- "$2"; then pass "$3"; else
+		fail "$3"; printf '#   got:  %s\n#   want (regex): %s\n' "$1" "$2"; fi
+}
+
+# wait_until SECONDS COMMAND...: poll COMMAND every 20 ms until it succeeds
+# or the deadline passes (status 1).
+wait_until() {
+	local secs=$1; shift
+	local deadline=$(( $(date +%s%N) + secs * 1000000000 ))
+	while ! "$@" 2>/dev/null; do
+		[ "$(date +%s%N)" -ge "$deadline" ] && return 1
+		sleep 0.02
+	done
+}
+
+is_mounted() { grep -q " $MNT fuse" /proc/mounts; }
+
+# start_podfs [EXTRA OPTIONS...]: mount podfs in the foreground, in the background.
+start_podfs() {
+	"$PODFS" "$MNT" --state-dir "$STATE" -f --no-scheduler --no-node "$@" \
+		>>"$T/podfs.log" 2>&1 &
+	PODFS_PID=$!
+	if ! wait_until 20 is_mounted; then
+		fail "podfs mounted on $MNT"; cat "$T/podfs.log" | sed 's/^/# /'
+		exit 1
+	fi
+}
+
+# stop_podfs: unmount as a user would and check podfs exited cleanly (under
+# ASan, a leak makes it exit 66).
+stop_podfs() {
+	[ -n "$PODFS_PID" ] || return 0
+	fusermount3 -u "$MNT" 2>/dev/null || umount "$MNT" 2>/dev/null
+	local rc=0
+	wait "$PODFS_PID" || rc=$?
+	PODFS_PID=
+	if [ "$rc" -eq 0 ]; then pass "podfs exited cleanly after unmount"
+	else fail "podfs exited with status $rc after unmount"; grep -v '^$' "$T/podfs.log" | tail -40 | sed 's/^/# /'; fi
+}
+
+# kill9_podfs: crash podfs; the kernel keeps a dead mount until unmounted.
+kill9_podfs() {
+	[ -n "$PODFS_PID" ] || return 0
+	kill -9 "$PODFS_PID" 2>/dev/null
+	wait "$PODFS_PID" 2>/dev/null
+	PODFS_PID=
+	umount -l "$MNT" 2>/dev/null || fusermount3 -uz "$MNT" 2>/dev/null
+	wait_until 10 sh -c "! grep -q ' $MNT fuse' /proc/mounts"
+}
+
+on_exit() {
+	local rc=$?
+	for c in "${_cleanups[@]}"; do eval "$c" || true; done
+	if [ -n "$PODFS_PID" ]; then
+		kill "$PODFS_PID" 2>/dev/null; wait "$PODFS_PID" 2>/dev/null
+	fi
+	if grep -q " $MNT fuse" /proc/mounts; then umount -l "$MNT" 2>/dev/null; fi
+	if [ "$_tap_failed" -gt 0 ] && [ -f "$T/podfs.log" ]; then
+		echo "# podfs log:"; tail -30 "$T/podfs.log" | sed 's/^/# /'
+	fi
+	rm -rf "$T"
+	echo "1..$_tap_n"
+	[ "$_tap_failed" -eq 0 ] && exit "$rc"
+	exit 1
+}
+trap on_exit EXIT
+
+# A pod manifest with the given name and image (kubectl run's shape).
+pod_yaml() {
+	cat <<EOT
+apiVersion: v1
+kind: Pod
+metadata:
+  name: $1
+  labels:
+    run: $1
+spec:
+  containers:
+  - name: ${3:-app}
+    image: ${2:-busybox}
+    command: ["sh", "-c", "echo hello; sleep 3600"]
+EOT
+}
+
+# submit NAME [IMAGE]: write a pod manifest into pods/ and print fsop's verdict
+submit() { pod_yaml "$@" | "$FSOP" write "$PODS/$1.yaml"; }
