@@ -29,8 +29,8 @@ int pf_store_compact(struct pf_store *s, int64_t rev, struct pf_err *err);
 
 /* Fill kv with copies of key and value (value NUL-terminated; NULL for
  * value gives value NULL, len 0, as a DELETE event carries). */
-void pf_kv_set(struct pf_kv *kv, const char *key, const void *value, size_t len,
-	       int64_t create_rev, int64_t mod_rev);
+void pf_kv_set(struct pf_kv *kv, const char *key, const void *value, size_t len, int64_t create_rev,
+	       int64_t mod_rev);
 
 /* The one wording of the per-op failures, shared so that every backend
  * names the key the same way.  They return -code. */

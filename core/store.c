@@ -16,14 +16,14 @@ static int etcd_unbuilt_open(const char *rest, struct pf_store **out, struct pf_
 }
 
 static const struct pf_store_ops etcd_unbuilt_ops = {
-	.scheme = "etcd",
-	.open = etcd_unbuilt_open,
+    .scheme = "etcd",
+    .open = etcd_unbuilt_open,
 };
 
 static const struct pf_store_ops *const backends[] = {
-	&pf_store_sqlite_ops,
-	&pf_store_mem_ops,
-	&etcd_unbuilt_ops,
+    &pf_store_sqlite_ops,
+    &pf_store_mem_ops,
+    &etcd_unbuilt_ops,
 };
 
 int pf_store_open(const char *uri, struct pf_store **out, struct pf_err *err)
@@ -34,8 +34,9 @@ int pf_store_open(const char *uri, struct pf_store **out, struct pf_err *err)
 
 	*out = NULL;
 	if (!uri || !(colon = strchr(uri, ':')))
-		return pf_err_set(err, EINVAL, "store URI '%s' has no scheme (want sqlite:PATH or "
-					       "etcd://HOST:PORT)",
+		return pf_err_set(err, EINVAL,
+				  "store URI '%s' has no scheme (want sqlite:PATH or "
+				  "etcd://HOST:PORT)",
 				  uri ? uri : "(null)");
 	n = (size_t)(colon - uri);
 	for (size_t i = 0; i < PF_ARRAY_SIZE(backends); i++) {
@@ -129,7 +130,7 @@ int pf_store_txn(struct pf_store *s, const struct pf_op *ops, size_t n, int64_t 
 int pf_store_create(struct pf_store *s, const char *key, const char *value, size_t len,
 		    int64_t *rev, struct pf_err *err)
 {
-	struct pf_op op = { .kind = PF_OP_CREATE, .key = key, .value = value, .len = len };
+	struct pf_op op = {.kind = PF_OP_CREATE, .key = key, .value = value, .len = len};
 
 	return pf_store_txn(s, &op, 1, rev, NULL, err);
 }
@@ -138,20 +139,20 @@ int pf_store_update(struct pf_store *s, const char *key, const char *value, size
 		    int64_t expect_rev, int64_t *rev, struct pf_err *err)
 {
 	struct pf_op op = {
-		.kind = PF_OP_UPDATE,
-		.key = key,
-		.value = value,
-		.len = len,
-		.expect_rev = expect_rev,
+	    .kind = PF_OP_UPDATE,
+	    .key = key,
+	    .value = value,
+	    .len = len,
+	    .expect_rev = expect_rev,
 	};
 
 	return pf_store_txn(s, &op, 1, rev, NULL, err);
 }
 
-int pf_store_put(struct pf_store *s, const char *key, const char *value, size_t len,
-		 int64_t *rev, struct pf_err *err)
+int pf_store_put(struct pf_store *s, const char *key, const char *value, size_t len, int64_t *rev,
+		 struct pf_err *err)
 {
-	struct pf_op op = { .kind = PF_OP_PUT, .key = key, .value = value, .len = len };
+	struct pf_op op = {.kind = PF_OP_PUT, .key = key, .value = value, .len = len};
 
 	return pf_store_txn(s, &op, 1, rev, NULL, err);
 }
@@ -159,7 +160,7 @@ int pf_store_put(struct pf_store *s, const char *key, const char *value, size_t 
 int pf_store_delete(struct pf_store *s, const char *key, int64_t expect_rev, int64_t *rev,
 		    struct pf_err *err)
 {
-	struct pf_op op = { .kind = PF_OP_DELETE, .key = key, .expect_rev = expect_rev };
+	struct pf_op op = {.kind = PF_OP_DELETE, .key = key, .expect_rev = expect_rev};
 
 	return pf_store_txn(s, &op, 1, rev, NULL, err);
 }
@@ -234,8 +235,8 @@ void pf_watch_batch_free(struct pf_watch_batch *b)
 	b->n = 0;
 }
 
-void pf_kv_set(struct pf_kv *kv, const char *key, const void *value, size_t len,
-	       int64_t create_rev, int64_t mod_rev)
+void pf_kv_set(struct pf_kv *kv, const char *key, const void *value, size_t len, int64_t create_rev,
+	       int64_t mod_rev)
 {
 	kv->key = pf_xstrdup(key);
 	kv->value = value ? pf_xstrndup(value, len) : NULL;
@@ -270,10 +271,11 @@ int pf_store_err_stale(struct pf_err *err, const char *key, int64_t mod_rev, int
 
 int pf_store_err_compacted(struct pf_err *err, int64_t from_rev, int64_t compact_rev)
 {
-	return pf_err_set(err, ERANGE,
-			  "watch from revision %lld: the history up to revision %lld was compacted; "
-			  "list again and watch from the list's revision + 1",
-			  (long long)from_rev, (long long)compact_rev);
+	return pf_err_set(
+	    err, ERANGE,
+	    "watch from revision %lld: the history up to revision %lld was compacted; "
+	    "list again and watch from the list's revision + 1",
+	    (long long)from_rev, (long long)compact_rev);
 }
 
 char *pf_store_prefix_end(const char *prefix)

@@ -36,9 +36,9 @@ struct mem_event {
 struct mem_db {
 	pthread_mutex_t mu;
 	pthread_cond_t changed; /* broadcast on every commit, compaction and cancel */
-	char *name;             /* NULL for an anonymous mem: store */
-	unsigned refs;          /* guarded by registry_mu */
-	struct mem_db *next;    /* in registry when named */
+	char *name;		/* NULL for an anonymous mem: store */
+	unsigned refs;		/* guarded by registry_mu */
+	struct mem_db *next;	/* in registry when named */
 
 	/* Pointers, so that insertion moves 8 bytes per entry, and so that a
 	 * failed txn can put the very entries it displaced back. */
@@ -229,8 +229,8 @@ static int mem_get(struct pf_store *base, const char *key, struct pf_kv *out, st
 	return found ? 0 : pf_store_err_absent(err, key);
 }
 
-static int mem_list(struct pf_store *base, const char *prefix, struct pf_kv_list *out,
-		    int64_t *rev, struct pf_err *err)
+static int mem_list(struct pf_store *base, const char *prefix, struct pf_kv_list *out, int64_t *rev,
+		    struct pf_err *err)
 {
 	struct mem_db *db = db_of(base);
 	size_t plen = strlen(prefix), i, j;
@@ -533,16 +533,16 @@ static void mem_watch_close(struct pf_watch *base)
 }
 
 const struct pf_store_ops pf_store_mem_ops = {
-	.scheme = "mem",
-	.open = mem_open,
-	.close = mem_close,
-	.rev = mem_rev,
-	.get = mem_get,
-	.list = mem_list,
-	.txn = mem_txn,
-	.watch_open = mem_watch_open,
-	.watch_next = mem_watch_next,
-	.watch_cancel = mem_watch_cancel,
-	.watch_close = mem_watch_close,
-	.compact = mem_compact,
+    .scheme = "mem",
+    .open = mem_open,
+    .close = mem_close,
+    .rev = mem_rev,
+    .get = mem_get,
+    .list = mem_list,
+    .txn = mem_txn,
+    .watch_open = mem_watch_open,
+    .watch_next = mem_watch_next,
+    .watch_cancel = mem_watch_cancel,
+    .watch_close = mem_watch_close,
+    .compact = mem_compact,
 };

@@ -55,9 +55,9 @@
 #define POOL_MAX 8
 /* Monitor: the safety-net poll, the poll without inotify, and how long to
  * keep checking after a WAL write before its commit becomes visible. */
-#define MONITOR_IDLE_MS     1000
+#define MONITOR_IDLE_MS	    1000
 #define MONITOR_NOTIFY_MS   20
-#define MONITOR_HOT_MS      250
+#define MONITOR_HOT_MS	    250
 #define MONITOR_HOT_TICK_MS 1
 /* Trim the log on one write in this many. */
 #define TRIM_EVERY 1024
@@ -87,40 +87,40 @@ enum stmt_id {
 };
 
 static const char *const stmt_sql[ST__COUNT] = {
-	[ST_BEGIN] = "BEGIN",
-	[ST_BEGIN_WRITE] = "BEGIN IMMEDIATE",
-	[ST_COMMIT] = "COMMIT",
-	[ST_ROLLBACK] = "ROLLBACK",
-	[ST_META] = "SELECT rev, compact_rev FROM meta WHERE id = 1",
-	[ST_SET_REV] = "UPDATE meta SET rev = ?1 WHERE id = 1",
-	[ST_SET_COMPACT] = "UPDATE meta SET compact_rev = ?1 WHERE id = 1",
-	[ST_GET] = "SELECT create_rev, mod_rev, value FROM kv WHERE key = ?1",
-	[ST_LIST_FROM] = "SELECT key, create_rev, mod_rev, value FROM kv WHERE key >= ?1 "
-			 "ORDER BY key",
-	[ST_LIST_RANGE] = "SELECT key, create_rev, mod_rev, value FROM kv "
-			  "WHERE key >= ?1 AND key < ?2 ORDER BY key",
-	[ST_INSERT] = "INSERT INTO kv(key, create_rev, mod_rev, value) VALUES (?1, ?2, ?3, ?4)",
-	[ST_UPDATE] = "UPDATE kv SET mod_rev = ?2, value = ?3 WHERE key = ?1",
-	[ST_DELETE] = "DELETE FROM kv WHERE key = ?1",
-	[ST_LOG] = "INSERT INTO log(rev, type, key, create_rev, value) VALUES (?1, ?2, ?3, ?4, ?5)",
-	[ST_WATCH_FROM] = "SELECT rev, type, key, create_rev, value FROM log "
-			  "WHERE rev >= ?1 AND key >= ?2 ORDER BY rev, id",
-	[ST_WATCH_RANGE] = "SELECT rev, type, key, create_rev, value FROM log "
-			   "WHERE rev >= ?1 AND key >= ?2 AND key < ?3 ORDER BY rev, id",
-	[ST_TRIM] = "DELETE FROM log WHERE rev <= ?1",
-	[ST_DATA_VERSION] = "PRAGMA data_version",
+    [ST_BEGIN] = "BEGIN",
+    [ST_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_META] = "SELECT rev, compact_rev FROM meta WHERE id = 1",
+    [ST_SET_REV] = "UPDATE meta SET rev = ?1 WHERE id = 1",
+    [ST_SET_COMPACT] = "UPDATE meta SET compact_rev = ?1 WHERE id = 1",
+    [ST_GET] = "SELECT create_rev, mod_rev, value FROM kv WHERE key = ?1",
+    [ST_LIST_FROM] = "SELECT key, create_rev, mod_rev, value FROM kv WHERE key >= ?1 "
+		     "ORDER BY key",
+    [ST_LIST_RANGE] = "SELECT key, create_rev, mod_rev, value FROM kv "
+		      "WHERE key >= ?1 AND key < ?2 ORDER BY key",
+    [ST_INSERT] = "INSERT INTO kv(key, create_rev, mod_rev, value) VALUES (?1, ?2, ?3, ?4)",
+    [ST_UPDATE] = "UPDATE kv SET mod_rev = ?2, value = ?3 WHERE key = ?1",
+    [ST_DELETE] = "DELETE FROM kv WHERE key = ?1",
+    [ST_LOG] = "INSERT INTO log(rev, type, key, create_rev, value) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_WATCH_FROM] = "SELECT rev, type, key, create_rev, value FROM log "
+		      "WHERE rev >= ?1 AND key >= ?2 ORDER BY rev, id",
+    [ST_WATCH_RANGE] = "SELECT rev, type, key, create_rev, value FROM log "
+		       "WHERE rev >= ?1 AND key >= ?2 AND key < ?3 ORDER BY rev, id",
+    [ST_TRIM] = "DELETE FROM log WHERE rev <= ?1",
+    [ST_DATA_VERSION] = "PRAGMA data_version",
 };
 
 static const char schema_sql[] =
-	"CREATE TABLE kv (key TEXT PRIMARY KEY, create_rev INTEGER NOT NULL,"
-	" mod_rev INTEGER NOT NULL, value BLOB NOT NULL);"
-	"CREATE TABLE log (id INTEGER PRIMARY KEY, rev INTEGER NOT NULL, type INTEGER NOT NULL,"
-	" key TEXT NOT NULL, create_rev INTEGER NOT NULL, value BLOB);"
-	"CREATE INDEX log_rev ON log (rev);"
-	"CREATE TABLE meta (id INTEGER PRIMARY KEY CHECK (id = 1), rev INTEGER NOT NULL,"
-	" compact_rev INTEGER NOT NULL);"
-	"INSERT INTO meta (id, rev, compact_rev) VALUES (1, 0, 0);"
-	"PRAGMA user_version = 1;";
+    "CREATE TABLE kv (key TEXT PRIMARY KEY, create_rev INTEGER NOT NULL,"
+    " mod_rev INTEGER NOT NULL, value BLOB NOT NULL);"
+    "CREATE TABLE log (id INTEGER PRIMARY KEY, rev INTEGER NOT NULL, type INTEGER NOT NULL,"
+    " key TEXT NOT NULL, create_rev INTEGER NOT NULL, value BLOB);"
+    "CREATE INDEX log_rev ON log (rev);"
+    "CREATE TABLE meta (id INTEGER PRIMARY KEY CHECK (id = 1), rev INTEGER NOT NULL,"
+    " compact_rev INTEGER NOT NULL);"
+    "INSERT INTO meta (id, rev, compact_rev) VALUES (1, 0, 0);"
+    "PRAGMA user_version = 1;";
 
 struct sq_store;
 
@@ -152,6 +152,7 @@ struct sq_store {
 	pthread_mutex_t mu;
 	pthread_cond_t changed;
 	uint64_t seq;
+	pthread_mutex_t monitor_mu; /* held while starting the monitor */
 	bool monitor_running;
 	pthread_t monitor;
 	/* The monitor's own; set up before the first watch returns, so that
@@ -187,21 +188,20 @@ static const struct {
 	int code;
 	const char *what;
 } sql_errors[] = {
-	{ SQLITE_FULL, ENOSPC, "the disk is full" },
-	{ SQLITE_NOMEM, ENOMEM, "out of memory" },
-	{ SQLITE_TOOBIG, EFBIG, "value too big for the store" },
-	{ SQLITE_CORRUPT, EIO, "the file is corrupt" },
-	{ SQLITE_NOTADB, EIO, "the file is not an sqlite database" },
-	{ SQLITE_IOERR, EIO, "I/O error" },
-	{ SQLITE_CANTOPEN, EIO, "cannot open the file" },
-	{ SQLITE_READONLY, EIO, "the file is read-only" },
-	{ SQLITE_PERM, EIO, "permission denied" },
-	{ SQLITE_PROTOCOL, EIO, "file locking failed" },
-	{ SQLITE_BUSY, EIO, "locked by another process for too long" },
+    {SQLITE_FULL, ENOSPC, "the disk is full"},
+    {SQLITE_NOMEM, ENOMEM, "out of memory"},
+    {SQLITE_TOOBIG, EFBIG, "value too big for the store"},
+    {SQLITE_CORRUPT, EIO, "the file is corrupt"},
+    {SQLITE_NOTADB, EIO, "the file is not an sqlite database"},
+    {SQLITE_IOERR, EIO, "I/O error"},
+    {SQLITE_CANTOPEN, EIO, "cannot open the file"},
+    {SQLITE_READONLY, EIO, "the file is read-only"},
+    {SQLITE_PERM, EIO, "permission denied"},
+    {SQLITE_PROTOCOL, EIO, "file locking failed"},
+    {SQLITE_BUSY, EIO, "locked by another process for too long"},
 };
 
-static int sql_fail(struct sq_store *s, sqlite3 *db, int rc, const char *doing,
-		    struct pf_err *err)
+static int sql_fail(struct sq_store *s, sqlite3 *db, int rc, const char *doing, struct pf_err *err)
 {
 	const char *detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
 	const char *what = "internal sqlite error";
@@ -255,6 +255,7 @@ static int exec_sql(struct sq_store *s, struct conn *c, const char *sql, const c
 
 	/* Busy here only while setting up (journal mode, schema) against
 	 * another process doing the same. */
+	c->busy_since_ns = 0;
 	while ((rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL)) == SQLITE_BUSY &&
 	       pf_now_ns() < deadline)
 		usleep(1000);
@@ -525,8 +526,8 @@ static int init_schema(struct sq_store *s, struct conn *c, struct pf_err *err)
 	if (version < 0) {
 		r = sql_fail(s, c->db, sqlite3_errcode(c->db), "read the schema version", err);
 	} else if (version == 0 && tables > 0) {
-		r = pf_err_set(err, EIO, "store file %s is an sqlite database but not a podfs store",
-			       s->path);
+		r = pf_err_set(
+		    err, EIO, "store file %s is an sqlite database but not a podfs store", s->path);
 	} else if (version == 0) {
 		r = exec_sql(s, c, schema_sql, "create the schema", err);
 	} else if (version != SCHEMA_VERSION) {
@@ -581,6 +582,7 @@ static void sq_close(struct pf_store *base)
 	conn_close(s->writer);
 	pthread_cond_destroy(&s->changed);
 	pthread_mutex_destroy(&s->mu);
+	pthread_mutex_destroy(&s->monitor_mu);
 	pthread_mutex_destroy(&s->pool_mu);
 	pthread_mutex_destroy(&s->write_mu);
 	free(s->path);
@@ -611,6 +613,7 @@ static int sq_open(const char *rest, struct pf_store **out, struct pf_err *err)
 	pthread_mutex_init(&s->write_mu, NULL);
 	pthread_mutex_init(&s->pool_mu, NULL);
 	pthread_mutex_init(&s->mu, NULL);
+	pthread_mutex_init(&s->monitor_mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&s->changed, &ca);
@@ -676,8 +679,7 @@ static int sq_get(struct pf_store *base, const char *key, struct pf_kv *out, str
 	return 0;
 }
 
-static int list_rows(struct conn *c, const char *prefix, struct pf_kv_list *out,
-		     struct pf_err *err)
+static int list_rows(struct conn *c, const char *prefix, struct pf_kv_list *out, struct pf_err *err)
 {
 	_cleanup_free_ char *end = pf_store_prefix_end(prefix);
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
@@ -698,8 +700,8 @@ static int list_rows(struct conn *c, const char *prefix, struct pf_kv_list *out,
 	return 0;
 }
 
-static int sq_list(struct pf_store *base, const char *prefix, struct pf_kv_list *out,
-		   int64_t *rev, struct pf_err *err)
+static int sq_list(struct pf_store *base, const char *prefix, struct pf_kv_list *out, int64_t *rev,
+		   struct pf_err *err)
 {
 	_cleanup_reader_ struct conn *c = NULL;
 	int64_t at;
@@ -875,7 +877,8 @@ static int sq_compact(struct pf_store *base, int64_t rev, struct pf_err *err)
 	int r;
 
 	pthread_mutex_lock(&s->write_mu);
-	if ((r = run_simple(c, ST_BEGIN_WRITE, "start a write", err)) < 0 || (r = read_meta(c, &cur, &compact_rev, err)) < 0)
+	if ((r = run_simple(c, ST_BEGIN_WRITE, "start a write", err)) < 0 ||
+	    (r = read_meta(c, &cur, &compact_rev, err)) < 0)
 		goto out;
 	if (rev > cur) {
 		r = pf_err_set(err, EINVAL, "cannot compact to revision %lld: the store is at %lld",
@@ -926,8 +929,8 @@ static void *monitor_main(void *arg)
 
 	for (;;) {
 		struct pollfd p[2] = {
-			{ .fd = s->stop_fd, .events = POLLIN },
-			{ .fd = s->inotify_fd, .events = POLLIN },
+		    {.fd = s->stop_fd, .events = POLLIN},
+		    {.fd = s->inotify_fd, .events = POLLIN},
 		};
 		int64_t now = pf_now_ns();
 		int timeout = MONITOR_IDLE_MS;
@@ -971,7 +974,9 @@ static int start_monitor(struct sq_store *s, struct pf_err *err)
 {
 	int r = 0;
 
-	pthread_mutex_lock(&s->mu);
+	/* Not s->mu: this does I/O, and s->mu is what every commit in the
+	 * process takes to wake watchers. */
+	pthread_mutex_lock(&s->monitor_mu);
 	if (s->monitor_running)
 		goto out;
 	if (!s->monitor_conn && (r = conn_open(s, &s->monitor_conn, err)) < 0)
@@ -995,7 +1000,7 @@ static int start_monitor(struct sq_store *s, struct pf_err *err)
 	}
 	s->monitor_running = true;
 out:
-	pthread_mutex_unlock(&s->mu);
+	pthread_mutex_unlock(&s->monitor_mu);
 	return r;
 }
 
@@ -1155,16 +1160,16 @@ static void sq_watch_close(struct pf_watch *base)
 }
 
 const struct pf_store_ops pf_store_sqlite_ops = {
-	.scheme = "sqlite",
-	.open = sq_open,
-	.close = sq_close,
-	.rev = sq_rev,
-	.get = sq_get,
-	.list = sq_list,
-	.txn = sq_txn,
-	.watch_open = sq_watch_open,
-	.watch_next = sq_watch_next,
-	.watch_cancel = sq_watch_cancel,
-	.watch_close = sq_watch_close,
-	.compact = sq_compact,
+    .scheme = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .rev = sq_rev,
+    .get = sq_get,
+    .list = sq_list,
+    .txn = sq_txn,
+    .watch_open = sq_watch_open,
+    .watch_next = sq_watch_next,
+    .watch_cancel = sq_watch_cancel,
+    .watch_close = sq_watch_close,
+    .compact = sq_compact,
 };
