@@ -14,9 +14,8 @@ extern const struct pf_store_ops pf_store_sqlite_ops;
 
 /* How many revisions of watch history a backend keeps (etcd's revision
  * retention).  A backend trims the oldest now and then, not on every write,
- * once it holds more than PF_STORE_HISTORY + PF_STORE_HISTORY_SLACK. */
-#define PF_STORE_HISTORY       100000
-#define PF_STORE_HISTORY_SLACK 10000
+ * once it holds a tenth more than that. */
+#define PF_STORE_HISTORY 100000
 
 /* At most this many events per pf_watch_next (more when one txn has more). */
 #define PF_WATCH_BATCH 1000
@@ -26,6 +25,12 @@ extern const struct pf_store_ops pf_store_sqlite_ops;
  * is untouched.  A rev at or below an earlier compaction is a no-op;
  * -EINVAL when rev is newer than the store. */
 int pf_store_compact(struct pf_store *s, int64_t rev, struct pf_err *err);
+
+/* Test hooks: keep keep revisions of history instead of PF_STORE_HISTORY,
+ * so that tests can see the automatic trimming without 100,000 writes.
+ * Call before the handle is shared; s must be of that backend. */
+void pf_store_mem_set_history(struct pf_store *s, int64_t keep);
+void pf_store_sqlite_set_history(struct pf_store *s, int64_t keep);
 
 /* Fill kv with copies of key and value (value NUL-terminated; NULL for
  * value gives value NULL, len 0, as a DELETE event carries). */

@@ -48,6 +48,7 @@ struct mem_db {
 	size_t log_n, log_cap;
 	int64_t rev;
 	int64_t compact_rev;
+	int64_t history; /* revisions kept for watches */
 };
 
 struct mem_store {
@@ -95,6 +96,7 @@ static struct mem_db *db_new(const char *name)
 	pthread_condattr_destroy(&ca);
 	db->name = name ? pf_xstrdup(name) : NULL;
 	db->refs = 1;
+	db->history = PF_STORE_HISTORY;
 	return db;
 }
 
@@ -381,8 +383,8 @@ static int mem_txn(struct pf_store *base, const struct pf_op *ops, size_t n, int
 	for (i = 0; i < n; i++)
 		entry_free(undo[i].old);
 	db->rev = next;
-	if (db->rev - db->compact_rev > PF_STORE_HISTORY + PF_STORE_HISTORY_SLACK)
-		log_trim(db, db->rev - PF_STORE_HISTORY);
+	if (db->rev - db->compact_rev > db->history + db->history / 10)
+		log_trim(db, db->rev - db->history);
 	pthread_cond_broadcast(&db->changed);
 	pthread_mutex_unlock(&db->mu);
 	if (rev)
@@ -530,6 +532,15 @@ static void mem_watch_close(struct pf_watch *base)
 
 	free(w->prefix);
 	free(w);
+}
+
+void pf_store_mem_set_history(struct pf_store *base, int64_t keep)
+{
+	struct mem_db *db = db_of(base);
+
+	pthread_mutex_lock(&db->mu);
+	db->history = keep;
+	pthread_mutex_unlock(&db->mu);
 }
 
 const struct pf_store_ops pf_store_mem_ops = {

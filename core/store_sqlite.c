@@ -143,6 +143,7 @@ struct sq_store {
 	pthread_mutex_t write_mu;
 	struct conn *writer;
 	unsigned writes;
+	int64_t history; /* revisions kept for watches */
 
 	pthread_mutex_t pool_mu;
 	struct conn *idle;
@@ -608,7 +609,7 @@ static int sq_open(const char *rest, struct pf_store **out, struct pf_err *err)
 	s = pf_xcalloc(1, sizeof(*s));
 	s->base.ops = &pf_store_sqlite_ops;
 	s->path = absolute(rest);
-	s->wal_path = pf_xasprintf("%s-wal", s->path);
+	s->history = PF_STORE_HISTORY;
 	s->inotify_fd = s->stop_fd = s->db_wd = s->wal_wd = -1;
 	pthread_mutex_init(&s->write_mu, NULL);
 	pthread_mutex_init(&s->pool_mu, NULL);
@@ -619,8 +620,17 @@ static int sq_open(const char *rest, struct pf_store **out, struct pf_err *err)
 	pthread_cond_init(&s->changed, &ca);
 	pthread_condattr_destroy(&ca);
 
-	if ((r = create_file(s->path, err)) < 0 || (r = conn_open(s, &s->writer, err)) < 0 ||
-	    (r = init_schema(s, s->writer, err)) < 0)
+	if ((r = create_file(s->path, err)) < 0)
+		goto fail;
+	/* sqlite names the WAL after the file a symlink points to; inotify
+	 * must watch that one. */
+	char *real = realpath(s->path, NULL);
+	if (real) {
+		free(s->path);
+		s->path = real;
+	}
+	s->wal_path = pf_xasprintf("%s-wal", s->path);
+	if ((r = conn_open(s, &s->writer, err)) < 0 || (r = init_schema(s, s->writer, err)) < 0)
 		goto fail;
 	if (stat(s->path, &st) < 0) {
 		r = pf_err_sys(err, errno, "store file %s", s->path);
@@ -848,9 +858,8 @@ static int sq_txn(struct pf_store *base, const struct pf_op *ops, size_t n, int6
 		goto out;
 	/* Trimming now and then keeps the cost off most writes; it rides in
 	 * this txn so that it costs no fsync of its own. */
-	if ((s->writes++ % TRIM_EVERY) == 0 &&
-	    next - compact_rev > PF_STORE_HISTORY + PF_STORE_HISTORY_SLACK &&
-	    (r = trim(c, next - PF_STORE_HISTORY, err)) < 0)
+	if ((s->writes++ % TRIM_EVERY) == 0 && next - compact_rev > s->history + s->history / 10 &&
+	    (r = trim(c, next - s->history, err)) < 0)
 		goto out;
 	r = run_simple(c, ST_COMMIT, "commit", err);
 out:
@@ -1157,6 +1166,15 @@ static void sq_watch_close(struct pf_watch *base)
 	free(w->prefix);
 	free(w->end);
 	free(w);
+}
+
+void pf_store_sqlite_set_history(struct pf_store *base, int64_t keep)
+{
+	struct sq_store *s = store_of(base);
+
+	pthread_mutex_lock(&s->write_mu);
+	s->history = keep;
+	pthread_mutex_unlock(&s->write_mu);
 }
 
 const struct pf_store_ops pf_store_sqlite_ops = {

@@ -604,6 +604,35 @@ static void t_compact(const char *be)
 	pf_store_close(s);
 }
 
+/* The automatic trimming, with a history of 100 revisions. */
+static void t_trim(const char *be)
+{
+	_cleanup_free_ char *uri = fresh_uri(be);
+	struct pf_store *s = must_open(uri);
+	struct pf_watch *w = NULL;
+	struct pf_watch_event ev[64];
+	int64_t rev = 0;
+	int writes = 1100, fails = 0, r, lr = 0;
+	size_t n;
+
+	if (!strcmp(be, "mem"))
+		pf_store_mem_set_history(s, 100);
+	else
+		pf_store_sqlite_set_history(s, 100);
+	for (int i = 0; i < writes; i++)
+		fails += put_str(s, "/trim/k", i % 2 ? "a" : "b", &rev) < 0;
+	is_int(fails, 0, "%s: %d writes with a history of 100", be, writes);
+	r = pf_watch_open(s, "/trim/", 1, &w, NULL);
+	is_int(r, -ERANGE, "%s: ... the oldest history was trimmed", be);
+	r = pf_watch_open(s, "/trim/", rev - 49, &w, NULL);
+	n = collect(w, ev, 64, 0, &lr);
+	ok(r == 0 && n == 50 && ev[49].kv.mod_rev == rev, "%s: ... the newest was kept (%zu)", be,
+	   n);
+	events_free(ev, n);
+	pf_watch_close(w);
+	pf_store_close(s);
+}
+
 #define RACE_THREADS 8
 #define RACE_OWN     25
 #define RACE_SHARED  25
@@ -794,6 +823,7 @@ static void contract(const char *be)
 	t_watch_live(be);
 	t_watch_cancel(be);
 	t_compact(be);
+	t_trim(be);
 	t_concurrency(be);
 	t_perf(be);
 }
