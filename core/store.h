@@ -27,8 +27,11 @@
  *   -ERANGE  watch from a revision that was compacted away: relist, then watch again
  *   -ECANCELED watch cancelled by pf_watch_cancel()
  *   -EIO     the backend itself failed (disk, corrupt file, server error); err says how
+ *   -ENOSPC  the disk is full; -EFBIG a value too big for the backend (sqlite: 1 GB)
+ *   -EINVAL  a bad URI, an empty key, a bad op (checked before any backend sees it)
  * A busy sqlite file or a lost etcd leader is retried inside the backend and
- * never reaches the caller as an error.
+ * never reaches the caller as an error (only a file held locked for 30 s, by
+ * a stopped process, ends as -EIO rather than hanging every caller).
  */
 #ifndef PODFS_STORE_H
 #define PODFS_STORE_H
