@@ -3,7 +3,7 @@
  * file dropped into pods/ goes: decoder, defaults, validation, Pod Security.
  *
  *   invalid/NNN-name.yaml  starts with "# errno: E..." and "# message: ..."
- *                          (the exact err text; "?" in a message stands for
+ *                          (the exact err text; "@" in a message stands for
  *                          one character of a generated name when the file
  *                          says "# random:"), and "# policy: baseline" when
  *                          the refusal is Pod Security's: with the node
@@ -62,7 +62,7 @@ static bool match(const char *got, const char *want, bool wild)
 	static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
 
 	for (; *want; got++, want++) {
-		if (wild && *want == '?') {
+		if (wild && *want == '@') {
 			if (!*got || !strchr(alphabet, *got))
 				return false;
 			continue;
