@@ -15,7 +15,7 @@
 /* apimachinery's util/rand alphabet: no vowels, no look-alikes. */
 static const char name_alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
 
-#define PF_GENERATED_SUFFIX 5
+#define PF_GENERATED_SUFFIX	5
 #define PF_GENERATED_PREFIX_MAX (63 - PF_GENERATED_SUFFIX)
 
 int pf_generate_name(const char *prefix, char *out, size_t outlen)
@@ -52,7 +52,7 @@ int pf_generate_name(const char *prefix, char *out, size_t outlen)
 int pf_admit(const char *data, size_t len, const char *source, const struct pf_policy *policy,
 	     struct pf_pod_list *out, struct pf_err *err)
 {
-	struct pf_pod_list list = { NULL, 0 };
+	struct pf_pod_list list = {NULL, 0};
 	int ret;
 
 	out->items = NULL;
@@ -84,9 +84,10 @@ int pf_admit(const char *data, size_t len, const char *source, const struct pf_p
 		 * second of a name meets the first one in the store. */
 		for (size_t k = 0; k < i; k++) {
 			if (strcmp(list.items[k]->meta.name, pod->meta.name) == 0) {
-				ret = pf_err_set(err, EEXIST,
-						 "error when creating \"%s\": pods \"%s\" already exists",
-						 source ? source : "", pod->meta.name);
+				ret = pf_err_set(
+				    err, EEXIST,
+				    "error when creating \"%s\": pods \"%s\" already exists",
+				    source ? source : "", pod->meta.name);
 				goto fail;
 			}
 		}

@@ -202,39 +202,39 @@ static bool empty(const char *s)
 
 /* ---- apimachinery's string formats -------------------------------------- */
 
-#define DNS1123_LABEL_FMT "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+#define DNS1123_LABEL_FMT     "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 #define DNS1123_SUBDOMAIN_FMT DNS1123_LABEL_FMT "(\\." DNS1123_LABEL_FMT ")*"
-#define LABEL_KEY_FMT "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
-#define LABEL_KEY_MSG                                                              \
-	"must consist of alphanumeric characters, '-', '_' or '.', and must start " \
+#define LABEL_KEY_FMT	      "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
+#define LABEL_KEY_MSG                                                                              \
+	"must consist of alphanumeric characters, '-', '_' or '.', and must start "                \
 	"and end with an alphanumeric character"
-#define LABEL_KEY_REGEX_ERR                                                        \
-	LABEL_KEY_MSG " (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used " \
+#define LABEL_KEY_REGEX_ERR                                                                        \
+	LABEL_KEY_MSG " (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used "                 \
 		      "for validation is '" LABEL_KEY_FMT "')"
 
 static const char dns1123_label_err[] =
-	"a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
-	"and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', "
-	"regex used for validation is '" DNS1123_LABEL_FMT "')";
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
+    "and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', "
+    "regex used for validation is '" DNS1123_LABEL_FMT "')";
 static const char dns1123_subdomain_err[] =
-	"a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' "
-	"or '.', and must start and end with an alphanumeric character (e.g. 'example.com', "
-	"regex used for validation is '" DNS1123_SUBDOMAIN_FMT "')";
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' "
+    "or '.', and must start and end with an alphanumeric character (e.g. 'example.com', "
+    "regex used for validation is '" DNS1123_SUBDOMAIN_FMT "')";
 static const char label_value_err[] =
-	"a valid label must be an empty string or consist of alphanumeric characters, '-', '_' "
-	"or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "
-	"'my_value',  or '12345', regex used for validation is '(" LABEL_KEY_FMT ")?')";
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' "
+    "or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "
+    "'my_value',  or '12345', regex used for validation is '(" LABEL_KEY_FMT ")?')";
 static const char http_header_err[] =
-	"a valid HTTP header must consist of alphanumeric characters or '-' (e.g. "
-	"'X-Header-Name', regex used for validation is '[-A-Za-z0-9]+')";
+    "a valid HTTP header must consist of alphanumeric characters or '-' (e.g. "
+    "'X-Header-Name', regex used for validation is '[-A-Za-z0-9]+')";
 static const char relaxed_env_err[] =
-	"a valid environment variable name must consist only of printable ASCII characters "
-	"other than '='";
+    "a valid environment variable name must consist only of printable ASCII characters "
+    "other than '='";
 static const char nonneg_err[] = "must be greater than or equal to 0";
 static const char port_range_err[] = "must be between 1 and 65535, inclusive";
 static const char id_range_err[] = "must be between 0 and 4294967295, inclusive";
 
-/* Up to two messages, as the Is* functions of apimachinery return them. */
+/* The few messages an Is* function of apimachinery returns. */
 struct msgs {
 	const char *m[3];
 	size_t n;
@@ -319,7 +319,7 @@ static void is_dns1123_label(const char *s, struct msgs *m)
 
 bool pf_is_dns1123_subdomain(const char *s, const char **detail)
 {
-	struct msgs m = { .n = 0 };
+	struct msgs m = {.n = 0};
 
 	is_dns1123_subdomain(s ? s : "", &m);
 	if (detail)
@@ -329,7 +329,7 @@ bool pf_is_dns1123_subdomain(const char *s, const char **detail)
 
 bool pf_is_dns1123_label(const char *s, const char **detail)
 {
-	struct msgs m = { .n = 0 };
+	struct msgs m = {.n = 0};
 
 	is_dns1123_label(s ? s : "", &m);
 	if (detail)
@@ -372,7 +372,7 @@ static void is_qualified_name(const char *value, struct owned *o)
 	}
 	if (slash) {
 		_cleanup_free_ char *prefix = pf_xstrndup(value, (size_t)(slash - value));
-		struct msgs m = { .n = 0 };
+		struct msgs m = {.n = 0};
 
 		name = slash + 1;
 		if (!*prefix) {
@@ -415,7 +415,8 @@ static void is_port_name(const char *p, struct msgs *m)
 			letter = true;
 	}
 	if (!charset)
-		msgs_add(m, "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+		msgs_add(m,
+			 "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
 	if (!letter)
 		msgs_add(m, "must contain at least one letter (a-z)");
 	if (strstr(p, "--"))
@@ -458,8 +459,8 @@ static void image_tag_digest(const char *image, bool *has_tag, bool *tag_latest,
 
 	*has_digest = at != NULL;
 	*has_tag = colon != NULL;
-	*tag_latest = colon && (size_t)(image + n - (colon + 1)) == 6 &&
-		      strncmp(colon + 1, "latest", 6) == 0;
+	*tag_latest =
+	    colon && (size_t)(image + n - (colon + 1)) == 6 && strncmp(colon + 1, "latest", 6) == 0;
 }
 
 bool pf_image_is_latest(const char *image)
@@ -623,7 +624,7 @@ static void qos_add(struct qos_sum *q, const struct pf_container *c)
 
 static const char *pod_qos(const struct pf_pod_spec *s)
 {
-	struct qos_sum q = { .guaranteed = true };
+	struct qos_sum q = {.guaranteed = true};
 
 	for (size_t i = 0; i < s->n_init_containers; i++)
 		qos_add(&q, &s->init_containers[i]);
@@ -697,8 +698,8 @@ struct vctx {
 static void validate_label_map(struct causes *c, const struct pf_strmap *m, const char *path)
 {
 	for (size_t i = 0; i < m->n; i++) {
-		struct owned o = { .n = 0 };
-		struct msgs vm = { .n = 0 };
+		struct owned o = {.n = 0};
+		struct msgs vm = {.n = 0};
 
 		is_qualified_name(m->items[i].key, &o);
 		for (size_t k = 0; k < o.n; k++)
@@ -713,7 +714,7 @@ static void validate_label_map(struct causes *c, const struct pf_strmap *m, cons
 static void validate_meta(struct vctx *v)
 {
 	const struct pf_object_meta *m = &v->pod->meta;
-	struct msgs nm = { .n = 0 };
+	struct msgs nm = {.n = 0};
 	size_t total = 0;
 
 	if (!empty(m->generate_name)) {
@@ -735,7 +736,7 @@ static void validate_meta(struct vctx *v)
 	for (size_t i = 0; i < m->annotations.n; i++) {
 		const struct pf_pair *a = &m->annotations.items[i];
 		_cleanup_free_ char *lower = pf_xstrdup(a->key);
-		struct owned o = { .n = 0 };
+		struct owned o = {.n = 0};
 
 		/* Annotation keys are qualified names in any case. */
 		for (char *p = lower; *p; p++)
@@ -751,7 +752,7 @@ static void validate_meta(struct vctx *v)
 		err_too_long(&v->c, "metadata.annotations", 256 * 1024);
 	for (size_t i = 0; i < m->finalizers.n; i++) {
 		const char *f = m->finalizers.items[i];
-		struct owned o = { .n = 0 };
+		struct owned o = {.n = 0};
 
 		is_qualified_name(f, &o);
 		for (size_t k = 0; k < o.n; k++)
@@ -761,8 +762,9 @@ static void validate_meta(struct vctx *v)
 		    strcmp(f, "foregroundDeletion") != 0) {
 			_cleanup_free_ char *p = pf_xasprintf("metadata.finalizers[%zu]", i);
 
-			err_invalid(&v->c, p, f,
-				    "name is neither a standard finalizer name nor is it fully qualified");
+			err_invalid(
+			    &v->c, p, f,
+			    "name is neither a standard finalizer name nor is it fully qualified");
 		}
 	}
 }
@@ -784,8 +786,8 @@ static bool has_dotdot(const char *path)
 }
 
 static const char *const host_path_types[] = {
-	"", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate",
-	"File", "FileOrCreate", "Socket", NULL,
+    "",	    "BlockDevice",  "CharDevice", "Directory", "DirectoryOrCreate",
+    "File", "FileOrCreate", "Socket",	  NULL,
 };
 
 static void validate_volumes(struct vctx *v)
@@ -806,15 +808,20 @@ static void validate_volumes(struct vctx *v)
 				err_required(&v->c, hp, NULL);
 			} else {
 				if (has_dotdot(vol->host_path))
-					err_invalid(&v->c, hp, vol->host_path, "must not contain '..'");
-				if (vol->host_path_type && !in_set(vol->host_path_type, host_path_types))
-					err_unsupported(&v->c, ht, vol->host_path_type, host_path_types);
+					err_invalid(&v->c, hp, vol->host_path,
+						    "must not contain '..'");
+				if (vol->host_path_type &&
+				    !in_set(vol->host_path_type, host_path_types))
+					err_unsupported(&v->c, ht, vol->host_path_type,
+							host_path_types);
 			}
 		} else if (vol->kind == PF_VOLUME_EMPTYDIR) {
 			if (vol->empty_dir_size_limit.str && vol->empty_dir_size_limit.milli < 0) {
-				_cleanup_free_ char *sl = pf_xasprintf("%s.emptyDir.sizeLimit", idx);
+				_cleanup_free_ char *sl =
+				    pf_xasprintf("%s.emptyDir.sizeLimit", idx);
 
-				err_forbidden(&v->c, sl, "SizeLimit field must be a valid resource quantity");
+				err_forbidden(&v->c, sl,
+					      "SizeLimit field must be a valid resource quantity");
 			}
 		} else {
 			err_required(&v->c, idx, "must specify a volume type");
@@ -822,14 +829,15 @@ static void validate_volumes(struct vctx *v)
 		if (empty(vol->name)) {
 			err_required(&v->c, name, NULL);
 		} else {
-			struct msgs m = { .n = 0 };
+			struct msgs m = {.n = 0};
 
 			is_dns1123_label(vol->name, &m);
 			for (size_t k = 0; k < m.n; k++)
 				err_invalid(&v->c, name, vol->name, m.m[k]);
 		}
 		for (size_t k = 0; k < i; k++)
-			if (s->volumes[k].name && vol->name && strcmp(s->volumes[k].name, vol->name) == 0)
+			if (s->volumes[k].name && vol->name &&
+			    strcmp(s->volumes[k].name, vol->name) == 0)
 				dup = true;
 		if (dup)
 			err_duplicate(&v->c, name, vol->name ? vol->name : "");
@@ -844,7 +852,7 @@ static bool volume_exists(const struct pf_pod_spec *s, const char *name)
 	return false;
 }
 
-static const char *const protocols[] = { "SCTP", "TCP", "UDP", NULL };
+static const char *const protocols[] = {"SCTP", "TCP", "UDP", NULL};
 
 static void validate_ports(struct vctx *v, const struct pf_container *ctr, const char *path)
 {
@@ -857,14 +865,14 @@ static void validate_ports(struct vctx *v, const struct pf_container *ctr, const
 		_cleanup_free_ char *pp = pf_xasprintf("%s.protocol", idx);
 
 		if (!empty(p->name)) {
-			struct msgs m = { .n = 0 };
+			struct msgs m = {.n = 0};
 			bool dup = false;
 
 			is_port_name(p->name, &m);
 			for (size_t k = 0; k < m.n; k++)
 				err_invalid(&v->c, np, p->name, m.m[k]);
 			for (size_t k = 0; !m.n && k < i; k++) {
-				struct msgs om = { .n = 0 };
+				struct msgs om = {.n = 0};
 
 				/* Only names that passed are remembered. */
 				if (empty(ctr->ports[k].name))
@@ -890,23 +898,31 @@ static void validate_ports(struct vctx *v, const struct pf_container *ctr, const
 }
 
 static const char *const env_field_paths[] = {
-	"metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName",
-	"spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP",
-	"status.podIPs", NULL,
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.uid",
+    "spec.nodeName",
+    "spec.serviceAccountName",
+    "status.hostIP",
+    "status.hostIPs",
+    "status.podIP",
+    "status.podIPs",
+    NULL,
 };
 /* What ConvertDownwardAPIFieldLabel knows for v1 pods. */
 static const char *const convertible_field_paths[] = {
-	"metadata.annotations", "metadata.labels", "metadata.name", "metadata.namespace",
-	"metadata.uid", "spec.nodeName", "spec.restartPolicy", "spec.serviceAccountName",
-	"spec.schedulerName", "status.phase", "status.hostIP", "status.hostIPs",
-	"status.podIP", "status.podIPs", "spec.host", NULL,
+    "metadata.annotations", "metadata.labels", "metadata.name",	     "metadata.namespace",
+    "metadata.uid",	    "spec.nodeName",   "spec.restartPolicy", "spec.serviceAccountName",
+    "spec.schedulerName",   "status.phase",    "status.hostIP",	     "status.hostIPs",
+    "status.podIP",	    "status.podIPs",   "spec.host",	     NULL,
 };
 static const char *const env_resources[] = {
-	"limits.cpu", "limits.ephemeral-storage", "limits.memory",
-	"requests.cpu", "requests.ephemeral-storage", "requests.memory", NULL,
+    "limits.cpu",   "limits.ephemeral-storage",	  "limits.memory",
+    "requests.cpu", "requests.ephemeral-storage", "requests.memory",
+    NULL,
 };
 static const char *const mem_divisors[] = {
-	"1", "1k", "1M", "1G", "1T", "1P", "1E", "1Ki", "1Mi", "1Gi", "1Ti", "1Pi", "1Ei", NULL,
+    "1", "1k", "1M", "1G", "1T", "1P", "1E", "1Ki", "1Mi", "1Gi", "1Ti", "1Pi", "1Ei", NULL,
 };
 
 /* fieldpath.SplitMaybeSubscriptedPath: "metadata.labels['k']". */
@@ -942,18 +958,19 @@ static void validate_field_ref(struct vctx *v, const struct pf_env_var *e, const
 	}
 	if (strcmp(e->field_ref_api, "v1") != 0) {
 		_cleanup_free_ char *d = pf_xasprintf(
-			"error converting fieldPath: unsupported pod version: %s", e->field_ref_api);
+		    "error converting fieldPath: unsupported pod version: %s", e->field_ref_api);
 
 		err_invalid(&v->c, fpp, fp, d);
 		return;
 	}
 	if (split_subscript(fp, &p, &sub)) {
-		struct owned o = { .n = 0 };
+		struct owned o = {.n = 0};
 
 		if (strcmp(p, "metadata.annotations") != 0 && strcmp(p, "metadata.labels") != 0) {
-			_cleanup_free_ char *d = pf_xasprintf(
-				"error converting fieldPath: field label does not support subscript: %s",
-				fp);
+			_cleanup_free_ char *d =
+			    pf_xasprintf("error converting fieldPath: field label does not support "
+					 "subscript: %s",
+					 fp);
 
 			err_invalid(&v->c, fpp, fp, d);
 			return;
@@ -970,7 +987,7 @@ static void validate_field_ref(struct vctx *v, const struct pf_env_var *e, const
 	}
 	if (!in_set(fp, convertible_field_paths)) {
 		_cleanup_free_ char *d =
-			pf_xasprintf("error converting fieldPath: field label not supported: %s", fp);
+		    pf_xasprintf("error converting fieldPath: field label not supported: %s", fp);
 
 		err_invalid(&v->c, fpp, fp, d);
 		return;
@@ -997,20 +1014,23 @@ static void validate_resource_ref(struct vctx *v, const struct pf_env_var *e, co
 		return;
 	if (strcmp(r, "limits.cpu") == 0 || strcmp(r, "requests.cpu") == 0) {
 		if (strcmp(div, "1m") != 0 && strcmp(div, "1") != 0)
-			err_invalid(&v->c, dp, r,
-				    "only divisor's values 1m and 1 are supported with the cpu resource");
+			err_invalid(
+			    &v->c, dp, r,
+			    "only divisor's values 1m and 1 are supported with the cpu resource");
 	} else if (strcmp(r, "limits.memory") == 0 || strcmp(r, "requests.memory") == 0) {
 		if (!in_set(div, mem_divisors))
-			err_invalid(&v->c, dp, r,
-				    "only divisor's values 1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, "
-				    "1Ti, 1Pi, 1Ei are supported with the memory resource");
+			err_invalid(
+			    &v->c, dp, r,
+			    "only divisor's values 1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, "
+			    "1Ti, 1Pi, 1Ei are supported with the memory resource");
 	} else if (strcmp(r, "limits.ephemeral-storage") == 0 ||
 		   strcmp(r, "requests.ephemeral-storage") == 0) {
 		if (!in_set(div, mem_divisors))
-			err_invalid(&v->c, dp, r,
-				    "only divisor's values 1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, "
-				    "1Ti, 1Pi, 1Ei are supported with the local ephemeral storage "
-				    "resource");
+			err_invalid(
+			    &v->c, dp, r,
+			    "only divisor's values 1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, "
+			    "1Ti, 1Pi, 1Ei are supported with the local ephemeral storage "
+			    "resource");
 	}
 }
 
@@ -1022,8 +1042,8 @@ static void validate_env(struct vctx *v, const struct pf_container *ctr, const c
 		_cleanup_free_ char *np = pf_xasprintf("%s.name", idx);
 		_cleanup_free_ char *vf = pf_xasprintf("%s.valueFrom", idx);
 		bool field_ref = e->field_ref_path || e->field_ref_api;
-		bool res_ref = e->resource_ref || e->resource_ref_container ||
-			       e->resource_ref_divisor.str;
+		bool res_ref =
+		    e->resource_ref || e->resource_ref_container || e->resource_ref_divisor.str;
 		int sources = field_ref + res_ref;
 
 		if (empty(e->name)) {
@@ -1051,13 +1071,15 @@ static void validate_env(struct vctx *v, const struct pf_container *ctr, const c
 			validate_resource_ref(v, e, rr);
 		}
 		if (!empty(e->value))
-			err_invalid(&v->c, vf, "", "may not be specified when `value` is not empty");
+			err_invalid(&v->c, vf, "",
+				    "may not be specified when `value` is not empty");
 		else if (sources > 1)
-			err_invalid(&v->c, vf, "", "may not have more than one field specified at a time");
+			err_invalid(&v->c, vf, "",
+				    "may not have more than one field specified at a time");
 	}
 }
 
-static const char *const propagations[] = { "Bidirectional", "HostToContainer", "None", NULL };
+static const char *const propagations[] = {"Bidirectional", "HostToContainer", "None", NULL};
 
 static void validate_local_descending(struct causes *c, const char *path, const char *p)
 {
@@ -1110,25 +1132,50 @@ static void validate_mounts(struct vctx *v, const struct pf_container *ctr, cons
 				err_unsupported(&v->c, pp, m->mount_propagation, propagations);
 			else if (strcmp(m->mount_propagation, "Bidirectional") == 0 &&
 				 ctr->security_context.privileged != PF_TRUE)
-				err_forbidden(&v->c, pp,
-					      "Bidirectional mount propagation is available only to "
-					      "privileged containers");
+				err_forbidden(
+				    &v->c, pp,
+				    "Bidirectional mount propagation is available only to "
+				    "privileged containers");
 		}
 	}
 }
 
-static const char *const pull_policies[] = { "Always", "IfNotPresent", "Never", NULL };
+static const char *const pull_policies[] = {"Always", "IfNotPresent", "Never", NULL};
 
 static const char *const std_resources[] = {
-	"cpu", "memory", "ephemeral-storage", "requests.cpu", "requests.memory",
-	"requests.ephemeral-storage", "limits.cpu", "limits.memory", "limits.ephemeral-storage",
-	"pods", "services", "replicationcontrollers", "resourcequotas", "secrets", "configmaps",
-	"persistentvolumeclaims", "storage", "requests.storage", "services.nodeports",
-	"services.loadbalancers", NULL,
+    "cpu",
+    "memory",
+    "ephemeral-storage",
+    "requests.cpu",
+    "requests.memory",
+    "requests.ephemeral-storage",
+    "limits.cpu",
+    "limits.memory",
+    "limits.ephemeral-storage",
+    "pods",
+    "services",
+    "replicationcontrollers",
+    "resourcequotas",
+    "secrets",
+    "configmaps",
+    "persistentvolumeclaims",
+    "storage",
+    "requests.storage",
+    "services.nodeports",
+    "services.loadbalancers",
+    NULL,
 };
 static const char *const integer_resources[] = {
-	"pods", "services", "replicationcontrollers", "resourcequotas", "secrets", "configmaps",
-	"persistentvolumeclaims", "services.nodeports", "services.loadbalancers", NULL,
+    "pods",
+    "services",
+    "replicationcontrollers",
+    "resourcequotas",
+    "secrets",
+    "configmaps",
+    "persistentvolumeclaims",
+    "services.nodeports",
+    "services.loadbalancers",
+    NULL,
 };
 
 static bool is_hugepages(const char *n)
@@ -1143,7 +1190,7 @@ static bool is_native(const char *n)
 
 static bool is_extended(const char *n)
 {
-	struct owned o = { .n = 0 };
+	struct owned o = {.n = 0};
 	_cleanup_free_ char *quota = NULL;
 	bool ok;
 
@@ -1164,7 +1211,7 @@ static bool overcommit_allowed(const char *n)
 /* validateContainerResourceName; false when the name is already wrong. */
 static void validate_resource_name(struct causes *c, const char *n, const char *path)
 {
-	struct owned o = { .n = 0 };
+	struct owned o = {.n = 0};
 
 	is_qualified_name(n, &o);
 	for (size_t k = 0; k < o.n; k++)
@@ -1175,7 +1222,8 @@ static void validate_resource_name(struct causes *c, const char *n, const char *
 	}
 	if (!strchr(n, '/')) {
 		if (!in_set(n, std_resources) && !is_hugepages(n)) {
-			err_invalid(c, path, n, "must be a standard resource type or fully qualified");
+			err_invalid(c, path, n,
+				    "must be a standard resource type or fully qualified");
 			return;
 		}
 		if (strcmp(n, "cpu") != 0 && strcmp(n, "memory") != 0 &&
@@ -1230,17 +1278,18 @@ static void validate_resources(struct vctx *v, const struct pf_container *ctr, c
 
 			if (res->q.milli != l->milli && !overcommit_allowed(res->name)) {
 				_cleanup_free_ char *d =
-					pf_xasprintf("must be equal to %s limit of %s", res->name, ls);
+				    pf_xasprintf("must be equal to %s limit of %s", res->name, ls);
 
 				err_invalid(&v->c, req, qs, d);
 			} else if (res->q.milli > l->milli) {
 				_cleanup_free_ char *d = pf_xasprintf(
-					"must be less than or equal to %s limit of %s", res->name, ls);
+				    "must be less than or equal to %s limit of %s", res->name, ls);
 
 				err_invalid(&v->c, req, qs, d);
 			}
 		} else if (!overcommit_allowed(res->name)) {
-			err_required(&v->c, lim, "Limit must be set for non overcommitable resources");
+			err_required(&v->c, lim,
+				     "Limit must be set for non overcommitable resources");
 		}
 		if (is_hugepages(res->name))
 			huge = true;
@@ -1254,8 +1303,8 @@ static void validate_resources(struct vctx *v, const struct pf_container *ctr, c
 	}
 }
 
-static const char *const proc_mounts[] = { "Default", "Unmasked", NULL };
-static const char *const seccomp_types[] = { "Localhost", "RuntimeDefault", "Unconfined", NULL };
+static const char *const proc_mounts[] = {"Default", "Unmasked", NULL};
+static const char *const seccomp_types[] = {"Localhost", "RuntimeDefault", "Unconfined", NULL};
 
 static void validate_seccomp(struct causes *c, const struct pf_seccomp_profile *sp,
 			     const char *path)
@@ -1304,13 +1353,13 @@ static void validate_container_sc(struct vctx *v, const struct pf_container *ctr
 	validate_seccomp(&v->c, &sc->seccomp, sp);
 }
 
-static const char *const http_schemes[] = { "HTTP", "HTTPS", NULL };
+static const char *const http_schemes[] = {"HTTP", "HTTPS", NULL};
 
 static void validate_port_num_or_name(struct causes *c, const struct pf_intstr *port,
 				      const char *path)
 {
 	if (port->is_str) {
-		struct msgs m = { .n = 0 };
+		struct msgs m = {.n = 0};
 
 		is_port_name(port->str ? port->str : "", &m);
 		for (size_t k = 0; k < m.n; k++)
@@ -1375,10 +1424,12 @@ static void validate_handler(struct vctx *v, const struct pf_handler *h, bool li
 		}
 		/* PodLifecycleSleepActionAllowZero is on by default. */
 		if (s->has_termination_grace_period_seconds &&
-		    (h->sleep_seconds < 0 || h->sleep_seconds > s->termination_grace_period_seconds)) {
-			_cleanup_free_ char *d = pf_xasprintf(
-				"must be non-negative and less than terminationGracePeriodSeconds (%lld)",
-				(long long)s->termination_grace_period_seconds);
+		    (h->sleep_seconds < 0 ||
+		     h->sleep_seconds > s->termination_grace_period_seconds)) {
+			_cleanup_free_ char *d =
+			    pf_xasprintf("must be non-negative and less than "
+					 "terminationGracePeriodSeconds (%lld)",
+					 (long long)s->termination_grace_period_seconds);
 
 			err_invalid_int(&v->c, p, h->sleep_seconds, d);
 		}
@@ -1395,12 +1446,11 @@ enum probe_kind { PROBE_LIVENESS, PROBE_READINESS, PROBE_STARTUP };
 static void validate_probe(struct vctx *v, const struct pf_probe *pr, enum probe_kind kind,
 			   const char *path)
 {
-	static const char *const names[] = { "initialDelaySeconds", "timeoutSeconds",
-					     "periodSeconds", "successThreshold",
-					     "failureThreshold" };
-	const int32_t vals[] = { pr->initial_delay_seconds, pr->timeout_seconds,
-				 pr->period_seconds, pr->success_threshold,
-				 pr->failure_threshold };
+	static const char *const names[] = {"initialDelaySeconds", "timeoutSeconds",
+					    "periodSeconds", "successThreshold",
+					    "failureThreshold"};
+	const int32_t vals[] = {pr->initial_delay_seconds, pr->timeout_seconds, pr->period_seconds,
+				pr->success_threshold, pr->failure_threshold};
 	_cleanup_free_ char *tg = pf_xasprintf("%s.terminationGracePeriodSeconds", path);
 	_cleanup_free_ char *st = pf_xasprintf("%s.successThreshold", path);
 
@@ -1457,7 +1507,7 @@ static void validate_probes(struct vctx *v, const struct pf_container *c, const 
 	validate_probe(v, &c->startup_probe, PROBE_STARTUP, sp);
 }
 
-static const char *const tm_policies[] = { "File", "FallbackToLogsOnError", NULL };
+static const char *const tm_policies[] = {"File", "FallbackToLogsOnError", NULL};
 
 static void validate_container_common(struct vctx *v, const struct pf_container *c,
 				      const char *path)
@@ -1470,7 +1520,7 @@ static void validate_container_common(struct vctx *v, const struct pf_container 
 	if (empty(c->name)) {
 		err_required(&v->c, np, NULL);
 	} else {
-		struct msgs m = { .n = 0 };
+		struct msgs m = {.n = 0};
 
 		is_dns1123_label(c->name, &m);
 		for (size_t k = 0; k < m.n; k++)
@@ -1497,7 +1547,7 @@ static void validate_container_common(struct vctx *v, const struct pf_container 
 static void host_port_conflicts(struct vctx *v, const struct pf_container *cs, size_t n,
 				size_t first, const char *list)
 {
-	struct pf_strlist seen = { NULL, 0 };
+	struct pf_strlist seen = {NULL, 0};
 
 	for (size_t ci = 0; ci < n; ci++) {
 		const struct pf_container *c = &cs[ci];
@@ -1561,12 +1611,13 @@ static void validate_containers(struct vctx *v)
 	host_port_conflicts(v, s->containers, s->n_containers, 0, "spec.containers");
 }
 
-static const char *const init_restart[] = { "Always", NULL };
+static const char *const init_restart[] = {"Always", NULL};
 
 static void validate_init_containers(struct vctx *v)
 {
 	const struct pf_pod_spec *s = &v->pod->spec;
-	static const char forbid[] = "may not be set for init containers without restartPolicy=Always";
+	static const char forbid[] =
+	    "may not be set for init containers without restartPolicy=Always";
 
 	for (size_t i = 0; i < s->n_init_containers; i++) {
 		const struct pf_container *c = &s->init_containers[i];
@@ -1623,13 +1674,12 @@ static void validate_init_containers(struct vctx *v)
 	}
 }
 
-static const char *const restart_policies[] = { "Always", "OnFailure", "Never", NULL };
-static const char *const dns_policies[] = { "ClusterFirstWithHostNet", "ClusterFirst",
-					    "Default", "None", NULL };
-static const char *const preemption_policies[] = { "PreemptLowerPriority", "Never", NULL };
-static const char *const tol_operators[] = { "Equal", "Exists", NULL };
-static const char *const taint_effects[] = { "NoSchedule", "PreferNoSchedule", "NoExecute",
-					     NULL };
+static const char *const restart_policies[] = {"Always", "OnFailure", "Never", NULL};
+static const char *const dns_policies[] = {"ClusterFirstWithHostNet", "ClusterFirst", "Default",
+					   "None", NULL};
+static const char *const preemption_policies[] = {"PreemptLowerPriority", "Never", NULL};
+static const char *const tol_operators[] = {"Equal", "Exists", NULL};
+static const char *const taint_effects[] = {"NoSchedule", "PreferNoSchedule", "NoExecute", NULL};
 
 /* Which namespace a sysctl lives in (utilsysctl.GetNamespace). */
 static bool sysctl_is_net(const char *n)
@@ -1676,7 +1726,8 @@ static void validate_pod_sc(struct vctx *v)
 	validate_id(&v->c, "spec.securityContext.runAsGroup", sc->has_run_as_group,
 		    sc->run_as_group);
 	for (size_t i = 0; i < sc->n_supplemental_groups; i++) {
-		_cleanup_free_ char *p = pf_xasprintf("spec.securityContext.supplementalGroups[%zu]", i);
+		_cleanup_free_ char *p =
+		    pf_xasprintf("spec.securityContext.supplementalGroups[%zu]", i);
 
 		validate_id(&v->c, p, true, sc->supplemental_groups[i]);
 	}
@@ -1721,7 +1772,7 @@ static void validate_tolerations(struct vctx *v)
 		const char *effect = t->effect ? t->effect : "";
 
 		if (!empty(t->key)) {
-			struct owned o = { .n = 0 };
+			struct owned o = {.n = 0};
 
 			is_qualified_name(t->key, &o);
 			for (size_t k = 0; k < o.n; k++)
@@ -1729,19 +1780,21 @@ static void validate_tolerations(struct vctx *v)
 			owned_free(&o);
 		}
 		if (empty(t->key) && strcmp(oper, "Exists") != 0)
-			err_invalid(&v->c, op, oper,
-				    "operator must be Exists when `key` is empty, which means \"match "
-				    "all values and all keys\"");
+			err_invalid(
+			    &v->c, op, oper,
+			    "operator must be Exists when `key` is empty, which means \"match "
+			    "all values and all keys\"");
 		if (t->has_toleration_seconds && strcmp(effect, "NoExecute") != 0)
 			err_invalid(&v->c, ep, effect,
 				    "effect must be 'NoExecute' when `tolerationSeconds` is set");
 		if (!*oper || strcmp(oper, "Equal") == 0) {
-			struct msgs m = { .n = 0 };
+			struct msgs m = {.n = 0};
 
 			is_label_value(t->value ? t->value : "", &m);
 			if (m.n) {
-				_cleanup_free_ char *joined = m.n > 1 ? pf_xasprintf("%s;%s", m.m[0], m.m[1])
-								    : pf_xstrdup(m.m[0]);
+				_cleanup_free_ char *joined =
+				    m.n > 1 ? pf_xasprintf("%s;%s", m.m[0], m.m[1])
+					    : pf_xstrdup(m.m[0]);
 
 				err_invalid(&v->c, op, t->value, joined);
 			}
@@ -1760,7 +1813,7 @@ static void validate_tolerations(struct vctx *v)
 static void validate_spec(struct vctx *v)
 {
 	const struct pf_pod_spec *s = &v->pod->spec;
-	struct msgs m = { .n = 0 };
+	struct msgs m = {.n = 0};
 
 	if (!s->has_termination_grace_period_seconds)
 		err_required(&v->c, "spec.terminationGracePeriodSeconds", NULL);
@@ -1778,11 +1831,12 @@ static void validate_spec(struct vctx *v)
 
 			for (size_t k = 0; k < c->n_ports; k++) {
 				_cleanup_free_ char *p =
-					pf_xasprintf("spec.containers[%zu].ports[%zu].hostPort", i, k);
+				    pf_xasprintf("spec.containers[%zu].ports[%zu].hostPort", i, k);
 
 				if (c->ports[k].host_port != c->ports[k].container_port)
 					err_invalid_int(&v->c, p, c->ports[k].host_port,
-							"must match `containerPort` when `hostNetwork` is true");
+							"must match `containerPort` when "
+							"`hostNetwork` is true");
 			}
 		}
 	}
@@ -1798,11 +1852,13 @@ static void validate_spec(struct vctx *v)
 	validate_pod_sc(v);
 	/* podfs has no dnsConfig, so None can never be satisfied. */
 	if (s->dns_policy && strcmp(s->dns_policy, "None") == 0)
-		err_required(&v->c, "spec.dnsConfig", "must provide `dnsConfig` when `dnsPolicy` is None");
+		err_required(&v->c, "spec.dnsConfig",
+			     "must provide `dnsConfig` when `dnsPolicy` is None");
 	if (!empty(s->service_account_name)) {
 		name_is_dns_subdomain(s->service_account_name, false, &m);
 		for (size_t k = 0; k < m.n; k++)
-			err_invalid(&v->c, "spec.serviceAccountName", s->service_account_name, m.m[k]);
+			err_invalid(&v->c, "spec.serviceAccountName", s->service_account_name,
+				    m.m[k]);
 		m.n = 0;
 	}
 	if (!empty(s->node_name)) {
@@ -1831,7 +1887,8 @@ static void validate_spec(struct vctx *v)
 	if (!empty(s->priority_class_name)) {
 		name_is_dns_subdomain(s->priority_class_name, false, &m);
 		for (size_t k = 0; k < m.n; k++)
-			err_invalid(&v->c, "spec.priorityClassName", s->priority_class_name, m.m[k]);
+			err_invalid(&v->c, "spec.priorityClassName", s->priority_class_name,
+				    m.m[k]);
 		m.n = 0;
 	}
 	if (s->preemption_policy) {
@@ -1989,8 +2046,8 @@ static void chk_proc_mount(const struct pf_container *c, void *arg)
 }
 
 static const char *const baseline_caps[] = {
-	"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
-	"NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT", NULL,
+    "AUDIT_WRITE",	"CHOWN",   "DAC_OVERRIDE", "FOWNER",  "FSETID", "KILL",	      "MKNOD",
+    "NET_BIND_SERVICE", "SETFCAP", "SETGID",	   "SETPCAP", "SETUID", "SYS_CHROOT", NULL,
 };
 
 static void chk_caps(const struct pf_container *c, void *arg)
@@ -2021,11 +2078,19 @@ static void chk_seccomp(const struct pf_container *c, void *arg)
 }
 
 static const char *const safe_sysctls[] = {
-	"kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.tcp_syncookies",
-	"net.ipv4.ping_group_range", "net.ipv4.ip_unprivileged_port_start",
-	"net.ipv4.ip_local_reserved_ports", "net.ipv4.tcp_keepalive_time",
-	"net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl",
-	"net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem", NULL,
+    "kernel.shm_rmid_forced",
+    "net.ipv4.ip_local_port_range",
+    "net.ipv4.tcp_syncookies",
+    "net.ipv4.ping_group_range",
+    "net.ipv4.ip_unprivileged_port_start",
+    "net.ipv4.ip_local_reserved_ports",
+    "net.ipv4.tcp_keepalive_time",
+    "net.ipv4.tcp_fin_timeout",
+    "net.ipv4.tcp_keepalive_intvl",
+    "net.ipv4.tcp_keepalive_probes",
+    "net.ipv4.tcp_rmem",
+    "net.ipv4.tcp_wmem",
+    NULL,
 };
 
 static const char *plural(size_t n, const char *one, const char *many)
@@ -2042,7 +2107,7 @@ static void pod_security(const struct pf_pod *pod, const struct pf_policy *polic
 	bool priv = policy && policy->allow_privileged;
 	bool host_paths = policy && policy->allow_host_paths;
 	struct pf_buf d = PF_BUF_INIT;
-	struct bad b = { { NULL, 0 }, { NULL, 0 } };
+	struct bad b = {{NULL, 0}, {NULL, 0}};
 
 	if (!priv) {
 		/* host namespaces */
@@ -2127,7 +2192,7 @@ static void pod_security(const struct pf_pod *pod, const struct pf_policy *polic
 	}
 
 	if (!host_paths) {
-		struct pf_strlist vols = { NULL, 0 };
+		struct pf_strlist vols = {NULL, 0};
 
 		for (size_t i = 0; i < s->n_volumes; i++)
 			if (s->volumes[i].kind == PF_VOLUME_HOSTPATH)
@@ -2143,7 +2208,8 @@ static void pod_security(const struct pf_pod *pod, const struct pf_policy *polic
 
 	if (!priv) {
 		const char *pt = s->security_context.seccomp.type;
-		bool pod_bad = pt && strcmp(pt, "RuntimeDefault") != 0 && strcmp(pt, "Localhost") != 0;
+		bool pod_bad =
+		    pt && strcmp(pt, "RuntimeDefault") != 0 && strcmp(pt, "Localhost") != 0;
 
 		if (pod_bad)
 			set_add(&b.values, pt);
@@ -2169,34 +2235,36 @@ static void pod_security(const struct pf_pod *pod, const struct pf_policy *polic
 
 int pf_pod_validate(const struct pf_pod *pod, const struct pf_policy *policy, struct pf_err *err)
 {
-	struct vctx v = { .pod = pod, .c = { NULL, 0 } };
+	struct vctx v = {.pod = pod, .c = {NULL, 0}};
 	const char *name = pod->meta.name ? pod->meta.name : "";
 	const char *ns = pod->meta.namespace_;
 	const struct pf_pod_spec *s = &pod->spec;
-	struct violations vs = { PF_BUF_INIT, 0 };
+	struct violations vs = {PF_BUF_INIT, 0};
 	int32_t prio;
 	int ret = 0;
 
 	/* Mutating admission runs before validation and can refuse the pod
 	 * outright: NamespaceLifecycle, ServiceAccount, Priority. */
 	if (!empty(ns) && strcmp(ns, "default") != 0)
-		return pf_err_set(err, EINVAL,
-				  "namespaces \"%s\" not found: podfs has one namespace, \"default\"",
-				  ns);
+		return pf_err_set(
+		    err, EINVAL,
+		    "namespaces \"%s\" not found: podfs has one namespace, \"default\"", ns);
 	if (!empty(s->service_account_name) && strcmp(s->service_account_name, "default") != 0)
 		return pf_err_set(err, EINVAL,
 				  "pods \"%s\" is forbidden: error looking up service account "
 				  "default/%s: serviceaccount \"%s\" not found",
 				  name, s->service_account_name, s->service_account_name);
 	if (!builtin_priority(s->priority_class_name, &prio))
-		return pf_err_set(err, EINVAL,
-				  "pods \"%s\" is forbidden: no PriorityClass with name %s was found",
-				  name, s->priority_class_name);
+		return pf_err_set(
+		    err, EINVAL,
+		    "pods \"%s\" is forbidden: no PriorityClass with name %s was found", name,
+		    s->priority_class_name);
 
 	validate_meta(&v);
 	validate_spec(&v);
 	validate_images_for_pod(&v, s->containers, s->n_containers, "spec.containers");
-	validate_images_for_pod(&v, s->init_containers, s->n_init_containers, "spec.initContainers");
+	validate_images_for_pod(&v, s->init_containers, s->n_init_containers,
+				"spec.initContainers");
 
 	if (v.c.n) {
 		struct pf_buf b = PF_BUF_INIT;
@@ -2216,9 +2284,10 @@ int pf_pod_validate(const struct pf_pod *pod, const struct pf_policy *policy, st
 
 	pod_security(pod, policy, &vs);
 	if (vs.n)
-		ret = pf_err_set(err, EPERM,
-				 "pods \"%s\" is forbidden: violates PodSecurity \"baseline:latest\": %s",
-				 name, vs.b.buf);
+		ret = pf_err_set(
+		    err, EPERM,
+		    "pods \"%s\" is forbidden: violates PodSecurity \"baseline:latest\": %s", name,
+		    vs.b.buf);
 	pf_buf_release(&vs.b);
 	return ret;
 }

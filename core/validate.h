@@ -14,10 +14,10 @@
 /* What the node lets pods do beyond Pod Security "baseline".  NULL or all
  * false: the whole baseline is enforced. */
 struct pf_policy {
-	bool allow_privileged;  /* privileged, hostNetwork/PID/IPC, added caps beyond baseline,
-				 * and the rest of baseline but hostPath: hostPorts, procMount,
-				 * seccomp Unconfined, unsafe sysctls, probe/lifecycle hosts */
-	bool allow_host_paths;  /* hostPath volumes */
+	bool allow_privileged; /* privileged, hostNetwork/PID/IPC, added caps beyond baseline,
+				* and the rest of baseline but hostPath: hostPorts, procMount,
+				* seccomp Unconfined, unsafe sysctls, probe/lifecycle hosts */
+	bool allow_host_paths; /* hostPath volumes */
 };
 
 /* Apply the API server's defaults (SetObjectDefaults_Pod plus the admission

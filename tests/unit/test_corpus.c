@@ -22,15 +22,15 @@
 #include "admission.h"
 #include "tap.h"
 
-static const struct pf_policy deny_all = { false, false };
-static const struct pf_policy allow_all = { true, true };
+static const struct pf_policy deny_all = {false, false};
+static const struct pf_policy allow_all = {true, true};
 
 static int errno_by_name(const char *s)
 {
 	static const struct {
 		const char *name;
 		int code;
-	} t[] = { { "EINVAL", EINVAL }, { "EEXIST", EEXIST }, { "EFBIG", EFBIG }, { "EPERM", EPERM } };
+	} t[] = {{"EINVAL", EINVAL}, {"EEXIST", EEXIST}, {"EFBIG", EFBIG}, {"EPERM", EPERM}};
 
 	for (size_t i = 0; i < PF_ARRAY_SIZE(t); i++)
 		if (strcmp(s, t[i].name) == 0)
@@ -119,7 +119,7 @@ static size_t run_invalid(const char *root)
 		_cleanup_free_ char *path = pf_xasprintf("%s/%s", dir, names[i]);
 		_cleanup_free_ char *data = NULL, *want_errno = NULL, *want_msg = NULL;
 		_cleanup_free_ char *policy = NULL, *random = NULL;
-		struct pf_pod_list out = { NULL, 0 };
+		struct pf_pod_list out = {NULL, 0};
 		struct pf_err err = PF_ERR_INIT;
 		size_t len = 0;
 		int rc, code;
@@ -166,7 +166,8 @@ static void check_dry_run(const struct pf_pod *pod)
 	is_str(pod->spec.service_account_name, "default", "dry-run: serviceAccountName");
 	is_int(pod->spec.termination_grace_period_seconds, 30, "dry-run: grace period");
 	is_str(c->image_pull_policy, "Always", "dry-run: imagePullPolicy");
-	is_str(c->termination_message_path, "/dev/termination-log", "dry-run: terminationMessagePath");
+	is_str(c->termination_message_path, "/dev/termination-log",
+	       "dry-run: terminationMessagePath");
 	is_int(pod->spec.n_tolerations, 2, "dry-run: default tolerations");
 	is_str(pod->status.qos_class, "BestEffort", "dry-run: qosClass");
 }
@@ -180,7 +181,7 @@ static size_t run_valid(const char *root)
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_free_ char *path = pf_xasprintf("%s/%s", dir, names[i]);
 		_cleanup_free_ char *data = NULL, *pods = NULL;
-		struct pf_pod_list out = { NULL, 0 };
+		struct pf_pod_list out = {NULL, 0};
 		struct pf_err err = PF_ERR_INIT;
 		size_t len = 0;
 		int rc;
@@ -198,7 +199,7 @@ static size_t run_valid(const char *root)
 			check_dry_run(out.items[0]);
 		if (rc > 0 && strstr(names[i], "generate-name"))
 			ok(strncmp(out.items[0]->meta.name, "batch-", 6) == 0 &&
-				   strlen(out.items[0]->meta.name) == 11,
+			       strlen(out.items[0]->meta.name) == 11,
 			   "%s: name generated from the prefix", names[i]);
 		pf_pod_list_free(&out);
 	}
@@ -231,7 +232,7 @@ static char *padded_pod(size_t size)
 
 static void test_size_limit(void)
 {
-	struct pf_pod_list out = { NULL, 0 };
+	struct pf_pod_list out = {NULL, 0};
 	struct pf_err err = PF_ERR_INIT;
 	_cleanup_free_ char *over = padded_pod(PF_MANIFEST_MAX_BYTES + 1);
 	_cleanup_free_ char *at = padded_pod(PF_MANIFEST_MAX_BYTES);
@@ -239,7 +240,8 @@ static void test_size_limit(void)
 
 	rc = pf_admit(over, PF_MANIFEST_MAX_BYTES + 1, "oversize.yaml", &deny_all, &out, &err);
 	is_int(rc, -EFBIG, "3 MiB + 1: EFBIG");
-	is_str(err.msg, "error when creating \"oversize.yaml\": Request entity too large: limit is 3145728",
+	is_str(err.msg,
+	       "error when creating \"oversize.yaml\": Request entity too large: limit is 3145728",
 	       "3 MiB + 1: message");
 	pf_pod_list_free(&out);
 

@@ -128,7 +128,7 @@ static void set_probe(struct pf_probe *p, enum pf_handler_kind kind)
 		p->handler.port.num = 8080;
 }
 
-static const struct pf_policy deny_all = { false, false };
+static const struct pf_policy deny_all = {false, false};
 
 /* Default, validate, compare; frees the pod. */
 static void check(const char *what, struct pf_pod *pod, int want_rc, const char *want)
@@ -192,16 +192,16 @@ static void test_pull_policy(void)
 	static const struct {
 		const char *image, *want;
 	} t[] = {
-		{ "nginx", "Always" },
-		{ "nginx:latest", "Always" },
-		{ "nginx:1.25", "IfNotPresent" },
-		{ "docker.io/library/nginx:latest", "Always" },
-		{ "localhost:5000/nginx", "Always" },
-		{ "localhost:5000/nginx:1.0", "IfNotPresent" },
-		{ "nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-		  "IfNotPresent" },
-		{ "nginx:latest@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-		  "Always" },
+	    {"nginx", "Always"},
+	    {"nginx:latest", "Always"},
+	    {"nginx:1.25", "IfNotPresent"},
+	    {"docker.io/library/nginx:latest", "Always"},
+	    {"localhost:5000/nginx", "Always"},
+	    {"localhost:5000/nginx:1.0", "IfNotPresent"},
+	    {"nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+	     "IfNotPresent"},
+	    {"nginx:latest@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+	     "Always"},
 	};
 
 	for (size_t i = 0; i < PF_ARRAY_SIZE(t); i++) {
@@ -281,7 +281,7 @@ static void test_tolerations_defaults(void)
 
 	pod = mkpod();
 	add_tol(pod, "node.kubernetes.io/not-ready", "Exists", NULL, "NoExecute")
-		->has_toleration_seconds = true;
+	    ->has_toleration_seconds = true;
 	pf_pod_set_defaults(pod);
 	is_int(pod->spec.n_tolerations, 2, "own not-ready toleration kept, unreachable added");
 	is_str(pod->spec.tolerations[1].key, "node.kubernetes.io/unreachable", "  unreachable");
@@ -303,7 +303,7 @@ static void test_qos(void)
 	pf_reslist_set(&c->resources.limits, "memory", 134217728000LL, "128Mi");
 	pf_pod_set_defaults(pod);
 	ok(pf_reslist_get(&c->resources.requests, "cpu") &&
-		   pf_reslist_get(&c->resources.requests, "cpu")->milli == 500,
+	       pf_reslist_get(&c->resources.requests, "cpu")->milli == 500,
 	   "requests.cpu defaults to the limit");
 	is_str(pf_reslist_get(&c->resources.requests, "memory")->str, "128Mi",
 	       "requests.memory defaults to the limit");
@@ -343,14 +343,14 @@ static void test_qos(void)
 	pf_pod_free(pod);
 }
 
-#define LABEL_ERR                                                                          \
-	"a lowercase RFC 1123 label must consist of lower case alphanumeric characters or "  \
-	"'-', and must start and end with an alphanumeric character (e.g. 'my-name',  or "   \
+#define LABEL_ERR                                                                                  \
+	"a lowercase RFC 1123 label must consist of lower case alphanumeric characters or "        \
+	"'-', and must start and end with an alphanumeric character (e.g. 'my-name',  or "         \
 	"'123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
-#define SUBDOMAIN_ERR                                                                      \
-	"a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, " \
-	"'-' or '.', and must start and end with an alphanumeric character (e.g. "           \
-	"'example.com', regex used for validation is "                                       \
+#define SUBDOMAIN_ERR                                                                              \
+	"a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "      \
+	"'-' or '.', and must start and end with an alphanumeric character (e.g. "                 \
+	"'example.com', regex used for validation is "                                             \
 	"'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
 
 static void test_names(void)
@@ -368,7 +368,8 @@ static void test_names(void)
 
 		is_int(pf_pod_validate(pod, NULL, &err), -EINVAL, "uppercase name: EINVAL");
 		is_str(err.msg,
-		       "The Pod \"My_Pod\" is invalid: metadata.name: Invalid value: \"My_Pod\": " SUBDOMAIN_ERR,
+		       "The Pod \"My_Pod\" is invalid: metadata.name: Invalid value: "
+		       "\"My_Pod\": " SUBDOMAIN_ERR,
 		       "uppercase name: message");
 	}
 	pf_pod_free(pod);
@@ -382,7 +383,8 @@ static void test_names(void)
 		pf_pod_set_defaults(pod);
 		pf_pod_validate(pod, NULL, &err);
 		is_str(err.msg,
-		       "The Pod \"\" is invalid: metadata.name: Required value: name or generateName is required",
+		       "The Pod \"\" is invalid: metadata.name: Required value: name or "
+		       "generateName is required",
 		       "missing name");
 	}
 	pf_pod_free(pod);
@@ -397,10 +399,11 @@ static void test_names(void)
 
 		pf_pod_set_defaults(pod);
 		pf_pod_validate(pod, NULL, &err);
-		pf_buf_addf(&want,
-			    "The Pod \"%s\" is invalid: metadata.name: Invalid value: \"%s\": must be "
-			    "no more than 253 characters",
-			    long_name, long_name);
+		pf_buf_addf(
+		    &want,
+		    "The Pod \"%s\" is invalid: metadata.name: Invalid value: \"%s\": must be "
+		    "no more than 253 characters",
+		    long_name, long_name);
 		is_str(err.msg, want.buf, "name over 253 bytes");
 	}
 	pf_pod_free(pod);
@@ -433,8 +436,10 @@ static void test_names(void)
 	pod = mkpod();
 	free(app(pod)->name);
 	app(pod)->name = S(long_name);
-	pf_buf_addf(&want, "spec.containers[0].name: Invalid value: \"%s\": must be no more than 63 characters",
-		    long_name);
+	pf_buf_addf(
+	    &want,
+	    "spec.containers[0].name: Invalid value: \"%s\": must be no more than 63 characters",
+	    long_name);
 	check("container name over 63", pod, -EINVAL, invalid(want.buf));
 	pf_buf_release(&want);
 
@@ -459,7 +464,8 @@ static void test_names(void)
 	{
 		const char *d = NULL;
 
-		ok(!pf_is_dns1123_label("-a", &d) && d && strncmp(d, "a lowercase RFC 1123 label", 26) == 0,
+		ok(!pf_is_dns1123_label("-a", &d) && d &&
+		       strncmp(d, "a lowercase RFC 1123 label", 26) == 0,
 		   "label detail");
 	}
 }
@@ -472,11 +478,12 @@ static void test_meta(void)
 	pod = mkpod();
 	pf_strmap_set(&pod->meta.labels, "app", "bad value");
 	check("bad label value", pod, -EINVAL,
-	      invalid("metadata.labels: Invalid value: \"bad value\": a valid label must be an "
-		      "empty string or consist of alphanumeric characters, '-', '_' or '.', and must "
-		      "start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  "
-		      "or '12345', regex used for validation is "
-		      "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"));
+	      invalid(
+		  "metadata.labels: Invalid value: \"bad value\": a valid label must be an "
+		  "empty string or consist of alphanumeric characters, '-', '_' or '.', and must "
+		  "start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  "
+		  "or '12345', regex used for validation is "
+		  "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"));
 
 	pod = mkpod();
 	pf_strmap_set(&pod->meta.labels, "-bad", "ok");
@@ -489,7 +496,8 @@ static void test_meta(void)
 	pod = mkpod();
 	pf_strmap_set(&pod->meta.labels, "Example.com/x", "ok");
 	check("label key prefix", pod, -EINVAL,
-	      invalid("metadata.labels: Invalid value: \"Example.com/x\": prefix part " SUBDOMAIN_ERR));
+	      invalid(
+		  "metadata.labels: Invalid value: \"Example.com/x\": prefix part " SUBDOMAIN_ERR));
 
 	pod = mkpod();
 	pf_strmap_set(&pod->meta.annotations, "Example.COM/Note", "fine");
@@ -497,7 +505,8 @@ static void test_meta(void)
 
 	pod = mkpod();
 	for (int i = 0; i < 263 * 1024 / 64; i++)
-		pf_buf_adds(&big, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+		pf_buf_adds(&big,
+			    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
 	pf_strmap_set(&pod->meta.annotations, "big", big.buf);
 	pf_buf_release(&big);
 	check("annotations over 256 KiB", pod, -EINVAL,
@@ -606,9 +615,10 @@ static void test_container_fields(void)
 
 	pod = mkpod();
 	add_port(app(pod), 80)->name = S("http_port");
-	check("port name charset", pod, -EINVAL,
-	      invalid("spec.containers[0].ports[0].name: Invalid value: \"http_port\": must contain "
-		      "only alpha-numeric characters (a-z, 0-9), and hyphens (-)"));
+	check(
+	    "port name charset", pod, -EINVAL,
+	    invalid("spec.containers[0].ports[0].name: Invalid value: \"http_port\": must contain "
+		    "only alpha-numeric characters (a-z, 0-9), and hyphens (-)"));
 
 	pod = mkpod();
 	add_port(app(pod), 80)->name = S("a-very-long-port-name");
@@ -645,8 +655,9 @@ static void test_env(void)
 	pod = mkpod();
 	add_env(app(pod), "A=B", "x");
 	check("env name with '='", pod, -EINVAL,
-	      invalid("spec.containers[0].env[0].name: Invalid value: \"A=B\": a valid environment "
-		      "variable name must consist only of printable ASCII characters other than '='"));
+	      invalid(
+		  "spec.containers[0].env[0].name: Invalid value: \"A=B\": a valid environment "
+		  "variable name must consist only of printable ASCII characters other than '='"));
 
 	pod = mkpod();
 	add_env(app(pod), NULL, "x");
@@ -667,10 +678,11 @@ static void test_env(void)
 	pod = mkpod();
 	add_env(app(pod), "PHASE", NULL)->field_ref_path = S("status.phase");
 	check("fieldRef path not for env", pod, -EINVAL,
-	      invalid("spec.containers[0].env[0].valueFrom.fieldRef.fieldPath: Unsupported value: "
-		      "\"status.phase\": supported values: \"metadata.name\", \"metadata.namespace\", "
-		      "\"metadata.uid\", \"spec.nodeName\", \"spec.serviceAccountName\", "
-		      "\"status.hostIP\", \"status.hostIPs\", \"status.podIP\", \"status.podIPs\""));
+	      invalid(
+		  "spec.containers[0].env[0].valueFrom.fieldRef.fieldPath: Unsupported value: "
+		  "\"status.phase\": supported values: \"metadata.name\", \"metadata.namespace\", "
+		  "\"metadata.uid\", \"spec.nodeName\", \"spec.serviceAccountName\", "
+		  "\"status.hostIP\", \"status.hostIPs\", \"status.podIP\", \"status.podIPs\""));
 
 	pod = mkpod();
 	add_env(app(pod), "X", NULL)->field_ref_path = S("spec.bogus");
@@ -724,26 +736,29 @@ static void test_resources(void)
 	pod = mkpod();
 	c = app(pod);
 	pf_reslist_set(&c->resources.requests, "memory", -1000, "-1");
-	check("negative memory", pod, -EINVAL,
-	      invalid("spec.containers[0].resources.requests[memory]: Invalid value: \"-1\": must be "
-		      "greater than or equal to 0"));
+	check(
+	    "negative memory", pod, -EINVAL,
+	    invalid("spec.containers[0].resources.requests[memory]: Invalid value: \"-1\": must be "
+		    "greater than or equal to 0"));
 
 	pod = mkpod();
 	c = app(pod);
 	pf_reslist_set(&c->resources.limits, "gpu", 1000, "1");
 	/* The defaulted request repeats the complaint, as on a real server. */
-	check("unknown resource name", pod, -EINVAL,
-	      invalid("[spec.containers[0].resources.limits[gpu]: Invalid value: \"gpu\": must be a "
-		      "standard resource type or fully qualified, "
-		      "spec.containers[0].resources.requests[gpu]: Invalid value: \"gpu\": must be a "
-		      "standard resource type or fully qualified]"));
+	check(
+	    "unknown resource name", pod, -EINVAL,
+	    invalid("[spec.containers[0].resources.limits[gpu]: Invalid value: \"gpu\": must be a "
+		    "standard resource type or fully qualified, "
+		    "spec.containers[0].resources.requests[gpu]: Invalid value: \"gpu\": must be a "
+		    "standard resource type or fully qualified]"));
 
 	pod = mkpod();
 	c = app(pod);
 	pf_reslist_set(&c->resources.requests, "pods", 1000, "1");
-	check("non-container resource", pod, -EINVAL,
-	      invalid("spec.containers[0].resources.requests[pods]: Invalid value: \"pods\": must be "
-		      "a standard resource for containers"));
+	check(
+	    "non-container resource", pod, -EINVAL,
+	    invalid("spec.containers[0].resources.requests[pods]: Invalid value: \"pods\": must be "
+		    "a standard resource for containers"));
 
 	pod = mkpod();
 	c = app(pod);
@@ -754,25 +769,27 @@ static void test_resources(void)
 	c = app(pod);
 	pf_reslist_set(&c->resources.limits, "example.com/gpu", 1000, "1");
 	pf_reslist_set(&c->resources.requests, "example.com/gpu", 500, "500m");
-	check("fractional extended resource", pod, -EINVAL,
-	      invalid("[spec.containers[0].resources.requests[example.com/gpu]: Invalid value: 500m: "
-		      "must be an integer, spec.containers[0].resources.requests: Invalid value: "
-		      "\"500m\": must be equal to example.com/gpu limit of 1]"));
+	check(
+	    "fractional extended resource", pod, -EINVAL,
+	    invalid("[spec.containers[0].resources.requests[example.com/gpu]: Invalid value: 500m: "
+		    "must be an integer, spec.containers[0].resources.requests: Invalid value: "
+		    "\"500m\": must be equal to example.com/gpu limit of 1]"));
 }
 
 static void test_volumes(void)
 {
 	struct pf_pod *pod;
-	const struct pf_policy hp = { false, true };
+	const struct pf_policy hp = {false, true};
 	struct pf_err err = PF_ERR_INIT;
 
 	pod = mkpod();
 	add_vol(pod, "data", PF_VOLUME_EMPTYDIR);
 	add_mount(app(pod), "data", "/data");
 	add_mount(app(pod), "data", "/data");
-	check("mountPath unique", pod, -EINVAL,
-	      invalid("spec.containers[0].volumeMounts[1].mountPath: Invalid value: \"/data\": must "
-		      "be unique"));
+	check(
+	    "mountPath unique", pod, -EINVAL,
+	    invalid("spec.containers[0].volumeMounts[1].mountPath: Invalid value: \"/data\": must "
+		    "be unique"));
 
 	pod = mkpod();
 	add_mount(app(pod), "nope", "/data");
@@ -807,11 +824,12 @@ static void test_volumes(void)
 	add_vol(pod, "h", PF_VOLUME_HOSTPATH)->host_path_type = S("Dir");
 	pf_pod_set_defaults(pod);
 	is_int(pf_pod_validate(pod, &hp, &err), -EINVAL, "hostPath type: EINVAL");
-	is_str(err.msg,
-	       invalid("spec.volumes[0].hostPath.type: Unsupported value: \"Dir\": supported values: "
-		       "\"\", \"BlockDevice\", \"CharDevice\", \"Directory\", \"DirectoryOrCreate\", "
-		       "\"File\", \"FileOrCreate\", \"Socket\""),
-	       "hostPath type: message");
+	is_str(
+	    err.msg,
+	    invalid("spec.volumes[0].hostPath.type: Unsupported value: \"Dir\": supported values: "
+		    "\"\", \"BlockDevice\", \"CharDevice\", \"Directory\", \"DirectoryOrCreate\", "
+		    "\"File\", \"FileOrCreate\", \"Socket\""),
+	    "hostPath type: message");
 	pf_pod_free(pod);
 
 	pod = mkpod();
@@ -821,7 +839,8 @@ static void test_volumes(void)
 	pf_pod_set_defaults(pod);
 	pf_pod_validate(pod, &hp, &err);
 	is_str(err.msg,
-	       invalid("spec.volumes[0].hostPath.path: Invalid value: \"/a/../etc\": must not contain '..'"),
+	       invalid("spec.volumes[0].hostPath.path: Invalid value: \"/a/../etc\": must not "
+		       "contain '..'"),
 	       "hostPath with ..");
 	pf_pod_free(pod);
 }
@@ -834,8 +853,10 @@ static void test_probes(void)
 	pod = mkpod();
 	set_probe(&app(pod)->liveness_probe, PF_HANDLER_EXEC);
 	app(pod)->liveness_probe.success_threshold = 2;
-	check("liveness successThreshold", pod, -EINVAL,
-	      invalid("spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1"));
+	check(
+	    "liveness successThreshold", pod, -EINVAL,
+	    invalid(
+		"spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1"));
 
 	pod = mkpod();
 	set_probe(&app(pod)->readiness_probe, PF_HANDLER_EXEC);
@@ -852,7 +873,8 @@ static void test_probes(void)
 	pod = mkpod();
 	set_probe(&app(pod)->startup_probe, PF_HANDLER_NONE);
 	check("probe without handler", pod, -EINVAL,
-	      invalid("spec.containers[0].startupProbe: Required value: must specify a handler type"));
+	      invalid(
+		  "spec.containers[0].startupProbe: Required value: must specify a handler type"));
 
 	pod = mkpod();
 	set_probe(&app(pod)->liveness_probe, PF_HANDLER_TCP);
@@ -864,9 +886,10 @@ static void test_probes(void)
 	pod = mkpod();
 	set_probe(&app(pod)->liveness_probe, PF_HANDLER_HTTP);
 	app(pod)->liveness_probe.handler.http_scheme = S("FTP");
-	check("probe scheme", pod, -EINVAL,
-	      invalid("spec.containers[0].livenessProbe.httpGet.scheme: Unsupported value: \"FTP\": "
-		      "supported values: \"HTTP\", \"HTTPS\""));
+	check(
+	    "probe scheme", pod, -EINVAL,
+	    invalid("spec.containers[0].livenessProbe.httpGet.scheme: Unsupported value: \"FTP\": "
+		    "supported values: \"HTTP\", \"HTTPS\""));
 
 	pod = mkpod();
 	set_probe(&app(pod)->liveness_probe, PF_HANDLER_EXEC);
@@ -921,9 +944,10 @@ static void test_spec_fields(void)
 
 	pod = mkpod();
 	add_tol(pod, "k", "Exists", "v", "NoSchedule");
-	check("Exists with a value", pod, -EINVAL,
-	      invalid("spec.tolerations[0].operator: Invalid value: \"v\": value must be empty when "
-		      "`operator` is 'Exists'"));
+	check(
+	    "Exists with a value", pod, -EINVAL,
+	    invalid("spec.tolerations[0].operator: Invalid value: \"v\": value must be empty when "
+		    "`operator` is 'Exists'"));
 
 	pod = mkpod();
 	add_tol(pod, "k", "Equal", "v", "NoSchedule")->has_toleration_seconds = true;
@@ -946,11 +970,12 @@ static void test_spec_fields(void)
 	pod = mkpod();
 	pf_strmap_set(&pod->spec.node_selector, "disk", "fast ssd");
 	check("nodeSelector value", pod, -EINVAL,
-	      invalid("spec.nodeSelector: Invalid value: \"fast ssd\": a valid label must be an "
-		      "empty string or consist of alphanumeric characters, '-', '_' or '.', and must "
-		      "start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  "
-		      "or '12345', regex used for validation is "
-		      "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"));
+	      invalid(
+		  "spec.nodeSelector: Invalid value: \"fast ssd\": a valid label must be an "
+		  "empty string or consist of alphanumeric characters, '-', '_' or '.', and must "
+		  "start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  "
+		  "or '12345', regex used for validation is "
+		  "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"));
 
 	pod = mkpod();
 	pod->spec.security_context.has_run_as_user = true;
@@ -983,14 +1008,15 @@ static void test_spec_fields(void)
 	pod->spec.host_network = PF_TRUE;
 	add_sysctl(pod, "net.ipv4.tcp_syncookies");
 	{
-		const struct pf_policy all = { true, true };
+		const struct pf_policy all = {true, true};
 		struct pf_err err = PF_ERR_INIT;
 
 		pf_pod_set_defaults(pod);
 		is_int(pf_pod_validate(pod, &all, &err), -EINVAL, "net sysctl with hostNetwork");
 		is_str(err.msg,
 		       invalid("spec.securityContext.sysctls[0].name: Invalid value: "
-			       "\"net.ipv4.tcp_syncookies\": may not be specified when 'hostNetwork' is true"),
+			       "\"net.ipv4.tcp_syncookies\": may not be specified when "
+			       "'hostNetwork' is true"),
 		       "net sysctl with hostNetwork: message");
 	}
 	pf_pod_free(pod);
@@ -1014,19 +1040,21 @@ static void test_aggregate(void)
 	pod = mkpod();
 	pf_strmap_set(&pod->meta.labels, "a", "x y");
 	pf_strmap_set(&pod->meta.labels, "b", "x y");
-	check("duplicate causes collapse", pod, -EINVAL,
-	      invalid("metadata.labels: Invalid value: \"x y\": a valid label must be an empty "
-		      "string or consist of alphanumeric characters, '-', '_' or '.', and must start "
-		      "and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or "
-		      "'12345', regex used for validation is "
-		      "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"));
+	check(
+	    "duplicate causes collapse", pod, -EINVAL,
+	    invalid("metadata.labels: Invalid value: \"x y\": a valid label must be an empty "
+		    "string or consist of alphanumeric characters, '-', '_' or '.', and must start "
+		    "and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or "
+		    "'12345', regex used for validation is "
+		    "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"));
 
 	/* Validation errors win over policy. */
 	pod = mkpod();
 	app(pod)->security_context.privileged = PF_TRUE;
 	free(app(pod)->image);
 	app(pod)->image = NULL;
-	check("EINVAL before EPERM", pod, -EINVAL, invalid("spec.containers[0].image: Required value"));
+	check("EINVAL before EPERM", pod, -EINVAL,
+	      invalid("spec.containers[0].image: Required value"));
 }
 
 #define FORBIDDEN "pods \"x\" is forbidden: violates PodSecurity \"baseline:latest\": "
@@ -1035,13 +1063,14 @@ static void test_pod_security(void)
 {
 	struct pf_pod *pod;
 	struct pf_container *c;
-	const struct pf_policy priv = { true, false }, paths = { false, true };
+	const struct pf_policy priv = {true, false}, paths = {false, true};
 	struct pf_err err = PF_ERR_INIT;
 
 	pod = mkpod();
 	app(pod)->security_context.privileged = PF_TRUE;
 	check("privileged", pod, -EPERM,
-	      FORBIDDEN "privileged (container \"app\" must not set securityContext.privileged=true)");
+	      FORBIDDEN
+	      "privileged (container \"app\" must not set securityContext.privileged=true)");
 
 	pod = mkpod();
 	app(pod)->security_context.privileged = PF_TRUE;
@@ -1064,8 +1093,9 @@ static void test_pod_security(void)
 	pf_strlist_add(&app(pod)->security_context.capabilities.add, "NET_ADMIN");
 	pf_strlist_add(&app(pod)->security_context.capabilities.add, "NET_BIND_SERVICE");
 	check("capabilities", pod, -EPERM,
-	      FORBIDDEN "non-default capabilities (container \"app\" must not include \"NET_ADMIN\", "
-			"\"SYS_ADMIN\" in securityContext.capabilities.add)");
+	      FORBIDDEN
+	      "non-default capabilities (container \"app\" must not include \"NET_ADMIN\", "
+	      "\"SYS_ADMIN\" in securityContext.capabilities.add)");
 
 	pod = mkpod();
 	pf_strlist_add(&app(pod)->security_context.capabilities.add, "NET_BIND_SERVICE");
@@ -1113,12 +1143,14 @@ static void test_pod_security(void)
 	is_int(pf_pod_validate(pod, &priv, &err), -EPERM, "allow_privileged keeps hostPath check");
 	is_str(err.msg, FORBIDDEN "hostPath volumes (volume \"root\")", "  message");
 	pf_err_clear(&err);
-	is_int(pf_pod_validate(pod, &paths, &err), -EPERM, "allow_host_paths keeps privileged check");
+	is_int(pf_pod_validate(pod, &paths, &err), -EPERM,
+	       "allow_host_paths keeps privileged check");
 	is_str(err.msg,
-	       FORBIDDEN "privileged (container \"app\" must not set securityContext.privileged=true)",
+	       FORBIDDEN
+	       "privileged (container \"app\" must not set securityContext.privileged=true)",
 	       "  message");
 	{
-		const struct pf_policy all = { true, true };
+		const struct pf_policy all = {true, true};
 
 		pf_err_clear(&err);
 		is_int(pf_pod_validate(pod, &all, &err), 0, "both allowed");
