@@ -114,14 +114,14 @@ static bool str_in(const char *s, const char *const *set)
 	return false;
 }
 
-static const char *const yaml_nulls[] = { "~", "null", "Null", "NULL", NULL };
-static const char *const yaml_trues[] = { "y",  "Y",  "yes", "Yes", "YES", "true",
-					  "True", "TRUE", "on", "On", "ON", NULL };
-static const char *const yaml_falses[] = { "n",  "N",	  "no",  "No",	"NO", "false",
-					   "False", "FALSE", "off", "Off", "OFF", NULL };
-static const char *const yaml_floats[] = { ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF",
-					   "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN",
-					   NULL };
+static const char *const yaml_nulls[] = {"~", "null", "Null", "NULL", NULL};
+static const char *const yaml_trues[] = {"y",	 "Y",	 "yes", "Yes", "YES", "true",
+					 "True", "TRUE", "on",	"On",  "ON",  NULL};
+static const char *const yaml_falses[] = {"n",	   "N",	    "no",  "No",  "NO",	 "false",
+					  "False", "FALSE", "off", "Off", "OFF", NULL};
+static const char *const yaml_floats[] = {".inf",  ".Inf",  ".INF",  "+.inf", "+.Inf",
+					  "+.INF", "-.inf", "-.Inf", "-.INF", ".nan",
+					  ".NaN",  ".NAN",  NULL};
 
 /* Go's strconv.ParseInt(s, 0, 64) after go-yaml removed the underscores. */
 static bool parse_go_int(const char *s, int64_t *out)
@@ -241,9 +241,17 @@ static int apply_tag(struct yreader *r, struct ynode *n, const char *tag, struct
 		goto bad;
 	t = tag + sizeof(pfx) - 1;
 	if (n->type == YN_MAP)
-		return strcmp(t, "map") == 0 ? 0 : yr_fail(r, err, "yaml: line %d: tag \"%s\" does not apply to a mapping", n->line, tag);
+		return strcmp(t, "map") == 0
+			   ? 0
+			   : yr_fail(r, err,
+				     "yaml: line %d: tag \"%s\" does not apply to a mapping",
+				     n->line, tag);
 	if (n->type == YN_SEQ)
-		return strcmp(t, "seq") == 0 ? 0 : yr_fail(r, err, "yaml: line %d: tag \"%s\" does not apply to a sequence", n->line, tag);
+		return strcmp(t, "seq") == 0
+			   ? 0
+			   : yr_fail(r, err,
+				     "yaml: line %d: tag \"%s\" does not apply to a sequence",
+				     n->line, tag);
 	if (strcmp(t, "str") == 0 || strcmp(t, "timestamp") == 0) {
 		n->sk = SK_STR;
 	} else if (strcmp(t, "null") == 0) {
@@ -251,13 +259,16 @@ static int apply_tag(struct yreader *r, struct ynode *n, const char *tag, struct
 	} else if (strcmp(t, "bool") == 0) {
 		bool b;
 		if (resolve_plain(n->s, &b) != SK_BOOL)
-			return yr_fail(r, err, "yaml: line %d: cannot decode !!str `%s` as a !!bool", n->line, n->s);
+			return yr_fail(r, err,
+				       "yaml: line %d: cannot decode !!str `%s` as a !!bool",
+				       n->line, n->s);
 		n->sk = SK_BOOL;
 		n->bval = b;
 	} else if (strcmp(t, "int") == 0 || strcmp(t, "float") == 0) {
 		bool b;
 		if (resolve_plain(n->s, &b) != SK_NUM)
-			return yr_fail(r, err, "yaml: line %d: cannot decode !!str `%s` as a !!%s", n->line, n->s, t);
+			return yr_fail(r, err, "yaml: line %d: cannot decode !!str `%s` as a !!%s",
+				       n->line, n->s, t);
 		n->sk = SK_NUM;
 	} else {
 		goto bad;
@@ -298,7 +309,8 @@ static void mark_dups(struct ynode *map)
 	if (pairs <= 16) {
 		for (struct ynode *k = map->child->next->next; k; k = k->next->next)
 			for (struct ynode *j = map->child; j != k; j = j->next->next)
-				if (!j->dup && j->len == k->len && memcmp(j->s, k->s, k->len) == 0) {
+				if (!j->dup && j->len == k->len &&
+				    memcmp(j->s, k->s, k->len) == 0) {
 					k->dup = true;
 					break;
 				}
@@ -343,8 +355,7 @@ static int yr_next(struct yreader *r, struct ynode **root, struct pf_err *err)
 		if (!yaml_parser_parse(&r->parser, &ev)) {
 			/* go-yaml reports "line N" 1-based for what libyaml found. */
 			r->done = true;
-			return yr_fail(r, err,
-				       "error converting YAML to JSON: yaml: line %zu: %s",
+			return yr_fail(r, err, "error converting YAML to JSON: yaml: line %zu: %s",
 				       r->parser.problem_mark.line + 1,
 				       r->parser.problem ? r->parser.problem : "syntax error");
 		}
@@ -372,7 +383,8 @@ static int yr_next(struct yreader *r, struct ynode **root, struct pf_err *err)
 			n = arena_alloc(&r->arena, sizeof(*n));
 			n->type = YN_SCALAR;
 			n->len = ev.data.scalar.length;
-			n->s = memcpy(arena_alloc(&r->arena, n->len + 1), ev.data.scalar.value, n->len);
+			n->s = memcpy(arena_alloc(&r->arena, n->len + 1), ev.data.scalar.value,
+				      n->len);
 			if (ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
 				n->sk = (uint8_t)resolve_plain(n->s, &n->bval);
 			else
@@ -413,10 +425,11 @@ static int yr_next(struct yreader *r, struct ynode **root, struct pf_err *err)
 				struct ynode *p = stack[depth - 1];
 
 				if (p->type == YN_MAP && p->n % 2 == 0 && n->type != YN_SCALAR) {
-					ret = yr_fail(r, err,
-						      "error converting YAML to JSON: yaml: line %d: "
-						      "mapping keys must be scalars",
-						      n->line);
+					ret =
+					    yr_fail(r, err,
+						    "error converting YAML to JSON: yaml: line %d: "
+						    "mapping keys must be scalars",
+						    n->line);
 					goto fail;
 				}
 				node_append(p, n);
@@ -456,21 +469,21 @@ static void yr_done(struct yreader *r)
 /* Field tables.                                                              */
 
 enum fkind {
-	F_STR,     /* char * */
+	F_STR,	   /* char * */
 	F_INT32,   /* int32_t */
 	F_INT64,   /* int64_t */
-	F_BOOL,    /* bool */
-	F_TRI,     /* enum pf_tri */
-	F_TIME,    /* int64_t wall ms, RFC 3339 string */
-	F_RV,      /* int64_t written as a quoted decimal string */
+	F_BOOL,	   /* bool */
+	F_TRI,	   /* enum pf_tri */
+	F_TIME,	   /* int64_t wall ms, RFC 3339 string */
+	F_RV,	   /* int64_t written as a quoted decimal string */
 	F_STRLIST, /* struct pf_strlist */
 	F_STRMAP,  /* struct pf_strmap */
 	F_I64LIST, /* int64_t *, count at aux */
-	F_QTY,     /* struct pf_quantity */
+	F_QTY,	   /* struct pf_quantity */
 	F_RESLIST, /* struct pf_reslist */
 	F_INTSTR,  /* struct pf_intstr */
-	F_OBJ,     /* nested object: sub-table at base + off */
-	F_LIST,    /* list of structs: pointer at off, size_t count at aux */
+	F_OBJ,	   /* nested object: sub-table at base + off */
+	F_LIST,	   /* list of structs: pointer at off, size_t count at aux */
 	F_CONST,   /* apiVersion/kind: checked by the caller, written from extra */
 	F_IGNORE,  /* accepted and dropped; written as the literal extra if set */
 	F_UNSUP,   /* a Kubernetes field podfs does not run: refused when non-empty */
@@ -478,12 +491,12 @@ enum fkind {
 	F_STRFROM, /* [X] derived from the char * at off */
 };
 
-#define FL_ALWAYS 0x01  /* written even when empty: "", 0, false, {} */
-#define FL_HAS 0x02     /* aux: bool has_ flag of an optional scalar */
-#define FL_TAGI 0x04    /* aux: enum set to .tag when the key is present */
-#define FL_TAGB 0x08    /* aux: bool set when the key is present */
-#define FL_NULL 0x10    /* F_TIME: written as null when unset */
-#define FL_KEEP 0x20    /* F_STR: written as "" when set but empty */
+#define FL_ALWAYS  0x01 /* written even when empty: "", 0, false, {} */
+#define FL_HAS	   0x02 /* aux: bool has_ flag of an optional scalar */
+#define FL_TAGI	   0x04 /* aux: enum set to .tag when the key is present */
+#define FL_TAGB	   0x08 /* aux: bool set when the key is present */
+#define FL_NULL	   0x10 /* F_TIME: written as null when unset */
+#define FL_KEEP	   0x20 /* F_STR: written as "" when set but empty */
 #define FL_NUMONLY 0x40 /* F_INTSTR: an int32 only */
 
 struct table;
@@ -507,647 +520,716 @@ struct table {
 	size_t n;
 };
 
-#define TABLE(var, goname, fields) \
-	static const struct table var = { goname, fields, PF_ARRAY_SIZE(fields) }
+#define TABLE(var, goname, fields)                                                                 \
+	static const struct table var = {goname, fields, PF_ARRAY_SIZE(fields)}
 
-#define FSTR(T, n, m) { .name = n, .kind = F_STR, .off = offsetof(T, m), .gotype = "string" }
-#define FSTRF(T, n, m, fl) \
-	{ .name = n, .kind = F_STR, .flags = fl, .off = offsetof(T, m), .gotype = "string" }
-#define FI32(T, n, m, fl) \
-	{ .name = n, .kind = F_INT32, .flags = fl, .off = offsetof(T, m), .gotype = "int32" }
-#define FI32H(T, n, m, h)                                                               \
-	{ .name = n, .kind = F_INT32, .flags = FL_HAS, .off = offsetof(T, m),            \
-	  .aux = offsetof(T, h), .gotype = "int32" }
-#define FI64(T, n, m, fl) \
-	{ .name = n, .kind = F_INT64, .flags = fl, .off = offsetof(T, m), .gotype = "int64" }
-#define FI64H(T, n, m, h)                                                               \
-	{ .name = n, .kind = F_INT64, .flags = FL_HAS, .off = offsetof(T, m),            \
-	  .aux = offsetof(T, h), .gotype = "int64" }
-#define FBOOL(T, n, m, fl) \
-	{ .name = n, .kind = F_BOOL, .flags = fl, .off = offsetof(T, m), .gotype = "bool" }
-#define FTRI(T, n, m) { .name = n, .kind = F_TRI, .off = offsetof(T, m), .gotype = "bool" }
-#define FTIME(T, n, m, fl) \
-	{ .name = n, .kind = F_TIME, .flags = fl, .off = offsetof(T, m), .gotype = "v1.Time" }
-#define FSTRLIST(T, n, m) \
-	{ .name = n, .kind = F_STRLIST, .off = offsetof(T, m), .gotype = "[]string" }
-#define FSTRMAP(T, n, m) \
-	{ .name = n, .kind = F_STRMAP, .off = offsetof(T, m), .gotype = "map[string]string" }
-#define FQTY(T, n, m) \
-	{ .name = n, .kind = F_QTY, .off = offsetof(T, m), .gotype = "resource.Quantity" }
-#define FRES(T, n, m) \
-	{ .name = n, .kind = F_RESLIST, .off = offsetof(T, m), .gotype = "v1.ResourceList" }
-#define FOBJ(T, n, m, sub_, gt, fl)                                                      \
-	{ .name = n, .kind = F_OBJ, .flags = fl, .off = offsetof(T, m), .sub = &sub_, \
-	  .gotype = gt }
+#define FSTR(T, n, m)                                                                              \
+	{                                                                                          \
+		.name = n, .kind = F_STR, .off = offsetof(T, m), .gotype = "string"                \
+	}
+#define FSTRF(T, n, m, fl)                                                                         \
+	{                                                                                          \
+		.name = n, .kind = F_STR, .flags = fl, .off = offsetof(T, m), .gotype = "string"   \
+	}
+#define FI32(T, n, m, fl)                                                                          \
+	{                                                                                          \
+		.name = n, .kind = F_INT32, .flags = fl, .off = offsetof(T, m), .gotype = "int32"  \
+	}
+#define FI32H(T, n, m, h)                                                                          \
+	{                                                                                          \
+		.name = n, .kind = F_INT32, .flags = FL_HAS, .off = offsetof(T, m),                \
+		.aux = offsetof(T, h), .gotype = "int32"                                           \
+	}
+#define FI64(T, n, m, fl)                                                                          \
+	{                                                                                          \
+		.name = n, .kind = F_INT64, .flags = fl, .off = offsetof(T, m), .gotype = "int64"  \
+	}
+#define FI64H(T, n, m, h)                                                                          \
+	{                                                                                          \
+		.name = n, .kind = F_INT64, .flags = FL_HAS, .off = offsetof(T, m),                \
+		.aux = offsetof(T, h), .gotype = "int64"                                           \
+	}
+#define FBOOL(T, n, m, fl)                                                                         \
+	{                                                                                          \
+		.name = n, .kind = F_BOOL, .flags = fl, .off = offsetof(T, m), .gotype = "bool"    \
+	}
+#define FTRI(T, n, m)                                                                              \
+	{                                                                                          \
+		.name = n, .kind = F_TRI, .off = offsetof(T, m), .gotype = "bool"                  \
+	}
+#define FTIME(T, n, m, fl)                                                                         \
+	{                                                                                          \
+		.name = n, .kind = F_TIME, .flags = fl, .off = offsetof(T, m), .gotype = "v1.Time" \
+	}
+#define FSTRLIST(T, n, m)                                                                          \
+	{                                                                                          \
+		.name = n, .kind = F_STRLIST, .off = offsetof(T, m), .gotype = "[]string"          \
+	}
+#define FSTRMAP(T, n, m)                                                                           \
+	{                                                                                          \
+		.name = n, .kind = F_STRMAP, .off = offsetof(T, m), .gotype = "map[string]string"  \
+	}
+#define FQTY(T, n, m)                                                                              \
+	{                                                                                          \
+		.name = n, .kind = F_QTY, .off = offsetof(T, m), .gotype = "resource.Quantity"     \
+	}
+#define FRES(T, n, m)                                                                              \
+	{                                                                                          \
+		.name = n, .kind = F_RESLIST, .off = offsetof(T, m), .gotype = "v1.ResourceList"   \
+	}
+#define FOBJ(T, n, m, sub_, gt, fl)                                                                \
+	{                                                                                          \
+		.name = n, .kind = F_OBJ, .flags = fl, .off = offsetof(T, m), .sub = &sub_,        \
+		.gotype = gt                                                                       \
+	}
 /* A nested JSON object whose fields live in the same C struct. */
-#define FOBJ0(n, sub_, gt, fl) { .name = n, .kind = F_OBJ, .flags = fl, .sub = &sub_, .gotype = gt }
-#define FOBJTAG(T, n, m, sub_, gt, tagm, tv, what)                                       \
-	{ .name = n, .kind = F_OBJ, .flags = FL_TAGI, .off = offsetof(T, m),             \
-	  .aux = offsetof(T, tagm), .tag = tv, .sub = &sub_, .gotype = gt, .extra = what }
-#define FOBJSET(T, n, m, sub_, gt, setm)                                                 \
-	{ .name = n, .kind = F_OBJ, .flags = FL_TAGB, .off = offsetof(T, m),             \
-	  .aux = offsetof(T, setm), .sub = &sub_, .gotype = gt }
-#define FLIST(T, n, m, nm, sub_, gt)                                                      \
-	{ .name = n, .kind = F_LIST, .off = offsetof(T, m), .aux = offsetof(T, nm),       \
-	  .esize = sizeof(*((T *)0)->m), .sub = &sub_, .gotype = gt }
-#define FCONST(n, v) { .name = n, .kind = F_CONST, .gotype = "string", .extra = v }
-#define FIGN(n) { .name = n, .kind = F_IGNORE }
-#define FLIT(n, lit) { .name = n, .kind = F_IGNORE, .extra = lit }
-#define FUNSUP(n, fmt) { .name = n, .kind = F_UNSUP, .extra = fmt }
+#define FOBJ0(n, sub_, gt, fl)                                                                     \
+	{                                                                                          \
+		.name = n, .kind = F_OBJ, .flags = fl, .sub = &sub_, .gotype = gt                  \
+	}
+#define FOBJTAG(T, n, m, sub_, gt, tagm, tv, what)                                                 \
+	{                                                                                          \
+		.name = n, .kind = F_OBJ, .flags = FL_TAGI, .off = offsetof(T, m),                 \
+		.aux = offsetof(T, tagm), .tag = tv, .sub = &sub_, .gotype = gt, .extra = what     \
+	}
+#define FOBJSET(T, n, m, sub_, gt, setm)                                                           \
+	{                                                                                          \
+		.name = n, .kind = F_OBJ, .flags = FL_TAGB, .off = offsetof(T, m),                 \
+		.aux = offsetof(T, setm), .sub = &sub_, .gotype = gt                               \
+	}
+#define FLIST(T, n, m, nm, sub_, gt)                                                               \
+	{                                                                                          \
+		.name = n, .kind = F_LIST, .off = offsetof(T, m), .aux = offsetof(T, nm),          \
+		.esize = sizeof(*((T *)0)->m), .sub = &sub_, .gotype = gt                          \
+	}
+#define FCONST(n, v)                                                                               \
+	{                                                                                          \
+		.name = n, .kind = F_CONST, .gotype = "string", .extra = v                         \
+	}
+#define FIGN(n)                                                                                    \
+	{                                                                                          \
+		.name = n, .kind = F_IGNORE                                                        \
+	}
+#define FLIT(n, lit)                                                                               \
+	{                                                                                          \
+		.name = n, .kind = F_IGNORE, .extra = lit                                          \
+	}
+#define FUNSUP(n, fmt)                                                                             \
+	{                                                                                          \
+		.name = n, .kind = F_UNSUP, .extra = fmt                                           \
+	}
 
-#define UNSUP_FIELD "Unsupported value: %s: not supported by podfs"
+#define UNSUP_FIELD  "Unsupported value: %s: not supported by podfs"
 #define UNSUP_VOLUME "Unsupported value: volume source %s: podfs supports emptyDir and hostPath"
-#define UNSUP_ENV "Unsupported value: %s: podfs supports fieldRef and resourceFieldRef"
+#define UNSUP_ENV    "Unsupported value: %s: podfs supports fieldRef and resourceFieldRef"
 
 /* --- metadata --- */
 static const struct field f_meta[] = {
-	FSTRMAP(struct pf_object_meta, "annotations", annotations),
-	FTIME(struct pf_object_meta, "creationTimestamp", creation_ms, FL_NULL),
-	FI64H(struct pf_object_meta, "deletionGracePeriodSeconds", deletion_grace_period_seconds,
-	      has_deletion_grace_period_seconds),
-	FTIME(struct pf_object_meta, "deletionTimestamp", deletion_ms, 0),
-	FSTRLIST(struct pf_object_meta, "finalizers", finalizers),
-	FSTR(struct pf_object_meta, "generateName", generate_name),
-	FI64(struct pf_object_meta, "generation", generation, 0),
-	FSTRMAP(struct pf_object_meta, "labels", labels),
-	FIGN("managedFields"),
-	FSTR(struct pf_object_meta, "name", name),
-	FSTR(struct pf_object_meta, "namespace", namespace_),
-	FIGN("ownerReferences"),
-	{ .name = "resourceVersion", .kind = F_RV, .off = offsetof(struct pf_object_meta, resource_version), .gotype = "string" },
-	FIGN("selfLink"),
-	FSTR(struct pf_object_meta, "uid", uid),
+    FSTRMAP(struct pf_object_meta, "annotations", annotations),
+    FTIME(struct pf_object_meta, "creationTimestamp", creation_ms, FL_NULL),
+    FI64H(struct pf_object_meta, "deletionGracePeriodSeconds", deletion_grace_period_seconds,
+	  has_deletion_grace_period_seconds),
+    FTIME(struct pf_object_meta, "deletionTimestamp", deletion_ms, 0),
+    FSTRLIST(struct pf_object_meta, "finalizers", finalizers),
+    FSTR(struct pf_object_meta, "generateName", generate_name),
+    FI64(struct pf_object_meta, "generation", generation, 0),
+    FSTRMAP(struct pf_object_meta, "labels", labels),
+    FIGN("managedFields"),
+    FSTR(struct pf_object_meta, "name", name),
+    FSTR(struct pf_object_meta, "namespace", namespace_),
+    FIGN("ownerReferences"),
+    {.name = "resourceVersion",
+     .kind = F_RV,
+     .off = offsetof(struct pf_object_meta, resource_version),
+     .gotype = "string"},
+    FIGN("selfLink"),
+    FSTR(struct pf_object_meta, "uid", uid),
 };
 TABLE(t_meta, "ObjectMeta", f_meta);
 
 /* --- handlers (probes and lifecycle hooks) --- */
 static const struct field f_exec[] = {
-	FSTRLIST(struct pf_handler, "command", exec_command),
+    FSTRLIST(struct pf_handler, "command", exec_command),
 };
 TABLE(t_exec, "ExecAction", f_exec);
 
 static const struct field f_http_header[] = {
-	FSTRF(struct pf_http_header, "name", name, FL_ALWAYS),
-	FSTRF(struct pf_http_header, "value", value, FL_ALWAYS),
+    FSTRF(struct pf_http_header, "name", name, FL_ALWAYS),
+    FSTRF(struct pf_http_header, "value", value, FL_ALWAYS),
 };
 TABLE(t_http_header, "HTTPHeader", f_http_header);
 
 static const struct field f_http_get[] = {
-	FSTR(struct pf_handler, "host", host),
-	FLIST(struct pf_handler, "httpHeaders", http_headers, n_http_headers, t_http_header,
-	      "[]v1.HTTPHeader"),
-	FSTR(struct pf_handler, "path", http_path),
-	{ .name = "port", .kind = F_INTSTR, .flags = FL_ALWAYS, .off = offsetof(struct pf_handler, port), .gotype = "intstr.IntOrString" },
-	FSTR(struct pf_handler, "scheme", http_scheme),
+    FSTR(struct pf_handler, "host", host),
+    FLIST(struct pf_handler, "httpHeaders", http_headers, n_http_headers, t_http_header,
+	  "[]v1.HTTPHeader"),
+    FSTR(struct pf_handler, "path", http_path),
+    {.name = "port",
+     .kind = F_INTSTR,
+     .flags = FL_ALWAYS,
+     .off = offsetof(struct pf_handler, port),
+     .gotype = "intstr.IntOrString"},
+    FSTR(struct pf_handler, "scheme", http_scheme),
 };
 TABLE(t_http_get, "HTTPGetAction", f_http_get);
 
 static const struct field f_tcp[] = {
-	FSTR(struct pf_handler, "host", host),
-	{ .name = "port", .kind = F_INTSTR, .flags = FL_ALWAYS, .off = offsetof(struct pf_handler, port), .gotype = "intstr.IntOrString" },
+    FSTR(struct pf_handler, "host", host),
+    {.name = "port",
+     .kind = F_INTSTR,
+     .flags = FL_ALWAYS,
+     .off = offsetof(struct pf_handler, port),
+     .gotype = "intstr.IntOrString"},
 };
 TABLE(t_tcp, "TCPSocketAction", f_tcp);
 
 static const struct field f_grpc[] = {
-	{ .name = "port", .kind = F_INTSTR, .flags = FL_NUMONLY | FL_ALWAYS, .off = offsetof(struct pf_handler, port), .gotype = "int32" },
-	FSTR(struct pf_handler, "service", grpc_service),
+    {.name = "port",
+     .kind = F_INTSTR,
+     .flags = FL_NUMONLY | FL_ALWAYS,
+     .off = offsetof(struct pf_handler, port),
+     .gotype = "int32"},
+    FSTR(struct pf_handler, "service", grpc_service),
 };
 TABLE(t_grpc, "GRPCAction", f_grpc);
 
 static const struct field f_sleep[] = {
-	FI64(struct pf_handler, "seconds", sleep_seconds, FL_ALWAYS),
+    FI64(struct pf_handler, "seconds", sleep_seconds, FL_ALWAYS),
 };
 TABLE(t_sleep, "SleepAction", f_sleep);
 
 /* The handler of a probe lives at hoff inside it; a lifecycle hook is one. */
-#define FHANDLER(n, hoff, sub_, gt, tv)                                                  \
-	{ .name = n, .kind = F_OBJ, .flags = FL_TAGI, .off = (hoff),                       \
-	  .aux = (hoff) + offsetof(struct pf_handler, kind), .tag = tv, .sub = &sub_,      \
-	  .gotype = gt, .extra = "handler" }
-#define HANDLER_EXEC_GRPC_HTTP(hoff)                                                     \
-	FHANDLER("exec", hoff, t_exec, "v1.ExecAction", PF_HANDLER_EXEC),                  \
-	FHANDLER("grpc", hoff, t_grpc, "v1.GRPCAction", PF_HANDLER_GRPC),                  \
-	FHANDLER("httpGet", hoff, t_http_get, "v1.HTTPGetAction", PF_HANDLER_HTTP)
-#define HANDLER_SLEEP_TCP(hoff)                                                          \
-	FHANDLER("sleep", hoff, t_sleep, "v1.SleepAction", PF_HANDLER_SLEEP),              \
-	FHANDLER("tcpSocket", hoff, t_tcp, "v1.TCPSocketAction", PF_HANDLER_TCP)
+#define FHANDLER(n, hoff, sub_, gt, tv)                                                            \
+	{                                                                                          \
+		.name = n, .kind = F_OBJ, .flags = FL_TAGI, .off = (hoff),                         \
+		.aux = (hoff) + offsetof(struct pf_handler, kind), .tag = tv, .sub = &sub_,        \
+		.gotype = gt, .extra = "handler"                                                   \
+	}
+#define HANDLER_EXEC_GRPC_HTTP(hoff)                                                               \
+	FHANDLER("exec", hoff, t_exec, "v1.ExecAction", PF_HANDLER_EXEC),                          \
+	    FHANDLER("grpc", hoff, t_grpc, "v1.GRPCAction", PF_HANDLER_GRPC),                      \
+	    FHANDLER("httpGet", hoff, t_http_get, "v1.HTTPGetAction", PF_HANDLER_HTTP)
+#define HANDLER_SLEEP_TCP(hoff)                                                                    \
+	FHANDLER("sleep", hoff, t_sleep, "v1.SleepAction", PF_HANDLER_SLEEP),                      \
+	    FHANDLER("tcpSocket", hoff, t_tcp, "v1.TCPSocketAction", PF_HANDLER_TCP)
 
 static const struct field f_handler[] = {
-	HANDLER_EXEC_GRPC_HTTP(0),
-	HANDLER_SLEEP_TCP(0),
+    HANDLER_EXEC_GRPC_HTTP(0),
+    HANDLER_SLEEP_TCP(0),
 };
 TABLE(t_handler, "LifecycleHandler", f_handler);
 
 static const struct field f_probe[] = {
-	FHANDLER("exec", offsetof(struct pf_probe, handler), t_exec, "v1.ExecAction",
-		 PF_HANDLER_EXEC),
-	FI32(struct pf_probe, "failureThreshold", failure_threshold, 0),
-	FHANDLER("grpc", offsetof(struct pf_probe, handler), t_grpc, "v1.GRPCAction",
-		 PF_HANDLER_GRPC),
-	FHANDLER("httpGet", offsetof(struct pf_probe, handler), t_http_get, "v1.HTTPGetAction",
-		 PF_HANDLER_HTTP),
-	FI32(struct pf_probe, "initialDelaySeconds", initial_delay_seconds, 0),
-	FI32(struct pf_probe, "periodSeconds", period_seconds, 0),
-	FI32(struct pf_probe, "successThreshold", success_threshold, 0),
-	FHANDLER("tcpSocket", offsetof(struct pf_probe, handler), t_tcp, "v1.TCPSocketAction",
-		 PF_HANDLER_TCP),
-	FI64H(struct pf_probe, "terminationGracePeriodSeconds", termination_grace_period_seconds,
-	      has_termination_grace_period_seconds),
-	FI32(struct pf_probe, "timeoutSeconds", timeout_seconds, 0),
+    FHANDLER("exec", offsetof(struct pf_probe, handler), t_exec, "v1.ExecAction", PF_HANDLER_EXEC),
+    FI32(struct pf_probe, "failureThreshold", failure_threshold, 0),
+    FHANDLER("grpc", offsetof(struct pf_probe, handler), t_grpc, "v1.GRPCAction", PF_HANDLER_GRPC),
+    FHANDLER("httpGet", offsetof(struct pf_probe, handler), t_http_get, "v1.HTTPGetAction",
+	     PF_HANDLER_HTTP),
+    FI32(struct pf_probe, "initialDelaySeconds", initial_delay_seconds, 0),
+    FI32(struct pf_probe, "periodSeconds", period_seconds, 0),
+    FI32(struct pf_probe, "successThreshold", success_threshold, 0),
+    FHANDLER("tcpSocket", offsetof(struct pf_probe, handler), t_tcp, "v1.TCPSocketAction",
+	     PF_HANDLER_TCP),
+    FI64H(struct pf_probe, "terminationGracePeriodSeconds", termination_grace_period_seconds,
+	  has_termination_grace_period_seconds),
+    FI32(struct pf_probe, "timeoutSeconds", timeout_seconds, 0),
 };
 TABLE(t_probe, "Probe", f_probe);
 
 static const struct field f_lifecycle[] = {
-	FOBJ(struct pf_lifecycle, "postStart", post_start, t_handler, "v1.LifecycleHandler", 0),
-	FOBJ(struct pf_lifecycle, "preStop", pre_stop, t_handler, "v1.LifecycleHandler", 0),
-	FUNSUP("stopSignal", UNSUP_FIELD),
+    FOBJ(struct pf_lifecycle, "postStart", post_start, t_handler, "v1.LifecycleHandler", 0),
+    FOBJ(struct pf_lifecycle, "preStop", pre_stop, t_handler, "v1.LifecycleHandler", 0),
+    FUNSUP("stopSignal", UNSUP_FIELD),
 };
 TABLE(t_lifecycle, "Lifecycle", f_lifecycle);
 
 /* --- containers --- */
 static const struct field f_field_ref[] = {
-	FSTR(struct pf_env_var, "apiVersion", field_ref_api),
-	FSTR(struct pf_env_var, "fieldPath", field_ref_path),
+    FSTR(struct pf_env_var, "apiVersion", field_ref_api),
+    FSTR(struct pf_env_var, "fieldPath", field_ref_path),
 };
 TABLE(t_field_ref, "ObjectFieldSelector", f_field_ref);
 
 static const struct field f_resource_ref[] = {
-	FSTR(struct pf_env_var, "containerName", resource_ref_container),
-	FQTY(struct pf_env_var, "divisor", resource_ref_divisor),
-	FSTR(struct pf_env_var, "resource", resource_ref),
+    FSTR(struct pf_env_var, "containerName", resource_ref_container),
+    FQTY(struct pf_env_var, "divisor", resource_ref_divisor),
+    FSTR(struct pf_env_var, "resource", resource_ref),
 };
 TABLE(t_resource_ref, "ResourceFieldSelector", f_resource_ref);
 
 static const struct field f_env_source[] = {
-	FUNSUP("configMapKeyRef", UNSUP_ENV),
-	FOBJ0("fieldRef", t_field_ref, "v1.ObjectFieldSelector", 0),
-	FOBJ0("resourceFieldRef", t_resource_ref, "v1.ResourceFieldSelector", 0),
-	FUNSUP("secretKeyRef", UNSUP_ENV),
+    FUNSUP("configMapKeyRef", UNSUP_ENV),
+    FOBJ0("fieldRef", t_field_ref, "v1.ObjectFieldSelector", 0),
+    FOBJ0("resourceFieldRef", t_resource_ref, "v1.ResourceFieldSelector", 0),
+    FUNSUP("secretKeyRef", UNSUP_ENV),
 };
 TABLE(t_env_source, "EnvVarSource", f_env_source);
 
 static const struct field f_env[] = {
-	FSTRF(struct pf_env_var, "name", name, FL_ALWAYS),
-	FSTR(struct pf_env_var, "value", value),
-	FOBJ0("valueFrom", t_env_source, "v1.EnvVarSource", 0),
+    FSTRF(struct pf_env_var, "name", name, FL_ALWAYS),
+    FSTR(struct pf_env_var, "value", value),
+    FOBJ0("valueFrom", t_env_source, "v1.EnvVarSource", 0),
 };
 TABLE(t_env, "EnvVar", f_env);
 
 static const struct field f_port[] = {
-	FI32(struct pf_container_port, "containerPort", container_port, FL_ALWAYS),
-	FSTR(struct pf_container_port, "hostIP", host_ip),
-	FI32(struct pf_container_port, "hostPort", host_port, 0),
-	FSTR(struct pf_container_port, "name", name),
-	FSTR(struct pf_container_port, "protocol", protocol),
+    FI32(struct pf_container_port, "containerPort", container_port, FL_ALWAYS),
+    FSTR(struct pf_container_port, "hostIP", host_ip),
+    FI32(struct pf_container_port, "hostPort", host_port, 0),
+    FSTR(struct pf_container_port, "name", name),
+    FSTR(struct pf_container_port, "protocol", protocol),
 };
 TABLE(t_port, "ContainerPort", f_port);
 
 static const struct field f_resources[] = {
-	FUNSUP("claims", UNSUP_FIELD),
-	FRES(struct pf_resources, "limits", limits),
-	FRES(struct pf_resources, "requests", requests),
+    FUNSUP("claims", UNSUP_FIELD),
+    FRES(struct pf_resources, "limits", limits),
+    FRES(struct pf_resources, "requests", requests),
 };
 TABLE(t_resources, "ResourceRequirements", f_resources);
 
 static const struct field f_volume_mount[] = {
-	FSTRF(struct pf_volume_mount, "mountPath", mount_path, FL_ALWAYS),
-	FSTR(struct pf_volume_mount, "mountPropagation", mount_propagation),
-	FSTRF(struct pf_volume_mount, "name", name, FL_ALWAYS),
-	FTRI(struct pf_volume_mount, "readOnly", read_only),
-	FUNSUP("recursiveReadOnly", UNSUP_FIELD),
-	FSTR(struct pf_volume_mount, "subPath", sub_path),
-	FUNSUP("subPathExpr", UNSUP_FIELD),
+    FSTRF(struct pf_volume_mount, "mountPath", mount_path, FL_ALWAYS),
+    FSTR(struct pf_volume_mount, "mountPropagation", mount_propagation),
+    FSTRF(struct pf_volume_mount, "name", name, FL_ALWAYS),
+    FTRI(struct pf_volume_mount, "readOnly", read_only),
+    FUNSUP("recursiveReadOnly", UNSUP_FIELD),
+    FSTR(struct pf_volume_mount, "subPath", sub_path),
+    FUNSUP("subPathExpr", UNSUP_FIELD),
 };
 TABLE(t_volume_mount, "VolumeMount", f_volume_mount);
 
 static const struct field f_capabilities[] = {
-	FSTRLIST(struct pf_capabilities, "add", add),
-	FSTRLIST(struct pf_capabilities, "drop", drop),
+    FSTRLIST(struct pf_capabilities, "add", add),
+    FSTRLIST(struct pf_capabilities, "drop", drop),
 };
 TABLE(t_capabilities, "Capabilities", f_capabilities);
 
 static const struct field f_seccomp[] = {
-	FSTR(struct pf_seccomp_profile, "localhostProfile", localhost_profile),
-	FSTR(struct pf_seccomp_profile, "type", type),
+    FSTR(struct pf_seccomp_profile, "localhostProfile", localhost_profile),
+    FSTR(struct pf_seccomp_profile, "type", type),
 };
 TABLE(t_seccomp, "SeccompProfile", f_seccomp);
 
 static const struct field f_security_context[] = {
-	FTRI(struct pf_security_context, "allowPrivilegeEscalation", allow_privilege_escalation),
-	FUNSUP("appArmorProfile", UNSUP_FIELD),
-	FOBJSET(struct pf_security_context, "capabilities", capabilities, t_capabilities,
-		"v1.Capabilities", capabilities.set),
-	FTRI(struct pf_security_context, "privileged", privileged),
-	FSTR(struct pf_security_context, "procMount", proc_mount),
-	FTRI(struct pf_security_context, "readOnlyRootFilesystem", read_only_root_filesystem),
-	FI64H(struct pf_security_context, "runAsGroup", run_as_group, has_run_as_group),
-	FTRI(struct pf_security_context, "runAsNonRoot", run_as_non_root),
-	FI64H(struct pf_security_context, "runAsUser", run_as_user, has_run_as_user),
-	FUNSUP("seLinuxOptions", UNSUP_FIELD),
-	FOBJ(struct pf_security_context, "seccompProfile", seccomp, t_seccomp, "v1.SeccompProfile", 0),
-	FUNSUP("windowsOptions", UNSUP_FIELD),
+    FTRI(struct pf_security_context, "allowPrivilegeEscalation", allow_privilege_escalation),
+    FUNSUP("appArmorProfile", UNSUP_FIELD),
+    FOBJSET(struct pf_security_context, "capabilities", capabilities, t_capabilities,
+	    "v1.Capabilities", capabilities.set),
+    FTRI(struct pf_security_context, "privileged", privileged),
+    FSTR(struct pf_security_context, "procMount", proc_mount),
+    FTRI(struct pf_security_context, "readOnlyRootFilesystem", read_only_root_filesystem),
+    FI64H(struct pf_security_context, "runAsGroup", run_as_group, has_run_as_group),
+    FTRI(struct pf_security_context, "runAsNonRoot", run_as_non_root),
+    FI64H(struct pf_security_context, "runAsUser", run_as_user, has_run_as_user),
+    FUNSUP("seLinuxOptions", UNSUP_FIELD),
+    FOBJ(struct pf_security_context, "seccompProfile", seccomp, t_seccomp, "v1.SeccompProfile", 0),
+    FUNSUP("windowsOptions", UNSUP_FIELD),
 };
 TABLE(t_security_context, "SecurityContext", f_security_context);
 
 static const struct field f_container[] = {
-	FSTRLIST(struct pf_container, "args", args),
-	FSTRLIST(struct pf_container, "command", command),
-	FLIST(struct pf_container, "env", env, n_env, t_env, "[]v1.EnvVar"),
-	FUNSUP("envFrom", UNSUP_FIELD),
-	FSTR(struct pf_container, "image", image),
-	FSTR(struct pf_container, "imagePullPolicy", image_pull_policy),
-	FOBJ(struct pf_container, "lifecycle", lifecycle, t_lifecycle, "v1.Lifecycle", 0),
-	FOBJSET(struct pf_container, "livenessProbe", liveness_probe, t_probe, "v1.Probe",
-		liveness_probe.set),
-	FSTRF(struct pf_container, "name", name, FL_ALWAYS),
-	FLIST(struct pf_container, "ports", ports, n_ports, t_port, "[]v1.ContainerPort"),
-	FOBJSET(struct pf_container, "readinessProbe", readiness_probe, t_probe, "v1.Probe",
-		readiness_probe.set),
-	FUNSUP("resizePolicy", UNSUP_FIELD),
-	FOBJ(struct pf_container, "resources", resources, t_resources,
-	     "v1.ResourceRequirements", FL_ALWAYS),
-	FSTR(struct pf_container, "restartPolicy", restart_policy),
-	FOBJSET(struct pf_container, "securityContext", security_context, t_security_context,
-		"v1.SecurityContext", security_context.set),
-	FOBJSET(struct pf_container, "startupProbe", startup_probe, t_probe, "v1.Probe",
-		startup_probe.set),
-	FTRI(struct pf_container, "stdin", stdin_),
-	FTRI(struct pf_container, "stdinOnce", stdin_once),
-	FSTR(struct pf_container, "terminationMessagePath", termination_message_path),
-	FSTR(struct pf_container, "terminationMessagePolicy", termination_message_policy),
-	FTRI(struct pf_container, "tty", tty),
-	FUNSUP("volumeDevices", UNSUP_FIELD),
-	FLIST(struct pf_container, "volumeMounts", volume_mounts, n_volume_mounts, t_volume_mount,
-	      "[]v1.VolumeMount"),
-	FSTR(struct pf_container, "workingDir", working_dir),
+    FSTRLIST(struct pf_container, "args", args),
+    FSTRLIST(struct pf_container, "command", command),
+    FLIST(struct pf_container, "env", env, n_env, t_env, "[]v1.EnvVar"),
+    FUNSUP("envFrom", UNSUP_FIELD),
+    FSTR(struct pf_container, "image", image),
+    FSTR(struct pf_container, "imagePullPolicy", image_pull_policy),
+    FOBJ(struct pf_container, "lifecycle", lifecycle, t_lifecycle, "v1.Lifecycle", 0),
+    FOBJSET(struct pf_container, "livenessProbe", liveness_probe, t_probe, "v1.Probe",
+	    liveness_probe.set),
+    FSTRF(struct pf_container, "name", name, FL_ALWAYS),
+    FLIST(struct pf_container, "ports", ports, n_ports, t_port, "[]v1.ContainerPort"),
+    FOBJSET(struct pf_container, "readinessProbe", readiness_probe, t_probe, "v1.Probe",
+	    readiness_probe.set),
+    FUNSUP("resizePolicy", UNSUP_FIELD),
+    FOBJ(struct pf_container, "resources", resources, t_resources, "v1.ResourceRequirements",
+	 FL_ALWAYS),
+    FSTR(struct pf_container, "restartPolicy", restart_policy),
+    FOBJSET(struct pf_container, "securityContext", security_context, t_security_context,
+	    "v1.SecurityContext", security_context.set),
+    FOBJSET(struct pf_container, "startupProbe", startup_probe, t_probe, "v1.Probe",
+	    startup_probe.set),
+    FTRI(struct pf_container, "stdin", stdin_),
+    FTRI(struct pf_container, "stdinOnce", stdin_once),
+    FSTR(struct pf_container, "terminationMessagePath", termination_message_path),
+    FSTR(struct pf_container, "terminationMessagePolicy", termination_message_policy),
+    FTRI(struct pf_container, "tty", tty),
+    FUNSUP("volumeDevices", UNSUP_FIELD),
+    FLIST(struct pf_container, "volumeMounts", volume_mounts, n_volume_mounts, t_volume_mount,
+	  "[]v1.VolumeMount"),
+    FSTR(struct pf_container, "workingDir", working_dir),
 };
 TABLE(t_container, "Container", f_container);
 
 /* --- volumes --- */
 static const struct field f_empty_dir[] = {
-	FSTR(struct pf_volume, "medium", empty_dir_medium),
-	FQTY(struct pf_volume, "sizeLimit", empty_dir_size_limit),
+    FSTR(struct pf_volume, "medium", empty_dir_medium),
+    FQTY(struct pf_volume, "sizeLimit", empty_dir_size_limit),
 };
 TABLE(t_empty_dir, "EmptyDirVolumeSource", f_empty_dir);
 
 static const struct field f_host_path[] = {
-	FSTRF(struct pf_volume, "path", host_path, FL_ALWAYS),
-	FSTRF(struct pf_volume, "type", host_path_type, FL_KEEP),
+    FSTRF(struct pf_volume, "path", host_path, FL_ALWAYS),
+    FSTRF(struct pf_volume, "type", host_path_type, FL_KEEP),
 };
 TABLE(t_host_path, "HostPathVolumeSource", f_host_path);
 
-#define FVOLUME(n, sub_, gt, tv)                                                          \
-	{ .name = n, .kind = F_OBJ, .flags = FL_TAGI, .aux = offsetof(struct pf_volume, kind), \
-	  .tag = tv, .sub = &sub_, .gotype = gt, .extra = "volume" }
+#define FVOLUME(n, sub_, gt, tv)                                                                   \
+	{                                                                                          \
+		.name = n, .kind = F_OBJ, .flags = FL_TAGI,                                        \
+		.aux = offsetof(struct pf_volume, kind), .tag = tv, .sub = &sub_, .gotype = gt,    \
+		.extra = "volume"                                                                  \
+	}
 
 static const struct field f_volume[] = {
-	FUNSUP("awsElasticBlockStore", UNSUP_VOLUME),
-	FUNSUP("azureDisk", UNSUP_VOLUME),
-	FUNSUP("azureFile", UNSUP_VOLUME),
-	FUNSUP("cephfs", UNSUP_VOLUME),
-	FUNSUP("cinder", UNSUP_VOLUME),
-	FUNSUP("configMap", UNSUP_VOLUME),
-	FUNSUP("csi", UNSUP_VOLUME),
-	FUNSUP("downwardAPI", UNSUP_VOLUME),
-	FVOLUME("emptyDir", t_empty_dir, "v1.EmptyDirVolumeSource", PF_VOLUME_EMPTYDIR),
-	FUNSUP("ephemeral", UNSUP_VOLUME),
-	FUNSUP("fc", UNSUP_VOLUME),
-	FUNSUP("flexVolume", UNSUP_VOLUME),
-	FUNSUP("flocker", UNSUP_VOLUME),
-	FUNSUP("gcePersistentDisk", UNSUP_VOLUME),
-	FUNSUP("gitRepo", UNSUP_VOLUME),
-	FUNSUP("glusterfs", UNSUP_VOLUME),
-	FVOLUME("hostPath", t_host_path, "v1.HostPathVolumeSource", PF_VOLUME_HOSTPATH),
-	FUNSUP("image", UNSUP_VOLUME),
-	FUNSUP("iscsi", UNSUP_VOLUME),
-	FSTRF(struct pf_volume, "name", name, FL_ALWAYS),
-	FUNSUP("nfs", UNSUP_VOLUME),
-	FUNSUP("persistentVolumeClaim", UNSUP_VOLUME),
-	FUNSUP("photonPersistentDisk", UNSUP_VOLUME),
-	FUNSUP("portworxVolume", UNSUP_VOLUME),
-	FUNSUP("projected", UNSUP_VOLUME),
-	FUNSUP("quobyte", UNSUP_VOLUME),
-	FUNSUP("rbd", UNSUP_VOLUME),
-	FUNSUP("scaleIO", UNSUP_VOLUME),
-	FUNSUP("secret", UNSUP_VOLUME),
-	FUNSUP("storageos", UNSUP_VOLUME),
-	FUNSUP("vsphereVolume", UNSUP_VOLUME),
+    FUNSUP("awsElasticBlockStore", UNSUP_VOLUME),
+    FUNSUP("azureDisk", UNSUP_VOLUME),
+    FUNSUP("azureFile", UNSUP_VOLUME),
+    FUNSUP("cephfs", UNSUP_VOLUME),
+    FUNSUP("cinder", UNSUP_VOLUME),
+    FUNSUP("configMap", UNSUP_VOLUME),
+    FUNSUP("csi", UNSUP_VOLUME),
+    FUNSUP("downwardAPI", UNSUP_VOLUME),
+    FVOLUME("emptyDir", t_empty_dir, "v1.EmptyDirVolumeSource", PF_VOLUME_EMPTYDIR),
+    FUNSUP("ephemeral", UNSUP_VOLUME),
+    FUNSUP("fc", UNSUP_VOLUME),
+    FUNSUP("flexVolume", UNSUP_VOLUME),
+    FUNSUP("flocker", UNSUP_VOLUME),
+    FUNSUP("gcePersistentDisk", UNSUP_VOLUME),
+    FUNSUP("gitRepo", UNSUP_VOLUME),
+    FUNSUP("glusterfs", UNSUP_VOLUME),
+    FVOLUME("hostPath", t_host_path, "v1.HostPathVolumeSource", PF_VOLUME_HOSTPATH),
+    FUNSUP("image", UNSUP_VOLUME),
+    FUNSUP("iscsi", UNSUP_VOLUME),
+    FSTRF(struct pf_volume, "name", name, FL_ALWAYS),
+    FUNSUP("nfs", UNSUP_VOLUME),
+    FUNSUP("persistentVolumeClaim", UNSUP_VOLUME),
+    FUNSUP("photonPersistentDisk", UNSUP_VOLUME),
+    FUNSUP("portworxVolume", UNSUP_VOLUME),
+    FUNSUP("projected", UNSUP_VOLUME),
+    FUNSUP("quobyte", UNSUP_VOLUME),
+    FUNSUP("rbd", UNSUP_VOLUME),
+    FUNSUP("scaleIO", UNSUP_VOLUME),
+    FUNSUP("secret", UNSUP_VOLUME),
+    FUNSUP("storageos", UNSUP_VOLUME),
+    FUNSUP("vsphereVolume", UNSUP_VOLUME),
 };
 TABLE(t_volume, "Volume", f_volume);
 
 /* --- pod spec --- */
 static const struct field f_toleration[] = {
-	FSTR(struct pf_toleration, "effect", effect),
-	FSTR(struct pf_toleration, "key", key),
-	FSTR(struct pf_toleration, "operator", operator_),
-	FI64H(struct pf_toleration, "tolerationSeconds", toleration_seconds,
-	      has_toleration_seconds),
-	FSTR(struct pf_toleration, "value", value),
+    FSTR(struct pf_toleration, "effect", effect),
+    FSTR(struct pf_toleration, "key", key),
+    FSTR(struct pf_toleration, "operator", operator_),
+    FI64H(struct pf_toleration, "tolerationSeconds", toleration_seconds, has_toleration_seconds),
+    FSTR(struct pf_toleration, "value", value),
 };
 TABLE(t_toleration, "Toleration", f_toleration);
 
 static const struct field f_sysctl[] = {
-	FSTRF(struct pf_sysctl, "name", name, FL_ALWAYS),
-	FSTRF(struct pf_sysctl, "value", value, FL_ALWAYS),
+    FSTRF(struct pf_sysctl, "name", name, FL_ALWAYS),
+    FSTRF(struct pf_sysctl, "value", value, FL_ALWAYS),
 };
 TABLE(t_sysctl, "Sysctl", f_sysctl);
 
 static const struct field f_pod_security_context[] = {
-	FUNSUP("appArmorProfile", UNSUP_FIELD),
-	FI64H(struct pf_pod_security_context, "fsGroup", fs_group, has_fs_group),
-	FUNSUP("fsGroupChangePolicy", UNSUP_FIELD),
-	FI64H(struct pf_pod_security_context, "runAsGroup", run_as_group, has_run_as_group),
-	FTRI(struct pf_pod_security_context, "runAsNonRoot", run_as_non_root),
-	FI64H(struct pf_pod_security_context, "runAsUser", run_as_user, has_run_as_user),
-	FUNSUP("seLinuxChangePolicy", UNSUP_FIELD),
-	FUNSUP("seLinuxOptions", UNSUP_FIELD),
-	FOBJ(struct pf_pod_security_context, "seccompProfile", seccomp, t_seccomp, "v1.SeccompProfile", 0),
-	{ .name = "supplementalGroups", .kind = F_I64LIST,
-	  .off = offsetof(struct pf_pod_security_context, supplemental_groups),
-	  .aux = offsetof(struct pf_pod_security_context, n_supplemental_groups),
-	  .gotype = "[]int64" },
-	FUNSUP("supplementalGroupsPolicy", UNSUP_FIELD),
-	FLIST(struct pf_pod_security_context, "sysctls", sysctls, n_sysctls, t_sysctl,
-	      "[]v1.Sysctl"),
-	FUNSUP("windowsOptions", UNSUP_FIELD),
+    FUNSUP("appArmorProfile", UNSUP_FIELD),
+    FI64H(struct pf_pod_security_context, "fsGroup", fs_group, has_fs_group),
+    FUNSUP("fsGroupChangePolicy", UNSUP_FIELD),
+    FI64H(struct pf_pod_security_context, "runAsGroup", run_as_group, has_run_as_group),
+    FTRI(struct pf_pod_security_context, "runAsNonRoot", run_as_non_root),
+    FI64H(struct pf_pod_security_context, "runAsUser", run_as_user, has_run_as_user),
+    FUNSUP("seLinuxChangePolicy", UNSUP_FIELD),
+    FUNSUP("seLinuxOptions", UNSUP_FIELD),
+    FOBJ(struct pf_pod_security_context, "seccompProfile", seccomp, t_seccomp, "v1.SeccompProfile",
+	 0),
+    {.name = "supplementalGroups",
+     .kind = F_I64LIST,
+     .off = offsetof(struct pf_pod_security_context, supplemental_groups),
+     .aux = offsetof(struct pf_pod_security_context, n_supplemental_groups),
+     .gotype = "[]int64"},
+    FUNSUP("supplementalGroupsPolicy", UNSUP_FIELD),
+    FLIST(struct pf_pod_security_context, "sysctls", sysctls, n_sysctls, t_sysctl, "[]v1.Sysctl"),
+    FUNSUP("windowsOptions", UNSUP_FIELD),
 };
 TABLE(t_pod_security_context, "PodSecurityContext", f_pod_security_context);
 
 static const struct field f_pod_spec[] = {
-	FI64H(struct pf_pod_spec, "activeDeadlineSeconds", active_deadline_seconds,
-	      has_active_deadline_seconds),
-	FUNSUP("affinity", UNSUP_FIELD),
-	FTRI(struct pf_pod_spec, "automountServiceAccountToken", automount_service_account_token),
-	FLIST(struct pf_pod_spec, "containers", containers, n_containers, t_container,
-	      "[]v1.Container"),
-	FUNSUP("dnsConfig", UNSUP_FIELD),
-	FSTR(struct pf_pod_spec, "dnsPolicy", dns_policy),
-	FTRI(struct pf_pod_spec, "enableServiceLinks", enable_service_links),
-	FUNSUP("ephemeralContainers", UNSUP_FIELD),
-	FUNSUP("hostAliases", UNSUP_FIELD),
-	FTRI(struct pf_pod_spec, "hostIPC", host_ipc),
-	FTRI(struct pf_pod_spec, "hostNetwork", host_network),
-	FTRI(struct pf_pod_spec, "hostPID", host_pid),
-	FUNSUP("hostUsers", UNSUP_FIELD),
-	FSTR(struct pf_pod_spec, "hostname", hostname),
-	FUNSUP("imagePullSecrets", UNSUP_FIELD),
-	FLIST(struct pf_pod_spec, "initContainers", init_containers, n_init_containers,
-	      t_container, "[]v1.Container"),
-	FSTR(struct pf_pod_spec, "nodeName", node_name),
-	FSTRMAP(struct pf_pod_spec, "nodeSelector", node_selector),
-	FUNSUP("os", UNSUP_FIELD),
-	FUNSUP("overhead", UNSUP_FIELD),
-	FSTR(struct pf_pod_spec, "preemptionPolicy", preemption_policy),
-	FI32H(struct pf_pod_spec, "priority", priority, has_priority),
-	FSTR(struct pf_pod_spec, "priorityClassName", priority_class_name),
-	FUNSUP("readinessGates", UNSUP_FIELD),
-	FUNSUP("resourceClaims", UNSUP_FIELD),
-	FSTR(struct pf_pod_spec, "restartPolicy", restart_policy),
-	FUNSUP("runtimeClassName", UNSUP_FIELD),
-	FSTR(struct pf_pod_spec, "schedulerName", scheduler_name),
-	FUNSUP("schedulingGates", UNSUP_FIELD),
-	FOBJ(struct pf_pod_spec, "securityContext", security_context, t_pod_security_context,
-	     "v1.PodSecurityContext", FL_ALWAYS),
-	/* The deprecated alias; the API server shows both with the same value. */
-	FSTR(struct pf_pod_spec, "serviceAccount", service_account_name),
-	FSTR(struct pf_pod_spec, "serviceAccountName", service_account_name),
-	FUNSUP("setHostnameAsFQDN", UNSUP_FIELD),
-	FTRI(struct pf_pod_spec, "shareProcessNamespace", share_process_namespace),
-	FSTR(struct pf_pod_spec, "subdomain", subdomain),
-	FI64H(struct pf_pod_spec, "terminationGracePeriodSeconds",
-	      termination_grace_period_seconds, has_termination_grace_period_seconds),
-	FLIST(struct pf_pod_spec, "tolerations", tolerations, n_tolerations, t_toleration,
-	      "[]v1.Toleration"),
-	FUNSUP("topologySpreadConstraints", UNSUP_FIELD),
-	FLIST(struct pf_pod_spec, "volumes", volumes, n_volumes, t_volume, "[]v1.Volume"),
+    FI64H(struct pf_pod_spec, "activeDeadlineSeconds", active_deadline_seconds,
+	  has_active_deadline_seconds),
+    FUNSUP("affinity", UNSUP_FIELD),
+    FTRI(struct pf_pod_spec, "automountServiceAccountToken", automount_service_account_token),
+    FLIST(struct pf_pod_spec, "containers", containers, n_containers, t_container,
+	  "[]v1.Container"),
+    FUNSUP("dnsConfig", UNSUP_FIELD),
+    FSTR(struct pf_pod_spec, "dnsPolicy", dns_policy),
+    FTRI(struct pf_pod_spec, "enableServiceLinks", enable_service_links),
+    FUNSUP("ephemeralContainers", UNSUP_FIELD),
+    FUNSUP("hostAliases", UNSUP_FIELD),
+    FTRI(struct pf_pod_spec, "hostIPC", host_ipc),
+    FTRI(struct pf_pod_spec, "hostNetwork", host_network),
+    FTRI(struct pf_pod_spec, "hostPID", host_pid),
+    FUNSUP("hostUsers", UNSUP_FIELD),
+    FSTR(struct pf_pod_spec, "hostname", hostname),
+    FUNSUP("imagePullSecrets", UNSUP_FIELD),
+    FLIST(struct pf_pod_spec, "initContainers", init_containers, n_init_containers, t_container,
+	  "[]v1.Container"),
+    FSTR(struct pf_pod_spec, "nodeName", node_name),
+    FSTRMAP(struct pf_pod_spec, "nodeSelector", node_selector),
+    FUNSUP("os", UNSUP_FIELD),
+    FUNSUP("overhead", UNSUP_FIELD),
+    FSTR(struct pf_pod_spec, "preemptionPolicy", preemption_policy),
+    FI32H(struct pf_pod_spec, "priority", priority, has_priority),
+    FSTR(struct pf_pod_spec, "priorityClassName", priority_class_name),
+    FUNSUP("readinessGates", UNSUP_FIELD),
+    FUNSUP("resourceClaims", UNSUP_FIELD),
+    FSTR(struct pf_pod_spec, "restartPolicy", restart_policy),
+    FUNSUP("runtimeClassName", UNSUP_FIELD),
+    FSTR(struct pf_pod_spec, "schedulerName", scheduler_name),
+    FUNSUP("schedulingGates", UNSUP_FIELD),
+    FOBJ(struct pf_pod_spec, "securityContext", security_context, t_pod_security_context,
+	 "v1.PodSecurityContext", FL_ALWAYS),
+    /* The deprecated alias; the API server shows both with the same value. */
+    FSTR(struct pf_pod_spec, "serviceAccount", service_account_name),
+    FSTR(struct pf_pod_spec, "serviceAccountName", service_account_name),
+    FUNSUP("setHostnameAsFQDN", UNSUP_FIELD),
+    FTRI(struct pf_pod_spec, "shareProcessNamespace", share_process_namespace),
+    FSTR(struct pf_pod_spec, "subdomain", subdomain),
+    FI64H(struct pf_pod_spec, "terminationGracePeriodSeconds", termination_grace_period_seconds,
+	  has_termination_grace_period_seconds),
+    FLIST(struct pf_pod_spec, "tolerations", tolerations, n_tolerations, t_toleration,
+	  "[]v1.Toleration"),
+    FUNSUP("topologySpreadConstraints", UNSUP_FIELD),
+    FLIST(struct pf_pod_spec, "volumes", volumes, n_volumes, t_volume, "[]v1.Volume"),
 };
 TABLE(t_pod_spec, "PodSpec", f_pod_spec);
 
 /* --- pod status --- */
 static const struct field f_pod_condition[] = {
-	FTIME(struct pf_condition, "lastProbeTime", last_probe_ms, FL_NULL),
-	FTIME(struct pf_condition, "lastTransitionTime", last_transition_ms, FL_NULL),
-	FSTR(struct pf_condition, "message", message),
-	FIGN("observedGeneration"),
-	FSTR(struct pf_condition, "reason", reason),
-	FSTRF(struct pf_condition, "status", status, FL_ALWAYS),
-	FSTRF(struct pf_condition, "type", type, FL_ALWAYS),
+    FTIME(struct pf_condition, "lastProbeTime", last_probe_ms, FL_NULL),
+    FTIME(struct pf_condition, "lastTransitionTime", last_transition_ms, FL_NULL),
+    FSTR(struct pf_condition, "message", message),
+    FIGN("observedGeneration"),
+    FSTR(struct pf_condition, "reason", reason),
+    FSTRF(struct pf_condition, "status", status, FL_ALWAYS),
+    FSTRF(struct pf_condition, "type", type, FL_ALWAYS),
 };
 TABLE(t_pod_condition, "PodCondition", f_pod_condition);
 
 static const struct field f_state_waiting[] = {
-	FSTR(struct pf_container_state, "message", message),
-	FSTR(struct pf_container_state, "reason", reason),
+    FSTR(struct pf_container_state, "message", message),
+    FSTR(struct pf_container_state, "reason", reason),
 };
 TABLE(t_state_waiting, "ContainerStateWaiting", f_state_waiting);
 
 static const struct field f_state_running[] = {
-	FTIME(struct pf_container_state, "startedAt", started_ms, FL_NULL),
+    FTIME(struct pf_container_state, "startedAt", started_ms, FL_NULL),
 };
 TABLE(t_state_running, "ContainerStateRunning", f_state_running);
 
 static const struct field f_state_terminated[] = {
-	FSTR(struct pf_container_state, "containerID", container_id),
-	FI32(struct pf_container_state, "exitCode", exit_code, FL_ALWAYS),
-	FTIME(struct pf_container_state, "finishedAt", finished_ms, FL_NULL),
-	FSTR(struct pf_container_state, "message", message),
-	FSTR(struct pf_container_state, "reason", reason),
-	FI32(struct pf_container_state, "signal", signal, 0),
-	FTIME(struct pf_container_state, "startedAt", started_ms, FL_NULL),
+    FSTR(struct pf_container_state, "containerID", container_id),
+    FI32(struct pf_container_state, "exitCode", exit_code, FL_ALWAYS),
+    FTIME(struct pf_container_state, "finishedAt", finished_ms, FL_NULL),
+    FSTR(struct pf_container_state, "message", message),
+    FSTR(struct pf_container_state, "reason", reason),
+    FI32(struct pf_container_state, "signal", signal, 0),
+    FTIME(struct pf_container_state, "startedAt", started_ms, FL_NULL),
 };
 TABLE(t_state_terminated, "ContainerStateTerminated", f_state_terminated);
 
-#define FSTATE(n, sub_, gt, tv)                                                            \
-	{ .name = n, .kind = F_OBJ, .flags = FL_TAGI,                                       \
-	  .aux = offsetof(struct pf_container_state, kind), .tag = tv, .sub = &sub_,        \
-	  .gotype = gt, .extra = "state" }
+#define FSTATE(n, sub_, gt, tv)                                                                    \
+	{                                                                                          \
+		.name = n, .kind = F_OBJ, .flags = FL_TAGI,                                        \
+		.aux = offsetof(struct pf_container_state, kind), .tag = tv, .sub = &sub_,         \
+		.gotype = gt, .extra = "state"                                                     \
+	}
 
 static const struct field f_container_state[] = {
-	FSTATE("running", t_state_running, "v1.ContainerStateRunning", PF_CSTATE_RUNNING),
-	FSTATE("terminated", t_state_terminated, "v1.ContainerStateTerminated",
-	       PF_CSTATE_TERMINATED),
-	FSTATE("waiting", t_state_waiting, "v1.ContainerStateWaiting", PF_CSTATE_WAITING),
+    FSTATE("running", t_state_running, "v1.ContainerStateRunning", PF_CSTATE_RUNNING),
+    FSTATE("terminated", t_state_terminated, "v1.ContainerStateTerminated", PF_CSTATE_TERMINATED),
+    FSTATE("waiting", t_state_waiting, "v1.ContainerStateWaiting", PF_CSTATE_WAITING),
 };
 TABLE(t_container_state, "ContainerState", f_container_state);
 
 static const struct field f_container_status[] = {
-	FIGN("allocatedResources"),
-	FIGN("allocatedResourcesStatus"),
-	FSTR(struct pf_container_status, "containerID", container_id),
-	FSTRF(struct pf_container_status, "image", image, FL_ALWAYS),
-	FSTRF(struct pf_container_status, "imageID", image_id, FL_ALWAYS),
-	FOBJ(struct pf_container_status, "lastState", last_state, t_container_state,
-	     "v1.ContainerState", FL_ALWAYS),
-	FSTRF(struct pf_container_status, "name", name, FL_ALWAYS),
-	FBOOL(struct pf_container_status, "ready", ready, FL_ALWAYS),
-	FIGN("resources"),
-	FI32(struct pf_container_status, "restartCount", restart_count, FL_ALWAYS),
-	FTRI(struct pf_container_status, "started", started),
-	FOBJ(struct pf_container_status, "state", state, t_container_state, "v1.ContainerState",
-	     FL_ALWAYS),
-	FIGN("stopSignal"),
-	FIGN("user"),
-	FIGN("volumeMounts"),
+    FIGN("allocatedResources"),
+    FIGN("allocatedResourcesStatus"),
+    FSTR(struct pf_container_status, "containerID", container_id),
+    FSTRF(struct pf_container_status, "image", image, FL_ALWAYS),
+    FSTRF(struct pf_container_status, "imageID", image_id, FL_ALWAYS),
+    FOBJ(struct pf_container_status, "lastState", last_state, t_container_state,
+	 "v1.ContainerState", FL_ALWAYS),
+    FSTRF(struct pf_container_status, "name", name, FL_ALWAYS),
+    FBOOL(struct pf_container_status, "ready", ready, FL_ALWAYS),
+    FIGN("resources"),
+    FI32(struct pf_container_status, "restartCount", restart_count, FL_ALWAYS),
+    FTRI(struct pf_container_status, "started", started),
+    FOBJ(struct pf_container_status, "state", state, t_container_state, "v1.ContainerState",
+	 FL_ALWAYS),
+    FIGN("stopSignal"),
+    FIGN("user"),
+    FIGN("volumeMounts"),
 };
 TABLE(t_container_status, "ContainerStatus", f_container_status);
 
 static const struct field f_pod_status[] = {
-	FLIST(struct pf_pod_status, "conditions", conditions, n_conditions, t_pod_condition,
-	      "[]v1.PodCondition"),
-	FLIST(struct pf_pod_status, "containerStatuses", container_statuses,
-	      n_container_statuses, t_container_status, "[]v1.ContainerStatus"),
-	FIGN("ephemeralContainerStatuses"),
-	FSTR(struct pf_pod_status, "hostIP", host_ip),
-	{ .name = "hostIPs", .kind = F_IPLIST, .off = offsetof(struct pf_pod_status, host_ip) },
-	FLIST(struct pf_pod_status, "initContainerStatuses", init_container_statuses,
-	      n_init_container_statuses, t_container_status, "[]v1.ContainerStatus"),
-	FSTR(struct pf_pod_status, "message", message),
-	FSTR(struct pf_pod_status, "nominatedNodeName", nominated_node_name),
-	FIGN("observedGeneration"),
-	FSTR(struct pf_pod_status, "phase", phase),
-	FSTR(struct pf_pod_status, "podIP", pod_ip),
-	{ .name = "podIPs", .kind = F_IPLIST, .off = offsetof(struct pf_pod_status, pod_ip) },
-	FSTR(struct pf_pod_status, "qosClass", qos_class),
-	FSTR(struct pf_pod_status, "reason", reason),
-	FIGN("resize"),
-	FIGN("resourceClaimStatuses"),
-	FTIME(struct pf_pod_status, "startTime", start_time_ms, 0),
+    FLIST(struct pf_pod_status, "conditions", conditions, n_conditions, t_pod_condition,
+	  "[]v1.PodCondition"),
+    FLIST(struct pf_pod_status, "containerStatuses", container_statuses, n_container_statuses,
+	  t_container_status, "[]v1.ContainerStatus"),
+    FIGN("ephemeralContainerStatuses"),
+    FSTR(struct pf_pod_status, "hostIP", host_ip),
+    {.name = "hostIPs", .kind = F_IPLIST, .off = offsetof(struct pf_pod_status, host_ip)},
+    FLIST(struct pf_pod_status, "initContainerStatuses", init_container_statuses,
+	  n_init_container_statuses, t_container_status, "[]v1.ContainerStatus"),
+    FSTR(struct pf_pod_status, "message", message),
+    FSTR(struct pf_pod_status, "nominatedNodeName", nominated_node_name),
+    FIGN("observedGeneration"),
+    FSTR(struct pf_pod_status, "phase", phase),
+    FSTR(struct pf_pod_status, "podIP", pod_ip),
+    {.name = "podIPs", .kind = F_IPLIST, .off = offsetof(struct pf_pod_status, pod_ip)},
+    FSTR(struct pf_pod_status, "qosClass", qos_class),
+    FSTR(struct pf_pod_status, "reason", reason),
+    FIGN("resize"),
+    FIGN("resourceClaimStatuses"),
+    FTIME(struct pf_pod_status, "startTime", start_time_ms, 0),
 };
 TABLE(t_pod_status, "PodStatus", f_pod_status);
 
 static const struct field f_pod[] = {
-	FCONST("apiVersion", "v1"),
-	FCONST("kind", "Pod"),
-	FOBJ(struct pf_pod, "metadata", meta, t_meta, "v1.ObjectMeta", FL_ALWAYS),
-	FOBJ(struct pf_pod, "spec", spec, t_pod_spec, "v1.PodSpec", FL_ALWAYS),
-	FOBJ(struct pf_pod, "status", status, t_pod_status, "v1.PodStatus", FL_ALWAYS),
+    FCONST("apiVersion", "v1"),
+    FCONST("kind", "Pod"),
+    FOBJ(struct pf_pod, "metadata", meta, t_meta, "v1.ObjectMeta", FL_ALWAYS),
+    FOBJ(struct pf_pod, "spec", spec, t_pod_spec, "v1.PodSpec", FL_ALWAYS),
+    FOBJ(struct pf_pod, "status", status, t_pod_status, "v1.PodStatus", FL_ALWAYS),
 };
 TABLE(t_pod, "Pod", f_pod);
 
 /* --- node --- */
 static const struct field f_taint[] = {
-	FSTRF(struct pf_taint, "effect", effect, FL_ALWAYS),
-	FSTRF(struct pf_taint, "key", key, FL_ALWAYS),
-	FTIME(struct pf_taint, "timeAdded", time_added_ms, 0),
-	FSTR(struct pf_taint, "value", value),
+    FSTRF(struct pf_taint, "effect", effect, FL_ALWAYS),
+    FSTRF(struct pf_taint, "key", key, FL_ALWAYS),
+    FTIME(struct pf_taint, "timeAdded", time_added_ms, 0),
+    FSTR(struct pf_taint, "value", value),
 };
 TABLE(t_taint, "Taint", f_taint);
 
 static const struct field f_node_spec[] = {
-	FIGN("configSource"),
-	FIGN("externalID"),
-	FSTR(struct pf_node, "podCIDR", pod_cidr),
-	{ .name = "podCIDRs", .kind = F_STRFROM, .off = offsetof(struct pf_node, pod_cidr) },
-	FIGN("providerID"),
-	FLIST(struct pf_node, "taints", taints, n_taints, t_taint, "[]v1.Taint"),
-	FBOOL(struct pf_node, "unschedulable", unschedulable, 0),
+    FIGN("configSource"),
+    FIGN("externalID"),
+    FSTR(struct pf_node, "podCIDR", pod_cidr),
+    {.name = "podCIDRs", .kind = F_STRFROM, .off = offsetof(struct pf_node, pod_cidr)},
+    FIGN("providerID"),
+    FLIST(struct pf_node, "taints", taints, n_taints, t_taint, "[]v1.Taint"),
+    FBOOL(struct pf_node, "unschedulable", unschedulable, 0),
 };
 TABLE(t_node_spec, "NodeSpec", f_node_spec);
 
 static const struct field f_node_address[] = {
-	FSTRF(struct pf_node_address, "address", address, FL_ALWAYS),
-	FSTRF(struct pf_node_address, "type", type, FL_ALWAYS),
+    FSTRF(struct pf_node_address, "address", address, FL_ALWAYS),
+    FSTRF(struct pf_node_address, "type", type, FL_ALWAYS),
 };
 TABLE(t_node_address, "NodeAddress", f_node_address);
 
 static const struct field f_node_condition[] = {
-	FTIME(struct pf_condition, "lastHeartbeatTime", last_probe_ms, FL_NULL),
-	FTIME(struct pf_condition, "lastTransitionTime", last_transition_ms, FL_NULL),
-	FSTR(struct pf_condition, "message", message),
-	FSTR(struct pf_condition, "reason", reason),
-	FSTRF(struct pf_condition, "status", status, FL_ALWAYS),
-	FSTRF(struct pf_condition, "type", type, FL_ALWAYS),
+    FTIME(struct pf_condition, "lastHeartbeatTime", last_probe_ms, FL_NULL),
+    FTIME(struct pf_condition, "lastTransitionTime", last_transition_ms, FL_NULL),
+    FSTR(struct pf_condition, "message", message),
+    FSTR(struct pf_condition, "reason", reason),
+    FSTRF(struct pf_condition, "status", status, FL_ALWAYS),
+    FSTRF(struct pf_condition, "type", type, FL_ALWAYS),
 };
 TABLE(t_node_condition, "NodeCondition", f_node_condition);
 
 static const struct field f_node_info[] = {
-	FSTRF(struct pf_node, "architecture", arch, FL_ALWAYS),
-	FIGN("bootID"),
-	FSTRF(struct pf_node, "containerRuntimeVersion", container_runtime_version, FL_ALWAYS),
-	FSTRF(struct pf_node, "kernelVersion", kernel_version, FL_ALWAYS),
-	FIGN("kubeProxyVersion"),
-	FSTRF(struct pf_node, "kubeletVersion", kubelet_version, FL_ALWAYS),
-	FSTRF(struct pf_node, "machineID", machine_id, FL_ALWAYS),
-	FSTRF(struct pf_node, "operatingSystem", os, FL_ALWAYS),
-	FSTRF(struct pf_node, "osImage", os_image, FL_ALWAYS),
-	FIGN("swap"),
-	FIGN("systemUUID"),
+    FSTRF(struct pf_node, "architecture", arch, FL_ALWAYS),
+    FIGN("bootID"),
+    FSTRF(struct pf_node, "containerRuntimeVersion", container_runtime_version, FL_ALWAYS),
+    FSTRF(struct pf_node, "kernelVersion", kernel_version, FL_ALWAYS),
+    FIGN("kubeProxyVersion"),
+    FSTRF(struct pf_node, "kubeletVersion", kubelet_version, FL_ALWAYS),
+    FSTRF(struct pf_node, "machineID", machine_id, FL_ALWAYS),
+    FSTRF(struct pf_node, "operatingSystem", os, FL_ALWAYS),
+    FSTRF(struct pf_node, "osImage", os_image, FL_ALWAYS),
+    FIGN("swap"),
+    FIGN("systemUUID"),
 };
 TABLE(t_node_info, "NodeSystemInfo", f_node_info);
 
 static const struct field f_node_status[] = {
-	FLIST(struct pf_node, "addresses", addresses, n_addresses, t_node_address,
-	      "[]v1.NodeAddress"),
-	FRES(struct pf_node, "allocatable", allocatable),
-	FRES(struct pf_node, "capacity", capacity),
-	FLIST(struct pf_node, "conditions", conditions, n_conditions, t_node_condition,
-	      "[]v1.NodeCondition"),
-	FIGN("config"),
-	FIGN("daemonEndpoints"),
-	FIGN("features"),
-	FIGN("images"),
-	FOBJ0("nodeInfo", t_node_info, "v1.NodeSystemInfo", FL_ALWAYS),
-	FIGN("phase"),
-	FIGN("runtimeHandlers"),
-	FIGN("volumesAttached"),
-	FIGN("volumesInUse"),
+    FLIST(struct pf_node, "addresses", addresses, n_addresses, t_node_address, "[]v1.NodeAddress"),
+    FRES(struct pf_node, "allocatable", allocatable),
+    FRES(struct pf_node, "capacity", capacity),
+    FLIST(struct pf_node, "conditions", conditions, n_conditions, t_node_condition,
+	  "[]v1.NodeCondition"),
+    FIGN("config"),
+    FIGN("daemonEndpoints"),
+    FIGN("features"),
+    FIGN("images"),
+    FOBJ0("nodeInfo", t_node_info, "v1.NodeSystemInfo", FL_ALWAYS),
+    FIGN("phase"),
+    FIGN("runtimeHandlers"),
+    FIGN("volumesAttached"),
+    FIGN("volumesInUse"),
 };
 TABLE(t_node_status, "NodeStatus", f_node_status);
 
 static const struct field f_node[] = {
-	FCONST("apiVersion", "v1"),
-	FCONST("kind", "Node"),
-	FOBJ(struct pf_node, "metadata", meta, t_meta, "v1.ObjectMeta", FL_ALWAYS),
-	FOBJ0("spec", t_node_spec, "v1.NodeSpec", FL_ALWAYS),
-	FOBJ0("status", t_node_status, "v1.NodeStatus", FL_ALWAYS),
+    FCONST("apiVersion", "v1"),
+    FCONST("kind", "Node"),
+    FOBJ(struct pf_node, "metadata", meta, t_meta, "v1.ObjectMeta", FL_ALWAYS),
+    FOBJ0("spec", t_node_spec, "v1.NodeSpec", FL_ALWAYS),
+    FOBJ0("status", t_node_status, "v1.NodeStatus", FL_ALWAYS),
 };
 TABLE(t_node, "Node", f_node);
 
 /* --- event --- */
 static const struct field f_involved[] = {
-	FIGN("apiVersion"),
-	FSTR(struct pf_event, "fieldPath", involved_field_path),
-	FSTR(struct pf_event, "kind", involved_kind),
-	FSTR(struct pf_event, "name", involved_name),
-	FSTR(struct pf_event, "namespace", involved_namespace),
-	FIGN("resourceVersion"),
-	FSTR(struct pf_event, "uid", involved_uid),
+    FIGN("apiVersion"),
+    FSTR(struct pf_event, "fieldPath", involved_field_path),
+    FSTR(struct pf_event, "kind", involved_kind),
+    FSTR(struct pf_event, "name", involved_name),
+    FSTR(struct pf_event, "namespace", involved_namespace),
+    FIGN("resourceVersion"),
+    FSTR(struct pf_event, "uid", involved_uid),
 };
 TABLE(t_involved, "ObjectReference", f_involved);
 
 static const struct field f_event_source[] = {
-	FSTR(struct pf_event, "component", source_component),
-	FSTR(struct pf_event, "host", source_host),
+    FSTR(struct pf_event, "component", source_component),
+    FSTR(struct pf_event, "host", source_host),
 };
 TABLE(t_event_source, "EventSource", f_event_source);
 
 static const struct field f_event[] = {
-	FIGN("action"),
-	FCONST("apiVersion", "v1"),
-	FI32(struct pf_event, "count", count, 0),
-	FLIT("eventTime", "null"),
-	FTIME(struct pf_event, "firstTimestamp", first_ms, FL_NULL),
-	FOBJ0("involvedObject", t_involved, "v1.ObjectReference", FL_ALWAYS),
-	FCONST("kind", "Event"),
-	FTIME(struct pf_event, "lastTimestamp", last_ms, FL_NULL),
-	FSTR(struct pf_event, "message", message),
-	FOBJ(struct pf_event, "metadata", meta, t_meta, "v1.ObjectMeta", FL_ALWAYS),
-	FSTR(struct pf_event, "reason", reason),
-	FIGN("related"),
-	FLIT("reportingComponent", "\"\""),
-	FLIT("reportingInstance", "\"\""),
-	FIGN("series"),
-	FOBJ0("source", t_event_source, "v1.EventSource", FL_ALWAYS),
-	FSTR(struct pf_event, "type", type),
+    FIGN("action"),
+    FCONST("apiVersion", "v1"),
+    FI32(struct pf_event, "count", count, 0),
+    FLIT("eventTime", "null"),
+    FTIME(struct pf_event, "firstTimestamp", first_ms, FL_NULL),
+    FOBJ0("involvedObject", t_involved, "v1.ObjectReference", FL_ALWAYS),
+    FCONST("kind", "Event"),
+    FTIME(struct pf_event, "lastTimestamp", last_ms, FL_NULL),
+    FSTR(struct pf_event, "message", message),
+    FOBJ(struct pf_event, "metadata", meta, t_meta, "v1.ObjectMeta", FL_ALWAYS),
+    FSTR(struct pf_event, "reason", reason),
+    FIGN("related"),
+    FLIT("reportingComponent", "\"\""),
+    FLIT("reportingInstance", "\"\""),
+    FIGN("series"),
+    FOBJ0("source", t_event_source, "v1.EventSource", FL_ALWAYS),
+    FSTR(struct pf_event, "type", type),
 };
 TABLE(t_event, "Event", f_event);
 
 /* A List of Pods: each item is decoded as a Pod document of its own. */
 static const struct field f_list[] = {
-	FCONST("apiVersion", "v1"),
-	FIGN("items"),
-	FCONST("kind", "List"),
-	FIGN("metadata"),
+    FCONST("apiVersion", "v1"),
+    FIGN("items"),
+    FCONST("kind", "List"),
+    FIGN("metadata"),
 };
 TABLE(t_list, "List", f_list);
 
@@ -1157,8 +1239,8 @@ TABLE(t_list, "List", f_list);
 struct dctx {
 	char path[1024]; /* spec.containers[0].image */
 	size_t plen;
-	struct pf_buf strict;  /* collected strict decoding errors, ", "-joined */
-	char invalid[1024];    /* first refusal of a field podfs cannot run */
+	struct pf_buf strict; /* collected strict decoding errors, ", "-joined */
+	char invalid[1024];   /* first refusal of a field podfs cannot run */
 	struct pf_err *err;
 };
 
@@ -1222,16 +1304,17 @@ static const char *json_kind(const struct ynode *v)
 	}
 }
 
-static int type_err(struct dctx *c, const struct ynode *v, const char *gostruct,
-		    const char *gotype, bool with_number)
+static int type_err(struct dctx *c, const struct ynode *v, const char *gostruct, const char *gotype,
+		    bool with_number)
 {
 	char gp[1024];
 
 	go_path(c, gp, sizeof(gp));
 	if (with_number)
-		return pf_err_set(c->err, EINVAL,
-				  "json: cannot unmarshal number %s into Go struct field %s.%s of type %s",
-				  v->s, gostruct, gp, gotype);
+		return pf_err_set(
+		    c->err, EINVAL,
+		    "json: cannot unmarshal number %s into Go struct field %s.%s of type %s", v->s,
+		    gostruct, gp, gotype);
 	return pf_err_set(c->err, EINVAL,
 			  "json: cannot unmarshal %s into Go struct field %s.%s of type %s",
 			  json_kind(v), gostruct, gp, gotype);
@@ -1291,7 +1374,7 @@ static bool yaml_int(const char *s, int64_t *out)
 /* RFC 3339 as metav1.Time reads it: Z or a numeric offset, optional fraction. */
 static int parse_time(const char *s, int64_t *ms)
 {
-	struct tm tm = { 0 };
+	struct tm tm = {0};
 	const char *p;
 	int64_t frac = 0, off = 0;
 
@@ -1382,8 +1465,7 @@ static int dec_field(struct dctx *c, const struct table *t, const struct field *
 	case F_INT64:
 		if (!is_scalar(v, SK_NUM))
 			return type_err(c, v, t->go, f->gotype, false);
-		if (!yaml_int(v->s, &i) ||
-		    (f->kind == F_INT32 && (i < INT32_MIN || i > INT32_MAX)))
+		if (!yaml_int(v->s, &i) || (f->kind == F_INT32 && (i < INT32_MIN || i > INT32_MAX)))
 			return type_err(c, v, t->go, f->gotype, true);
 		if (f->kind == F_INT32)
 			*(int32_t *)p = (int32_t)i;
@@ -1580,7 +1662,8 @@ static int dec_struct(struct dctx *c, const struct table *t, const struct ynode 
 		}
 		f = find_field(t, k->s);
 		if (!f) {
-			strict_add(c, "unknown field \"%s%s%s\"", c->path, c->plen ? "." : "", k->s);
+			strict_add(c, "unknown field \"%s%s%s\"", c->path, c->plen ? "." : "",
+				   k->s);
 			continue;
 		}
 		if (f->kind == F_UNSUP) {
@@ -1606,8 +1689,8 @@ static int dec_struct(struct dctx *c, const struct table *t, const struct ynode 
  * read "Pod in version "v1" cannot be handled as a Pod: ...", refusals of
  * fields podfs does not run "The Pod "x" is invalid: ...".
  */
-static int decode_object(struct dctx *c, const struct table *t, const struct ynode *root,
-			 void *obj, const char *kind)
+static int decode_object(struct dctx *c, const struct table *t, const struct ynode *root, void *obj,
+			 const char *kind)
 {
 	const struct pf_object_meta *meta = obj; /* meta is every object's first member */
 	int rc;
@@ -1618,13 +1701,15 @@ static int decode_object(struct dctx *c, const struct table *t, const struct yno
 	pf_buf_reset(&c->strict);
 	rc = dec_struct(c, t, root, obj);
 	if (rc < 0) {
-		pf_err_prefix(c->err, "%s in version \"v1\" cannot be handled as a %s: ", kind, kind);
+		pf_err_prefix(c->err, "%s in version \"v1\" cannot be handled as a %s: ", kind,
+			      kind);
 		return rc;
 	}
 	if (c->strict.len)
-		return pf_err_set(c->err, EINVAL,
-				  "%s in version \"v1\" cannot be handled as a %s: strict decoding error: %s",
-				  kind, kind, c->strict.buf);
+		return pf_err_set(
+		    c->err, EINVAL,
+		    "%s in version \"v1\" cannot be handled as a %s: strict decoding error: %s",
+		    kind, kind, c->strict.buf);
 	if (c->invalid[0])
 		return pf_err_set(c->err, EINVAL, "The %s \"%s\" is invalid: %s", kind,
 				  meta->name ? meta->name : "", c->invalid);
@@ -1647,25 +1732,25 @@ static const char *map_get_str(const struct ynode *map, const char *key)
 }
 
 /* apiVersion and kind, with kubectl's complaints when they are missing. */
-static int type_meta(const struct ynode *root, const char **api, const char **kind,
-		     const char *src, struct pf_err *err)
+static int type_meta(const struct ynode *root, const char **api, const char **kind, const char *src,
+		     struct pf_err *err)
 {
 	if (root->type != YN_MAP)
-		return pf_err_set(err, EINVAL,
-				  "error when creating \"%s\": couldn't get version/kind; json parse "
-				  "error: json: cannot unmarshal %s into Go value of type struct { "
-				  "APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string "
-				  "\"json:\\\"kind,omitempty\\\"\" }",
-				  src, json_kind(root));
+		return pf_err_set(
+		    err, EINVAL,
+		    "error when creating \"%s\": couldn't get version/kind; json parse "
+		    "error: json: cannot unmarshal %s into Go value of type struct { "
+		    "APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string "
+		    "\"json:\\\"kind,omitempty\\\"\" }",
+		    src, json_kind(root));
 	*api = map_get_str(root, "apiVersion");
 	*kind = map_get_str(root, "kind");
 	if (!*api || !**api || !*kind || !**kind)
-		return pf_err_set(err, EINVAL, "error validating \"%s\": error validating data: %s",
-				  src,
-				  (!*api || !**api) && (!*kind || !**kind)
-					  ? "[apiVersion not set, kind not set]"
-				  : (!*api || !**api) ? "apiVersion not set"
-						      : "kind not set");
+		return pf_err_set(
+		    err, EINVAL, "error validating \"%s\": error validating data: %s", src,
+		    (!*api || !**api) && (!*kind || !**kind) ? "[apiVersion not set, kind not set]"
+		    : (!*api || !**api)			     ? "apiVersion not set"
+							     : "kind not set");
 	return 0;
 }
 
@@ -1703,9 +1788,10 @@ static int manifest_pod(struct dctx *c, const struct ynode *root, const char *sr
 	if (rc < 0)
 		return rc;
 	if (strcmp(api, "v1") != 0 || strcmp(kind, "Pod") != 0)
-		return pf_err_set(c->err, EINVAL,
-				  "error when creating \"%s\": no matches for kind \"%s\" in version \"%s\"",
-				  src, kind, api);
+		return pf_err_set(
+		    c->err, EINVAL,
+		    "error when creating \"%s\": no matches for kind \"%s\" in version \"%s\"", src,
+		    kind, api);
 	pod = pf_xcalloc(1, sizeof(*pod));
 	rc = decode_object(c, &t_pod, root, pod, "Pod");
 	if (rc < 0) {
@@ -1723,7 +1809,7 @@ static int manifest_doc(struct dctx *c, const struct ynode *root, const char *sr
 {
 	const char *api, *kind;
 	const struct ynode *items;
-	struct pf_object_meta dummy = { 0 };
+	struct pf_object_meta dummy = {0};
 	int rc = type_meta(root, &api, &kind, src, c->err);
 
 	if (rc < 0)
@@ -1760,11 +1846,11 @@ void pf_pod_list_free(struct pf_pod_list *l)
 	l->n = 0;
 }
 
-int pf_manifest_decode(const char *data, size_t len, const char *source,
-		       struct pf_pod_list *out, struct pf_err *err)
+int pf_manifest_decode(const char *data, size_t len, const char *source, struct pf_pod_list *out,
+		       struct pf_err *err)
 {
-	struct pf_pod_list l = { 0 };
-	struct dctx c = { .err = err };
+	struct pf_pod_list l = {0};
+	struct dctx c = {.err = err};
 	struct yreader r;
 	struct ynode *root;
 	int rc;
@@ -1774,9 +1860,9 @@ int pf_manifest_decode(const char *data, size_t len, const char *source,
 	if (!source)
 		source = "-";
 	if (len > PF_MANIFEST_MAX_BYTES)
-		return pf_err_set(err, EFBIG,
-				  "error when creating \"%s\": Request entity too large: limit is %u",
-				  source, PF_MANIFEST_MAX_BYTES);
+		return pf_err_set(
+		    err, EFBIG, "error when creating \"%s\": Request entity too large: limit is %u",
+		    source, PF_MANIFEST_MAX_BYTES);
 	yr_init(&r, data, len, source);
 	while ((rc = yr_next(&r, &root, err)) > 0) {
 		if (!root || is_null(root))
@@ -1791,8 +1877,8 @@ int pf_manifest_decode(const char *data, size_t len, const char *source,
 		return rc;
 	}
 	if (l.n == 0)
-		return pf_err_set(err, EINVAL, "error when creating \"%s\": no objects passed to create",
-				  source);
+		return pf_err_set(
+		    err, EINVAL, "error when creating \"%s\": no objects passed to create", source);
 	if (l.n > INT_MAX)
 		l.n = INT_MAX;
 	*out = l;
@@ -1800,26 +1886,27 @@ int pf_manifest_decode(const char *data, size_t len, const char *source,
 }
 
 /* Storage mode: one document, status and server fields kept. */
-static int storage_decode(const char *data, size_t len, const struct table *t,
-			  const char *kind, void *obj, struct pf_err *err)
+static int storage_decode(const char *data, size_t len, const struct table *t, const char *kind,
+			  void *obj, struct pf_err *err)
 {
-	struct dctx c = { .err = err };
+	struct dctx c = {.err = err};
 	struct yreader r;
 	struct ynode *root = NULL;
 	const char *api, *k;
 	int rc;
 
 	if (len > PF_MANIFEST_MAX_BYTES)
-		return pf_err_set(err, EFBIG, "%s object of %zu bytes is over the limit of %u", kind,
-				  len, PF_MANIFEST_MAX_BYTES);
+		return pf_err_set(err, EFBIG, "%s object of %zu bytes is over the limit of %u",
+				  kind, len, PF_MANIFEST_MAX_BYTES);
 	yr_init(&r, data, len, NULL);
 	while ((rc = yr_next(&r, &root, err)) > 0 && (!root || is_null(root)))
 		;
 	if (rc == 0)
 		rc = pf_err_set(err, EINVAL, "%s: empty document", kind);
 	if (rc > 0 && root->type != YN_MAP)
-		rc = pf_err_set(err, EINVAL, "%s: json: cannot unmarshal %s into Go value of type v1.%s",
-				kind, json_kind(root), kind);
+		rc = pf_err_set(err, EINVAL,
+				"%s: json: cannot unmarshal %s into Go value of type v1.%s", kind,
+				json_kind(root), kind);
 	if (rc > 0) {
 		api = map_get_str(root, "apiVersion");
 		k = map_get_str(root, "kind");
@@ -1945,8 +2032,7 @@ static enum qstyle scalar_style(const char *s)
 	bool break_space = false, space_break = false, prev_space = false, prev_break = false;
 	bool preceded_ws = true, b;
 
-	if (!n || resolve_plain(s, &b) != SK_STR || looks_like_timestamp(s) ||
-	    looks_like_base60(s))
+	if (!n || resolve_plain(s, &b) != SK_STR || looks_like_timestamp(s) || looks_like_base60(s))
 		return Q_DOUBLE;
 	if (n >= 3 && (strncmp(s, "---", 3) == 0 || strncmp(s, "...", 3) == 0))
 		flow_ind = block_ind = true;

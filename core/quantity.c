@@ -13,8 +13,8 @@
 
 #include <errno.h>
 
-#define QTY_FORMAT_MSG                                                          \
-	"quantities must match the regular expression "                        \
+#define QTY_FORMAT_MSG                                                                             \
+	"quantities must match the regular expression "                                            \
 	"'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 #define QTY_SUFFIX_MSG "unable to parse quantity's suffix"
 
@@ -35,14 +35,12 @@ static int suffix_interpret(const char *s, size_t n, struct qty_suffix *out)
 		int bin, dec;
 		enum qty_family fam;
 	} table[] = {
-		{ "", 0, 0, QF_DECIMAL_SI },    { "n", 0, -9, QF_DECIMAL_SI },
-		{ "u", 0, -6, QF_DECIMAL_SI },  { "m", 0, -3, QF_DECIMAL_SI },
-		{ "k", 0, 3, QF_DECIMAL_SI },   { "M", 0, 6, QF_DECIMAL_SI },
-		{ "G", 0, 9, QF_DECIMAL_SI },   { "T", 0, 12, QF_DECIMAL_SI },
-		{ "P", 0, 15, QF_DECIMAL_SI },  { "E", 0, 18, QF_DECIMAL_SI },
-		{ "Ki", 10, 0, QF_BINARY_SI },  { "Mi", 20, 0, QF_BINARY_SI },
-		{ "Gi", 30, 0, QF_BINARY_SI },  { "Ti", 40, 0, QF_BINARY_SI },
-		{ "Pi", 50, 0, QF_BINARY_SI },  { "Ei", 60, 0, QF_BINARY_SI },
+	    {"", 0, 0, QF_DECIMAL_SI},	 {"n", 0, -9, QF_DECIMAL_SI}, {"u", 0, -6, QF_DECIMAL_SI},
+	    {"m", 0, -3, QF_DECIMAL_SI}, {"k", 0, 3, QF_DECIMAL_SI},  {"M", 0, 6, QF_DECIMAL_SI},
+	    {"G", 0, 9, QF_DECIMAL_SI},	 {"T", 0, 12, QF_DECIMAL_SI}, {"P", 0, 15, QF_DECIMAL_SI},
+	    {"E", 0, 18, QF_DECIMAL_SI}, {"Ki", 10, 0, QF_BINARY_SI}, {"Mi", 20, 0, QF_BINARY_SI},
+	    {"Gi", 30, 0, QF_BINARY_SI}, {"Ti", 40, 0, QF_BINARY_SI}, {"Pi", 50, 0, QF_BINARY_SI},
+	    {"Ei", 60, 0, QF_BINARY_SI},
 	};
 
 	for (size_t i = 0; i < PF_ARRAY_SIZE(table); i++) {
@@ -196,7 +194,7 @@ int pf_quantity_parse(const char *s, int64_t *milli, struct pf_err *err)
  * a multiple of 3, trailing zero groups moved into the exponent. */
 static char *canon_decimal(int64_t milli, bool exp_form)
 {
-	static const char *const si[] = { "n", "u", "m", "", "k", "M", "G", "T", "P", "E" };
+	static const char *const si[] = {"n", "u", "m", "", "k", "M", "G", "T", "P", "E"};
 	uint64_t a = milli < 0 ? (uint64_t)0 - (uint64_t)milli : (uint64_t)milli;
 	int e = -3, times = 0;
 
@@ -223,7 +221,7 @@ static char *canon_decimal(int64_t milli, bool exp_form)
  * CanonicalizeBytes does "to avoid rounding and confusion". */
 static char *canon_binary(int64_t milli)
 {
-	static const char *const bi[] = { "", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei" };
+	static const char *const bi[] = {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
 	uint64_t a = milli < 0 ? (uint64_t)0 - (uint64_t)milli : (uint64_t)milli;
 	int k = 0;
 
@@ -270,7 +268,7 @@ int pf_quantity_set(struct pf_quantity *q, const char *s, struct pf_err *err)
 
 char *pf_quantity_format_bytes(int64_t bytes)
 {
-	static const char *const bi[] = { "", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei" };
+	static const char *const bi[] = {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
 	uint64_t a = bytes < 0 ? (uint64_t)0 - (uint64_t)bytes : (uint64_t)bytes;
 	int k = 0;
 

@@ -29,175 +29,175 @@ static const char dry_run[] = "apiVersion: v1\n"
 
 /* Every field of the model, in manifest form, with server fields too. */
 static const char rich[] =
-	"apiVersion: v1\n"
-	"kind: Pod\n"
-	"metadata:\n"
-	"  name: web\n"
-	"  generateName: web-\n"
-	"  namespace: prod\n"
-	"  labels: {app: web, tier: \"1\", on: \"yes\"}\n"
-	"  annotations:\n"
-	"    note: 'hello: world'\n"
-	"    empty: \"\"\n"
-	"  uid: 5f1c0d2e-0000-4000-8000-000000000001\n"
-	"  resourceVersion: \"42\"\n"
-	"  generation: 3\n"
-	"  creationTimestamp: \"2026-11-27T13:38:26Z\"\n"
-	"  deletionTimestamp: 2026-11-27T14:00:00+01:00\n"
-	"  deletionGracePeriodSeconds: 30\n"
-	"  finalizers: [example.com/keep]\n"
-	"spec:\n"
-	"  initContainers:\n"
-	"  - name: init\n"
-	"    image: busybox\n"
-	"    command: [sh, -c, 'echo init']\n"
-	"    restartPolicy: Always\n"
-	"  containers:\n"
-	"  - name: app\n"
-	"    image: nginx:1.25\n"
-	"    imagePullPolicy: IfNotPresent\n"
-	"    command: [\"/bin/sh\", \"-c\"]\n"
-	"    args:\n"
-	"    - |\n"
-	"      echo hi\n"
-	"      sleep 1\n"
-	"    - \"123\"\n"
-	"    workingDir: /srv\n"
-	"    env:\n"
-	"    - name: A\n"
-	"      value: \"1\"\n"
-	"    - name: POD_IP\n"
-	"      valueFrom:\n"
-	"        fieldRef: {apiVersion: v1, fieldPath: status.podIP}\n"
-	"    - name: MEM\n"
-	"      valueFrom:\n"
-	"        resourceFieldRef: {containerName: app, resource: limits.memory, divisor: 1Mi}\n"
-	"    ports:\n"
-	"    - {containerPort: 80, name: http, protocol: TCP, hostPort: 8080, hostIP: 127.0.0.1}\n"
-	"    resources:\n"
-	"      requests: {cpu: 100m, memory: 64Mi}\n"
-	"      limits: {cpu: 1, memory: 0.5Gi, ephemeral-storage: 1G}\n"
-	"    volumeMounts:\n"
-	"    - {name: data, mountPath: /data, readOnly: true, subPath: x, mountPropagation: None}\n"
-	"    livenessProbe:\n"
-	"      httpGet:\n"
-	"        path: /healthz\n"
-	"        port: http\n"
-	"        host: 127.0.0.1\n"
-	"        scheme: HTTP\n"
-	"        httpHeaders: [{name: X-A, value: b}]\n"
-	"      initialDelaySeconds: 5\n"
-	"      timeoutSeconds: 2\n"
-	"      periodSeconds: 7\n"
-	"      successThreshold: 1\n"
-	"      failureThreshold: 4\n"
-	"      terminationGracePeriodSeconds: 9\n"
-	"    readinessProbe:\n"
-	"      tcpSocket: {port: 80}\n"
-	"    startupProbe:\n"
-	"      exec: {command: [cat, /tmp/ok]}\n"
-	"    lifecycle:\n"
-	"      postStart: {exec: {command: [touch, /tmp/started]}}\n"
-	"      preStop: {httpGet: {path: /stop, port: 8080}}\n"
-	"    securityContext:\n"
-	"      privileged: false\n"
-	"      runAsNonRoot: true\n"
-	"      readOnlyRootFilesystem: true\n"
-	"      allowPrivilegeEscalation: false\n"
-	"      runAsUser: 1000\n"
-	"      runAsGroup: 1000\n"
-	"      capabilities: {add: [NET_BIND_SERVICE], drop: [ALL]}\n"
-	"      procMount: Default\n"
-	"      seccompProfile: {type: RuntimeDefault}\n"
-	"    terminationMessagePath: /dev/termination-log\n"
-	"    terminationMessagePolicy: FallbackToLogsOnError\n"
-	"    stdin: true\n"
-	"    stdinOnce: false\n"
-	"    tty: yes\n"
-	"  - name: grpc\n"
-	"    image: grpc\n"
-	"    livenessProbe:\n"
-	"      grpc: {port: 9000, service: health}\n"
-	"    lifecycle:\n"
-	"      preStop: {sleep: {seconds: 3}}\n"
-	"  volumes:\n"
-	"  - name: data\n"
-	"    emptyDir: {medium: Memory, sizeLimit: 128Mi}\n"
-	"  - name: host\n"
-	"    hostPath: {path: /var/log, type: Directory}\n"
-	"  restartPolicy: OnFailure\n"
-	"  terminationGracePeriodSeconds: 45\n"
-	"  activeDeadlineSeconds: 600\n"
-	"  dnsPolicy: Default\n"
-	"  nodeSelector: {disk: ssd}\n"
-	"  serviceAccountName: builder\n"
-	"  nodeName: node-1\n"
-	"  hostNetwork: false\n"
-	"  hostPID: false\n"
-	"  hostIPC: false\n"
-	"  shareProcessNamespace: true\n"
-	"  securityContext:\n"
-	"    runAsUser: 1001\n"
-	"    runAsGroup: 1002\n"
-	"    runAsNonRoot: true\n"
-	"    fsGroup: 2000\n"
-	"    supplementalGroups: [3000, 3001]\n"
-	"    sysctls: [{name: net.ipv4.ip_local_port_range, value: 1024 65535}]\n"
-	"    seccompProfile: {type: Localhost, localhostProfile: p.json}\n"
-	"  hostname: web-0\n"
-	"  subdomain: svc\n"
-	"  schedulerName: default-scheduler\n"
-	"  tolerations:\n"
-	"  - {key: k, operator: Equal, value: v, effect: NoExecute, tolerationSeconds: 300}\n"
-	"  - {operator: Exists}\n"
-	"  priority: 1000\n"
-	"  priorityClassName: high\n"
-	"  preemptionPolicy: Never\n"
-	"  enableServiceLinks: false\n"
-	"  automountServiceAccountToken: false\n"
-	"status:\n"
-	"  phase: Running\n"
-	"  conditions:\n"
-	"  - type: Ready\n"
-	"    status: \"True\"\n"
-	"    lastProbeTime: null\n"
-	"    lastTransitionTime: \"2026-11-27T13:38:30Z\"\n"
-	"  message: all good\n"
-	"  reason: Fine\n"
-	"  nominatedNodeName: node-2\n"
-	"  hostIP: 10.0.0.1\n"
-	"  hostIPs: [{ip: 10.0.0.1}]\n"
-	"  podIP: 10.88.0.5\n"
-	"  podIPs: [{ip: 10.88.0.5}]\n"
-	"  startTime: \"2026-11-27T13:38:27Z\"\n"
-	"  initContainerStatuses:\n"
-	"  - name: init\n"
-	"    ready: true\n"
-	"    restartCount: 0\n"
-	"    image: busybox\n"
-	"    imageID: sha256:abc\n"
-	"    state:\n"
-	"      terminated: {exitCode: 0, reason: Completed, startedAt: \"2026-11-27T13:38:27Z\",\n"
-	"                   finishedAt: \"2026-11-27T13:38:28Z\", containerID: \"crun://i\"}\n"
-	"  containerStatuses:\n"
-	"  - name: app\n"
-	"    ready: true\n"
-	"    started: true\n"
-	"    restartCount: 2\n"
-	"    image: nginx:1.25\n"
-	"    imageID: sha256:def\n"
-	"    containerID: crun://c1\n"
-	"    state: {running: {startedAt: \"2026-11-27T13:38:29Z\"}}\n"
-	"    lastState:\n"
-	"      terminated: {exitCode: 137, signal: 9, reason: OOMKilled, message: out of memory}\n"
-	"  - name: grpc\n"
-	"    ready: false\n"
-	"    restartCount: 0\n"
-	"    image: grpc\n"
-	"    imageID: \"\"\n"
-	"    state: {waiting: {reason: ErrImagePull, message: 'image \"grpc\" not found'}}\n"
-	"    lastState: {}\n"
-	"  qosClass: Burstable\n";
+    "apiVersion: v1\n"
+    "kind: Pod\n"
+    "metadata:\n"
+    "  name: web\n"
+    "  generateName: web-\n"
+    "  namespace: prod\n"
+    "  labels: {app: web, tier: \"1\", on: \"yes\"}\n"
+    "  annotations:\n"
+    "    note: 'hello: world'\n"
+    "    empty: \"\"\n"
+    "  uid: 5f1c0d2e-0000-4000-8000-000000000001\n"
+    "  resourceVersion: \"42\"\n"
+    "  generation: 3\n"
+    "  creationTimestamp: \"2026-11-27T13:38:26Z\"\n"
+    "  deletionTimestamp: 2026-11-27T14:00:00+01:00\n"
+    "  deletionGracePeriodSeconds: 30\n"
+    "  finalizers: [example.com/keep]\n"
+    "spec:\n"
+    "  initContainers:\n"
+    "  - name: init\n"
+    "    image: busybox\n"
+    "    command: [sh, -c, 'echo init']\n"
+    "    restartPolicy: Always\n"
+    "  containers:\n"
+    "  - name: app\n"
+    "    image: nginx:1.25\n"
+    "    imagePullPolicy: IfNotPresent\n"
+    "    command: [\"/bin/sh\", \"-c\"]\n"
+    "    args:\n"
+    "    - |\n"
+    "      echo hi\n"
+    "      sleep 1\n"
+    "    - \"123\"\n"
+    "    workingDir: /srv\n"
+    "    env:\n"
+    "    - name: A\n"
+    "      value: \"1\"\n"
+    "    - name: POD_IP\n"
+    "      valueFrom:\n"
+    "        fieldRef: {apiVersion: v1, fieldPath: status.podIP}\n"
+    "    - name: MEM\n"
+    "      valueFrom:\n"
+    "        resourceFieldRef: {containerName: app, resource: limits.memory, divisor: 1Mi}\n"
+    "    ports:\n"
+    "    - {containerPort: 80, name: http, protocol: TCP, hostPort: 8080, hostIP: 127.0.0.1}\n"
+    "    resources:\n"
+    "      requests: {cpu: 100m, memory: 64Mi}\n"
+    "      limits: {cpu: 1, memory: 0.5Gi, ephemeral-storage: 1G}\n"
+    "    volumeMounts:\n"
+    "    - {name: data, mountPath: /data, readOnly: true, subPath: x, mountPropagation: None}\n"
+    "    livenessProbe:\n"
+    "      httpGet:\n"
+    "        path: /healthz\n"
+    "        port: http\n"
+    "        host: 127.0.0.1\n"
+    "        scheme: HTTP\n"
+    "        httpHeaders: [{name: X-A, value: b}]\n"
+    "      initialDelaySeconds: 5\n"
+    "      timeoutSeconds: 2\n"
+    "      periodSeconds: 7\n"
+    "      successThreshold: 1\n"
+    "      failureThreshold: 4\n"
+    "      terminationGracePeriodSeconds: 9\n"
+    "    readinessProbe:\n"
+    "      tcpSocket: {port: 80}\n"
+    "    startupProbe:\n"
+    "      exec: {command: [cat, /tmp/ok]}\n"
+    "    lifecycle:\n"
+    "      postStart: {exec: {command: [touch, /tmp/started]}}\n"
+    "      preStop: {httpGet: {path: /stop, port: 8080}}\n"
+    "    securityContext:\n"
+    "      privileged: false\n"
+    "      runAsNonRoot: true\n"
+    "      readOnlyRootFilesystem: true\n"
+    "      allowPrivilegeEscalation: false\n"
+    "      runAsUser: 1000\n"
+    "      runAsGroup: 1000\n"
+    "      capabilities: {add: [NET_BIND_SERVICE], drop: [ALL]}\n"
+    "      procMount: Default\n"
+    "      seccompProfile: {type: RuntimeDefault}\n"
+    "    terminationMessagePath: /dev/termination-log\n"
+    "    terminationMessagePolicy: FallbackToLogsOnError\n"
+    "    stdin: true\n"
+    "    stdinOnce: false\n"
+    "    tty: yes\n"
+    "  - name: grpc\n"
+    "    image: grpc\n"
+    "    livenessProbe:\n"
+    "      grpc: {port: 9000, service: health}\n"
+    "    lifecycle:\n"
+    "      preStop: {sleep: {seconds: 3}}\n"
+    "  volumes:\n"
+    "  - name: data\n"
+    "    emptyDir: {medium: Memory, sizeLimit: 128Mi}\n"
+    "  - name: host\n"
+    "    hostPath: {path: /var/log, type: Directory}\n"
+    "  restartPolicy: OnFailure\n"
+    "  terminationGracePeriodSeconds: 45\n"
+    "  activeDeadlineSeconds: 600\n"
+    "  dnsPolicy: Default\n"
+    "  nodeSelector: {disk: ssd}\n"
+    "  serviceAccountName: builder\n"
+    "  nodeName: node-1\n"
+    "  hostNetwork: false\n"
+    "  hostPID: false\n"
+    "  hostIPC: false\n"
+    "  shareProcessNamespace: true\n"
+    "  securityContext:\n"
+    "    runAsUser: 1001\n"
+    "    runAsGroup: 1002\n"
+    "    runAsNonRoot: true\n"
+    "    fsGroup: 2000\n"
+    "    supplementalGroups: [3000, 3001]\n"
+    "    sysctls: [{name: net.ipv4.ip_local_port_range, value: 1024 65535}]\n"
+    "    seccompProfile: {type: Localhost, localhostProfile: p.json}\n"
+    "  hostname: web-0\n"
+    "  subdomain: svc\n"
+    "  schedulerName: default-scheduler\n"
+    "  tolerations:\n"
+    "  - {key: k, operator: Equal, value: v, effect: NoExecute, tolerationSeconds: 300}\n"
+    "  - {operator: Exists}\n"
+    "  priority: 1000\n"
+    "  priorityClassName: high\n"
+    "  preemptionPolicy: Never\n"
+    "  enableServiceLinks: false\n"
+    "  automountServiceAccountToken: false\n"
+    "status:\n"
+    "  phase: Running\n"
+    "  conditions:\n"
+    "  - type: Ready\n"
+    "    status: \"True\"\n"
+    "    lastProbeTime: null\n"
+    "    lastTransitionTime: \"2026-11-27T13:38:30Z\"\n"
+    "  message: all good\n"
+    "  reason: Fine\n"
+    "  nominatedNodeName: node-2\n"
+    "  hostIP: 10.0.0.1\n"
+    "  hostIPs: [{ip: 10.0.0.1}]\n"
+    "  podIP: 10.88.0.5\n"
+    "  podIPs: [{ip: 10.88.0.5}]\n"
+    "  startTime: \"2026-11-27T13:38:27Z\"\n"
+    "  initContainerStatuses:\n"
+    "  - name: init\n"
+    "    ready: true\n"
+    "    restartCount: 0\n"
+    "    image: busybox\n"
+    "    imageID: sha256:abc\n"
+    "    state:\n"
+    "      terminated: {exitCode: 0, reason: Completed, startedAt: \"2026-11-27T13:38:27Z\",\n"
+    "                   finishedAt: \"2026-11-27T13:38:28Z\", containerID: \"crun://i\"}\n"
+    "  containerStatuses:\n"
+    "  - name: app\n"
+    "    ready: true\n"
+    "    started: true\n"
+    "    restartCount: 2\n"
+    "    image: nginx:1.25\n"
+    "    imageID: sha256:def\n"
+    "    containerID: crun://c1\n"
+    "    state: {running: {startedAt: \"2026-11-27T13:38:29Z\"}}\n"
+    "    lastState:\n"
+    "      terminated: {exitCode: 137, signal: 9, reason: OOMKilled, message: out of memory}\n"
+    "  - name: grpc\n"
+    "    ready: false\n"
+    "    restartCount: 0\n"
+    "    image: grpc\n"
+    "    imageID: \"\"\n"
+    "    state: {waiting: {reason: ErrImagePull, message: 'image \"grpc\" not found'}}\n"
+    "    lastState: {}\n"
+    "  qosClass: Burstable\n";
 
 static int decode1(const char *yaml, struct pf_pod_list *l, struct pf_err *err)
 {
@@ -257,7 +257,7 @@ static void test_rich_manifest(void)
 	is_int(p->meta.deletion_ms, 0, "deletionTimestamp dropped");
 	ok(!p->meta.has_deletion_grace_period_seconds, "deletionGracePeriodSeconds dropped");
 	ok(p->status.phase == NULL && p->status.n_container_statuses == 0 &&
-		   p->status.pod_ip == NULL,
+	       p->status.pod_ip == NULL,
 	   "status dropped in manifest mode");
 
 	/* init container */
@@ -314,7 +314,7 @@ static void test_rich_manifest(void)
 	is_int(c->liveness_probe.success_threshold, 1, "successThreshold");
 	is_int(c->liveness_probe.failure_threshold, 4, "failureThreshold");
 	ok(c->liveness_probe.has_termination_grace_period_seconds &&
-		   c->liveness_probe.termination_grace_period_seconds == 9,
+	       c->liveness_probe.termination_grace_period_seconds == 9,
 	   "probe terminationGracePeriodSeconds");
 	is_int(c->readiness_probe.handler.kind, PF_HANDLER_TCP, "tcpSocket");
 	is_int(c->readiness_probe.handler.port.num, 80, "tcpSocket.port number");
@@ -359,7 +359,7 @@ static void test_rich_manifest(void)
 	is_str(p->spec.volumes[1].host_path_type, "Directory", "hostPath.type");
 	is_str(p->spec.restart_policy, "OnFailure", "restartPolicy");
 	ok(p->spec.has_termination_grace_period_seconds &&
-		   p->spec.termination_grace_period_seconds == 45,
+	       p->spec.termination_grace_period_seconds == 45,
 	   "terminationGracePeriodSeconds");
 	ok(p->spec.has_active_deadline_seconds && p->spec.active_deadline_seconds == 600,
 	   "activeDeadlineSeconds");
@@ -385,7 +385,7 @@ static void test_rich_manifest(void)
 	is_str(p->spec.scheduler_name, "default-scheduler", "schedulerName");
 	is_int(p->spec.n_tolerations, 2, "tolerations");
 	ok(p->spec.tolerations[0].has_toleration_seconds &&
-		   p->spec.tolerations[0].toleration_seconds == 300,
+	       p->spec.tolerations[0].toleration_seconds == 300,
 	   "tolerationSeconds");
 	is_str(p->spec.tolerations[1].operator_, "Exists", "toleration operator");
 	ok(p->spec.has_priority && p->spec.priority == 1000, "priority");
@@ -430,7 +430,7 @@ static void test_rich_storage_round_trip(void)
 	is_str(p->status.init_container_statuses[0].state.container_id, "crun://i",
 	       "terminated.containerID");
 	ok(p->status.init_container_statuses[0].state.finished_ms >
-		   p->status.init_container_statuses[0].state.started_ms,
+	       p->status.init_container_statuses[0].state.started_ms,
 	   "terminated startedAt/finishedAt");
 	is_int(p->status.n_container_statuses, 2, "containerStatuses");
 	struct pf_container_status *cs = &p->status.container_statuses[0];
@@ -674,146 +674,139 @@ struct ecase {
 	const char *msg;
 };
 
-#define CANNOT "error when creating \"pod.yaml\": Pod in version \"v1\" cannot be handled as a Pod: "
+#define CANNOT                                                                                     \
+	"error when creating \"pod.yaml\": Pod in version \"v1\" cannot be handled as a Pod: "
 #define HDR "apiVersion: v1\nkind: Pod\n"
 
 static const struct ecase ecases[] = {
-	{ "unknown field with path",
-	  HDR "metadata: {name: a}\nspec:\n  containers:\n  - name: c\n    imagee: nginx\n", -EINVAL,
-	  CANNOT "strict decoding error: unknown field \"spec.containers[0].imagee\"" },
-	{ "several unknown fields",
-	  HDR "metadata: {name: a, foo: 1}\nspec:\n  containers:\n  - name: c\n    imagee: nginx\n"
-	      "  - name: d\n    ports: [{containerPort: 1, bogus: x}]\nbar: {}\n",
-	  -EINVAL,
-	  CANNOT "strict decoding error: unknown field \"metadata.foo\", unknown field "
-		 "\"spec.containers[0].imagee\", unknown field \"spec.containers[1].ports[0].bogus\", "
-		 "unknown field \"bar\"" },
-	{ "duplicate key",
-	  HDR "metadata: {name: a}\nspec:\n  containers:\n  - name: c\n    image: a\n    image: b\n",
-	  -EINVAL, CANNOT "strict decoding error: json: duplicate field \"image\"" },
-	{ "duplicate label key",
-	  HDR "metadata:\n  name: a\n  labels: {x: a, x: b}\n", -EINVAL,
-	  CANNOT "strict decoding error: json: duplicate field \"x\"" },
-	{ "string for a list",
-	  HDR "metadata: {name: a}\nspec:\n  containers:\n  - name: c\n    ports: \"80\"\n", -EINVAL,
-	  CANNOT "json: cannot unmarshal string into Go struct field "
-		 "Container.spec.containers.ports of type []v1.ContainerPort" },
-	{ "number for a label",
-	  HDR "metadata:\n  name: a\n  labels: {version: 1.0}\n", -EINVAL,
-	  CANNOT "json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels "
-		 "of type string" },
-	{ "string for an int, deep",
-	  HDR "metadata: {name: a}\nspec:\n  containers:\n  - name: c\n    livenessProbe:\n"
-	      "      periodSeconds: \"10\"\n",
-	  -EINVAL,
-	  CANNOT "json: cannot unmarshal string into Go struct field "
-		 "Probe.spec.containers.livenessProbe.periodSeconds of type int32" },
-	{ "float for an int",
-	  HDR "metadata: {name: a}\nspec:\n  containers:\n  - name: c\n"
-	      "    ports: [{containerPort: 80.5}]\n",
-	  -EINVAL,
-	  CANNOT "json: cannot unmarshal number 80.5 into Go struct field "
-		 "ContainerPort.spec.containers.ports.containerPort of type int32" },
-	{ "int32 out of range",
-	  HDR "metadata: {name: a}\nspec:\n  containers:\n  - name: c\n"
-	      "    ports: [{containerPort: 99999999999}]\n",
-	  -EINVAL,
-	  CANNOT "json: cannot unmarshal number 99999999999 into Go struct field "
-		 "ContainerPort.spec.containers.ports.containerPort of type int32" },
-	{ "number for resourceVersion",
-	  HDR "metadata: {name: a, resourceVersion: 5}\n", -EINVAL,
-	  CANNOT "json: cannot unmarshal number into Go struct field "
-		 "ObjectMeta.metadata.resourceVersion of type string" },
-	{ "string for a bool",
-	  HDR "metadata: {name: a}\nspec:\n  hostNetwork: \"true\"\n", -EINVAL,
-	  CANNOT "json: cannot unmarshal string into Go struct field PodSpec.spec.hostNetwork "
-		 "of type bool" },
-	{ "YAML 1.1 bool for a string", HDR "metadata: {name: y}\n", -EINVAL,
-	  CANNOT "json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.name of "
-		 "type string" },
-	{ "list for a struct",
-	  HDR "metadata: [a]\n", -EINVAL,
-	  CANNOT "json: cannot unmarshal array into Go struct field Pod.metadata of type "
-		 "v1.ObjectMeta" },
-	{ "string for a list element",
-	  HDR "metadata: {name: a}\nspec:\n  containers: [nginx]\n", -EINVAL,
-	  CANNOT "json: cannot unmarshal string into Go struct field PodSpec.spec.containers of "
-		 "type v1.Container" },
-	{ "bad quantity",
-	  HDR "metadata: {name: a}\nspec:\n  containers:\n  - name: c\n"
-	      "    resources: {limits: {memory: 1Mb}}\n",
-	  -EINVAL,
-	  CANNOT "quantities must match the regular expression "
-		 "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'" },
-	{ "bad timestamp",
-	  HDR "metadata: {name: a, creationTimestamp: yesterday}\n", -EINVAL,
-	  CANNOT "parsing time \"yesterday\" as \"2006-01-02T15:04:05Z07:00\": cannot parse "
-		 "\"yesterday\" as \"2006\"" },
-	{ "unsupported volume source",
-	  HDR "metadata: {name: a}\nspec:\n  volumes:\n  - name: v\n    configMap: {name: x}\n",
-	  -EINVAL,
-	  "error when creating \"pod.yaml\": The Pod \"a\" is invalid: spec.volumes[0]: "
-	  "Unsupported value: volume source configMap: podfs supports emptyDir and hostPath" },
-	{ "two handlers",
-	  HDR "metadata: {name: a}\nspec:\n  containers:\n  - name: c\n    livenessProbe:\n"
-	      "      exec: {command: [x]}\n      tcpSocket: {port: 1}\n",
-	  -EINVAL,
-	  "error when creating \"pod.yaml\": The Pod \"a\" is invalid: "
-	  "spec.containers[0].livenessProbe.tcpSocket: Forbidden: may not specify more than 1 "
-	  "handler type" },
-	{ "unsupported pod field",
-	  HDR "metadata: {name: a}\nspec:\n  affinity: {nodeAffinity: {}}\n", -EINVAL,
-	  "error when creating \"pod.yaml\": The Pod \"a\" is invalid: spec: Unsupported value: "
-	  "affinity: not supported by podfs" },
-	{ "anchor", HDR "metadata: &m {name: a}\n", -EINVAL,
-	  "error parsing pod.yaml: yaml: anchors and aliases are not allowed" },
-	{ "alias", HDR "metadata: {name: a}\nspec: *x\n", -EINVAL,
-	  "error parsing pod.yaml: yaml: anchors and aliases are not allowed" },
-	{ "billion laughs",
-	  "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
-	  "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
-	  "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
-	  "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
-	  "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
-	  "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
-	  "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
-	  "h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n"
-	  "i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n",
-	  -EINVAL, "error parsing pod.yaml: yaml: anchors and aliases are not allowed" },
-	{ "custom tag", HDR "metadata: !foo {name: a}\n", -EINVAL,
-	  "error parsing pod.yaml: yaml: line 3: tag \"!foo\" is not allowed (only the core "
-	  "schema)" },
-	{ "invalid YAML", HDR "metadata:\n  name: a\n  labels: a: b\n", -EINVAL,
-	  "error parsing pod.yaml: error converting YAML to JSON: yaml: line 5: mapping values "
-	  "are not allowed in this context" },
-	{ "unterminated quote", HDR "metadata:\n  name: \"a\n", -EINVAL,
-	  "error parsing pod.yaml: error converting YAML to JSON: yaml: line 5: found unexpected "
-	  "end of stream" },
-	{ "wrong kind", "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n", -EINVAL,
-	  "error when creating \"pod.yaml\": no matches for kind \"Service\" in version \"v1\"" },
-	{ "wrong apiVersion", "apiVersion: apps/v1\nkind: Pod\nmetadata: {name: a}\n", -EINVAL,
-	  "error when creating \"pod.yaml\": no matches for kind \"Pod\" in version \"apps/v1\"" },
-	{ "List item of another kind",
-	  "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Secret}\n", -EINVAL,
-	  "error when creating \"pod.yaml\": no matches for kind \"Secret\" in version \"v1\"" },
-	{ "List item without kind", "apiVersion: v1\nkind: List\nitems:\n- {metadata: {}}\n",
-	  -EINVAL,
-	  "error validating \"pod.yaml\": error validating data: [apiVersion not set, kind not "
-	  "set]" },
-	{ "missing kind", "apiVersion: v1\nmetadata: {name: a}\n", -EINVAL,
-	  "error validating \"pod.yaml\": error validating data: kind not set" },
-	{ "scalar document", "hello\n", -EINVAL,
-	  "error when creating \"pod.yaml\": couldn't get version/kind; json parse error: json: "
-	  "cannot unmarshal string into Go value of type struct { APIVersion string "
-	  "\"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }" },
-	{ "empty input", "", -EINVAL, "error when creating \"pod.yaml\": no objects passed to create" },
-	{ "only comments and separators", "# nothing\n---\n---\n", -EINVAL,
-	  "error when creating \"pod.yaml\": no objects passed to create" },
-	{ "empty List", "apiVersion: v1\nkind: List\nitems: []\n", -EINVAL,
-	  "error when creating \"pod.yaml\": no objects passed to create" },
-	{ "second document fails: nothing returned",
-	  HDR "metadata: {name: a}\n---\n" HDR "metadata: {name: b, x: 1}\n", -EINVAL,
-	  CANNOT "strict decoding error: unknown field \"metadata.x\"" },
+    {"unknown field with path",
+     HDR "metadata: {name: a}\nspec:\n  containers:\n  - name: c\n    imagee: nginx\n", -EINVAL,
+     CANNOT "strict decoding error: unknown field \"spec.containers[0].imagee\""},
+    {"several unknown fields",
+     HDR "metadata: {name: a, foo: 1}\nspec:\n  containers:\n  - name: c\n    imagee: nginx\n"
+	 "  - name: d\n    ports: [{containerPort: 1, bogus: x}]\nbar: {}\n",
+     -EINVAL,
+     CANNOT "strict decoding error: unknown field \"metadata.foo\", unknown field "
+	    "\"spec.containers[0].imagee\", unknown field \"spec.containers[1].ports[0].bogus\", "
+	    "unknown field \"bar\""},
+    {"duplicate key",
+     HDR "metadata: {name: a}\nspec:\n  containers:\n  - name: c\n    image: a\n    image: b\n",
+     -EINVAL, CANNOT "strict decoding error: json: duplicate field \"image\""},
+    {"duplicate label key", HDR "metadata:\n  name: a\n  labels: {x: a, x: b}\n", -EINVAL,
+     CANNOT "strict decoding error: json: duplicate field \"x\""},
+    {"string for a list",
+     HDR "metadata: {name: a}\nspec:\n  containers:\n  - name: c\n    ports: \"80\"\n", -EINVAL,
+     CANNOT "json: cannot unmarshal string into Go struct field "
+	    "Container.spec.containers.ports of type []v1.ContainerPort"},
+    {"number for a label", HDR "metadata:\n  name: a\n  labels: {version: 1.0}\n", -EINVAL,
+     CANNOT "json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels "
+	    "of type string"},
+    {"string for an int, deep",
+     HDR "metadata: {name: a}\nspec:\n  containers:\n  - name: c\n    livenessProbe:\n"
+	 "      periodSeconds: \"10\"\n",
+     -EINVAL,
+     CANNOT "json: cannot unmarshal string into Go struct field "
+	    "Probe.spec.containers.livenessProbe.periodSeconds of type int32"},
+    {"float for an int",
+     HDR "metadata: {name: a}\nspec:\n  containers:\n  - name: c\n"
+	 "    ports: [{containerPort: 80.5}]\n",
+     -EINVAL,
+     CANNOT "json: cannot unmarshal number 80.5 into Go struct field "
+	    "ContainerPort.spec.containers.ports.containerPort of type int32"},
+    {"int32 out of range",
+     HDR "metadata: {name: a}\nspec:\n  containers:\n  - name: c\n"
+	 "    ports: [{containerPort: 99999999999}]\n",
+     -EINVAL,
+     CANNOT "json: cannot unmarshal number 99999999999 into Go struct field "
+	    "ContainerPort.spec.containers.ports.containerPort of type int32"},
+    {"number for resourceVersion", HDR "metadata: {name: a, resourceVersion: 5}\n", -EINVAL,
+     CANNOT "json: cannot unmarshal number into Go struct field "
+	    "ObjectMeta.metadata.resourceVersion of type string"},
+    {"string for a bool", HDR "metadata: {name: a}\nspec:\n  hostNetwork: \"true\"\n", -EINVAL,
+     CANNOT "json: cannot unmarshal string into Go struct field PodSpec.spec.hostNetwork "
+	    "of type bool"},
+    {"YAML 1.1 bool for a string", HDR "metadata: {name: y}\n", -EINVAL,
+     CANNOT "json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.name of "
+	    "type string"},
+    {"list for a struct", HDR "metadata: [a]\n", -EINVAL,
+     CANNOT "json: cannot unmarshal array into Go struct field Pod.metadata of type "
+	    "v1.ObjectMeta"},
+    {"string for a list element", HDR "metadata: {name: a}\nspec:\n  containers: [nginx]\n",
+     -EINVAL,
+     CANNOT "json: cannot unmarshal string into Go struct field PodSpec.spec.containers of "
+	    "type v1.Container"},
+    {"bad quantity",
+     HDR "metadata: {name: a}\nspec:\n  containers:\n  - name: c\n"
+	 "    resources: {limits: {memory: 1Mb}}\n",
+     -EINVAL,
+     CANNOT "quantities must match the regular expression "
+	    "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"},
+    {"bad timestamp", HDR "metadata: {name: a, creationTimestamp: yesterday}\n", -EINVAL,
+     CANNOT "parsing time \"yesterday\" as \"2006-01-02T15:04:05Z07:00\": cannot parse "
+	    "\"yesterday\" as \"2006\""},
+    {"unsupported volume source",
+     HDR "metadata: {name: a}\nspec:\n  volumes:\n  - name: v\n    configMap: {name: x}\n", -EINVAL,
+     "error when creating \"pod.yaml\": The Pod \"a\" is invalid: spec.volumes[0]: "
+     "Unsupported value: volume source configMap: podfs supports emptyDir and hostPath"},
+    {"two handlers",
+     HDR "metadata: {name: a}\nspec:\n  containers:\n  - name: c\n    livenessProbe:\n"
+	 "      exec: {command: [x]}\n      tcpSocket: {port: 1}\n",
+     -EINVAL,
+     "error when creating \"pod.yaml\": The Pod \"a\" is invalid: "
+     "spec.containers[0].livenessProbe.tcpSocket: Forbidden: may not specify more than 1 "
+     "handler type"},
+    {"unsupported pod field", HDR "metadata: {name: a}\nspec:\n  affinity: {nodeAffinity: {}}\n",
+     -EINVAL,
+     "error when creating \"pod.yaml\": The Pod \"a\" is invalid: spec: Unsupported value: "
+     "affinity: not supported by podfs"},
+    {"anchor", HDR "metadata: &m {name: a}\n", -EINVAL,
+     "error parsing pod.yaml: yaml: anchors and aliases are not allowed"},
+    {"alias", HDR "metadata: {name: a}\nspec: *x\n", -EINVAL,
+     "error parsing pod.yaml: yaml: anchors and aliases are not allowed"},
+    {"billion laughs",
+     "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+     "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+     "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+     "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+     "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+     "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+     "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
+     "h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n"
+     "i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n",
+     -EINVAL, "error parsing pod.yaml: yaml: anchors and aliases are not allowed"},
+    {"custom tag", HDR "metadata: !foo {name: a}\n", -EINVAL,
+     "error parsing pod.yaml: yaml: line 3: tag \"!foo\" is not allowed (only the core "
+     "schema)"},
+    {"invalid YAML", HDR "metadata:\n  name: a\n  labels: a: b\n", -EINVAL,
+     "error parsing pod.yaml: error converting YAML to JSON: yaml: line 5: mapping values "
+     "are not allowed in this context"},
+    {"unterminated quote", HDR "metadata:\n  name: \"a\n", -EINVAL,
+     "error parsing pod.yaml: error converting YAML to JSON: yaml: line 5: found unexpected "
+     "end of stream"},
+    {"wrong kind", "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n", -EINVAL,
+     "error when creating \"pod.yaml\": no matches for kind \"Service\" in version \"v1\""},
+    {"wrong apiVersion", "apiVersion: apps/v1\nkind: Pod\nmetadata: {name: a}\n", -EINVAL,
+     "error when creating \"pod.yaml\": no matches for kind \"Pod\" in version \"apps/v1\""},
+    {"List item of another kind",
+     "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Secret}\n", -EINVAL,
+     "error when creating \"pod.yaml\": no matches for kind \"Secret\" in version \"v1\""},
+    {"List item without kind", "apiVersion: v1\nkind: List\nitems:\n- {metadata: {}}\n", -EINVAL,
+     "error validating \"pod.yaml\": error validating data: [apiVersion not set, kind not "
+     "set]"},
+    {"missing kind", "apiVersion: v1\nmetadata: {name: a}\n", -EINVAL,
+     "error validating \"pod.yaml\": error validating data: kind not set"},
+    {"scalar document", "hello\n", -EINVAL,
+     "error when creating \"pod.yaml\": couldn't get version/kind; json parse error: json: "
+     "cannot unmarshal string into Go value of type struct { APIVersion string "
+     "\"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }"},
+    {"empty input", "", -EINVAL, "error when creating \"pod.yaml\": no objects passed to create"},
+    {"only comments and separators", "# nothing\n---\n---\n", -EINVAL,
+     "error when creating \"pod.yaml\": no objects passed to create"},
+    {"empty List", "apiVersion: v1\nkind: List\nitems: []\n", -EINVAL,
+     "error when creating \"pod.yaml\": no objects passed to create"},
+    {"second document fails: nothing returned",
+     HDR "metadata: {name: a}\n---\n" HDR "metadata: {name: b, x: 1}\n", -EINVAL,
+     CANNOT "strict decoding error: unknown field \"metadata.x\""},
 };
 
 static void test_errors(void)
@@ -821,7 +814,7 @@ static void test_errors(void)
 	for (size_t i = 0; i < sizeof(ecases) / sizeof(ecases[0]); i++) {
 		const struct ecase *e = &ecases[i];
 		struct pf_err err = PF_ERR_INIT;
-		struct pf_pod_list l = { (struct pf_pod **)1, 99 };
+		struct pf_pod_list l = {(struct pf_pod **)1, 99};
 		int rc = pf_manifest_decode(e->yaml, strlen(e->yaml), SRC, &l, &err);
 
 		is_int(rc, e->rc, "%s: errno", e->name);
@@ -873,7 +866,8 @@ static void test_limits(void)
 	rc = pf_manifest_decode(s, n, SRC, &l, &err);
 	is_int(rc, -EFBIG, "3 MiB + 1 byte -> EFBIG");
 	is_int(err.code, EFBIG, "err.code EFBIG");
-	is_str(err.msg, "error when creating \"pod.yaml\": Request entity too large: limit is 3145728",
+	is_str(err.msg,
+	       "error when creating \"pod.yaml\": Request entity too large: limit is 3145728",
 	       "EFBIG message");
 	/* exactly the limit is fine (trailing spaces: still one pod) */
 	s[n - 2] = '\n';
@@ -911,12 +905,13 @@ static void test_scalars(void)
 {
 	struct pf_err err = PF_ERR_INIT;
 	struct pf_pod_list l;
-	const char *y = HDR "metadata:\n  name: a\n  generation: 0x10\n"
-			   "spec:\n  containers:\n  - name: c\n    image: ~\n    tty: on\n    stdin: No\n"
-			   "    ports: [{containerPort: 1e3}, {containerPort: 0o17}]\n"
-			   "    command: [!!str 123, '', null]\n"
-			   "    workingDir: !!str true\n"
-			   "  terminationGracePeriodSeconds: 1_000\n";
+	const char *y =
+	    HDR "metadata:\n  name: a\n  generation: 0x10\n"
+		"spec:\n  containers:\n  - name: c\n    image: ~\n    tty: on\n    stdin: No\n"
+		"    ports: [{containerPort: 1e3}, {containerPort: 0o17}]\n"
+		"    command: [!!str 123, '', null]\n"
+		"    workingDir: !!str true\n"
+		"  terminationGracePeriodSeconds: 1_000\n";
 	int rc = decode1(y, &l, &err);
 
 	is_int(rc, 1, "YAML 1.1 scalars accepted");
@@ -993,8 +988,7 @@ static void test_node_round_trip(void)
 		is_str(n2->pod_cidr, "10.88.1.0/24", "node: podCIDR");
 		ok(n2->unschedulable, "node: unschedulable");
 		is_int(n2->taints[0].time_added_ms, 1795786707000LL, "node: taint timeAdded");
-		is_int(n2->conditions[0].last_probe_ms, 1795786708000LL,
-		       "node: lastHeartbeatTime");
+		is_int(n2->conditions[0].last_probe_ms, 1795786708000LL, "node: lastHeartbeatTime");
 		is_int(pf_reslist_get(&n2->capacity, "memory")->milli, (8LL << 30) * 1000,
 		       "node: capacity memory");
 		is_str(n2->addresses[0].address, "192.168.1.10", "node: address");
@@ -1015,7 +1009,8 @@ static void test_node_round_trip(void)
 	pf_node_free(n2);
 
 	/* storage mode refuses the wrong kind and unknown fields */
-	const char *bad = "apiVersion: v1\nkind: Node\nmetadata: {name: node}\nspec: {podCidr: x}\n";
+	const char *bad =
+	    "apiVersion: v1\nkind: Node\nmetadata: {name: node}\nspec: {podCidr: x}\n";
 	struct pf_node *n3 = NULL;
 	pf_err_clear(&err);
 	is_int(pf_node_decode(bad, strlen(bad), &n3, &err), -EINVAL, "node: unknown field");
@@ -1083,40 +1078,40 @@ static void test_quoting(void)
 	static const struct {
 		const char *in, *want;
 	} cases[] = {
-		{ "plain", "v: plain\n" },
-		{ "", "v: \"\"\n" },
-		{ "true", "v: \"true\"\n" },
-		{ "y", "v: \"y\"\n" },
-		{ "Off", "v: \"Off\"\n" },
-		{ "null", "v: \"null\"\n" },
-		{ "~", "v: \"~\"\n" },
-		{ "123", "v: \"123\"\n" },
-		{ "1.5", "v: \"1.5\"\n" },
-		{ "0x1F", "v: \"0x1F\"\n" },
-		{ "1e3", "v: \"1e3\"\n" },
-		{ ".inf", "v: \".inf\"\n" },
-		{ "1:30", "v: \"1:30\"\n" },
-		{ "2026-11-27", "v: \"2026-11-27\"\n" },
-		{ "100m", "v: 100m\n" },
-		{ "64Mi", "v: 64Mi\n" },
-		{ " lead", "v: ' lead'\n" },
-		{ "trail ", "v: 'trail '\n" },
-		{ "a: b", "v: 'a: b'\n" },
-		{ "a:b", "v: a:b\n" },
-		{ "a #b", "v: 'a #b'\n" },
-		{ "a#b", "v: a#b\n" },
-		{ "*star", "v: '*star'\n" },
-		{ "- x", "v: '- x'\n" },
-		{ "-x", "v: -x\n" },
-		{ "it's", "v: it's\n" },
-		{ "'q'", "v: '''q'''\n" },
-		{ "[a]", "v: '[a]'\n" },
-		{ "x,y", "v: x,y\n" },
-		{ "a\nb", "v: \"a\\nb\"\n" },
-		{ "tab\there", "v: \"tab\\there\"\n" },
-		{ "say \"hi\"", "v: say \"hi\"\n" },
-		{ "---", "v: '---'\n" },
-		{ "héllo", "v: héllo\n" },
+	    {"plain", "v: plain\n"},
+	    {"", "v: \"\"\n"},
+	    {"true", "v: \"true\"\n"},
+	    {"y", "v: \"y\"\n"},
+	    {"Off", "v: \"Off\"\n"},
+	    {"null", "v: \"null\"\n"},
+	    {"~", "v: \"~\"\n"},
+	    {"123", "v: \"123\"\n"},
+	    {"1.5", "v: \"1.5\"\n"},
+	    {"0x1F", "v: \"0x1F\"\n"},
+	    {"1e3", "v: \"1e3\"\n"},
+	    {".inf", "v: \".inf\"\n"},
+	    {"1:30", "v: \"1:30\"\n"},
+	    {"2026-11-27", "v: \"2026-11-27\"\n"},
+	    {"100m", "v: 100m\n"},
+	    {"64Mi", "v: 64Mi\n"},
+	    {" lead", "v: ' lead'\n"},
+	    {"trail ", "v: 'trail '\n"},
+	    {"a: b", "v: 'a: b'\n"},
+	    {"a:b", "v: a:b\n"},
+	    {"a #b", "v: 'a #b'\n"},
+	    {"a#b", "v: a#b\n"},
+	    {"*star", "v: '*star'\n"},
+	    {"- x", "v: '- x'\n"},
+	    {"-x", "v: -x\n"},
+	    {"it's", "v: it's\n"},
+	    {"'q'", "v: '''q'''\n"},
+	    {"[a]", "v: '[a]'\n"},
+	    {"x,y", "v: x,y\n"},
+	    {"a\nb", "v: \"a\\nb\"\n"},
+	    {"tab\there", "v: \"tab\\there\"\n"},
+	    {"say \"hi\"", "v: say \"hi\"\n"},
+	    {"---", "v: '---'\n"},
+	    {"héllo", "v: héllo\n"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct pf_pod *p = pf_xcalloc(1, sizeof(*p)), *p2 = NULL;
@@ -1149,60 +1144,59 @@ static void test_quoting(void)
 
 static void test_speed(void)
 {
-	const char *typical =
-		"apiVersion: v1\n"
-		"kind: Pod\n"
-		"metadata:\n"
-		"  name: web\n"
-		"  labels:\n"
-		"    app: web\n"
-		"    tier: frontend\n"
-		"  annotations:\n"
-		"    owner: team-a\n"
-		"spec:\n"
-		"  containers:\n"
-		"  - name: web\n"
-		"    image: nginx:1.25\n"
-		"    imagePullPolicy: IfNotPresent\n"
-		"    ports:\n"
-		"    - containerPort: 80\n"
-		"      name: http\n"
-		"    env:\n"
-		"    - name: MODE\n"
-		"      value: production\n"
-		"    resources:\n"
-		"      requests:\n"
-		"        cpu: 100m\n"
-		"        memory: 64Mi\n"
-		"      limits:\n"
-		"        cpu: 500m\n"
-		"        memory: 128Mi\n"
-		"    readinessProbe:\n"
-		"      httpGet:\n"
-		"        path: /healthz\n"
-		"        port: http\n"
-		"      periodSeconds: 5\n"
-		"    livenessProbe:\n"
-		"      tcpSocket:\n"
-		"        port: 80\n"
-		"    volumeMounts:\n"
-		"    - name: cache\n"
-		"      mountPath: /var/cache/nginx\n"
-		"  - name: sidecar\n"
-		"    image: busybox\n"
-		"    command: [sh, -c, 'while true; do date; sleep 5; done']\n"
-		"  volumes:\n"
-		"  - name: cache\n"
-		"    emptyDir: {}\n"
-		"  restartPolicy: Always\n"
-		"  terminationGracePeriodSeconds: 10\n"
-		"  nodeSelector:\n"
-		"    kubernetes.io/os: linux\n"
-		"  tolerations:\n"
-		"  - key: dedicated\n"
-		"    operator: Equal\n"
-		"    value: web\n"
-		"    effect: NoSchedule\n";
+	const char *typical = "apiVersion: v1\n"
+			      "kind: Pod\n"
+			      "metadata:\n"
+			      "  name: web\n"
+			      "  labels:\n"
+			      "    app: web\n"
+			      "    tier: frontend\n"
+			      "  annotations:\n"
+			      "    owner: team-a\n"
+			      "spec:\n"
+			      "  containers:\n"
+			      "  - name: web\n"
+			      "    image: nginx:1.25\n"
+			      "    imagePullPolicy: IfNotPresent\n"
+			      "    ports:\n"
+			      "    - containerPort: 80\n"
+			      "      name: http\n"
+			      "    env:\n"
+			      "    - name: MODE\n"
+			      "      value: production\n"
+			      "    resources:\n"
+			      "      requests:\n"
+			      "        cpu: 100m\n"
+			      "        memory: 64Mi\n"
+			      "      limits:\n"
+			      "        cpu: 500m\n"
+			      "        memory: 128Mi\n"
+			      "    readinessProbe:\n"
+			      "      httpGet:\n"
+			      "        path: /healthz\n"
+			      "        port: http\n"
+			      "      periodSeconds: 5\n"
+			      "    livenessProbe:\n"
+			      "      tcpSocket:\n"
+			      "        port: 80\n"
+			      "    volumeMounts:\n"
+			      "    - name: cache\n"
+			      "      mountPath: /var/cache/nginx\n"
+			      "  - name: sidecar\n"
+			      "    image: busybox\n"
+			      "    command: [sh, -c, 'while true; do date; sleep 5; done']\n"
+			      "  volumes:\n"
+			      "  - name: cache\n"
+			      "    emptyDir: {}\n"
+			      "  restartPolicy: Always\n"
+			      "  terminationGracePeriodSeconds: 10\n"
+			      "  nodeSelector:\n"
+			      "    kubernetes.io/os: linux\n"
+			      "  tolerations:\n"
+			      "  - key: dedicated\n"
+			      "    operator: Equal\n"
+			      "    value: web\n"
+			      "    effect: NoSchedule\n";
 	const int iters = 2000;
 	struct pf_err err = PF_ERR_INIT;
 	int good = 0;
