@@ -9,7 +9,12 @@
  *
  * Backends are chosen by URI scheme from a static table (store.c):
  *   sqlite:PATH   embedded, WAL, shareable by processes on one machine
- *   mem:          in-process only, for unit tests
+ *                 (sqlite://PATH is accepted too; the file is created 0600
+ *                 and its directory 0700 when missing)
+ *   mem:          in-process only, for unit tests: each open is a new,
+ *                 empty store
+ *   mem:NAME      in-process, shared by every handle opened with that NAME
+ *                 until the last one closes
  *   etcd://HOST:PORT[,HOST:PORT...]   (later)
  *
  * Every function is thread-safe: one handle is shared by the FUSE workers,
@@ -22,8 +27,11 @@
  *   -ERANGE  watch from a revision that was compacted away: relist, then watch again
  *   -ECANCELED watch cancelled by pf_watch_cancel()
  *   -EIO     the backend itself failed (disk, corrupt file, server error); err says how
+ *   -ENOSPC  the disk is full; -EFBIG a value too big for the backend (sqlite: 1 GB)
+ *   -EINVAL  a bad URI, an empty key, a bad op (checked before any backend sees it)
  * A busy sqlite file or a lost etcd leader is retried inside the backend and
- * never reaches the caller as an error.
+ * never reaches the caller as an error (only a file held locked for 30 s, by
+ * a stopped process, ends as -EIO rather than hanging every caller).
  */
 #ifndef PODFS_STORE_H
 #define PODFS_STORE_H
@@ -80,7 +88,11 @@ int pf_store_list(struct pf_store *s, const char *prefix, struct pf_kv_list *out
 /* Apply ops atomically: all or none.  On success *rev (may be NULL) is the
  * revision of the change (every op of one txn shares it, as in etcd); on
  * failure nothing changed, *failed (may be NULL) is the index of the first
- * op that failed and err names its key. A txn of zero ops is a no-op. */
+ * op that failed and err names its key (n when no op was at fault, as for
+ * -EIO). A txn of zero ops is a no-op that sets *rev to the current
+ * revision.  Ops apply in order: a later op sees what an earlier one of the
+ * same txn did (CREATE k then UPDATE k succeeds).  -EINVAL for a NULL or
+ * empty key, an unknown kind or a NULL value with len > 0. */
 int pf_store_txn(struct pf_store *s, const struct pf_op *ops, size_t n, int64_t *rev,
 		 size_t *failed, struct pf_err *err);
 
@@ -107,8 +119,11 @@ struct pf_watch_batch {
 void pf_watch_batch_free(struct pf_watch_batch *b);
 
 /* Start watching keys under prefix; events with revision >= from_rev are
- * delivered, in revision order, each exactly once.  from_rev older than the
- * compacted history gives -ERANGE (now or from pf_watch_next). */
+ * delivered, in revision order, each exactly once; the events of one txn
+ * come in op order.  from_rev <= 0 means "from now" (the newest revision
+ * + 1), as etcd's start_revision 0.  from_rev older than the compacted
+ * history gives -ERANGE (now or from pf_watch_next).  Close every watch
+ * before its store. */
 int pf_watch_open(struct pf_store *s, const char *prefix, int64_t from_rev,
 		  struct pf_watch **out, struct pf_err *err);
 /* Wait up to timeout_ms (-1: forever) for events.  Returns the number of
@@ -140,6 +155,8 @@ struct pf_store_ops {
 			  struct pf_err *err);
 	void (*watch_cancel)(struct pf_watch *w);
 	void (*watch_close)(struct pf_watch *w);
+	/* Drop history up to rev (store-internal.h: pf_store_compact). */
+	int (*compact)(struct pf_store *s, int64_t rev, struct pf_err *err);
 };
 /* Every backend's handle starts with this header. */
 struct pf_store {

@@ -11,9 +11,13 @@
 #include "err.h"
 #include "model.h"
 
+/* What the node lets pods do beyond Pod Security "baseline".  NULL or all
+ * false: the whole baseline is enforced. */
 struct pf_policy {
-	bool allow_privileged;  /* privileged, hostNetwork/PID/IPC, added caps beyond baseline */
-	bool allow_host_paths;  /* hostPath volumes */
+	bool allow_privileged; /* privileged, hostNetwork/PID/IPC, added caps beyond baseline,
+				* and the rest of baseline but hostPath: hostPorts, procMount,
+				* seccomp Unconfined, unsafe sysctls, probe/lifecycle hosts */
+	bool allow_host_paths; /* hostPath volumes */
 };
 
 /* Apply the API server's defaults (SetObjectDefaults_Pod plus the admission
@@ -21,7 +25,10 @@ struct pf_policy {
 void pf_pod_set_defaults(struct pf_pod *pod);
 
 /*
- * Validate a defaulted pod as ValidatePodCreate does.  Returns 0, or
+ * Validate a defaulted pod as the API server's create path does: the
+ * admission plugins that can refuse it first (namespace other than
+ * "default", unknown serviceAccountName or priorityClassName: -EINVAL with
+ * the plugin's words), then ValidatePodCreate, then Pod Security.  Returns 0, or
  * -EINVAL with err = "The Pod \"x\" is invalid: spec.containers[0].image: Required value"
  *   (several causes: "The Pod \"x\" is invalid: [cause1, cause2]", in field order),
  * or -EPERM  with err = "pods \"x\" is forbidden: violates PodSecurity \"baseline:latest\":
