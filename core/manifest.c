@@ -1407,6 +1407,7 @@ static int dec_struct(struct dctx *c, const struct table *t, const struct ynode 
 
 static int dec_quantity(struct dctx *c, const struct ynode *v, struct pf_quantity *q)
 {
+	struct pf_err qerr = PF_ERR_INIT;
 	char num[32];
 	const char *s = v->s;
 	int64_t i;
@@ -1415,7 +1416,10 @@ static int dec_quantity(struct dctx *c, const struct ynode *v, struct pf_quantit
 		s = "";
 	else if (v->sk == SK_NUM && parse_go_int(v->s, &i))
 		s = (snprintf(num, sizeof(num), "%lld", (long long)i), num);
-	return pf_quantity_set(q, s, c->err) < 0 ? -EINVAL : 0;
+	/* An overflow is an invalid manifest too: EINVAL, whatever quantity.c says. */
+	if (pf_quantity_set(q, s, &qerr) < 0)
+		return pf_err_set(c->err, EINVAL, "%s", qerr.msg);
+	return 0;
 }
 
 static int dec_reslist(struct dctx *c, const struct table *t, const struct field *f,

@@ -11,10 +11,13 @@
  *    then dropped, as the API server does on create.
  *  - pf_pod_decode()/pf_node_decode()/pf_event_decode() read what podfs
  *    itself stored (the output of the encoders); status is kept.
- * The encoders write an object as `kubectl get pod x -o yaml` shows it: keys
- * in the API server's field order for known structs, map keys sorted,
- * timestamps RFC 3339, empty/unset fields omitted, resourceVersion written
- * as a quoted string from meta.resource_version when it is non-zero.
+ * The encoders write an object as `kubectl get pod x -o yaml` shows it: the
+ * keys of every map sorted (kubectl's JSON->YAML conversion sorts them),
+ * go-yaml v2 layout and quoting, timestamps RFC 3339 (quoted), empty/unset
+ * fields omitted, resourceVersion written as a quoted string from
+ * meta.resource_version when it is non-zero; status.podIPs/hostIPs and
+ * spec.podCIDRs are derived from podIP/hostIP/podCIDR (accepted, not kept,
+ * on input).
  *
  * It must not validate semantics (that is validate.c) nor apply defaults.
  */
@@ -48,6 +51,15 @@ void pf_pod_list_free(struct pf_pod_list *l);
  *          ...: json: cannot unmarshal string into Go struct field Container.spec.containers.ports of type []v1.ContainerPort)
  *          anchors/aliases: "error parsing x.yaml: yaml: anchors and aliases are not allowed"
  *          depth: "error parsing x.yaml: yaml: exceeded max depth of 64"
+ *          also: "error parsing x.yaml: yaml: more than 1000 documents";
+ *          "error parsing x.yaml: yaml: line 3: tag \"!foo\" is not allowed (only the core schema)";
+ *          "error validating \"x.yaml\": error validating data: kind not set";
+ *          "error when creating \"x.yaml\": no objects passed to create";
+ *          fields podfs does not run (non-empty), after decoding succeeded:
+ *          "error when creating \"x.yaml\": The Pod \"a\" is invalid: spec.volumes[0]:
+ *          Unsupported value: volume source configMap: podfs supports emptyDir and hostPath"
+ *          (likewise "spec: Unsupported value: affinity: not supported by podfs",
+ *          "...livenessProbe.tcpSocket: Forbidden: may not specify more than 1 handler type").
  */
 int pf_manifest_decode(const char *data, size_t len, const char *source,
 		       struct pf_pod_list *out, struct pf_err *err);

@@ -741,6 +741,10 @@ static const struct ecase ecases[] = {
      -EINVAL,
      CANNOT "quantities must match the regular expression "
 	    "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"},
+    {"quantity beyond int64 milli-units",
+     HDR "metadata: {name: a}\nspec:\n  containers:\n  - name: c\n"
+	 "    resources: {limits: {memory: 10E}}\n",
+     -EINVAL, CANNOT "quantity \"10E\" is out of range"},
     {"bad timestamp", HDR "metadata: {name: a, creationTimestamp: yesterday}\n", -EINVAL,
      CANNOT "parsing time \"yesterday\" as \"2006-01-02T15:04:05Z07:00\": cannot parse "
 	    "\"yesterday\" as \"2006\""},
