@@ -64,29 +64,36 @@ deps:
 
 $(O)/libpodfs.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(AR) rcs $@ $^
+	@echo "  AR      $@"
+	$(Q)$(AR) rcs $@ $^
 
 $(O)/podfs: $(FS_OBJ) $(O)/libpodfs.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(FS_OBJ) $(O)/libpodfs.a $(LIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(FS_OBJ) $(O)/libpodfs.a $(LIBS)
 
 podfs: $(O)/podfs
 	@if [ "$(O)" = build ]; then cp -f $(O)/podfs podfs; fi
 
+Q = @
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(O)/tests/unit/test_%: tests/unit/test_%.c $(O)/libpodfs.a tests/unit/tap.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(O)/libpodfs.a $(LIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(O)/libpodfs.a $(LIBS)
 
 $(O)/tests/tools/%: tests/tools/%.c $(O)/libpodfs.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libpodfs.a $(LIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libpodfs.a $(LIBS)
 
 $(O)/bench/%: bench/%.c $(O)/libpodfs.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libpodfs.a $(LIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libpodfs.a $(LIBS)
 
 unit-bins: $(UNIT_BIN) $(TOOL_BIN)
 

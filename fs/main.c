@@ -81,7 +81,7 @@ static int parse(int argc, char **argv, struct options *o)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+fdho:", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fdho:", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': o->foreground = true; break;
 		case 'd': o->debug = o->foreground = true; break;
@@ -257,7 +257,8 @@ static int cmd_mount(int argc, char **argv)
 	fuse_loop_cfg_set_max_threads(loop, 16);
 	r = fuse_session_loop_mt(fs.se, loop);
 	fuse_loop_cfg_destroy(loop);
-	status = r == 0 ? 0 : 1;
+	/* Positive: the signal that ended the loop (SIGTERM, SIGINT): a clean stop. */
+	status = r < 0 ? 1 : 0;
 	pf_log(PF_LOG_INFO, "unmounting %s", o.mountpoint);
 
 	pf_fs_release_waiters(&fs);

@@ -49,6 +49,8 @@ struct fh {
 	struct pf_buf buf;
 	struct pf_pending *pending;
 	bool wait_done;
+	char *pod;  /* wait/: the pod's name and uid, for the failure event */
+	char *uid;
 	struct dent *ents;
 	size_t n_ents;
 };
@@ -590,6 +592,8 @@ static void free_fh(struct fh *h)
 	if (!h)
 		return;
 	pf_buf_release(&h->buf);
+	free(h->pod);
+	free(h->uid);
 	for (size_t i = 0; i < h->n_ents; i++)
 		free(h->ents[i].name);
 	free(h->ents);
@@ -652,6 +656,11 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 			return;
 		}
 		h->kind = FH_WAIT;
+		pf_cache_rdlock(fs->cache);
+		const struct pf_cpod *cp = pf_cache_pod_serial(fs->cache, pf_ino_serial(ino));
+		h->pod = pf_xstrdup(cp ? cp->s.name : "");
+		h->uid = pf_xstrdup(cp ? cp->s.uid : "");
+		pf_cache_unlock(fs->cache);
 		fi->nonseekable = 1;
 	} else {
 		h->kind = FH_RENDER;
@@ -689,19 +698,49 @@ static int wait_decide(struct pf_fs *fs, uint64_t serial, const char *word, cons
 	return r;
 }
 
-static void wait_answer(struct pf_fs *fs, fuse_req_t req, struct fh *h, uint64_t serial,
-			const char *word, int decision, const char *why)
+/* A wait that can never succeed: EIO to the reader, the reason to the log
+ * and (once the wait lock is released, see report_failed_waits) to events. */
+struct failed_wait {
+	char *pod, *uid, *word, *why;
+};
+
+static void wait_answer(struct pf_fs *fs, fuse_req_t req, struct fh *h, const char *word,
+			int decision, const char *why, struct failed_wait *fw)
 {
+	h->wait_done = true;
 	if (decision > 0) {
-		h->wait_done = true;
 		pf_buf_reset(&h->buf);
 		pf_buf_addf(&h->buf, "%s\n", word);
 		fuse_reply_buf(req, h->buf.buf, h->buf.len);
 		return;
 	}
-	pf_log(PF_LOG_INFO, "wait/%s on a pod cannot succeed: %s", word, why);
-	h->wait_done = true;
+	fw->pod = pf_xstrdup(h->pod);
+	fw->uid = pf_xstrdup(h->uid);
+	fw->word = pf_xstrdup(word);
+	fw->why = pf_xstrdup(why ? why : "it can no longer happen");
 	fuse_reply_err(req, EIO);
+}
+
+/* One event and one log line per pod and word, however many readers waited. */
+static void report_failed_waits(struct pf_fs *fs, struct failed_wait *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+		for (size_t k = 0; k < i && !dup; k++)
+			dup = !strcmp(v[k].pod, v[i].pod) && !strcmp(v[k].word, v[i].word);
+		if (!dup) {
+			pf_log(PF_LOG_INFO, "pod %s: wait/%s cannot succeed: %s", v[i].pod, v[i].word,
+			       v[i].why);
+			pf_api_event(fs->store, "Pod", v[i].pod, v[i].uid, "Warning", "WaitFailed",
+				     "podfs-api", "wait/%s cannot succeed: %s", v[i].word, v[i].why);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].pod);
+		free(v[i].uid);
+		free(v[i].word);
+		free(v[i].why);
+	}
 }
 
 static void on_interrupt(fuse_req_t req, void *arg)
@@ -759,17 +798,22 @@ static void read_wait(fuse_req_t req, struct pf_fs *fs, struct fh *h, fuse_ino_t
 		pthread_mutex_unlock(&fs->wlock);
 		return;
 	}
+	struct failed_wait fw = { 0 };
 	if (d == 0)
 		fuse_reply_err(req, ENOTCONN);
 	else
-		wait_answer(fs, req, h, serial, word, d, why);
+		wait_answer(fs, req, h, word, d, why, &fw);
 	pthread_mutex_unlock(&fs->wlock);
+	if (fw.pod)
+		report_failed_waits(fs, &fw, 1);
 }
 
 void pf_fs_notify(void *arg, const char *const *deleted, size_t n_deleted)
 {
 	struct pf_fs *fs = arg;
 	struct pf_waiter **pp;
+	struct failed_wait *failed = NULL;
+	size_t n_failed = 0, cap_failed = 0;
 
 	pthread_mutex_lock(&fs->wlock);
 	for (pp = &fs->waiters; *pp;) {
@@ -782,10 +826,16 @@ void pf_fs_notify(void *arg, const char *const *deleted, size_t n_deleted)
 			continue;
 		}
 		*pp = w->next;
-		wait_answer(fs, w->req, w->fh, w->serial, w->word, d, why);
+		PF_GROW(failed, cap_failed, n_failed + 1);
+		memset(&failed[n_failed], 0, sizeof(*failed));
+		wait_answer(fs, w->req, w->fh, w->word, d, why, &failed[n_failed]);
+		if (failed[n_failed].pod)
+			n_failed++;
 		free(w);
 	}
 	pthread_mutex_unlock(&fs->wlock);
+	report_failed_waits(fs, failed, n_failed);
+	free(failed);
 }
 
 void pf_fs_release_waiters(struct pf_fs *fs)

@@ -20,8 +20,8 @@ passed=0 failed=0 failures=()
 logdir=$(mktemp -d /tmp/podfs-results.XXXXXX)
 
 selected() {
-	[ $# -eq 0 ] && return 0
-	local f=$1; shift
+	[ -z "$PATTERNS" ] && return 0
+	local f=$1
 	for p in $PATTERNS; do case "$f" in *"$p"*) return 0 ;; esac; done
 	return 1
 }
@@ -54,7 +54,7 @@ if [ "${PODFS_ONLY:-}" != sh ]; then
 	for t in "$BUILD"/tests/unit/test_*; do
 		[ -x "$t" ] || continue
 		n=unit/$(basename "$t")
-		selected "$n" $PATTERNS || continue
+		selected "$n" || continue
 		log=$logdir/$(basename "$t").log
 		timeout 600 "$t" >"$log" 2>&1
 		count "$n" "$log" $?
@@ -64,7 +64,7 @@ fi
 if [ "${PODFS_ONLY:-}" != unit ]; then
 	for t in tests/sh/[0-9]*.sh; do
 		n=sh/$(basename "$t" .sh)
-		selected "$n" $PATTERNS || continue
+		selected "$n" || continue
 		log=$logdir/$(basename "$t").log
 		timeout 900 bash "$t" >"$log" 2>&1
 		count "$n" "$log" $?

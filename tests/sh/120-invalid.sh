@@ -12,7 +12,11 @@ for f in "$CORPUS"/invalid/*.yaml; do
 	base=$(basename "$f")
 	got=$("$FSOP" write "$PODS/$base" <"$f")
 	is "$got" "$want_errno" "$base: close(2) fails with $want_errno"
-	if grep -qF -- "$want_msg" "$MNT/events"; then pass "$base: events carries the message"
+	# @@@@@ stands for generateName's random suffix.
+	glob=$(printf '%s' "$want_msg" | sed 's/[][\\*?]/\\&/g; s/@@@@@/?????/g')
+	found=0
+	while IFS= read -r l; do [[ $l == *$glob* ]] && found=1; done <"$MNT/events"
+	if [ "$found" = 1 ]; then pass "$base: events carries the message"
 	else fail "$base: events carries the message"; echo "#   want: $want_msg"; tail -1 "$MNT/events" | sed 's/^/#   last: /'; fi
 	n=$((n + 1))
 done

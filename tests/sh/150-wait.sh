@@ -8,7 +8,7 @@ URI=sqlite:$STATE/podfs.db
 start_podfs
 
 submit w1 >/dev/null
-is "$(ls "$PODS/w1/wait" | tr '\n' ' ')" "Completed ContainersReady Deleted Failed Initialized Ready Running Scheduled Succeeded " "wait/ lists the common words"
+is "$(ls "$PODS/w1/wait" | tr "\n" " ")" "ContainersReady Deleted Failed Initialized PodScheduled Ready Running Scheduled Succeeded " "wait/ lists the common words"
 is "$("$FSOP" readfor 300 "$PODS/w1/wait/Scheduled")" "TIMEOUT" "wait/Scheduled blocks while the pod is unscheduled, and a signal interrupts it"
 timeout 0.5 cat "$PODS/w1/wait/Running"; rc=$?
 is "$rc" "124" "timeout(1) ends a blocked cat"
@@ -34,7 +34,7 @@ wait $w
 is "$(cat "$T/r.out")" "EIO" "wait/Running fails with EIO once the pod has Failed"
 is "$(cat "$PODS/w1/wait/Failed")" "Failed" "wait/Failed returns"
 is "$(cat "$PODS/w1/status")" "Failed" "status shows Failed"
-like "$(cat "$T/podfs.log")" "wait/Running on a pod cannot succeed: the pod has failed" "the log says why the wait failed"
+like "$(cat "$T/podfs.log")" "pod w1: wait/Running cannot succeed: the pod has failed" "the log says why the wait failed"
 
 # Deleting a pod ends waits that can no longer succeed.
 submit w2 >/dev/null

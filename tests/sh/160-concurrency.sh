@@ -15,8 +15,9 @@ is "$(ls "$PODS" | grep -c '^par-')" "50" "50 pods exist"
 is "$(cat "$T"/cp-*.err)" "" "no cp printed an error"
 
 pod_yaml race >"$T/race.yaml"
-for i in $(seq 10); do "$FSOP" write "$PODS/race-$i.yaml" <"$T/race.yaml" >"$T/race-$i.out" & done
-wait
+pids=()
+for i in $(seq 10); do "$FSOP" write "$PODS/race-$i.yaml" <"$T/race.yaml" >"$T/race-$i.out" & pids+=($!); done
+for p in "${pids[@]}"; do wait "$p"; done
 is "$(cat "$T"/race-*.out | sort | uniq -c | awk '{print $1 $2}' | tr '\n' ' ')" "9EEXIST 1OK " "10 racing on one name: one OK, nine EEXIST"
 is "$(ls "$PODS" | grep -c '^race')" "1" "one race pod, no leftover files"
 check "no SQLITE_BUSY or database-locked message anywhere" -- sh -c "! grep -iE 'busy|locked' '$T/podfs.log' '$MNT/events'"

@@ -9,8 +9,9 @@ MNT=$T/mnt
 STATE=$T/state
 PODS=$MNT/pods
 mkdir -p "$MNT" "$STATE"
-PODFS=${PODFS_BIN:?PODFS_BIN not set: run through tests/run.sh}
-FSOP=${FSOP:?}
+_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PODFS=${PODFS_BIN:-$_top/${PODFS_BUILD:-build}/podfs}
+FSOP=${FSOP:-$_top/${PODFS_BUILD:-build}/tests/tools/fsop}
 PODFS_PID=
 _tap_n=0
 _tap_failed=0
