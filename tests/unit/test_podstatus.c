@@ -74,6 +74,7 @@ int main(void)
 	char *why;
 
 	p = mkpod(NULL, 1);
+	free(p->status.container_statuses[0].name);
 	p->status.n_container_statuses = 0;
 	word_is(p, "Pending", "a new pod without phase is Pending");
 	why = pf_pod_why(p);
