@@ -12,11 +12,7 @@
 
 void pf_api_created_free(struct pf_api_created *c)
 {
-	for (size_t i = 0; i < c->n; i++)
-		free(c->names[i]);
-	free(c->names);
-	c->names = NULL;
-	c->n = 0;
+	pf_pod_list_free(&c->pods);
 }
 
 char *pf_pod_key(const char *name)
@@ -97,6 +93,10 @@ int pf_api_create_pods(struct pf_store *s, const char *data, size_t len, const c
 		free(p->meta.uid);
 		p->meta.uid = pf_xstrdup(uid);
 		p->meta.creation_ms = now;
+		/* creationTimestamp has whole seconds; the timeline keeps ms. */
+		char line[64];
+		snprintf(line, sizeof(line), "%lld stored", (long long)now);
+		pf_strmap_set(&p->meta.annotations, PF_TIMELINE_ANNOTATION, line);
 		p->meta.resource_version = 0;
 		free(p->status.phase);
 		p->status.phase = pf_xstrdup("Pending");
@@ -115,11 +115,11 @@ int pf_api_create_pods(struct pf_store *s, const char *data, size_t len, const c
 			       pods.items[failed]->meta.name);
 	}
 	if (r >= 0) {
-		out->names = pf_xcalloc(pods.n, sizeof(*out->names));
 		for (size_t i = 0; i < pods.n; i++)
-			out->names[i] = pf_xstrdup(pods.items[i]->meta.name);
-		out->n = pods.n;
-		r = (int)pods.n;
+			pods.items[i]->meta.resource_version = out->rev;
+		out->pods = pods;
+		pods = (struct pf_pod_list){ 0 };
+		r = (int)out->pods.n;
 	}
 	for (size_t i = 0; i < pods.n; i++) {
 		pf_buf_release(&vals[i]);

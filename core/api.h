@@ -12,16 +12,19 @@
 #include "err.h"
 #include "model.h"
 #include "store.h"
+#include "manifest.h"
 #include "validate.h"
 
 #define PF_POD_PREFIX "/registry/pods/default/"
 #define PF_NODE_PREFIX "/registry/minions/"
 #define PF_EVENT_PREFIX "/registry/events/default/"
+/* Components append "<epoch ms> <step> [detail]" lines to this annotation;
+ * the pod's timeline file shows them as offsets from the first. */
+#define PF_TIMELINE_ANNOTATION "podfs.io/timeline"
 
 struct pf_api_created {
-	char **names; /* the pods' names, in submission order */
-	size_t n;
-	int64_t rev;  /* the store revision of the creation */
+	struct pf_pod_list pods; /* the stored pods, in submission order */
+	int64_t rev;             /* the store revision of the creation */
 };
 void pf_api_created_free(struct pf_api_created *c);
 

@@ -972,6 +972,10 @@ static void *monitor_main(void *arg)
 		}
 		if (data_version(s->monitor_conn, &v) == 0 && v != s->monitor_seen) {
 			s->monitor_seen = v;
+			/* The commit the WAL write announced is visible: stop
+			 * the fast ticks, or a busy writer (this very process)
+			 * keeps the monitor spinning every millisecond. */
+			hot_until = 0;
 			bump(s);
 		}
 	}

@@ -154,49 +154,76 @@ static void cnode_free(struct pf_cnode *n)
 	free(n);
 }
 
-static void apply_pod(struct pf_cache *c, const char *name, const struct pf_kv *kv,
-		      struct pf_strlist *deleted)
+/* Insert or refresh the summary of a decoded pod stored at revision rev. */
+static void put_pod(struct pf_cache *c, const char *name, const struct pf_pod *pod, int64_t rev,
+		    struct pf_strlist *deleted)
 {
 	ssize_t pos = set_find(&c->pods, name, pod_name);
-	_cleanup_pod_ struct pf_pod *pod = NULL;
-	struct pf_err err = PF_ERR_INIT;
 	struct pf_cpod *p;
 
-	if (!kv->value) {
-		if (pos >= 0) {
-			p = c->pods.by_name[pos];
-			set_remove(&c->pods, (size_t)pos, pod_serial);
-			cpod_free(p);
-			pf_strlist_add(deleted, name);
-		}
-		return;
-	}
-	if (pf_pod_decode(kv->value, kv->len, &pod, &err) < 0) {
-		pf_log(PF_LOG_ERROR, "cache: cannot read stored pod %s (revision %lld): %s", name,
-		       (long long)kv->mod_rev, err.msg);
-		return;
-	}
 	if (pos >= 0) {
 		p = c->pods.by_name[pos];
+		/* The writer may have put a newer version already. */
+		if (rev <= p->rev)
+			return;
 		/* A pod deleted and created again under the same name is a new
 		 * object: it gets a new serial, hence new inodes. */
 		if (strcmp(p->s.uid, pod->meta.uid ? pod->meta.uid : "") != 0) {
 			set_remove(&c->pods, (size_t)pos, pod_serial);
 			cpod_free(p);
-			pf_strlist_add(deleted, name);
+			if (deleted)
+				pf_strlist_add(deleted, name);
 			pos = set_find(&c->pods, name, pod_name);
 		} else {
 			pf_pod_summary_free(&p->s);
 			pf_pod_summarize(pod, &p->s);
-			p->rev = kv->mod_rev;
+			p->rev = rev;
 			return;
 		}
 	}
 	p = pf_xcalloc(1, sizeof(*p));
 	p->serial = c->next_serial++;
-	p->rev = kv->mod_rev;
+	p->rev = rev;
 	pf_pod_summarize(pod, &p->s);
 	set_insert(&c->pods, pos, p);
+}
+
+static void apply_pod(struct pf_cache *c, const char *name, const struct pf_kv *kv,
+		      struct pf_strlist *deleted)
+{
+	_cleanup_pod_ struct pf_pod *pod = NULL;
+	struct pf_err err = PF_ERR_INIT;
+
+	if (!kv->value) {
+		ssize_t pos = set_find(&c->pods, name, pod_name);
+		struct pf_cpod *p = pos >= 0 ? c->pods.by_name[pos] : NULL;
+
+		/* A delete older than what is cached belongs to an earlier
+		 * object of the same name. */
+		if (p && kv->mod_rev > p->rev) {
+			set_remove(&c->pods, (size_t)pos, pod_serial);
+			cpod_free(p);
+			pf_strlist_add(deleted, name);
+		}
+		return;
+	}
+	ssize_t pos = set_find(&c->pods, name, pod_name);
+	if (pos >= 0 && kv->mod_rev <= ((struct pf_cpod *)c->pods.by_name[pos])->rev)
+		return; /* already put by the writer: skip the decode */
+	if (pf_pod_decode(kv->value, kv->len, &pod, &err) < 0) {
+		pf_log(PF_LOG_ERROR, "cache: cannot read stored pod %s (revision %lld): %s", name,
+		       (long long)kv->mod_rev, err.msg);
+		return;
+	}
+	put_pod(c, name, pod, kv->mod_rev, deleted);
+}
+
+void pf_cache_put_pods(struct pf_cache *c, struct pf_pod *const *pods, size_t n, int64_t rev)
+{
+	pthread_rwlock_wrlock(&c->lock);
+	for (size_t i = 0; i < n; i++)
+		put_pod(c, pods[i]->meta.name, pods[i], rev, NULL);
+	pthread_rwlock_unlock(&c->lock);
 }
 
 static bool node_is_ready(const struct pf_node *n)

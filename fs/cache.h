@@ -56,6 +56,13 @@ const struct pf_cnode *const *pf_cache_nodes(struct pf_cache *c, size_t *n);
 void pf_cache_events_render(struct pf_cache *c, const char *kind, const char *name,
 			    struct pf_buf *out);
 
+/* Put pods this process just stored at revision rev into the cache at once,
+ * so that they are visible before the writer's system call returns without
+ * waiting for the watch to deliver them.  Safe against the watch: every
+ * cached object remembers its revision and older changes never overwrite
+ * newer ones. */
+void pf_cache_put_pods(struct pf_cache *c, struct pf_pod *const *pods, size_t n, int64_t rev);
+
 /* Block until the cache has applied revision rev (or timeout_ms passes:
  * -ETIMEDOUT).  Writers call it so that what they stored is visible before
  * their system call returns. */

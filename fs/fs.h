@@ -12,6 +12,7 @@
 #include "validate.h"
 
 struct fuse_session;
+struct pf_inval;
 struct pf_pending;
 struct pf_waiter;
 
@@ -19,6 +20,7 @@ struct pf_fs {
 	struct pf_store *store;
 	struct pf_cache *cache;
 	struct fuse_session *se;
+	struct pf_inval *inval; /* drops deleted pods' names from the kernel */
 	struct pf_policy policy;
 	time_t mount_time;
 

@@ -18,6 +18,7 @@
 #include "admission.h"
 #include "api.h"
 #include "fs.h"
+#include "inval.h"
 #include "log.h"
 #include "manifest.h"
 
@@ -244,6 +245,7 @@ static int cmd_mount(int argc, char **argv)
 
 	if (open_store(&o, &fs.store) < 0)
 		goto out_unmount;
+	fs.inval = pf_inval_start(fs.se);
 	r = pf_cache_start(fs.store, pf_fs_notify, &fs, &fs.cache, &err);
 	if (r < 0) {
 		pf_log(PF_LOG_ERROR, "cannot start: %s", err.msg);
@@ -264,6 +266,7 @@ static int cmd_mount(int argc, char **argv)
 	pf_fs_release_waiters(&fs);
 	pf_cache_stop(fs.cache);
 out_store:
+	pf_inval_stop(fs.inval);
 	pf_store_close(fs.store);
 out_unmount:
 	fuse_session_unmount(fs.se);

@@ -16,11 +16,15 @@
 
 #include "api.h"
 #include "fs.h"
+#include "inval.h"
 #include "log.h"
 #include "manifest.h"
 #include "tree.h"
 
 #define ENTRY_TIMEOUT 60.0 /* names whose inode never changes meaning */
+/* Pod directories: cached briefly, and dropped at once when the pod goes
+ * (inval.c); a lookup per `cat pods/x/...` would double its cost. */
+#define POD_ENTRY_TIMEOUT 1.0
 #define DIR_ATTR_TIMEOUT 1.0
 #define SUBMIT_VISIBLE_MS 10000
 
@@ -153,11 +157,10 @@ static int submit(struct pf_fs *fs, const char *file, const char *data, size_t l
 		return r;
 	}
 	/* The directory must exist when close(2) returns. */
-	if (pf_cache_wait_rev(fs->cache, created.rev, SUBMIT_VISIBLE_MS) < 0)
-		pf_log(PF_LOG_WARN, "pods/%s: stored at revision %lld but the cache lags", file,
-		       (long long)created.rev);
-	for (size_t i = 0; i < created.n; i++)
-		pf_log(PF_LOG_INFO, "pod %s created from pods/%s", created.names[i], file);
+	pf_cache_put_pods(fs->cache, created.pods.items, created.pods.n, created.rev);
+	for (size_t i = 0; i < created.pods.n; i++)
+		pf_log(PF_LOG_INFO, "pod %s created from pods/%s", created.pods.items[i]->meta.name,
+		       file);
 	pf_api_created_free(&created);
 	return 0;
 }
@@ -329,6 +332,8 @@ static int lookup_ino(struct pf_fs *fs, uint64_t parent, const char *name, uint6
 			if (cp)
 				*ino = pf_ino(PF_INO_POD, cp->serial, 0, PF_POD_DIR);
 			pf_cache_unlock(fs->cache);
+			if (cp && fs->inval)
+				*timeout = POD_ENTRY_TIMEOUT;
 			return cp ? 0 : -ENOENT;
 		}
 		if (parent == PF_INO_NODES) {
@@ -671,8 +676,10 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 			return;
 		}
 	}
-	/* Contents move: the page cache must not serve an old rendering. */
+	/* Contents move: the page cache must not serve an old rendering.
+	 * Nothing is written, so close(2) needs no FLUSH round trip. */
 	fi->direct_io = 1;
+	fi->noflush = 1;
 	fi->fh = (uintptr_t)h;
 	fuse_reply_open(req, fi);
 }
@@ -814,6 +821,9 @@ void pf_fs_notify(void *arg, const char *const *deleted, size_t n_deleted)
 	struct pf_waiter **pp;
 	struct failed_wait *failed = NULL;
 	size_t n_failed = 0, cap_failed = 0;
+
+	for (size_t i = 0; i < n_deleted; i++)
+		pf_inval_push(fs->inval, PF_INO_PODS, deleted[i]);
 
 	pthread_mutex_lock(&fs->wlock);
 	for (pp = &fs->waiters; *pp;) {

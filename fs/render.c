@@ -38,7 +38,7 @@ static int render_timeline(struct pf_fs *fs, const char *name, struct pf_buf *ou
 		return -ENOENT;
 	/* Components append "<epoch ms> <step> [detail]" lines to the
 	 * podfs.io/timeline annotation; show them as offsets from the first. */
-	tl = pf_strmap_get(&pod->meta.annotations, "podfs.io/timeline");
+	tl = pf_strmap_get(&pod->meta.annotations, PF_TIMELINE_ANNOTATION);
 	if (!tl) {
 		pf_buf_adds(out, "0 stored\n");
 		return 0;

@@ -1,0 +1,26 @@
+/*
+ * inval.h - tell the kernel that names went away.
+ *
+ * Pod directories are cached by the kernel for a short time (saving a
+ * lookup per access); when a pod is deleted, here or through another
+ * process sharing the store, its name must be dropped from the kernel's
+ * dentry cache.  The notification can block on the directory's lock, held
+ * by a request that may itself be waiting for the cache; so notifications
+ * are sent from a thread of their own, never from the cache's thread or a
+ * FUSE worker.
+ */
+#ifndef PODFS_FS_INVAL_H
+#define PODFS_FS_INVAL_H
+
+#include <stdint.h>
+
+struct fuse_session;
+struct pf_inval;
+
+struct pf_inval *pf_inval_start(struct fuse_session *se);
+/* Queue (parent inode, name) for invalidation; never blocks on the kernel. */
+void pf_inval_push(struct pf_inval *iv, uint64_t parent, const char *name);
+/* Send what is queued, then stop the thread. NULL is fine. */
+void pf_inval_stop(struct pf_inval *iv);
+
+#endif
