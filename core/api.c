@@ -199,7 +199,7 @@ void pf_api_event(struct pf_store *s, const char *kind, const char *name, const 
 	struct pf_event ev = { 0 };
 	struct pf_buf msg = PF_BUF_INIT, val = PF_BUF_INIT;
 	struct pf_err err = PF_ERR_INIT;
-	char id[37], ename[300];
+	char ename[300];
 	_cleanup_free_ char *key = NULL;
 	int64_t now = pf_wall_ms();
 	va_list ap;
@@ -208,11 +208,11 @@ void pf_api_event(struct pf_store *s, const char *kind, const char *name, const 
 	pf_buf_vaddf(&msg, fmt, ap);
 	va_end(ap);
 
-	/* Event names are the object's name and a unique suffix, as client-go's
-	 * recorder makes them ("web.17a2b3c4d5e6f708"). */
-	pf_uuid4(id);
-	snprintf(ename, sizeof(ename), "%s.%.8s%.4s%.4s", name && *name ? name : "podfs", id,
-		 id + 9, id + 14);
+	/* Event names are the object's name and the time in hex nanoseconds,
+	 * as client-go's recorder makes them ("web.17a2b3c4d5e6f708"); the
+	 * time in the key lets expiry work without decoding values. */
+	snprintf(ename, sizeof(ename), "%s.%llx", name && *name ? name : "podfs",
+		 (unsigned long long)pf_wall_ns());
 	ev.meta.name = ename;
 	ev.meta.namespace_ = (char *)"default";
 	ev.meta.creation_ms = now;
@@ -232,4 +232,43 @@ void pf_api_event(struct pf_store *s, const char *kind, const char *name, const 
 		pf_log(PF_LOG_WARN, "could not store event %s %s: %s", reason, msg.buf, err.msg);
 	pf_buf_release(&msg);
 	pf_buf_release(&val);
+
+	static unsigned written;
+	if (__atomic_add_fetch(&written, 1, __ATOMIC_RELAXED) % PF_EVENT_GC_EVERY == 0)
+		pf_api_expire_events(s, pf_wall_ns() - (int64_t)PF_EVENT_TTL_S * 1000000000);
+}
+
+int pf_api_expire_events(struct pf_store *s, int64_t before_ns)
+{
+	struct pf_kv_list all = { 0 };
+	struct pf_err err = PF_ERR_INIT;
+	struct pf_op *ops = NULL;
+	size_t n = 0, cap = 0;
+	int r;
+
+	r = pf_store_list(s, PF_EVENT_PREFIX, &all, NULL, &err);
+	if (r < 0) {
+		pf_log(PF_LOG_WARN, "event expiry: %s", err.msg);
+		return r;
+	}
+	for (size_t i = 0; i < all.n; i++) {
+		const char *dot = strrchr(all.items[i].key, '.');
+		char *end;
+		unsigned long long t = dot ? strtoull(dot + 1, &end, 16) : 0;
+
+		if (!dot || *end || (int64_t)t >= before_ns)
+			continue;
+		PF_GROW(ops, cap, n + 1);
+		ops[n++] = (struct pf_op){ .kind = PF_OP_DELETE,
+					   .key = all.items[i].key,
+					   .expect_rev = all.items[i].mod_rev };
+	}
+	/* One transaction; a concurrent expiry in another process makes it
+	 * fail harmlessly (-ENOENT/-ESTALE) and the next round retries. */
+	r = n ? pf_store_txn(s, ops, n, NULL, NULL, &err) : 0;
+	if (r < 0 && r != -ENOENT && r != -ESTALE)
+		pf_log(PF_LOG_WARN, "event expiry: %s", err.msg);
+	free(ops);
+	pf_kv_list_free(&all);
+	return r < 0 ? r : (int)n;
 }

@@ -63,6 +63,13 @@ void pf_api_event(struct pf_store *s, const char *kind, const char *name, const 
 		  const char *type, const char *reason, const char *component,
 		  const char *fmt, ...) PF_PRINTF(8, 9);
 
+/* Events live an hour, as with the API server's default --event-ttl; every
+ * PF_EVENT_GC_EVERY events a process writes, it removes the expired ones. */
+#define PF_EVENT_TTL_S 3600
+#define PF_EVENT_GC_EVERY 512
+/* Delete events recorded before before_ns (wall clock); the count deleted. */
+int pf_api_expire_events(struct pf_store *s, int64_t before_ns);
+
 /* A random RFC 4122 version 4 UUID (37 bytes with the NUL). */
 void pf_uuid4(char out[37]);
 

@@ -170,6 +170,14 @@ int64_t pf_wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t pf_wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 void pf_format_time(int64_t wall_ms, char out[21])
 {
 	time_t t = (time_t)(wall_ms / 1000);

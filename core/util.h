@@ -87,6 +87,7 @@ static inline void pf_buf_releasep(struct pf_buf *b) { pf_buf_release(b); }
 /* Monotonic and wall clocks. */
 int64_t pf_now_ns(void);      /* CLOCK_MONOTONIC */
 int64_t pf_wall_ms(void);     /* CLOCK_REALTIME, milliseconds since the epoch */
+int64_t pf_wall_ns(void);     /* CLOCK_REALTIME, nanoseconds since the epoch */
 /* RFC 3339 UTC with seconds, as Kubernetes writes timestamps:
  * 2026-11-27T13:38:26Z. out must hold 21 bytes. */
 void pf_format_time(int64_t wall_ms, char out[21]);
