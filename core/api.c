@@ -196,17 +196,29 @@ void pf_api_event(struct pf_store *s, const char *kind, const char *name, const 
 		  const char *type, const char *reason, const char *component,
 		  const char *fmt, ...)
 {
-	struct pf_event ev = { 0 };
 	struct pf_buf msg = PF_BUF_INIT, val = PF_BUF_INIT;
 	struct pf_err err = PF_ERR_INIT;
-	char id[37], ename[300];
 	_cleanup_free_ char *key = NULL;
-	int64_t now = pf_wall_ms();
 	va_list ap;
 
 	va_start(ap, fmt);
 	pf_buf_vaddf(&msg, fmt, ap);
 	va_end(ap);
+
+	key = pf_api_event_build(kind, name, uid, type, reason, component, NULL, msg.buf, &val);
+	if (pf_store_put(s, key, val.buf, val.len, NULL, &err) < 0)
+		pf_log(PF_LOG_WARN, "could not store event %s %s: %s", reason, msg.buf, err.msg);
+	pf_buf_release(&msg);
+	pf_buf_release(&val);
+}
+
+char *pf_api_event_build(const char *kind, const char *name, const char *uid, const char *type,
+			 const char *reason, const char *component, const char *host,
+			 const char *message, struct pf_buf *val)
+{
+	struct pf_event ev = { 0 };
+	char id[37], ename[300];
+	int64_t now = pf_wall_ms();
 
 	/* Event names are the object's name and a unique suffix, as client-go's
 	 * recorder makes them ("web.17a2b3c4d5e6f708"). */
@@ -223,13 +235,10 @@ void pf_api_event(struct pf_store *s, const char *kind, const char *name, const 
 	ev.type = (char *)type;
 	ev.reason = (char *)reason;
 	ev.source_component = (char *)component;
-	ev.message = msg.buf;
+	ev.source_host = (char *)host;
+	ev.message = (char *)message;
 	ev.first_ms = ev.last_ms = now;
 	ev.count = 1;
-	pf_event_encode(&ev, &val);
-	key = pf_xasprintf(PF_EVENT_PREFIX "%s", ename);
-	if (pf_store_put(s, key, val.buf, val.len, NULL, &err) < 0)
-		pf_log(PF_LOG_WARN, "could not store event %s %s: %s", reason, msg.buf, err.msg);
-	pf_buf_release(&msg);
-	pf_buf_release(&val);
+	pf_event_encode(&ev, val);
+	return pf_xasprintf(PF_EVENT_PREFIX "%s", ename);
 }
