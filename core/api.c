@@ -98,6 +98,13 @@ int pf_api_create_pods(struct pf_store *s, const char *data, size_t len, const c
 		p->meta.uid = pf_xstrdup(uid);
 		p->meta.creation_ms = now;
 		p->meta.resource_version = 0;
+		/* The pod's timeline starts here; the scheduler and the node
+		 * agent append their steps (fs/render.c shows offsets). */
+		{
+			char line[32];
+			snprintf(line, sizeof(line), "%lld stored", (long long)now);
+			pf_strmap_set(&p->meta.annotations, PF_TIMELINE_ANNOTATION, line);
+		}
 		free(p->status.phase);
 		p->status.phase = pf_xstrdup("Pending");
 		pf_pod_encode(p, &vals[i]);
@@ -192,21 +199,13 @@ int pf_api_delete_pod(struct pf_store *s, const char *name, int64_t *rev, struct
 			  name);
 }
 
-void pf_api_event(struct pf_store *s, const char *kind, const char *name, const char *uid,
-		  const char *type, const char *reason, const char *component,
-		  const char *fmt, ...)
+void pf_api_event_build(const char *kind, const char *name, const char *uid,
+			const char *type, const char *reason, const char *component,
+			const char *message, char **key, struct pf_buf *val)
 {
 	struct pf_event ev = { 0 };
-	struct pf_buf msg = PF_BUF_INIT, val = PF_BUF_INIT;
-	struct pf_err err = PF_ERR_INIT;
 	char id[37], ename[300];
-	_cleanup_free_ char *key = NULL;
 	int64_t now = pf_wall_ms();
-	va_list ap;
-
-	va_start(ap, fmt);
-	pf_buf_vaddf(&msg, fmt, ap);
-	va_end(ap);
 
 	/* Event names are the object's name and a unique suffix, as client-go's
 	 * recorder makes them ("web.17a2b3c4d5e6f708"). */
@@ -223,11 +222,27 @@ void pf_api_event(struct pf_store *s, const char *kind, const char *name, const 
 	ev.type = (char *)type;
 	ev.reason = (char *)reason;
 	ev.source_component = (char *)component;
-	ev.message = msg.buf;
+	ev.message = (char *)message;
 	ev.first_ms = ev.last_ms = now;
 	ev.count = 1;
-	pf_event_encode(&ev, &val);
-	key = pf_xasprintf(PF_EVENT_PREFIX "%s", ename);
+	pf_event_encode(&ev, val);
+	*key = pf_xasprintf(PF_EVENT_PREFIX "%s", ename);
+}
+
+void pf_api_event(struct pf_store *s, const char *kind, const char *name, const char *uid,
+		  const char *type, const char *reason, const char *component,
+		  const char *fmt, ...)
+{
+	struct pf_buf msg = PF_BUF_INIT, val = PF_BUF_INIT;
+	struct pf_err err = PF_ERR_INIT;
+	_cleanup_free_ char *key = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	pf_buf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	pf_api_event_build(kind, name, uid, type, reason, component, msg.buf ? msg.buf : "",
+			   &key, &val);
 	if (pf_store_put(s, key, val.buf, val.len, NULL, &err) < 0)
 		pf_log(PF_LOG_WARN, "could not store event %s %s: %s", reason, msg.buf, err.msg);
 	pf_buf_release(&msg);

@@ -17,6 +17,10 @@
 #define PF_POD_PREFIX "/registry/pods/default/"
 #define PF_NODE_PREFIX "/registry/minions/"
 #define PF_EVENT_PREFIX "/registry/events/default/"
+/* "<epoch ms> <step> [detail]" lines, one per step of the workflow: the API
+ * layer writes "stored", the scheduler "scheduled NODE", the node agent the
+ * rest; pods/<p>/timeline shows them as offsets from the first. */
+#define PF_TIMELINE_ANNOTATION "podfs.io/timeline"
 
 struct pf_api_created {
 	char **names; /* the pods' names, in submission order */
@@ -59,6 +63,14 @@ int pf_api_delete_pod(struct pf_store *s, const char *name, int64_t *rev, struct
 void pf_api_event(struct pf_store *s, const char *kind, const char *name, const char *uid,
 		  const char *type, const char *reason, const char *component,
 		  const char *fmt, ...) PF_PRINTF(8, 9);
+
+/* Build an event as pf_api_event stores it, without storing it: *key (a new
+ * string) and the encoded value appended to val, for a caller that writes
+ * it in its own transaction (the scheduler binds pods and records their
+ * Scheduled events in one). */
+void pf_api_event_build(const char *kind, const char *name, const char *uid,
+			const char *type, const char *reason, const char *component,
+			const char *message, char **key, struct pf_buf *val);
 
 /* A random RFC 4122 version 4 UUID (37 bytes with the NUL). */
 void pf_uuid4(char out[37]);

@@ -1,6 +1,6 @@
 /*
  * main.c - the podfs command: `podfs MOUNTPOINT` (all-in-one: the FUSE API
- * layer, the embedded store, and later the scheduler and a node agent, each
+ * layer, the embedded store, the scheduler and later a node agent, each
  * a thread), `podfs validate FILE...`.
  *
  * This file only wires the pieces together and owns the process: options,
@@ -20,6 +20,7 @@
 #include "fs.h"
 #include "log.h"
 #include "manifest.h"
+#include "scheduler.h"
 
 #define DEFAULT_STATE_DIR "/var/lib/podfs"
 
@@ -34,6 +35,7 @@ struct options {
 	bool no_node;
 	struct pf_policy policy;
 	struct pf_strlist fuse_opts;
+	struct pf_sched_opts sched;
 };
 
 static void usage(FILE *f)
@@ -49,6 +51,9 @@ static void usage(FILE *f)
 		"  --node-name NAME        this machine's node name (default: the host name)\n"
 		"  --no-scheduler          do not run the scheduler in this process\n"
 		"  --no-node               do not run a node agent in this process\n"
+		"  --leader-elect-lease-duration D    scheduler lease duration (15s)\n"
+		"  --leader-elect-retry-period D      lease renewal/retry period (2s)\n"
+		"  --node-monitor-grace-period D      silence before a node is NotReady (40s)\n"
 		"  --allow-privileged      admit privileged pods and host namespaces\n"
 		"  --allow-host-paths      admit hostPath volumes\n"
 		"  -o OPT[,OPT...]         FUSE mount options (allow_other, ...)\n"
@@ -59,7 +64,7 @@ static void usage(FILE *f)
 }
 
 enum { OPT_STATE_DIR = 256, OPT_STORE, OPT_NODE_NAME, OPT_NO_SCHED, OPT_NO_NODE, OPT_PRIV,
-       OPT_HOSTPATH };
+       OPT_HOSTPATH, OPT_LEASE, OPT_RETRY, OPT_GRACE };
 
 static const struct option long_opts[] = {
 	{ "foreground", no_argument, NULL, 'f' },
@@ -72,8 +77,38 @@ static const struct option long_opts[] = {
 	{ "no-node", no_argument, NULL, OPT_NO_NODE },
 	{ "allow-privileged", no_argument, NULL, OPT_PRIV },
 	{ "allow-host-paths", no_argument, NULL, OPT_HOSTPATH },
+	{ "leader-elect-lease-duration", required_argument, NULL, OPT_LEASE },
+	{ "leader-elect-retry-period", required_argument, NULL, OPT_RETRY },
+	{ "node-monitor-grace-period", required_argument, NULL, OPT_GRACE },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* A duration as Kubernetes flags take it: "15s", "500ms", "1m"; a bare
+ * number is seconds.  Milliseconds, or -1 when malformed. */
+static int duration_ms(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || v < 0)
+		return -1;
+	if (!*end || !strcmp(end, "s"))
+		v *= 1000;
+	else if (!strcmp(end, "m"))
+		v *= 60000;
+	else if (strcmp(end, "ms") != 0)
+		return -1;
+	return v >= 1 && v < 86400000 ? (int)v : -1;
+}
+
+static int set_duration(const char *opt, const char *arg, int *out)
+{
+	*out = duration_ms(arg);
+	if (*out > 0)
+		return 0;
+	fprintf(stderr, "podfs: --%s: bad duration \"%s\" (e.g. 15s, 500ms)\n", opt, arg);
+	return 1;
+}
 
 /* 0 ok, 1 bad usage reported, 2 --help printed. */
 static int parse(int argc, char **argv, struct options *o)
@@ -94,6 +129,18 @@ static int parse(int argc, char **argv, struct options *o)
 		case OPT_NO_NODE: o->no_node = true; break;
 		case OPT_PRIV: o->policy.allow_privileged = true; break;
 		case OPT_HOSTPATH: o->policy.allow_host_paths = true; break;
+		case OPT_LEASE:
+			if (set_duration("leader-elect-lease-duration", optarg, &o->sched.lease_duration_ms))
+				return 1;
+			break;
+		case OPT_RETRY:
+			if (set_duration("leader-elect-retry-period", optarg, &o->sched.renew_ms))
+				return 1;
+			break;
+		case OPT_GRACE:
+			if (set_duration("node-monitor-grace-period", optarg, &o->sched.node_grace_ms))
+				return 1;
+			break;
 		default: usage(stderr); return 1;
 		}
 	}
@@ -167,6 +214,7 @@ static int cmd_mount(int argc, char **argv)
 	struct fuse_loop_config *loop = NULL;
 	struct pf_err err = PF_ERR_INIT;
 	struct pf_store *probe = NULL;
+	struct pf_sched *sched = NULL;
 	int r, status = 1;
 
 	r = parse(argc, argv, &o);
@@ -250,6 +298,14 @@ static int cmd_mount(int argc, char **argv)
 		fprintf(stderr, "podfs: cannot start: %s\n", err.msg);
 		goto out_store;
 	}
+	if (!o.no_scheduler) {
+		r = pf_sched_start(fs.store, &o.sched, &sched, &err);
+		if (r < 0) {
+			pf_log(PF_LOG_ERROR, "cannot start the scheduler: %s", err.msg);
+			fprintf(stderr, "podfs: cannot start the scheduler: %s\n", err.msg);
+			goto out_cache;
+		}
+	}
 	pf_log(PF_LOG_INFO, "mounted on %s, state in %s", o.mountpoint, o.state_dir);
 
 	loop = fuse_loop_cfg_create();
@@ -261,6 +317,10 @@ static int cmd_mount(int argc, char **argv)
 	status = r < 0 ? 1 : 0;
 	pf_log(PF_LOG_INFO, "unmounting %s", o.mountpoint);
 
+	/* The scheduler first: it releases its lease through the store. */
+	pf_sched_stop(sched);
+	sched = NULL;
+out_cache:
 	pf_fs_release_waiters(&fs);
 	pf_cache_stop(fs.cache);
 out_store:
