@@ -443,6 +443,9 @@ static void apply_node(struct pf_sched *s, const char *name, const struct pf_kv 
 		nn.nz_cpu = o->nz_cpu;
 		nn.nz_mem = o->nz_mem;
 		nn.npods = o->npods;
+		/* The map's key points at the name being freed: point it at
+		 * the new copy first. */
+		smap_put(&s->nodeix, nn.name, (void *)(uintptr_t)(i + 1));
 		pf_sched_node_clear(o);
 		*o = nn;
 		if (hb != s->nx[i].hb_ms) {
