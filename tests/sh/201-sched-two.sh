@@ -34,7 +34,7 @@ first_log=$T/podfs.log
 if grep -q "acquired by $holder" "$T/podfs2.log"; then
 	fusermount3 -u "$MNT2"; wait $PID2; rc=$?; other=$MNT
 else
-	stop_podfs >/dev/null; rc=0; other=$MNT2
+	stop_podfs; rc=0; other=$MNT2
 fi
 is "$rc" "0" "the leader stops cleanly"
 pod_yaml late >"$other/pods/late.yaml"

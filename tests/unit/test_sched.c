@@ -232,7 +232,7 @@ static void test_fit_and_score(void)
 	/* Ties spread: 30 best-effort pods on 3 equal nodes, 10 each. */
 	for (int i = 0; i < 3; i++) {
 		char name[8];
-		snprintf(name, sizeof(name), "n%d", i);
+		snprintf(name, sizeof(name), "n%d", i % 10);
 		mknode(&n[i], name, 4000, 8192, NULL, NULL);
 	}
 	mkpod(&p, 0, 0);
