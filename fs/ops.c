@@ -679,10 +679,24 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 static void reply_slice(fuse_req_t req, const struct pf_buf *b, size_t size, off_t off)
 {
-	if ((size_t)off >= b->len)
+	size_t n;
+	char *copy;
+
+	if ((size_t)off >= b->len) {
 		fuse_reply_buf(req, NULL, 0);
-	else
-		fuse_reply_buf(req, b->buf + off, b->len - (size_t)off < size ? b->len - (size_t)off : size);
+		return;
+	}
+	/* Reply from a private copy: once writev() has handed the reply to the
+	 * kernel, the reader may close and another worker run op_release,
+	 * freeing the handle's buffer while this thread is still inside the
+	 * writev wrapper (ASan's interceptor reads the iovec after the call
+	 * and reported exactly that). A copy of one read is cheap next to the
+	 * round trip. */
+	n = b->len - (size_t)off < size ? b->len - (size_t)off : size;
+	copy = pf_xmalloc(n);
+	memcpy(copy, b->buf + off, n);
+	fuse_reply_buf(req, copy, n);
+	free(copy);
 }
 
 /* Decide a wait: 1 answered (done), -1 never (EIO), 0 keep waiting.
@@ -709,9 +723,13 @@ static void wait_answer(struct pf_fs *fs, fuse_req_t req, struct fh *h, const ch
 {
 	h->wait_done = true;
 	if (decision > 0) {
+		/* From a private copy, as reply_slice does: the handle may be
+		 * released as soon as the reply is out. */
+		_cleanup_free_ char *line = pf_xasprintf("%s\n", word);
+
 		pf_buf_reset(&h->buf);
-		pf_buf_addf(&h->buf, "%s\n", word);
-		fuse_reply_buf(req, h->buf.buf, h->buf.len);
+		pf_buf_adds(&h->buf, line);
+		fuse_reply_buf(req, line, strlen(line));
 		return;
 	}
 	fw->pod = pf_xstrdup(h->pod);
