@@ -66,3 +66,10 @@ s=$(date +%s%N); start; e=$(date +%s%N)
 row "mount with 10,000 stored pods (load + watch)" "$(( (e - s) / 1000000 )) ms" "(reported)"
 rss=$(awk '/VmRSS/{print $2}' /proc/$PID/status)
 row "podfs RSS after a fresh mount of 10,000 pods" "$((rss / 1024)) MB" "<= 40 MB"
+
+# The scheduler on its own (in-process, sqlite store, hollow nodes stored
+# directly): throughput over a backlog, then single-pod latency when idle.
+out=$(build/bench/schedbench "$T/sched.db" 1000 10000 2>/dev/null)
+row "scheduler: 10,000 pending pods on 1,000 nodes" "$(echo "$out" | field binds_per_s) binds/s" ">= 20,000 binds/s"
+row "scheduler: one pod on an idle cluster, create->bound" "p50 $(echo "$out" | field p50) us, p99 $(echo "$out" | field p99) us" "p99 <= 5 ms"
+row "scheduler: RSS of its view after binding 10,000" "$(( $(echo "$out" | field sched_rss_kb) / 1024 )) MB" "<= 50 MB"

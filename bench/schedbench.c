@@ -38,8 +38,8 @@ static int create(struct pf_store *s, const char *prefix, int from, int n)
 {
 	struct pf_buf y = PF_BUF_INIT;
 	struct pf_err err = PF_ERR_INIT;
-	struct pf_api_created c = { 0 };
-	struct pf_policy pol = { 0 };
+	struct pf_api_created c = {0};
+	struct pf_policy pol = {0};
 	int r;
 
 	pf_buf_adds(&y, "apiVersion: v1\nkind: List\nitems:\n");
@@ -63,7 +63,7 @@ int main(int argc, char **argv)
 	struct pf_store *s = NULL;
 	struct pf_err err = PF_ERR_INIT;
 	struct pf_sched *sc = NULL;
-	struct pf_sched_opts o = { .renew_ms = 2000 };
+	struct pf_sched_opts o = {.renew_ms = 2000};
 	struct pf_sched_stats st;
 	int nodes, pods;
 	int64_t t0, t1, lat[200];
@@ -92,13 +92,15 @@ int main(int argc, char **argv)
 		for (int i = 0; i < nodes; i++) {
 			keys[i] = pf_xasprintf(PF_NODE_PREFIX "hollow-%04d", i);
 			vals[i] = pf_xasprintf(
-				"apiVersion: v1\nkind: Node\nmetadata:\n  name: hollow-%04d\n"
-				"status:\n  allocatable:\n    cpu: \"32\"\n    memory: 128Gi\n"
-				"    pods: \"110\"\n  conditions:\n  - lastHeartbeatTime: \"%s\"\n"
-				"    status: \"True\"\n    type: Ready\n",
-				i, now);
-			ops[i] = (struct pf_op){ .kind = PF_OP_PUT, .key = keys[i], .value = vals[i],
-						 .len = strlen(vals[i]) };
+			    "apiVersion: v1\nkind: Node\nmetadata:\n  name: hollow-%04d\n"
+			    "status:\n  allocatable:\n    cpu: \"32\"\n    memory: 128Gi\n"
+			    "    pods: \"110\"\n  conditions:\n  - lastHeartbeatTime: \"%s\"\n"
+			    "    status: \"True\"\n    type: Ready\n",
+			    i, now);
+			ops[i] = (struct pf_op){.kind = PF_OP_PUT,
+						.key = keys[i],
+						.value = vals[i],
+						.len = strlen(vals[i])};
 		}
 		pf_store_txn(s, ops, (size_t)nodes, NULL, NULL, &err);
 		for (int i = 0; i < nodes; i++) {
@@ -120,7 +122,7 @@ int main(int argc, char **argv)
 	}
 	t1 = pf_now_ns();
 	do {
-		struct timespec ts = { 0, 1000000 };
+		struct timespec ts = {0, 1000000};
 		nanosleep(&ts, NULL);
 		pf_sched_get_stats(sc, &st);
 	} while (st.bound < (uint64_t)pods && pf_now_ns() - t0 < 120LL * 1000000000);
@@ -148,11 +150,12 @@ int main(int argc, char **argv)
 		c0 = pf_now_ns();
 		create(s, "single", i, 1);
 		while (!bound && pf_now_ns() - c0 < 5LL * 1000000000) {
-			struct pf_watch_batch b = { 0 };
+			struct pf_watch_batch b = {0};
 			if (pf_watch_next(w, &b, 100, &err) < 0)
 				break;
 			for (size_t k = 0; k < b.n; k++)
-				if (b.events[k].kv.value && strstr(b.events[k].kv.value, "\n  nodeName: "))
+				if (b.events[k].kv.value &&
+				    strstr(b.events[k].kv.value, "\n  nodeName: "))
 					bound = true;
 			pf_watch_batch_free(&b);
 		}

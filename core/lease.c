@@ -45,8 +45,8 @@ static void micro_time(int64_t ms, char out[32])
 	snprintf(out, 32, "%s.%03d000Z", s, (int)(ms % 1000));
 }
 
-static void encode(const struct pf_lease *l, const char *holder, int duration_s,
-		   int64_t acquire_ms, int64_t renew_ms, int transitions, struct pf_buf *out)
+static void encode(const struct pf_lease *l, const char *holder, int duration_s, int64_t acquire_ms,
+		   int64_t renew_ms, int transitions, struct pf_buf *out)
 {
 	char acq[32], ren[32];
 
@@ -118,7 +118,7 @@ static int lost(struct pf_lease *l, int r)
 int pf_lease_tick(struct pf_lease *l, struct pf_err *err)
 {
 	_cleanup_buf_ struct pf_buf val = PF_BUF_INIT;
-	struct pf_kv kv = { 0 };
+	struct pf_kv kv = {0};
 	char holder[256];
 	int64_t now = pf_wall_ms(), renew_ms = 0, rev = 0;
 	int dur_s = 0, trans = 0, r;

@@ -21,14 +21,14 @@
 
 struct pf_lease {
 	struct pf_store *store;
-	char *key;      /* /registry/leases/kube-system/kube-scheduler */
-	char *name;     /* kube-scheduler */
+	char *key;	/* /registry/leases/kube-system/kube-scheduler */
+	char *name;	/* kube-scheduler */
 	char *identity; /* holderIdentity */
 	int duration_ms;
 	bool held;
 	int64_t renewed_mono_ms; /* when this process last renewed it */
-	int64_t seen_rev;        /* the record's mod_rev as last seen */
-	int64_t seen_mono_ms;    /* when the record last changed, as seen here */
+	int64_t seen_rev;	 /* the record's mod_rev as last seen */
+	int64_t seen_mono_ms;	 /* when the record last changed, as seen here */
 };
 
 void pf_lease_init(struct pf_lease *l, struct pf_store *s, const char *ns, const char *name,

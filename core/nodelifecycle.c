@@ -38,17 +38,18 @@ static void set_cond_taints(struct pf_node *node, unsigned want, int64_t now)
 		unsigned bit;
 		const char *key, *effect;
 	} all[] = {
-		{ CT_NR_NS, NR, "NoSchedule" },
-		{ CT_NR_NE, NR, "NoExecute" },
-		{ CT_UR_NS, UR, "NoSchedule" },
-		{ CT_UR_NE, UR, "NoExecute" },
+	    {CT_NR_NS, NR, "NoSchedule"},
+	    {CT_NR_NE, NR, "NoExecute"},
+	    {CT_UR_NS, UR, "NoSchedule"},
+	    {CT_UR_NE, UR, "NoExecute"},
 	};
 
 	/* Drop the condition taints, keep the others in their order. */
 	for (size_t i = 0; i < node->n_taints; i++) {
 		struct pf_taint *t = &node->taints[i];
-		bool cond = t->key && (strcmp(t->key, NR) == 0 || strcmp(t->key, UR) == 0) &&
-			    (pf_taint_effect(t->effect) & (PF_EFFECT_NOSCHEDULE | PF_EFFECT_NOEXECUTE));
+		bool cond =
+		    t->key && (strcmp(t->key, NR) == 0 || strcmp(t->key, UR) == 0) &&
+		    (pf_taint_effect(t->effect) & (PF_EFFECT_NOSCHEDULE | PF_EFFECT_NOEXECUTE));
 
 		if (cond) {
 			free(t->key);
@@ -84,7 +85,7 @@ static void update_node(struct pf_sched *s, size_t i, bool lost, unsigned want)
 	_cleanup_node_ struct pf_node *node = NULL;
 	_cleanup_buf_ struct pf_buf val = PF_BUF_INIT;
 	struct pf_err err = PF_ERR_INIT;
-	struct pf_kv kv = { 0 };
+	struct pf_kv kv = {0};
 	int64_t now = pf_wall_ms();
 	int r;
 
@@ -105,8 +106,8 @@ static void update_node(struct pf_sched *s, size_t i, bool lost, unsigned want)
 					 node->conditions[k].type, "Unknown", "NodeStatusUnknown",
 					 "Kubelet stopped posting node status.", now);
 		if (never)
-			pf_condition_set(&node->conditions, &node->n_conditions, "Ready",
-					 "Unknown", "NodeStatusNeverUpdated",
+			pf_condition_set(&node->conditions, &node->n_conditions, "Ready", "Unknown",
+					 "NodeStatusNeverUpdated",
 					 "Kubelet never posted node status.", now);
 	}
 	set_cond_taints(node, want, now);
@@ -134,7 +135,7 @@ static void mark_pod(struct pf_sched *s, struct spod *sp)
 	_cleanup_buf_ struct pf_buf val = PF_BUF_INIT;
 	_cleanup_free_ char *key = pf_pod_key(sp->name);
 	struct pf_err err = PF_ERR_INIT;
-	struct pf_kv kv = { 0 };
+	struct pf_kv kv = {0};
 	const char *ph;
 	int64_t now = pf_wall_ms(), rev = 0;
 	int r;
@@ -155,8 +156,8 @@ static void mark_pod(struct pf_sched *s, struct spod *sp)
 	free(pod->status.phase);
 	pod->status.phase = pf_xstrdup("Unknown");
 	free(pod->status.message);
-	pod->status.message = pf_xasprintf("Node %s which was running pod %s is unresponsive",
-					   sp->node, sp->name);
+	pod->status.message =
+	    pf_xasprintf("Node %s which was running pod %s is unresponsive", sp->node, sp->name);
 	pf_condition_set(&pod->status.conditions, &pod->status.n_conditions, "Ready", "False",
 			 "NodeLost", NULL, now);
 	pod->meta.resource_version = 0;
@@ -164,7 +165,7 @@ static void mark_pod(struct pf_sched *s, struct spod *sp)
 	r = pf_store_update(s->store, key, val.buf, val.len, kv.mod_rev, &rev, &err);
 	pf_kv_free(&kv);
 	if (r < 0)
-		return; /* changed meanwhile: the next pass looks again */
+		return;		/* changed meanwhile: the next pass looks again */
 	sp->phase = PH_UNKNOWN; /* not again before the watch brings it back */
 	pf_api_event(s->store, "Pod", sp->name, sp->uid, "Warning", "NodeNotReady",
 		     "node-controller", "Node is not ready");
@@ -210,8 +211,8 @@ int64_t pf_nodelifecycle_run(struct pf_sched *s)
 			    (p->phase != PH_PENDING && p->phase != PH_RUNNING))
 				continue;
 			i = pf_sched_node_index(s, p->node);
-			if (i < 0 || s->nodes[i].ready != PF_READY_UNKNOWN ||
-			    !s->nx[i].has_ready || now - s->nx[i].hb_seen_mono <= grace)
+			if (i < 0 || s->nodes[i].ready != PF_READY_UNKNOWN || !s->nx[i].has_ready ||
+			    now - s->nx[i].hb_seen_mono <= grace)
 				continue;
 			mark_pod(s, p);
 		}

@@ -19,17 +19,17 @@ enum spod_phase { PH_PENDING = 0, PH_RUNNING, PH_SUCCEEDED, PH_FAILED, PH_UNKNOW
 struct spod {
 	char *name;
 	char *uid;
-	char *node; /* spec.nodeName; NULL until bound */
+	char *node;  /* spec.nodeName; NULL until bound */
 	int64_t rev; /* mod_rev of the version this view reflects */
 	int64_t cpu, mem, nz_cpu, nz_mem;
 	unsigned char phase;
 	bool deleting;
-	bool ours;   /* schedulerName is default-scheduler */
-	bool queued; /* in the active queue */
-	bool parked; /* in the unschedulable list */
-	bool dead;   /* gone from the store; freed by the list that holds it */
+	bool ours;		 /* schedulerName is default-scheduler */
+	bool queued;		 /* in the active queue */
+	bool parked;		 /* in the unschedulable list */
+	bool dead;		 /* gone from the store; freed by the list that holds it */
 	struct pf_sched_pod *sp; /* while pending: what the filters read */
-	char *raw;               /* while pending: the stored value, to bind from */
+	char *raw;		 /* while pending: the stored value, to bind from */
 	size_t raw_len;
 	char *cond_msg; /* the PodScheduled=False message stored, NULL when none */
 };
@@ -37,10 +37,10 @@ struct spod {
 /* Per node, beside the pf_sched_node the decisions read. */
 struct snode_x {
 	int64_t rev;
-	int64_t hb_ms;        /* the Ready condition's lastHeartbeatTime */
-	int64_t hb_seen_mono; /* when hb_ms last changed, as seen here */
-	bool has_ready;       /* the node has a Ready condition at all */
-	unsigned cond_taints; /* CT_* present in spec.taints */
+	int64_t hb_ms;	       /* the Ready condition's lastHeartbeatTime */
+	int64_t hb_seen_mono;  /* when hb_ms last changed, as seen here */
+	bool has_ready;	       /* the node has a Ready condition at all */
+	unsigned cond_taints;  /* CT_* present in spec.taints */
 	int64_t next_try_mono; /* back-off for the node controller's writes */
 };
 enum { CT_NR_NS = 1, CT_NR_NE = 2, CT_UR_NS = 4, CT_UR_NE = 8 };

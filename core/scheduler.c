@@ -14,8 +14,8 @@
 
 #include <errno.h>
 
-#define NODE_NOT_READY "node.kubernetes.io/not-ready"
-#define NODE_UNREACHABLE "node.kubernetes.io/unreachable"
+#define NODE_NOT_READY	   "node.kubernetes.io/not-ready"
+#define NODE_UNREACHABLE   "node.kubernetes.io/unreachable"
 #define NODE_UNSCHEDULABLE "node.kubernetes.io/unschedulable"
 
 unsigned pf_taint_effect(const char *s)
@@ -58,7 +58,7 @@ static void container_req(const struct pf_container *c, bool nonzero, int64_t v[
 
 static void pod_requests(const struct pf_pod *pod, bool nonzero, int64_t *cpu, int64_t *mem)
 {
-	int64_t reqs[2] = { 0, 0 }, init[2] = { 0, 0 }, sidecars[2] = { 0, 0 }, v[2];
+	int64_t reqs[2] = {0, 0}, init[2] = {0, 0}, sidecars[2] = {0, 0}, v[2];
 	const struct pf_pod_spec *s = &pod->spec;
 
 	for (size_t i = 0; i < s->n_containers; i++) {
@@ -143,7 +143,7 @@ void pf_sched_pod_clear(struct pf_sched_pod *p)
 enum pf_node_ready pf_node_ready_of(const struct pf_node *node)
 {
 	const struct pf_condition *c =
-		pf_condition_find(node->conditions, node->n_conditions, "Ready");
+	    pf_condition_find(node->conditions, node->n_conditions, "Ready");
 
 	if (!c || !c->status)
 		return PF_READY_UNKNOWN;
@@ -166,8 +166,7 @@ static int64_t node_res(const struct pf_node *node, const char *name, int64_t df
 	return set ? v : dflt;
 }
 
-static void add_taint(struct pf_sched_node *n, const char *key, const char *value,
-		      unsigned effect)
+static void add_taint(struct pf_sched_node *n, const char *key, const char *value, unsigned effect)
 {
 	struct pf_sched_taint *t = &n->taints[n->n_taints++];
 
@@ -262,8 +261,7 @@ unsigned pf_sched_filter(const struct pf_sched_pod *pod, const struct pf_sched_n
 {
 	unsigned r = 0;
 
-	if (node->unschedulable &&
-	    !tolerated(pod, NODE_UNSCHEDULABLE, "", PF_EFFECT_NOSCHEDULE))
+	if (node->unschedulable && !tolerated(pod, NODE_UNSCHEDULABLE, "", PF_EFFECT_NOSCHEDULE))
 		return PF_FIT_UNSCHEDULABLE;
 	if (pod->node_name && strcmp(pod->node_name, node->name) != 0)
 		return PF_FIT_NODE_NAME;
@@ -369,12 +367,12 @@ static void fit_error(const struct pf_sched_pod *pod, const struct pf_sched_node
 		unsigned bit;
 		const char *text;
 	} fixed[] = {
-		{ PF_FIT_UNSCHEDULABLE, "node(s) were unschedulable" },
-		{ PF_FIT_NODE_NAME, "node(s) didn't match the requested node name" },
-		{ PF_FIT_SELECTOR, "node(s) didn't match Pod's node affinity/selector" },
-		{ PF_FIT_PODS, "Too many pods" },
-		{ PF_FIT_CPU, "Insufficient cpu" },
-		{ PF_FIT_MEMORY, "Insufficient memory" },
+	    {PF_FIT_UNSCHEDULABLE, "node(s) were unschedulable"},
+	    {PF_FIT_NODE_NAME, "node(s) didn't match the requested node name"},
+	    {PF_FIT_SELECTOR, "node(s) didn't match Pod's node affinity/selector"},
+	    {PF_FIT_PODS, "Too many pods"},
+	    {PF_FIT_CPU, "Insufficient cpu"},
+	    {PF_FIT_MEMORY, "Insufficient memory"},
 	};
 	struct reason *v = NULL;
 	size_t nv = 0, cap = 0;

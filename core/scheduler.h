@@ -58,7 +58,7 @@ enum pf_node_ready { PF_READY_UNKNOWN = 0, PF_READY_TRUE, PF_READY_FALSE };
 /* Kube-scheduler's stand-ins for a zero request, used only for scoring
  * (schedutil.DefaultMilliCPURequest, DefaultMemoryRequest). */
 #define PF_SCHED_DEFAULT_MILLICPU 100
-#define PF_SCHED_DEFAULT_MEMORY (200LL * 1024 * 1024)
+#define PF_SCHED_DEFAULT_MEMORY	  (200LL * 1024 * 1024)
 
 struct pf_sched_node {
 	char *name;
@@ -80,8 +80,8 @@ struct pf_sched_node {
 
 struct pf_sched_pod {
 	char *name;
-	char *node_name; /* spec.nodeName, NULL when unset */
-	int64_t cpu, mem;       /* effective requests (millicores, bytes) */
+	char *node_name;	/* spec.nodeName, NULL when unset */
+	int64_t cpu, mem;	/* effective requests (millicores, bytes) */
 	int64_t nz_cpu, nz_mem; /* the same with the scoring defaults */
 	struct pf_strmap selector;
 	struct pf_sched_tol *tols;
@@ -111,11 +111,11 @@ void pf_sched_node_account(struct pf_sched_node *n, int64_t cpu, int64_t mem, in
 enum {
 	PF_FIT_UNSCHEDULABLE = 1 << 0, /* node(s) were unschedulable */
 	PF_FIT_NODE_NAME = 1 << 1,     /* node(s) didn't match the requested node name */
-	PF_FIT_TAINT = 1 << 2,         /* node(s) had untolerated taint {k: v} */
+	PF_FIT_TAINT = 1 << 2,	       /* node(s) had untolerated taint {k: v} */
 	PF_FIT_SELECTOR = 1 << 3,      /* node(s) didn't match Pod's node affinity/selector */
-	PF_FIT_PODS = 1 << 4,          /* Too many pods */
-	PF_FIT_CPU = 1 << 5,           /* Insufficient cpu */
-	PF_FIT_MEMORY = 1 << 6,        /* Insufficient memory */
+	PF_FIT_PODS = 1 << 4,	       /* Too many pods */
+	PF_FIT_CPU = 1 << 5,	       /* Insufficient cpu */
+	PF_FIT_MEMORY = 1 << 6,	       /* Insufficient memory */
 };
 
 /* 0 when the pod fits the node, else the reason bits; *taint (may be NULL)
@@ -149,12 +149,12 @@ ssize_t pf_sched_pick(struct pf_sched_ctx *c, const struct pf_sched_pod *pod,
 
 /* The loop. */
 struct pf_sched_opts {
-	const char *identity;  /* lease holder identity; NULL: HOSTNAME_UUID */
-	int lease_duration_ms; /* 0: 15000 */
-	int renew_ms;          /* 0: 2000 */
-	int node_grace_ms;     /* 0: 40000 (node-monitor-grace-period) */
-	int resync_ms;         /* 0: 60000: unschedulable pods are retried at least this often */
-	size_t batch;          /* pods a bind transaction at most; 0: 500 */
+	const char *identity;	 /* lease holder identity; NULL: HOSTNAME_UUID */
+	int lease_duration_ms;	 /* 0: 15000 */
+	int renew_ms;		 /* 0: 2000 */
+	int node_grace_ms;	 /* 0: 40000 (node-monitor-grace-period) */
+	int resync_ms;		 /* 0: 60000: unschedulable pods are retried at least this often */
+	size_t batch;		 /* pods a bind transaction at most; 0: 500 */
 	bool no_node_controller; /* schedule only */
 };
 struct pf_sched;
@@ -168,9 +168,9 @@ void pf_sched_stop(struct pf_sched *s);
 /* For tests and the benchmark: counters since start. */
 struct pf_sched_stats {
 	bool leader;
-	uint64_t bound;       /* pods bound by this scheduler */
-	uint64_t conflicts;   /* bind ops that lost a compare-and-swap */
-	uint64_t txns;        /* bind transactions committed */
+	uint64_t bound;		/* pods bound by this scheduler */
+	uint64_t conflicts;	/* bind ops that lost a compare-and-swap */
+	uint64_t txns;		/* bind transactions committed */
 	uint64_t unschedulable; /* FailedScheduling updates written */
 };
 void pf_sched_get_stats(struct pf_sched *s, struct pf_sched_stats *out);

@@ -295,8 +295,8 @@ static void apply_pod(struct pf_sched *s, const char *name, struct pf_kv *kv)
 	was_counted = counted(p);
 	account(s, p, -1);
 	free(p->node);
-	p->node = pod->spec.node_name && *pod->spec.node_name ? pf_xstrdup(pod->spec.node_name)
-							       : NULL;
+	p->node =
+	    pod->spec.node_name && *pod->spec.node_name ? pf_xstrdup(pod->spec.node_name) : NULL;
 	p->phase = phase_of(pod->status.phase);
 	p->deleting = pod->meta.deletion_ms != 0;
 	p->ours = !pod->spec.scheduler_name || !*pod->spec.scheduler_name ||
@@ -472,7 +472,7 @@ static void apply_kv(struct pf_sched *s, struct pf_kv *kv)
 void pf_sched_refresh(struct pf_sched *s, const char *key)
 {
 	struct pf_err err = PF_ERR_INIT;
-	struct pf_kv kv = { 0 };
+	struct pf_kv kv = {0};
 	int r = pf_store_get(s->store, key, &kv, &err);
 
 	if (r == -ENOENT) {
@@ -516,7 +516,7 @@ static void view_clear(struct pf_sched *s)
 /* (Re)load the view and watch from just after the listing. */
 static int load(struct pf_sched *s, struct pf_err *err)
 {
-	struct pf_kv_list all = { 0 };
+	struct pf_kv_list all = {0};
 	int64_t rev = 0;
 	int r;
 
@@ -537,9 +537,9 @@ static int load(struct pf_sched *s, struct pf_err *err)
 
 struct plan {
 	struct spod *p;
-	ssize_t node;  /* -1: unschedulable */
-	char *msg;     /* FailedScheduling message */
-	char *key;     /* the pod's key */
+	ssize_t node; /* -1: unschedulable */
+	char *msg;    /* FailedScheduling message */
+	char *key;    /* the pod's key */
 	struct pf_buf val;
 	char *ev_key;
 	struct pf_buf ev_val;
@@ -574,8 +574,8 @@ static int plan_build(struct pf_sched *s, struct plan *pl, int64_t now)
 
 		free(pod->spec.node_name);
 		pod->spec.node_name = pf_xstrdup(node);
-		pf_condition_set(&pod->status.conditions, &pod->status.n_conditions,
-				 "PodScheduled", "True", NULL, NULL, now);
+		pf_condition_set(&pod->status.conditions, &pod->status.n_conditions, "PodScheduled",
+				 "True", NULL, NULL, now);
 		line = tl && *tl ? pf_xasprintf("%s%s%lld scheduled %s", tl,
 						tl[strlen(tl) - 1] == '\n' ? "" : "\n",
 						(long long)now, node)
@@ -585,8 +585,8 @@ static int plan_build(struct pf_sched *s, struct plan *pl, int64_t now)
 		pf_api_event_build("Pod", p->name, p->uid, "Normal", "Scheduled",
 				   "default-scheduler", msg, &pl->ev_key, &pl->ev_val);
 	} else {
-		pf_condition_set(&pod->status.conditions, &pod->status.n_conditions,
-				 "PodScheduled", "False", "Unschedulable", pl->msg, now);
+		pf_condition_set(&pod->status.conditions, &pod->status.n_conditions, "PodScheduled",
+				 "False", "Unschedulable", pl->msg, now);
 		pf_api_event_build("Pod", p->name, p->uid, "Warning", "FailedScheduling",
 				   "default-scheduler", pl->msg, &pl->ev_key, &pl->ev_val);
 	}
@@ -626,16 +626,16 @@ static void commit(struct pf_sched *s, struct plan *pl, size_t n)
 			if (pl[k].dropped)
 				continue;
 			owner[nops] = k;
-			ops[nops++] = (struct pf_op){ .kind = PF_OP_UPDATE,
-						      .key = pl[k].key,
-						      .value = pl[k].val.buf,
-						      .len = pl[k].val.len,
-						      .expect_rev = pl[k].p->rev };
+			ops[nops++] = (struct pf_op){.kind = PF_OP_UPDATE,
+						     .key = pl[k].key,
+						     .value = pl[k].val.buf,
+						     .len = pl[k].val.len,
+						     .expect_rev = pl[k].p->rev};
 			owner[nops] = k;
-			ops[nops++] = (struct pf_op){ .kind = PF_OP_PUT,
-						      .key = pl[k].ev_key,
-						      .value = pl[k].ev_val.buf,
-						      .len = pl[k].ev_val.len };
+			ops[nops++] = (struct pf_op){.kind = PF_OP_PUT,
+						     .key = pl[k].ev_key,
+						     .value = pl[k].ev_val.buf,
+						     .len = pl[k].ev_val.len};
 		}
 		if (!nops)
 			break;
@@ -735,8 +735,8 @@ static void schedule_batch(struct pf_sched *s)
 		}
 		if (plan_build(s, x, now) < 0) {
 			if (x->node >= 0)
-				pf_sched_node_account(&s->nodes[x->node], p->cpu, p->mem,
-						      p->nz_cpu, p->nz_mem, -1);
+				pf_sched_node_account(&s->nodes[x->node], p->cpu, p->mem, p->nz_cpu,
+						      p->nz_mem, -1);
 			plan_free(x);
 			memset(x, 0, sizeof(*x));
 			continue; /* unreadable: left alone until it changes */
@@ -762,7 +762,7 @@ static void *sched_thread(void *arg)
 	struct pf_sched *s = arg;
 
 	while (!__atomic_load_n(&s->stopping, __ATOMIC_ACQUIRE)) {
-		struct pf_watch_batch b = { 0 };
+		struct pf_watch_batch b = {0};
 		struct pf_err err = PF_ERR_INIT;
 		int64_t now = pf_sched_mono_ms(), wake;
 		bool leader, busy;
@@ -812,13 +812,13 @@ static void *sched_thread(void *arg)
 			if (r != -ERANGE) {
 				pf_log(PF_LOG_ERROR, "scheduler: watch failed: %s; reloading",
 				       err.msg);
-				struct timespec ts = { 1, 0 };
+				struct timespec ts = {1, 0};
 				nanosleep(&ts, NULL);
 			}
 			pf_err_clear(&err);
 			if (load(s, &err) < 0) {
 				pf_log(PF_LOG_ERROR, "scheduler: reload failed: %s", err.msg);
-				struct timespec ts = { 1, 0 };
+				struct timespec ts = {1, 0};
 				nanosleep(&ts, NULL);
 			}
 			continue;
@@ -830,8 +830,8 @@ static void *sched_thread(void *arg)
 	return NULL;
 }
 
-int pf_sched_start(struct pf_store *store, const struct pf_sched_opts *opts,
-		   struct pf_sched **out, struct pf_err *err)
+int pf_sched_start(struct pf_store *store, const struct pf_sched_opts *opts, struct pf_sched **out,
+		   struct pf_err *err)
 {
 	struct pf_sched *s = pf_xcalloc(1, sizeof(*s));
 	_cleanup_free_ char *ident = NULL;

@@ -81,7 +81,7 @@ static void free_nodes(struct pf_sched_node *n, size_t k)
 /* pick and return the message (or the node name). */
 static char *pick(struct pf_sched_pod *p, struct pf_sched_node *n, size_t k)
 {
-	struct pf_sched_ctx c = { 0 };
+	struct pf_sched_ctx c = {0};
 	struct pf_buf why = PF_BUF_INIT;
 	ssize_t i = pf_sched_pick(&c, p, n, k, &why);
 	char *r = i >= 0 ? pf_xstrdup(n[i].name) : pf_buf_detach(&why, NULL);
@@ -91,11 +91,11 @@ static char *pick(struct pf_sched_pod *p, struct pf_sched_node *n, size_t k)
 	return r;
 }
 
-#define PICK_IS(p, n, k, want, ...)                        \
-	do {                                               \
-		char *got_ = pick(p, n, k);                \
-		is_str(got_, want, __VA_ARGS__);           \
-		free(got_);                                \
+#define PICK_IS(p, n, k, want, ...)                                                                \
+	do {                                                                                       \
+		char *got_ = pick(p, n, k);                                                        \
+		is_str(got_, want, __VA_ARGS__);                                                   \
+		free(got_);                                                                        \
 	} while (0)
 
 static void test_messages(void)
@@ -112,18 +112,22 @@ static void test_messages(void)
 	mknode(&n[1], "a", 4000, 512, NULL, NULL);
 	mknode(&n[2], "b", 4000, 512, NULL, NULL);
 	mkpod(&p, 100, 1024);
-	PICK_IS(&p, n, 3, "0/3 nodes are available: 1 node(s) had untolerated taint {node-role: master}, 2 Insufficient memory.",
+	PICK_IS(&p, n, 3,
+		"0/3 nodes are available: 1 node(s) had untolerated taint {node-role: master}, 2 "
+		"Insufficient memory.",
 		"taint + insufficient memory");
 	tol(&p, "node-role", "Equal", "master", "NoSchedule");
 	PICK_IS(&p, n, 3, "m", "Equal toleration of the taint");
 	pf_sched_pod_clear(&p);
 
 	mkpod(&p, 8000, 1024);
-	PICK_IS(&p, n, 3, "0/3 nodes are available: 1 node(s) had untolerated taint {node-role: master}, 2 Insufficient cpu, 2 Insufficient memory.",
+	PICK_IS(&p, n, 3,
+		"0/3 nodes are available: 1 node(s) had untolerated taint {node-role: master}, 2 "
+		"Insufficient cpu, 2 Insufficient memory.",
 		"a node can give several resource reasons");
 	tol(&p, "", "Exists", NULL, NULL);
 	PICK_IS(&p, n, 3, "0/3 nodes are available: 2 Insufficient memory, 3 Insufficient cpu.",
-		"empty key with Exists tolerates every taint" );
+		"empty key with Exists tolerates every taint");
 	pf_sched_pod_clear(&p);
 	free_nodes(n, 3);
 
@@ -140,14 +144,18 @@ static void test_messages(void)
 	pf_strmap_set(&p.selector, "zone", "a");
 	PICK_IS(&p, n, 4, "a", "selector: the matching node with room");
 	n[0].alloc_pods = 0;
-	PICK_IS(&p, n, 4, "0/4 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) were unschedulable, 2 Too many pods.",
+	PICK_IS(&p, n, 4,
+		"0/4 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 "
+		"node(s) were unschedulable, 2 Too many pods.",
 		"selector, unschedulable, pod count");
 	p.node_name = pf_xstrdup("d");
 	pf_strmap_free(&p.selector);
 	PICK_IS(&p, n, 4, "d", "nodeName: only that node (PreferNoSchedule does not filter)");
 	free(p.node_name);
 	p.node_name = pf_xstrdup("zz");
-	PICK_IS(&p, n, 4, "0/4 nodes are available: 1 node(s) were unschedulable, 3 node(s) didn't match the requested node name.",
+	PICK_IS(&p, n, 4,
+		"0/4 nodes are available: 1 node(s) were unschedulable, 3 node(s) didn't match the "
+		"requested node name.",
 		"nodeName of no node");
 	tol(&p, "node.kubernetes.io/unschedulable", "Exists", NULL, "NoSchedule");
 	free(p.node_name);
@@ -160,22 +168,25 @@ static void test_messages(void)
 	 * its effect, Exists ignores the value. */
 	mknode(&n[0], "a", 1000, 1024, NULL, "k=v:NoExecute");
 	mkpod(&p, 0, 0);
-	PICK_IS(&p, n, 1, "0/1 nodes are available: 1 node(s) had untolerated taint {k: v}.", "NoExecute filters");
+	PICK_IS(&p, n, 1, "0/1 nodes are available: 1 node(s) had untolerated taint {k: v}.",
+		"NoExecute filters");
 	tol(&p, "k", "Exists", NULL, "NoSchedule");
-	PICK_IS(&p, n, 1, "0/1 nodes are available: 1 node(s) had untolerated taint {k: v}.", "a NoSchedule toleration does not cover NoExecute");
+	PICK_IS(&p, n, 1, "0/1 nodes are available: 1 node(s) had untolerated taint {k: v}.",
+		"a NoSchedule toleration does not cover NoExecute");
 	tol(&p, "k", "Exists", NULL, "NoExecute");
 	PICK_IS(&p, n, 1, "a", "Exists with the effect tolerates any value");
 	pf_sched_pod_clear(&p);
 	mkpod(&p, 0, 0);
 	tol(&p, "k", "Equal", "w", NULL);
-	PICK_IS(&p, n, 1, "0/1 nodes are available: 1 node(s) had untolerated taint {k: v}.", "Equal needs the same value");
+	PICK_IS(&p, n, 1, "0/1 nodes are available: 1 node(s) had untolerated taint {k: v}.",
+		"Equal needs the same value");
 	pf_sched_pod_clear(&p);
 	free_nodes(n, 1);
 
 	/* Ready conditions become taints, as in a real cluster. */
 	{
-		struct pf_node node = { 0 };
-		struct pf_condition c = { .type = (char *)"Ready", .status = (char *)"False" };
+		struct pf_node node = {0};
+		struct pf_condition c = {.type = (char *)"Ready", .status = (char *)"False"};
 
 		node.meta.name = (char *)"nr";
 		node.conditions = &c;
@@ -185,7 +196,10 @@ static void test_messages(void)
 		node.meta.name = (char *)"ur";
 		pf_sched_node_init(&n[1], &node);
 		mkpod(&p, 0, 0);
-		PICK_IS(&p, n, 2, "0/2 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }, 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }.",
+		PICK_IS(&p, n, 2,
+			"0/2 nodes are available: 1 node(s) had untolerated taint "
+			"{node.kubernetes.io/not-ready: }, 1 node(s) had untolerated taint "
+			"{node.kubernetes.io/unreachable: }.",
 			"NotReady and Unknown nodes");
 		pf_sched_pod_clear(&p);
 		free_nodes(n, 2);
@@ -196,9 +210,9 @@ static void test_fit_and_score(void)
 {
 	struct pf_sched_node n[3];
 	struct pf_sched_pod p;
-	struct pf_sched_ctx c = { 0 };
+	struct pf_sched_ctx c = {0};
 	struct pf_buf why = PF_BUF_INIT;
-	int count[3] = { 0, 0, 0 };
+	int count[3] = {0, 0, 0};
 
 	/* Exactly full is a fit; one more is not. */
 	mknode(&n[0], "a", 1000, 1024, NULL, NULL);
@@ -206,7 +220,8 @@ static void test_fit_and_score(void)
 	mkpod(&p, 500, 0);
 	PICK_IS(&p, n, 1, "a", "request equal to what is left fits");
 	p.cpu = 501;
-	PICK_IS(&p, n, 1, "0/1 nodes are available: 1 Insufficient cpu.", "one millicore more does not");
+	PICK_IS(&p, n, 1, "0/1 nodes are available: 1 Insufficient cpu.",
+		"one millicore more does not");
 	pf_sched_pod_clear(&p);
 	free_nodes(n, 1);
 
@@ -258,7 +273,7 @@ static void test_fit_and_score(void)
 
 static struct pf_pod *decode(const char *yaml)
 {
-	struct pf_pod_list l = { 0 };
+	struct pf_pod_list l = {0};
 	struct pf_err err = PF_ERR_INIT;
 	struct pf_pod *p;
 
@@ -279,30 +294,38 @@ static void test_requests(void)
 
 	p = decode("apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n"
 		   "  initContainers:\n"
-		   "  - name: i1\n    image: x\n    resources:\n      requests:\n        cpu: \"2\"\n        memory: 10Mi\n"
+		   "  - name: i1\n    image: x\n    resources:\n      requests:\n        cpu: "
+		   "\"2\"\n        memory: 10Mi\n"
 		   "  containers:\n"
-		   "  - name: c1\n    image: x\n    resources:\n      requests:\n        cpu: 500m\n        memory: 100Mi\n"
-		   "  - name: c2\n    image: x\n    resources:\n      requests:\n        cpu: 500m\n        memory: 100Mi\n");
+		   "  - name: c1\n    image: x\n    resources:\n      requests:\n        cpu: "
+		   "500m\n        memory: 100Mi\n"
+		   "  - name: c2\n    image: x\n    resources:\n      requests:\n        cpu: "
+		   "500m\n        memory: 100Mi\n");
 	pf_sched_pod_requests(p, &cpu, &mem);
 	is_int(cpu, 2000, "init container larger than the sum: cpu is its request");
 	is_int(mem, 200LL << 20, "app containers larger: memory is their sum");
 	pf_pod_free(p);
 
-	p = decode("apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n"
-		   "  initContainers:\n"
-		   "  - name: side\n    image: x\n    restartPolicy: Always\n    resources:\n      requests:\n        cpu: 300m\n"
-		   "  - name: i2\n    image: x\n    resources:\n      requests:\n        cpu: \"1\"\n"
-		   "  containers:\n"
-		   "  - name: c1\n    image: x\n    resources:\n      requests:\n        cpu: 500m\n");
+	p = decode(
+	    "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n"
+	    "  initContainers:\n"
+	    "  - name: side\n    image: x\n    restartPolicy: Always\n    resources:\n      "
+	    "requests:\n        cpu: 300m\n"
+	    "  - name: i2\n    image: x\n    resources:\n      requests:\n        cpu: \"1\"\n"
+	    "  containers:\n"
+	    "  - name: c1\n    image: x\n    resources:\n      requests:\n        cpu: 500m\n");
 	pf_sched_pod_requests(p, &cpu, &mem);
-	is_int(cpu, 1300, "a sidecar adds to the init container after it and to the app containers");
+	is_int(cpu, 1300,
+	       "a sidecar adds to the init container after it and to the app containers");
 	is_int(mem, 0, "no memory request");
 	pf_sched_pod_nonzero(p, &cpu, &mem);
-	is_int(mem, 2 * PF_SCHED_DEFAULT_MEMORY, "scoring counts 200Mi for each container without a request (sidecar + one)");
+	is_int(mem, 2 * PF_SCHED_DEFAULT_MEMORY,
+	       "scoring counts 200Mi for each container without a request (sidecar + one)");
 	pf_pod_free(p);
 
-	p = decode("apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n"
-		   "  - name: c1\n    image: x\n    resources:\n      limits:\n        memory: 1Gi\n");
+	p = decode(
+	    "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n"
+	    "  - name: c1\n    image: x\n    resources:\n      limits:\n        memory: 1Gi\n");
 	pf_sched_pod_requests(p, &cpu, &mem);
 	is_int(mem, 0, "a limit alone requests nothing before the API server's defaulting");
 	pf_pod_free(p);
@@ -311,9 +334,9 @@ static void test_requests(void)
 /* ---- the loop, through the mem: store ---- */
 
 static const char *NODE_FMT =
-	"apiVersion: v1\nkind: Node\nmetadata:\n  name: %s\nstatus:\n  allocatable:\n"
-	"    cpu: \"%d\"\n    memory: %dGi\n    pods: \"110\"\n  conditions:\n"
-	"  - lastHeartbeatTime: \"%s\"\n    status: \"True\"\n    type: Ready\n";
+    "apiVersion: v1\nkind: Node\nmetadata:\n  name: %s\nstatus:\n  allocatable:\n"
+    "    cpu: \"%d\"\n    memory: %dGi\n    pods: \"110\"\n  conditions:\n"
+    "  - lastHeartbeatTime: \"%s\"\n    status: \"True\"\n    type: Ready\n";
 
 static void put_node(struct pf_store *s, const char *name, int cpu, int mem_gi)
 {
@@ -332,8 +355,8 @@ static int create_pods(struct pf_store *s, const char *prefix, int n)
 {
 	struct pf_buf y = PF_BUF_INIT;
 	struct pf_err err = PF_ERR_INIT;
-	struct pf_api_created c = { 0 };
-	struct pf_policy pol = { 0 };
+	struct pf_api_created c = {0};
+	struct pf_policy pol = {0};
 	int r;
 
 	pf_buf_adds(&y, "apiVersion: v1\nkind: List\nitems:\n");
@@ -357,7 +380,7 @@ static int wait_bound(struct pf_store *s, int want, int timeout_ms)
 	int bound = 0;
 
 	do {
-		struct pf_kv_list l = { 0 };
+		struct pf_kv_list l = {0};
 		struct pf_err err = PF_ERR_INIT;
 
 		bound = 0;
@@ -368,7 +391,7 @@ static int wait_bound(struct pf_store *s, int want, int timeout_ms)
 		pf_kv_list_free(&l);
 		if (bound >= want)
 			break;
-		struct timespec ts = { 0, 10 * 1000000 };
+		struct timespec ts = {0, 10 * 1000000};
 		nanosleep(&ts, NULL);
 	} while (pf_now_ns() < end);
 	return bound;
@@ -378,7 +401,7 @@ static int wait_bound(struct pf_store *s, int want, int timeout_ms)
  * bound twice would show two. */
 static void count_binds(struct pf_store *s, int *timeline_lines, int *events)
 {
-	struct pf_kv_list l = { 0 };
+	struct pf_kv_list l = {0};
 	struct pf_err err = PF_ERR_INIT;
 
 	*timeline_lines = *events = 0;
@@ -399,7 +422,7 @@ static void test_loop(void)
 	struct pf_store *s = NULL, *s2 = NULL;
 	struct pf_err err = PF_ERR_INIT;
 	struct pf_sched *a = NULL, *b = NULL;
-	struct pf_sched_opts o = { .renew_ms = 20, .lease_duration_ms = 300, .batch = 64 };
+	struct pf_sched_opts o = {.renew_ms = 20, .lease_duration_ms = 300, .batch = 64};
 	struct pf_sched_stats st;
 	int tl, ev, r;
 
@@ -458,7 +481,7 @@ static void test_loop(void)
 		char holder[64];
 		int64_t renew;
 		int dur, tr;
-		struct pf_kv kv = { 0 };
+		struct pf_kv kv = {0};
 
 		pf_lease_init(&l, s, "kube-system", "kube-scheduler", "c", 15000);
 		is_int(pf_lease_tick(&l, &err), 1, "a released lease is taken at once");
@@ -482,7 +505,7 @@ static void test_conflict(void)
 	struct pf_store *s = NULL;
 	struct pf_err err = PF_ERR_INIT;
 	struct pf_sched *a = NULL;
-	struct pf_sched_opts o = { .renew_ms = 20, .identity = "solo", .batch = 1000 };
+	struct pf_sched_opts o = {.renew_ms = 20, .identity = "solo", .batch = 1000};
 	int tl, ev;
 
 	pf_store_open("mem:", &s, &err);
@@ -497,7 +520,7 @@ static void test_conflict(void)
 	for (int k = 0; k < 3; k++)
 		for (int i = 0; i < 2000; i += 7) {
 			char key[64];
-			struct pf_kv kv = { 0 };
+			struct pf_kv kv = {0};
 			snprintf(key, sizeof(key), PF_POD_PREFIX "c-%d", i);
 			if (pf_store_get(s, key, &kv, &err) == 0) {
 				pf_store_update(s, key, kv.value, kv.len, kv.mod_rev, NULL, &err);
