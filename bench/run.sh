@@ -84,3 +84,9 @@ row "  10,000 deletions finished (one delete at a time)" "$(echo "$out" | field 
 rss=$(awk '/VmRSS/{print $2}' /proc/$NPID/status)
 row "  podfs node RSS, 1,000 nodes" "$((rss / 1024)) MB" "(reported)"
 kill -TERM "$NPID"; wait "$NPID"
+# The scheduler on its own (in-process, sqlite store, hollow nodes stored
+# directly): throughput over a backlog, then single-pod latency when idle.
+out=$(build/bench/schedbench "$T/sched.db" 1000 10000 2>/dev/null)
+row "scheduler: 10,000 pending pods on 1,000 nodes" "$(echo "$out" | field binds_per_s) binds/s" ">= 20,000 binds/s"
+row "scheduler: one pod on an idle cluster, create->bound" "p50 $(echo "$out" | field p50) us, p99 $(echo "$out" | field p99) us" "p99 <= 5 ms"
+row "scheduler: RSS of its view after binding 10,000" "$(( $(echo "$out" | field sched_rss_kb) / 1024 )) MB" "<= 50 MB"

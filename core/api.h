@@ -18,8 +18,9 @@
 #define PF_POD_PREFIX "/registry/pods/default/"
 #define PF_NODE_PREFIX "/registry/minions/"
 #define PF_EVENT_PREFIX "/registry/events/default/"
-/* Components append "<epoch ms> <step> [detail]" lines to this annotation;
- * the pod's timeline file shows them as offsets from the first. */
+/* "<epoch ms> <step> [detail]" lines, one per step of the workflow: the API
+ * layer writes "stored", the scheduler "scheduled NODE", the node agent the
+ * rest; pods/<p>/timeline shows them as offsets from the first. */
 #define PF_TIMELINE_ANNOTATION "podfs.io/timeline"
 
 struct pf_api_created {

@@ -322,3 +322,27 @@ void pf_event_free(struct pf_event *ev)
 	free(ev->source_host);
 	free(ev);
 }
+
+struct pf_condition *pf_condition_set(struct pf_condition **v, size_t *n, const char *type,
+				      const char *status, const char *reason,
+				      const char *message, int64_t now_ms)
+{
+	struct pf_condition *c = pf_condition_find(*v, *n, type);
+
+	if (!c) {
+		*v = pf_xrealloc(*v, (*n + 1) * sizeof(**v));
+		c = &(*v)[(*n)++];
+		memset(c, 0, sizeof(*c));
+		c->type = pf_xstrdup(type);
+	}
+	if (!c->status || strcmp(c->status, status) != 0) {
+		free(c->status);
+		c->status = pf_xstrdup(status);
+		c->last_transition_ms = now_ms;
+	}
+	free(c->reason);
+	c->reason = reason ? pf_xstrdup(reason) : NULL;
+	free(c->message);
+	c->message = message ? pf_xstrdup(message) : NULL;
+	return c;
+}

@@ -403,6 +403,12 @@ void pf_container_state_free(struct pf_container_state *s);
 void pf_condition_free(struct pf_condition *c);
 /* Find a condition by type (NULL when absent). */
 struct pf_condition *pf_condition_find(struct pf_condition *c, size_t n, const char *type);
+/* Set condition type (appending it when absent) to status, reason and
+ * message (NULL: none); lastTransitionTime becomes now only when the status
+ * changes, as the API's conditions mean it. Returns the condition. */
+struct pf_condition *pf_condition_set(struct pf_condition **v, size_t *n, const char *type,
+				      const char *status, const char *reason,
+				      const char *message, int64_t now_ms);
 
 void pf_pod_free(struct pf_pod *pod);
 void pf_node_free(struct pf_node *node);

@@ -1,7 +1,7 @@
 /*
  * main.c - the podfs command: `podfs MOUNTPOINT` (all-in-one: the FUSE API
- * layer, the embedded store, a node agent for this machine, and later the
- * scheduler, each a thread), `podfs node` (a node agent alone, as `k3s
+ * layer, the embedded store, the scheduler and a node agent for this
+ * machine, each a thread), `podfs node` (a node agent alone, as `k3s
  * agent`), `podfs validate FILE...`.
  *
  * This file only wires the pieces together and owns the process: options,
@@ -24,6 +24,7 @@
 #include "inval.h"
 #include "log.h"
 #include "manifest.h"
+#include "scheduler.h"
 
 #define DEFAULT_STATE_DIR "/var/lib/podfs"
 
@@ -39,6 +40,7 @@ struct options {
 	struct pf_policy policy;
 	struct pf_strlist fuse_opts;
 	struct pf_agent_opts agent;
+	struct pf_sched_opts sched;
 	char hostname[256];
 };
 
@@ -62,6 +64,9 @@ static void usage(FILE *f)
 		"  --node-taints LIST      k=v:NoSchedule,... taints of the node\n"
 		"  --pod-cidr CIDR         the node's spec.podCIDR\n"
 		"  --heartbeat-interval D  node heartbeat period (10s; 500ms, 2s ...)\n"
+		"  --leader-elect-lease-duration D    scheduler lease duration (15s)\n"
+		"  --leader-elect-retry-period D      lease renewal/retry period (2s)\n"
+		"  --node-monitor-grace-period D      silence before a node is NotReady (40s)\n"
 		"  --allow-privileged      admit privileged pods and host namespaces\n"
 		"  --allow-host-paths      admit hostPath volumes\n"
 		"  -o OPT[,OPT...]         FUSE mount options (allow_other, ...)\n"
@@ -75,7 +80,7 @@ static void usage(FILE *f)
 
 enum { OPT_STATE_DIR = 256, OPT_STORE, OPT_NODE_NAME, OPT_NO_SCHED, OPT_NO_NODE, OPT_PRIV,
        OPT_HOSTPATH, OPT_RUNTIME, OPT_OCI_RUNTIME, OPT_CAPACITY, OPT_LABELS, OPT_TAINTS,
-       OPT_POD_CIDR, OPT_HEARTBEAT, OPT_REPLICAS };
+       OPT_POD_CIDR, OPT_HEARTBEAT, OPT_REPLICAS, OPT_LEASE, OPT_RETRY, OPT_GRACE };
 
 static const struct option long_opts[] = {
 	{ "foreground", no_argument, NULL, 'f' },
@@ -97,6 +102,9 @@ static const struct option long_opts[] = {
 	{ "pod-cidr", required_argument, NULL, OPT_POD_CIDR },
 	{ "heartbeat-interval", required_argument, NULL, OPT_HEARTBEAT },
 	{ "replicas", required_argument, NULL, OPT_REPLICAS },
+	{ "leader-elect-lease-duration", required_argument, NULL, OPT_LEASE },
+	{ "leader-elect-retry-period", required_argument, NULL, OPT_RETRY },
+	{ "node-monitor-grace-period", required_argument, NULL, OPT_GRACE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -117,6 +125,15 @@ static int parse_duration_ms(const char *s)
 	else
 		return -1;
 	return v < 1 || v > 86400000 ? -1 : (int)v;
+}
+
+static int set_duration(const char *opt, const char *arg, int *out)
+{
+	*out = parse_duration_ms(arg);
+	if (*out > 0)
+		return 0;
+	fprintf(stderr, "podfs: --%s %s: expected a duration such as 15s or 500ms\n", opt, arg);
+	return 1;
 }
 
 /* 0 ok, 1 bad usage reported, 2 --help printed. */
@@ -146,12 +163,21 @@ static int parse(int argc, char **argv, struct options *o)
 		case OPT_TAINTS: o->agent.taints = optarg; break;
 		case OPT_POD_CIDR: o->agent.pod_cidr = optarg; break;
 		case OPT_HEARTBEAT:
-			o->agent.heartbeat_ms = parse_duration_ms(optarg);
-			if (o->agent.heartbeat_ms < 0) {
-				fprintf(stderr, "podfs: --heartbeat-interval %s: expected a duration "
-						"such as 10s or 500ms\n", optarg);
+			if (set_duration("heartbeat-interval", optarg, &o->agent.heartbeat_ms))
 				return 1;
-			}
+			break;
+		case OPT_LEASE:
+			if (set_duration("leader-elect-lease-duration", optarg,
+					 &o->sched.lease_duration_ms))
+				return 1;
+			break;
+		case OPT_RETRY:
+			if (set_duration("leader-elect-retry-period", optarg, &o->sched.renew_ms))
+				return 1;
+			break;
+		case OPT_GRACE:
+			if (set_duration("node-monitor-grace-period", optarg, &o->sched.node_grace_ms))
+				return 1;
 			break;
 		case OPT_REPLICAS:
 			o->agent.replicas = (int)strtol(optarg, &end, 10);
@@ -331,6 +357,7 @@ static int cmd_mount(int argc, char **argv)
 	struct pf_err err = PF_ERR_INIT;
 	struct pf_store *probe = NULL;
 	struct pf_agent *agent = NULL;
+	struct pf_sched *sched = NULL;
 	int r, status = 1;
 
 	r = parse(argc, argv, &o);
@@ -423,6 +450,14 @@ static int cmd_mount(int argc, char **argv)
 		goto out_store;
 	}
 	pf_log(PF_LOG_INFO, "mounted on %s, state in %s", o.mountpoint, o.state_dir);
+	if (!o.no_scheduler) {
+		r = pf_sched_start(fs.store, &o.sched, &sched, &err);
+		if (r < 0) {
+			pf_log(PF_LOG_ERROR, "cannot start the scheduler: %s", err.msg);
+			fprintf(stderr, "podfs: cannot start the scheduler: %s\n", err.msg);
+			goto out_cache;
+		}
+	}
 	if (!o.no_node) {
 		r = pf_agent_start(fs.store, &o.agent, &agent, &err);
 		if (r < 0) {
@@ -441,6 +476,8 @@ static int cmd_mount(int argc, char **argv)
 	pf_log(PF_LOG_INFO, "unmounting %s", o.mountpoint);
 
 	pf_agent_stop(agent);
+	/* The scheduler releases its lease through the store: before it closes. */
+	pf_sched_stop(sched);
 out_cache:
 	pf_fs_release_waiters(&fs);
 	pf_cache_stop(fs.cache);

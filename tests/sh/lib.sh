@@ -63,6 +63,19 @@ start_podfs() {
 	fi
 }
 
+# start_podfs_sched [EXTRA OPTIONS...]: the same with the scheduler running
+# (short lease timers, so a scenario need not wait for the defaults).
+start_podfs_sched() {
+	"$PODFS" "$MNT" --state-dir "$STATE" -f --no-node \
+		--leader-elect-retry-period 200ms --leader-elect-lease-duration 2s "$@" \
+		>>"$T/podfs.log" 2>&1 &
+	PODFS_PID=$!
+	if ! wait_until 20 is_mounted; then
+		fail "podfs mounted on $MNT"; cat "$T/podfs.log" | sed 's/^/# /'
+		exit 1
+	fi
+}
+
 # stop_podfs: unmount as a user would and check podfs exited cleanly (under
 # ASan, a leak makes it exit 66).
 stop_podfs() {
@@ -160,3 +173,33 @@ EOT
 
 # submit NAME [IMAGE]: write a pod manifest into pods/ and print fsop's verdict
 submit() { pod_yaml "$@" | "$FSOP" write "$PODS/$1.yaml"; }
+
+# node_yaml NAME CPU MEMORY [LABELS k=v,...] [TAINTS k[=v]:Effect,...] [READY]:
+# a Node object as a node agent registers it, heartbeat now.
+node_yaml() {
+	local now; now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+	printf 'apiVersion: v1\nkind: Node\nmetadata:\n  labels:\n    kubernetes.io/hostname: %s\n' "$1"
+	if [ -n "${4:-}" ]; then for kv in ${4//,/ }; do echo "    ${kv%%=*}: \"${kv#*=}\""; done; fi
+	echo "  name: $1"
+	if [ -n "${5:-}" ]; then
+		printf 'spec:\n  taints:\n'
+		for t in ${5//,/ }; do
+			local kv=${t%%:*} e=${t#*:}
+			printf '  - effect: %s\n    key: %s\n' "$e" "${kv%%=*}"
+			[ "$kv" != "${kv#*=}" ] && echo "    value: ${kv#*=}"
+		done
+	fi
+	printf 'status:\n'
+	for f in allocatable capacity; do
+		printf '  %s:\n    cpu: "%s"\n    memory: %s\n    pods: "110"\n' "$f" "$2" "$3"
+	done
+	printf '  conditions:\n  - lastHeartbeatTime: "%s"\n    lastTransitionTime: "%s"\n' "$now" "$now"
+	printf '    message: kubelet is posting ready status\n    reason: KubeletReady\n'
+	printf '    status: "%s"\n    type: Ready\n' "${6:-True}"
+}
+
+# add_node URI NAME CPU MEMORY [LABELS] [TAINTS] [READY]: store a Node.
+add_node() {
+	local uri=$1; shift
+	node_yaml "$@" | "$(dirname "$FSOP")/storectl" "$uri" put "/registry/minions/$1"
+}
