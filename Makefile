@@ -15,10 +15,10 @@ STATE   ?= /var/lib/podfs
 CC      ?= cc
 O       ?= build
 
-PKGS     = fuse3 sqlite3 yaml-0.1
+PKGS     = fuse3 sqlite3 yaml-0.1 libarchive jansson libcrypto
 DEB_PKGS = build-essential pkg-config libfuse3-dev fuse3 libsqlite3-dev libyaml-dev \
            libcurl4-openssl-dev libjansson-dev libarchive-dev libssl-dev \
-           crun runc conmon containernetworking-plugins busybox-static \
+           crun runc conmon containernetworking-plugins busybox-static nginx-light \
            iproute2 clang libclang-rt-14-dev procps psmisc curl
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
