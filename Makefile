@@ -3,6 +3,8 @@
 #   make            build ./podfs
 #   make deps       install the Debian packages podfs and its tests need
 #   make run        build, import the images, mount at $(MNT) in the foreground
+#   make images     build the default images (busybox, nginx) offline from Debian's
+#                   packages as OCI image layouts under build/images/
 #   make test       unit + shell tests (sanitizer build), ends "N passed, N failed"
 #   make check-asan the same suite, the name CI and the docs use
 #   make bench      the benchmarks (optimised build), prints tables
@@ -101,7 +103,7 @@ unit-bins: $(UNIT_BIN) $(TOOL_BIN)
 # shell scenario doubles as a memory-error and leak check.
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 test check check-asan: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all images
 	@$(MAKE) --no-print-directory O=build/asan CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" \
 	  build/asan/podfs unit-bins
 	@PODFS_BUILD=build/asan tests/run.sh $(TESTS)
@@ -112,8 +114,15 @@ unit: all unit-bins
 bench: deps all unit-bins
 	@bench/run.sh
 
-run: deps all
+# The default images, built from this machine's Debian packages; the
+# layouts are reproducible, so rebuilding and re-importing changes nothing.
+IMAGES = busybox nginx
+images:
+	@for i in $(IMAGES); do sh contrib/images/$$i.sh build/images/$$i || exit 1; done
+
+run: deps all images
 	@mkdir -p $(MNT) $(STATE)
+	@for i in $(IMAGES); do ./podfs image import $$i build/images/$$i --state-dir $(STATE) >/dev/null || exit 1; done
 	./podfs $(MNT) --state-dir $(STATE) -f
 
 install: all

@@ -592,9 +592,10 @@ static int extract_archive(const char *path, const char *dir, struct pf_err *err
 
 	archive_read_support_filter_all(in);
 	archive_read_support_format_tar(in);
+	/* Not SECURE_NOABSOLUTEPATHS: the names are made absolute below,
+	 * after the check that they are relative. */
 	archive_write_disk_set_options(disk, ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-						     ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-						     ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+						     ARCHIVE_EXTRACT_SECURE_NODOTDOT);
 	if (archive_read_open_filename(in, path, 128 << 10) != ARCHIVE_OK) {
 		ret = pf_err_set(err, EINVAL, "not a tar archive: %s", archive_error_string(in));
 		goto out;
@@ -852,6 +853,13 @@ int pf_image_import(struct pf_image_store *s, const char *name, const char *path
 		free(PF_TAKE(im.work));
 		goto out;
 	}
+	/* libarchive refuses to write through a symlink anywhere in a path
+	 * (SECURE_SYMLINKS), so work in the directory's real name. */
+	real = realpath(im.work, NULL);
+	if (real) {
+		free(im.work);
+		im.work = PF_TAKE(real);
+	}
 	if (S_ISREG(st.st_mode)) {
 		_cleanup_free_ char *dir = pf_xasprintf("%s/archive", im.work);
 		if (mkdir(dir, 0700) < 0) {
@@ -891,7 +899,6 @@ int pf_image_import(struct pf_image_store *s, const char *name, const char *path
 out:
 	if (r < 0)
 		pf_err_prefix(err, "import %s from %s: ", name, path);
-	(void)real;
 	import_free(&im);
 	pf_imageref_free(&ref);
 	return r;
