@@ -13,8 +13,8 @@
 
 #define INDEX_MAX_BYTES (64u << 20)
 
-#define ANN_REF     "org.opencontainers.image.ref.name"
-#define ANN_ID      "podfs.image.id"
+#define ANN_REF	    "org.opencontainers.image.ref.name"
+#define ANN_ID	    "podfs.image.id"
 #define ANN_SIZE    "podfs.image.size"
 #define ANN_CREATED "podfs.image.created"
 
@@ -47,12 +47,12 @@ void pf_image_index_add(struct pf_image_index *idx, const struct pf_image_entry 
 {
 	idx->items = pf_xrealloc(idx->items, (idx->n + 1) * sizeof(*idx->items));
 	idx->items[idx->n++] = (struct pf_image_entry){
-		.ref = pf_xstrdup(e->ref),
-		.manifest = pf_xstrdup(e->manifest),
-		.manifest_size = e->manifest_size,
-		.id = pf_xstrdup(e->id),
-		.size = e->size,
-		.created_ms = e->created_ms,
+	    .ref = pf_xstrdup(e->ref),
+	    .manifest = pf_xstrdup(e->manifest),
+	    .manifest_size = e->manifest_size,
+	    .id = pf_xstrdup(e->id),
+	    .size = e->size,
+	    .created_ms = e->created_ms,
 	};
 }
 
@@ -90,7 +90,7 @@ int pf_image_index_parse(const char *json, size_t len, struct pf_image_index *id
 		const char *ref = ann(d, ANN_REF), *id = ann(d, ANN_ID);
 		const char *dig = json_string_value(json_object_get(d, "digest"));
 		const char *size = ann(d, ANN_SIZE), *created = ann(d, ANN_CREATED);
-		struct pf_image_entry e = { 0 };
+		struct pf_image_entry e = {0};
 
 		if (!ref || !pf_digest_valid(dig) || !pf_digest_valid(id)) {
 			r = pf_err_set(err, EINVAL, "image index: entry %zu is incomplete", i);

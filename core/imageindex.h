@@ -18,11 +18,11 @@
 #include "err.h"
 
 struct pf_image_entry {
-	char *ref;         /* normalised: "docker.io/library/nginx:latest" */
-	char *manifest;    /* "sha256:..." digest of the image manifest */
+	char *ref;	/* normalised: "docker.io/library/nginx:latest" */
+	char *manifest; /* "sha256:..." digest of the image manifest */
 	int64_t manifest_size;
-	char *id;          /* "sha256:..." digest of the config: the image ID */
-	int64_t size;      /* bytes of the unpacked layers (tar streams) */
+	char *id;	    /* "sha256:..." digest of the config: the image ID */
+	int64_t size;	    /* bytes of the unpacked layers (tar streams) */
 	int64_t created_ms; /* the config's "created", 0 when absent */
 };
 

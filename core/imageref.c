@@ -14,7 +14,10 @@
 
 #define NAME_MAX_TOTAL 255
 
-static bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+static bool is_lower_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 
 /* One path component: [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*.  Returns false and
  * sets *upper when the only fault is an upper-case letter, which deserves
@@ -135,7 +138,8 @@ int pf_imageref_parse(const char *s, struct pf_imageref *ref, struct pf_err *err
 	if (at) {
 		const char *d = at + 1;
 		if (strchr(d, ':') == NULL || strncmp(d, "sha256:", 7) != 0)
-			return bad(err, s, "invalid reference format: unsupported digest algorithm");
+			return bad(err, s,
+				   "invalid reference format: unsupported digest algorithm");
 		if (!pf_digest_valid(d))
 			return bad(err, s, "invalid checksum digest format");
 	}

@@ -14,7 +14,7 @@
 #include "err.h"
 
 #define PF_DEFAULT_DOMAIN "docker.io"
-#define PF_DEFAULT_TAG    "latest"
+#define PF_DEFAULT_TAG	  "latest"
 /* "sha256:" + 64 hex digits + NUL */
 #define PF_DIGEST_LEN 72
 

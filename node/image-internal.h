@@ -10,14 +10,14 @@
 
 #include "image.h"
 
-#define PF_OCI_MANIFEST   "application/vnd.oci.image.manifest.v1+json"
-#define PF_OCI_INDEX      "application/vnd.oci.image.index.v1+json"
-#define PF_OCI_CONFIG     "application/vnd.oci.image.config.v1+json"
-#define PF_OCI_LAYER      "application/vnd.oci.image.layer.v1.tar"
-#define PF_OCI_LAYER_GZIP "application/vnd.oci.image.layer.v1.tar+gzip"
-#define PF_OCI_LAYER_ZSTD "application/vnd.oci.image.layer.v1.tar+zstd"
+#define PF_OCI_MANIFEST	   "application/vnd.oci.image.manifest.v1+json"
+#define PF_OCI_INDEX	   "application/vnd.oci.image.index.v1+json"
+#define PF_OCI_CONFIG	   "application/vnd.oci.image.config.v1+json"
+#define PF_OCI_LAYER	   "application/vnd.oci.image.layer.v1.tar"
+#define PF_OCI_LAYER_GZIP  "application/vnd.oci.image.layer.v1.tar+gzip"
+#define PF_OCI_LAYER_ZSTD  "application/vnd.oci.image.layer.v1.tar+zstd"
 #define PF_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
-#define PF_DOCKER_LIST     "application/vnd.docker.distribution.manifest.list.v2+json"
+#define PF_DOCKER_LIST	   "application/vnd.docker.distribution.manifest.list.v2+json"
 
 /* Manifests and configs are small; anything larger is not one. */
 #define PF_IMAGE_JSON_MAX (16u << 20)

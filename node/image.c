@@ -29,11 +29,14 @@ char *pf_image_layer_path(const struct pf_image_store *s, const char *diff_id)
 	return pf_xasprintf("%s/layers/%s", s->root, diff_id + 7);
 }
 
-const char *pf_image_store_root(const struct pf_image_store *s) { return s->root; }
+const char *pf_image_store_root(const struct pf_image_store *s)
+{
+	return s->root;
+}
 
 int pf_image_store_open(const char *state_dir, struct pf_image_store **out, struct pf_err *err)
 {
-	static const char *const dirs[] = { "blobs/sha256", "layers", "holds", "tmp" };
+	static const char *const dirs[] = {"blobs/sha256", "layers", "holds", "tmp"};
 	struct pf_image_store *s = pf_xcalloc(1, sizeof(*s));
 	_cleanup_free_ char *layout = NULL;
 	int r;
@@ -100,7 +103,10 @@ void pf_image_free(struct pf_image *img)
 	memset(img, 0, sizeof(*img));
 }
 
-static char *dup_or_null(const char *s) { return s ? pf_xstrdup(s) : NULL; }
+static char *dup_or_null(const char *s)
+{
+	return s ? pf_xstrdup(s) : NULL;
+}
 
 static void strlist_copy(struct pf_strlist *dst, const struct pf_strlist *src)
 {
@@ -184,7 +190,7 @@ int pf_image_parse_config(const char *json, size_t len, struct pf_image *img,
 	img->user = str_or_null(c, "User");
 	img->stop_signal = str_or_null(c, "StopSignal");
 	json_object_foreach(json_object_get(c, "ExposedPorts"), key, x)
-		pf_strlist_add(&img->exposed_ports, key);
+	    pf_strlist_add(&img->exposed_ports, key);
 	if (img->exposed_ports.n > 1)
 		qsort(img->exposed_ports.items, img->exposed_ports.n, sizeof(char *), cmp_str);
 	created = json_string_value(json_object_get(root, "created"));
@@ -199,8 +205,10 @@ int pf_image_parse_config(const char *json, size_t len, struct pf_image *img,
 	json_array_foreach(ids, i, x)
 	{
 		if (!pf_digest_valid(json_string_value(x))) {
-			r = pf_err_set(err, EINVAL, "image config: rootfs.diff_ids[%zu] is not a "
-						    "sha256 digest", i);
+			r = pf_err_set(err, EINVAL,
+				       "image config: rootfs.diff_ids[%zu] is not a "
+				       "sha256 digest",
+				       i);
 			goto out;
 		}
 		if (diff_ids)
@@ -245,7 +253,7 @@ static int load_image(struct pf_image_store *s, const struct pf_image_entry *e,
 		      struct pf_image *img, struct pf_err *err)
 {
 	_cleanup_free_ char *config = NULL, *data = NULL;
-	struct pf_strlist ids = { 0 };
+	struct pf_strlist ids = {0};
 	size_t len;
 	int r;
 
@@ -364,7 +372,7 @@ static long lookup(const struct pf_image_index *idx, const char *s, bool fallbac
 			hit = find_ref(idx, PF_DEFAULT_DOMAIN, ref.path, &ref);
 		if (hit < 0) {
 			_cleanup_free_ char *lib =
-				pf_xasprintf("library/%s", last ? last + 1 : ref.path);
+			    pf_xasprintf("library/%s", last ? last + 1 : ref.path);
 			hit = find_ref(idx, PF_DEFAULT_DOMAIN, lib, &ref);
 		}
 	}
@@ -381,7 +389,7 @@ static int refresh(struct pf_image_store *s, bool force, struct pf_err *err)
 {
 	_cleanup_free_ char *path = pf_xasprintf("%s/index.json", s->root);
 	struct pf_image_index idx;
-	struct stat st = { 0 };
+	struct stat st = {0};
 	int r;
 
 	if (stat(path, &st) < 0 && errno != ENOENT)
@@ -562,12 +570,12 @@ static bool in_list(const struct pf_strlist *l, const char *s)
 	return false;
 }
 
-static void keep_manifest(struct pf_image_store *s, const char *manifest,
-			  struct pf_strlist *blobs, struct pf_strlist *layers)
+static void keep_manifest(struct pf_image_store *s, const char *manifest, struct pf_strlist *blobs,
+			  struct pf_strlist *layers)
 {
 	_cleanup_free_ char *config = NULL, *cpath = NULL, *data = NULL;
-	struct pf_strlist ls = { 0 }, ids = { 0 };
-	struct pf_image img = { 0 };
+	struct pf_strlist ls = {0}, ids = {0};
+	struct pf_image img = {0};
 	size_t len;
 
 	if (in_list(blobs, manifest + 7))
@@ -616,7 +624,7 @@ static void sweep(struct pf_image_store *s, const char *sub, const struct pf_str
 int pf_image_gc(struct pf_image_store *s, const struct pf_image_index *idx, struct pf_err *err)
 {
 	_cleanup_free_ char *holds = pf_xasprintf("%s/holds", s->root);
-	struct pf_strlist blobs = { 0 }, layers = { 0 };
+	struct pf_strlist blobs = {0}, layers = {0};
 	DIR *d;
 	struct dirent *de;
 
@@ -647,7 +655,7 @@ int pf_image_remove(struct pf_image_store *s, const char *ref, struct pf_strlist
 	_cleanup_free_ char *index = pf_xasprintf("%s/index.json", s->root);
 	_cleanup_free_ char *id = NULL, *users = NULL;
 	_cleanup_close_ int lock = pf_image_lock(s, err);
-	struct pf_image_index idx = { 0 };
+	struct pf_image_index idx = {0};
 	bool by_id = false, last = true;
 	long hit;
 	int r;

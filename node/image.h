@@ -39,22 +39,22 @@ struct pf_image_store;
 
 /* What the runtime needs to make a container of an image. */
 struct pf_image {
-	char *ref;      /* the normalised reference that matched */
-	char *id;       /* "sha256:<hex>" of the config: the image ID */
-	char *manifest; /* "sha256:<hex>" of the manifest */
-	char *config_path;        /* the config blob, for anything not below */
-	struct pf_strlist entrypoint; /* config.Entrypoint */
-	struct pf_strlist cmd;        /* config.Cmd */
-	struct pf_strlist env;        /* config.Env, "K=V" */
-	char *working_dir;            /* config.WorkingDir or NULL */
-	char *user;                   /* config.User or NULL */
-	char *stop_signal;            /* config.StopSignal or NULL */
+	char *ref;			 /* the normalised reference that matched */
+	char *id;			 /* "sha256:<hex>" of the config: the image ID */
+	char *manifest;			 /* "sha256:<hex>" of the manifest */
+	char *config_path;		 /* the config blob, for anything not below */
+	struct pf_strlist entrypoint;	 /* config.Entrypoint */
+	struct pf_strlist cmd;		 /* config.Cmd */
+	struct pf_strlist env;		 /* config.Env, "K=V" */
+	char *working_dir;		 /* config.WorkingDir or NULL */
+	char *user;			 /* config.User or NULL */
+	char *stop_signal;		 /* config.StopSignal or NULL */
 	struct pf_strlist exposed_ports; /* "80/tcp", sorted */
 	/* Unpacked layer directories, absolute, the base layer first (the
 	 * order of rootfs.diff_ids). overlayfs' lowerdir= wants the top one
 	 * first: join them in reverse. */
 	struct pf_strlist layers;
-	int64_t size;       /* bytes of the layers' tar streams */
+	int64_t size;	    /* bytes of the layers' tar streams */
 	int64_t created_ms; /* config.created, 0 when absent */
 };
 

@@ -27,7 +27,7 @@ static void usage(FILE *f)
 /* As podman prints sizes: three significant digits, decimal units. */
 static void human_size(int64_t n, char *out, size_t len)
 {
-	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+	static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
 	double v = (double)n;
 	size_t u = 0;
 
@@ -156,7 +156,7 @@ static int cmd_rm(struct pf_image_store *s, int argc, char **argv)
 	}
 	for (int i = 0; i < argc; i++) {
 		struct pf_err err = PF_ERR_INIT;
-		struct pf_strlist untagged = { 0 };
+		struct pf_strlist untagged = {0};
 		_cleanup_free_ char *deleted = NULL;
 
 		if (pf_image_remove(s, argv[i], &untagged, &deleted, &err) < 0) {
@@ -216,9 +216,9 @@ static int cmd_inspect(struct pf_image_store *s, int argc, char **argv)
 }
 
 static const struct option long_opts[] = {
-	{ "state-dir", required_argument, NULL, 's' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"state-dir", required_argument, NULL, 's'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 int pf_image_main(int argc, char **argv)
@@ -226,8 +226,8 @@ int pf_image_main(int argc, char **argv)
 	static const struct {
 		const char *name;
 		int (*fn)(struct pf_image_store *, int, char **);
-	} cmds[] = { { "import", cmd_import }, { "list", cmd_list },	{ "ls", cmd_list },
-		     { "rm", cmd_rm },	       { "remove", cmd_rm },	{ "inspect", cmd_inspect } };
+	} cmds[] = {{"import", cmd_import}, {"list", cmd_list}, {"ls", cmd_list},
+		    {"rm", cmd_rm},	    {"remove", cmd_rm}, {"inspect", cmd_inspect}};
 	const char *state_dir = PF_DEFAULT_STATE_DIR;
 	struct pf_image_store *s = NULL;
 	int c, status;
@@ -236,9 +236,15 @@ int pf_image_main(int argc, char **argv)
 	/* getopt permutes: options may follow the operands, as podman allows. */
 	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
 		switch (c) {
-		case 's': state_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 's':
+			state_dir = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind >= argc) {

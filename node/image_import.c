@@ -82,8 +82,8 @@ static bool blob_exists(struct import *im, const char *digest)
 static int open_in(int dirfd, const char *rel)
 {
 	struct open_how how = {
-		.flags = O_RDONLY | O_CLOEXEC,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	    .flags = O_RDONLY | O_CLOEXEC,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	int fd = (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
 
@@ -212,14 +212,14 @@ static int stage_layout_blob(struct import *im, int dirfd, json_t *desc, const c
 static bool layer_type_ok(const char *t)
 {
 	static const char *const ok[] = {
-		PF_OCI_LAYER,
-		PF_OCI_LAYER_GZIP,
-		PF_OCI_LAYER_ZSTD,
-		"application/vnd.oci.image.layer.nondistributable.v1.tar",
-		"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
-		"application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
-		"application/vnd.docker.image.rootfs.diff.tar.gzip",
-		"application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+	    PF_OCI_LAYER,
+	    PF_OCI_LAYER_GZIP,
+	    PF_OCI_LAYER_ZSTD,
+	    "application/vnd.oci.image.layer.nondistributable.v1.tar",
+	    "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+	    "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
+	    "application/vnd.docker.image.rootfs.diff.tar.gzip",
+	    "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
 	};
 	for (size_t i = 0; i < PF_ARRAY_SIZE(ok); i++)
 		if (strcmp(t, ok[i]) == 0)
@@ -237,7 +237,7 @@ static struct ilayer *add_layer(struct import *im)
 /* Parse the staged config and pair its diffIDs with the layers. */
 static int take_config(struct import *im, struct pf_err *err)
 {
-	struct pf_image img = { 0 };
+	struct pf_image img = {0};
 	int r = pf_image_parse_config(im->config_json, im->config_len, &img, &im->diff_ids, err);
 
 	pf_image_free(&img);
@@ -258,9 +258,9 @@ static const char *our_arch(void)
 {
 	static const struct {
 		const char *uname, *oci;
-	} map[] = { { "x86_64", "amd64" }, { "aarch64", "arm64" }, { "armv7l", "arm" },
-		    { "i686", "386" },     { "ppc64le", "ppc64le" }, { "s390x", "s390x" },
-		    { "riscv64", "riscv64" } };
+	} map[] = {{"x86_64", "amd64"},	  {"aarch64", "arm64"},	  {"armv7l", "arm"},
+		   {"i686", "386"},	  {"ppc64le", "ppc64le"}, {"s390x", "s390x"},
+		   {"riscv64", "riscv64"}};
 	static __thread struct utsname u;
 
 	uname(&u);
@@ -298,12 +298,12 @@ static json_t *choose(json_t *manifests, const char *want, const char *tag, bool
 			continue;
 		}
 		const char *rn = json_string_value(json_object_get(
-			json_object_get(d, "annotations"), "org.opencontainers.image.ref.name"));
+		    json_object_get(d, "annotations"), "org.opencontainers.image.ref.name"));
 		_cleanup_free_ char *norm = NULL;
 		if (!rn)
 			continue;
-		if (strcmp(rn, tag) == 0 || (pf_imageref_normalize(rn, &norm, NULL) == 0 &&
-					     strcmp(norm, want) == 0)) {
+		if (strcmp(rn, tag) == 0 ||
+		    (pf_imageref_normalize(rn, &norm, NULL) == 0 && strcmp(norm, want) == 0)) {
 			hit = d;
 			hits++;
 		}
@@ -354,7 +354,8 @@ static int import_layout(struct import *im, int dirfd, const char *want, const c
 	/* Descend through nested indexes (multi-platform images). */
 	for (int depth = 0; desc; depth++) {
 		const char *mt = json_string_value(json_object_get(desc, "mediaType"));
-		bool nested = mt && (strcmp(mt, PF_OCI_INDEX) == 0 || strcmp(mt, PF_DOCKER_LIST) == 0);
+		bool nested =
+		    mt && (strcmp(mt, PF_OCI_INDEX) == 0 || strcmp(mt, PF_DOCKER_LIST) == 0);
 		struct staged st;
 
 		if (!nested)
@@ -383,7 +384,8 @@ static int import_layout(struct import *im, int dirfd, const char *want, const c
 	json_decref(m);
 	m = json_loadb(mtext, len, 0, &jerr);
 	if (!m || json_integer_value(json_object_get(m, "schemaVersion")) != 2) {
-		r = pf_err_set(err, EINVAL, "manifest %s is not an image manifest (schemaVersion 2)",
+		r = pf_err_set(err, EINVAL,
+			       "manifest %s is not an image manifest (schemaVersion 2)",
 			       im->manifest.digest);
 		goto out;
 	}
@@ -412,8 +414,8 @@ static int import_layout(struct import *im, int dirfd, const char *want, const c
 
 		snprintf(what, sizeof(what), "layer %zu", i);
 		if (!mt || !layer_type_ok(mt)) {
-			r = pf_err_set(err, EINVAL, "layer %zu has the unsupported media type %s", i,
-				       mt ? mt : "(none)");
+			r = pf_err_set(err, EINVAL, "layer %zu has the unsupported media type %s",
+				       i, mt ? mt : "(none)");
 			goto out;
 		}
 		l->media_type = pf_xstrdup(mt);
@@ -432,7 +434,7 @@ out:
 
 static const char *sniff_layer_type(const char *path)
 {
-	unsigned char magic[4] = { 0 };
+	unsigned char magic[4] = {0};
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd >= 0 && read(fd, magic, 4) == 4) {
@@ -542,8 +544,8 @@ static int import_docker(struct import *im, int dirfd, const char *want, struct 
 		goto out;
 	}
 	want_cfg = digest_from_name(cfgname);
-	r = stage_fd(im, fd, "config", want_cfg, -1, &im->config, &im->config_json,
-		     &im->config_len, err);
+	r = stage_fd(im, fd, "config", want_cfg, -1, &im->config, &im->config_json, &im->config_len,
+		     err);
 	close(fd);
 	if (r < 0)
 		goto out;
@@ -595,7 +597,7 @@ static int extract_archive(const char *path, const char *dir, struct pf_err *err
 	/* Not SECURE_NOABSOLUTEPATHS: the names are made absolute below,
 	 * after the check that they are relative. */
 	archive_write_disk_set_options(disk, ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-						     ARCHIVE_EXTRACT_SECURE_NODOTDOT);
+						 ARCHIVE_EXTRACT_SECURE_NODOTDOT);
 	if (archive_read_open_filename(in, path, 128 << 10) != ARCHIVE_OK) {
 		ret = pf_err_set(err, EINVAL, "not a tar archive: %s", archive_error_string(in));
 		goto out;
@@ -740,9 +742,9 @@ static int unpack_layers(struct import *im, int64_t *size, struct pf_err *err)
 			return r;
 		}
 		if (strcmp(got, l->diff_id) != 0)
-			return pf_err_set(err, EINVAL,
-					  "layer %zu (%.19s): its content is %s, the config says %s",
-					  i, l->blob.digest, got, l->diff_id);
+			return pf_err_set(
+			    err, EINVAL, "layer %zu (%.19s): its content is %s, the config says %s",
+			    i, l->blob.digest, got, l->diff_id);
 		*size += l->tar_size;
 	}
 	return 0;
@@ -765,8 +767,8 @@ static int commit(struct import *im, const char *ref, struct pf_err *err)
 {
 	_cleanup_free_ char *index = pf_xasprintf("%s/index.json", im->s->root);
 	struct pf_image_index idx;
-	struct pf_image img = { 0 };
-	struct pf_image_entry e = { 0 };
+	struct pf_image img = {0};
+	struct pf_image_entry e = {0};
 	int64_t size;
 	long at;
 	int r;
@@ -816,7 +818,10 @@ static int commit(struct import *im, const char *ref, struct pf_err *err)
 	return r;
 }
 
-static bool has(int dirfd, const char *name) { return faccessat(dirfd, name, F_OK, 0) == 0; }
+static bool has(int dirfd, const char *name)
+{
+	return faccessat(dirfd, name, F_OK, 0) == 0;
+}
 
 int pf_image_import(struct pf_image_store *s, const char *name, const char *path, char **id,
 		    struct pf_err *err)
@@ -824,7 +829,7 @@ int pf_image_import(struct pf_image_store *s, const char *name, const char *path
 	struct pf_imageref ref;
 	_cleanup_free_ char *want = NULL, *real = NULL;
 	_cleanup_close_ int lock = -1, dirfd = -1;
-	struct import im = { .s = s };
+	struct import im = {.s = s};
 	struct stat st;
 	int r;
 
@@ -834,8 +839,10 @@ int pf_image_import(struct pf_image_store *s, const char *name, const char *path
 		return r;
 	if (ref.digest) {
 		pf_imageref_free(&ref);
-		return pf_err_set(err, EINVAL, "cannot import as \"%s\": a name takes a tag, not "
-					       "a digest", name);
+		return pf_err_set(err, EINVAL,
+				  "cannot import as \"%s\": a name takes a tag, not "
+				  "a digest",
+				  name);
 	}
 	want = pf_imageref_string(&ref);
 	if (stat(path, &st) < 0) {
@@ -875,8 +882,9 @@ int pf_image_import(struct pf_image_store *s, const char *name, const char *path
 		else if (has(dirfd, "manifest.json"))
 			r = import_docker(&im, dirfd, want, err);
 		else
-			r = pf_err_set(err, EINVAL, "neither an OCI archive nor a docker archive "
-						    "(no index.json, no manifest.json)");
+			r = pf_err_set(err, EINVAL,
+				       "neither an OCI archive nor a docker archive "
+				       "(no index.json, no manifest.json)");
 	} else if (S_ISDIR(st.st_mode)) {
 		dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dirfd < 0) {

@@ -103,7 +103,7 @@ static void strip_overlay_xattrs(struct archive_entry *e)
 		char *name;
 		void *val;
 		size_t len;
-	} *x;
+	} * x;
 
 	if (archive_entry_xattr_reset(e) == 0)
 		return;
@@ -199,15 +199,15 @@ static int unpack_entries(struct archive *in, const char *dir, struct pf_err *er
 {
 	struct archive *disk = NULL;
 	struct archive_entry *e;
-	struct pf_strlist opaque = { 0 };
+	struct pf_strlist opaque = {0};
 	int r, ret = 0;
 
 	if (dir) {
 		disk = archive_write_disk_new();
 		archive_write_disk_set_options(
-			disk, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
-				      ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-				      ARCHIVE_EXTRACT_SECURE_NODOTDOT);
+		    disk, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
+			      ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+			      ARCHIVE_EXTRACT_SECURE_NODOTDOT);
 	}
 	while ((r = archive_read_next_header(in, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
 		const char *name = archive_entry_pathname(e);
@@ -216,8 +216,8 @@ static int unpack_entries(struct archive *in, const char *dir, struct pf_err *er
 		const char *base, *hl;
 
 		if (!clean) {
-			ret = pf_err_set(err, EINVAL, "entry \"%s\" points outside the layer",
-					 name);
+			ret =
+			    pf_err_set(err, EINVAL, "entry \"%s\" points outside the layer", name);
 			goto out;
 		}
 		if (!dir)
@@ -281,7 +281,7 @@ out:
 int pf_layer_unpack(const char *path, const char *dir, char diff_id[PF_DIGEST_LEN],
 		    int64_t *tar_size, struct pf_err *err)
 {
-	struct source s = { 0 };
+	struct source s = {0};
 	struct archive *in = NULL;
 	struct archive_entry *e;
 	la_ssize_t n;
@@ -393,8 +393,8 @@ static int pack_data(struct packer *p, const char *full, struct pf_err *err)
 
 static int pack_dir(struct packer *p, const char *rel, struct pf_err *err)
 {
-	_cleanup_free_ char *dirpath = rel ? pf_xasprintf("%s/%s", p->root, rel)
-					   : pf_xstrdup(p->root);
+	_cleanup_free_ char *dirpath =
+	    rel ? pf_xasprintf("%s/%s", p->root, rel) : pf_xstrdup(p->root);
 	struct dirent **names = NULL;
 	int n = scandir(dirpath, &names, not_dots, by_name), r = 0;
 
@@ -452,7 +452,7 @@ static int pack_dir(struct packer *p, const char *rel, struct pf_err *err)
 int pf_layer_pack(const char *dir, int fd, char digest[PF_DIGEST_LEN], int64_t *size,
 		  struct pf_err *err)
 {
-	struct packer p = { .fd = fd, .root = dir };
+	struct packer p = {.fd = fd, .root = dir};
 	int r;
 
 	pf_sha256_init(&p.h);

@@ -29,42 +29,42 @@ static char tmp[256];
 static const struct {
 	const char *in, *want; /* want NULL: refused */
 } refs[] = {
-	{ "nginx", "docker.io/library/nginx:latest" },
-	{ "nginx:latest", "docker.io/library/nginx:latest" },
-	{ "nginx:1.25", "docker.io/library/nginx:1.25" },
-	{ "docker.io/library/nginx:latest", "docker.io/library/nginx:latest" },
-	{ "docker.io/nginx", "docker.io/library/nginx:latest" },
-	{ "index.docker.io/library/nginx", "docker.io/library/nginx:latest" },
-	{ "library/nginx", "docker.io/library/nginx:latest" },
-	{ "bitnami/nginx:1.2", "docker.io/bitnami/nginx:1.2" },
-	{ "registry.k8s.io/pause:3.9", "registry.k8s.io/pause:3.9" },
-	{ "registry.k8s.io/busybox", "registry.k8s.io/busybox:latest" },
-	{ "localhost/app", "localhost/app:latest" },
-	{ "localhost:5000/app:v1", "localhost:5000/app:v1" },
-	{ "example.com:5000/a/b/c:tag_1.x-y", "example.com:5000/a/b/c:tag_1.x-y" },
-	{ "Example.com/app", "Example.com/app:latest" },
-	{ "a__b/c-d.e", "docker.io/a__b/c-d.e:latest" },
-	{ "my--app", "docker.io/library/my--app:latest" },
-	{ "nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-	  "docker.io/library/nginx@sha256:"
-	  "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" },
-	{ "nginx:1.2@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-	  "docker.io/library/nginx@sha256:"
-	  "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" },
-	{ "busybox:1.36.1-glibc", "docker.io/library/busybox:1.36.1-glibc" },
-	{ "gcr.io/google-containers/busybox:1.27", "gcr.io/google-containers/busybox:1.27" },
-	{ "Nginx", NULL },
-	{ "foo/Bar", NULL },
-	{ "", NULL },
-	{ "nginx:", NULL },
-	{ ":latest", NULL },
-	{ "nginx:-bad", NULL },
-	{ "nginx@sha256:abc", NULL },
-	{ "nginx@md5:0123456789abcdef0123456789abcdef", NULL },
-	{ "-nginx", NULL },
-	{ "nginx_", NULL },
-	{ "a//b", NULL },
-	{ "nginx:tag with space", NULL },
+    {"nginx", "docker.io/library/nginx:latest"},
+    {"nginx:latest", "docker.io/library/nginx:latest"},
+    {"nginx:1.25", "docker.io/library/nginx:1.25"},
+    {"docker.io/library/nginx:latest", "docker.io/library/nginx:latest"},
+    {"docker.io/nginx", "docker.io/library/nginx:latest"},
+    {"index.docker.io/library/nginx", "docker.io/library/nginx:latest"},
+    {"library/nginx", "docker.io/library/nginx:latest"},
+    {"bitnami/nginx:1.2", "docker.io/bitnami/nginx:1.2"},
+    {"registry.k8s.io/pause:3.9", "registry.k8s.io/pause:3.9"},
+    {"registry.k8s.io/busybox", "registry.k8s.io/busybox:latest"},
+    {"localhost/app", "localhost/app:latest"},
+    {"localhost:5000/app:v1", "localhost:5000/app:v1"},
+    {"example.com:5000/a/b/c:tag_1.x-y", "example.com:5000/a/b/c:tag_1.x-y"},
+    {"Example.com/app", "Example.com/app:latest"},
+    {"a__b/c-d.e", "docker.io/a__b/c-d.e:latest"},
+    {"my--app", "docker.io/library/my--app:latest"},
+    {"nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+     "docker.io/library/nginx@sha256:"
+     "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"},
+    {"nginx:1.2@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+     "docker.io/library/nginx@sha256:"
+     "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"},
+    {"busybox:1.36.1-glibc", "docker.io/library/busybox:1.36.1-glibc"},
+    {"gcr.io/google-containers/busybox:1.27", "gcr.io/google-containers/busybox:1.27"},
+    {"Nginx", NULL},
+    {"foo/Bar", NULL},
+    {"", NULL},
+    {"nginx:", NULL},
+    {":latest", NULL},
+    {"nginx:-bad", NULL},
+    {"nginx@sha256:abc", NULL},
+    {"nginx@md5:0123456789abcdef0123456789abcdef", NULL},
+    {"-nginx", NULL},
+    {"nginx_", NULL},
+    {"a//b", NULL},
+    {"nginx:tag with space", NULL},
 };
 
 static void test_refs(void)
@@ -75,7 +75,8 @@ static void test_refs(void)
 		int r = pf_imageref_normalize(refs[i].in, &out, &err);
 
 		if (refs[i].want)
-			is_str(r == 0 ? out : err.msg, refs[i].want, "normalize \"%s\"", refs[i].in);
+			is_str(r == 0 ? out : err.msg, refs[i].want, "normalize \"%s\"",
+			       refs[i].in);
 		else
 			ok(r == -EINVAL && strstr(err.msg, "couldn't parse image reference"),
 			   "\"%s\" refused (%s)", refs[i].in, err.msg);
@@ -368,7 +369,7 @@ static void test_rootfs(struct pf_image_store *s)
 	is_str(id2, id, "the same tree gives the same image ID");
 	free(id);
 	free(id2);
-	struct pf_strlist un = { 0 };
+	struct pf_strlist un = {0};
 	char *del = NULL;
 	is_int(pf_image_remove(s, "busybox:again", &un, &del, &err), 0, "untag the second name");
 	ok(del == NULL, "the image stays while another name has it");
@@ -387,22 +388,19 @@ static void test_layout_and_whiteouts(struct pf_image_store *s, char **l1_out)
 {
 	struct pf_err err = PF_ERR_INIT;
 	static const struct tent base[] = {
-		{ 'd', "./", NULL },	  { 'd', "a", NULL },	    { 'f', "a/x", "x" },
-		{ 'f', "a/y", "y" },	  { 'd', "d", NULL },	    { 'f', "d/old", "old" },
-		{ 'l', "link", "a/x" },	  { 'h', "a/x2", "a/x" },
+	    {'d', "./", NULL}, {'d', "a", NULL},      {'f', "a/x", "x"},    {'f', "a/y", "y"},
+	    {'d', "d", NULL},  {'f', "d/old", "old"}, {'l', "link", "a/x"}, {'h', "a/x2", "a/x"},
 	};
 	static const struct tent top[] = {
-		{ 'f', "a/.wh.x", "" },
-		{ 'd', "d", NULL },
-		{ 'f', "d/.wh..wh..opq", "" },
-		{ 'f', "d/new", "new" },
-		{ 'f', "gone/.wh.z", "" }, /* a whiteout in a dir the layer never lists */
+	    {'f', "a/.wh.x", ""},  {'d', "d", NULL},	    {'f', "d/.wh..wh..opq", ""},
+	    {'f', "d/new", "new"}, {'f', "gone/.wh.z", ""}, /* a whiteout in a dir the layer never
+							       lists */
 	};
 	_cleanup_free_ char *t1 = layer_with("l1", base, PF_ARRAY_SIZE(base));
 	_cleanup_free_ char *t2 = layer_with("l2", top, PF_ARRAY_SIZE(top));
 	_cleanup_free_ char *layout = path_in("%s", "layout");
-	const char *tars[] = { t1, t2 };
-	const bool gz[] = { true, false };
+	const char *tars[] = {t1, t2};
+	const bool gz[] = {true, false};
 	char *id = NULL, v[8] = "";
 	struct pf_image img;
 	struct stat st;
@@ -411,8 +409,7 @@ static void test_layout_and_whiteouts(struct pf_image_store *s, char **l1_out)
 	is_int(pf_image_import(s, "example.com/app:1", layout, &id, &err), 0,
 	       "import an OCI layout, a gzip'd and a plain layer (%s)", err.msg);
 	free(id);
-	is_int(pf_image_resolve(s, "example.com/app:1", &img, &err), 0, "resolve it (%s)",
-	       err.msg);
+	is_int(pf_image_resolve(s, "example.com/app:1", &img, &err), 0, "resolve it (%s)", err.msg);
 	is_int(img.layers.n, 2, "two layers, base first");
 	is_str(img.entrypoint.n ? img.entrypoint.items[0] : NULL, "/bin/app", "Entrypoint");
 	is_str(img.cmd.n ? img.cmd.items[0] : NULL, "--serve", "Cmd");
@@ -442,7 +439,7 @@ static void test_layout_and_whiteouts(struct pf_image_store *s, char **l1_out)
 		ok(lstat(opq, &st) < 0, "no .wh..wh..opq file left");
 		ok(lstat(z, &st) == 0 && S_ISCHR(st.st_mode), "whiteout in an unlisted directory");
 		ok(lstat(bx, &st) == 0 && lstat(bx2, &s2) == 0 && st.st_ino == s2.st_ino &&
-			   S_ISREG(st.st_mode),
+		       S_ISREG(st.st_mode),
 		   "the base layer is unpacked, hard links kept");
 		*l1_out = pf_xstrdup(img.layers.items[0]);
 	}
@@ -452,14 +449,14 @@ static void test_layout_and_whiteouts(struct pf_image_store *s, char **l1_out)
 static void test_refused(struct pf_image_store *s)
 {
 	struct pf_err err = PF_ERR_INIT;
-	static const struct tent files[] = { { 'f', "etc/motd", "hello" } };
-	static const struct tent evil[] = { { 'f', "../../evil", "x" } };
+	static const struct tent files[] = {{'f', "etc/motd", "hello"}};
+	static const struct tent evil[] = {{'f', "../../evil", "x"}};
 	_cleanup_free_ char *t = layer_with("r1", files, 1), *te = layer_with("evil", evil, 1);
 	_cleanup_free_ char *layout = path_in("%s", "badlayout"), *before = NULL;
 	char *after;
 	_cleanup_free_ char *root = pf_xstrdup(pf_image_store_root(s));
-	const char *tars[] = { t };
-	const bool gz[] = { true };
+	const char *tars[] = {t};
+	const bool gz[] = {true};
 	char *id = NULL;
 
 	/* a layer blob corrupted after the manifest was written */
@@ -511,7 +508,7 @@ static void test_refused(struct pf_image_store *s)
 
 	/* a layer reaching outside its directory */
 	pf_err_clear(&err);
-	const char *etars[] = { te };
+	const char *etars[] = {te};
 	make_layout(layout, etars, gz, 1, false);
 	is_int(pf_image_import(s, "bad", layout, &id, &err), -EINVAL, "a '..' entry is refused");
 	ok(strstr(err.msg, "outside the layer") != NULL, "with a clear message: %s", err.msg);
@@ -538,11 +535,10 @@ static void test_docker_archive(struct pf_image_store *s, const char *l1dir)
 {
 	struct pf_err err = PF_ERR_INIT;
 	static const struct tent base[] = {
-		{ 'd', "./", NULL },	  { 'd', "a", NULL },	    { 'f', "a/x", "x" },
-		{ 'f', "a/y", "y" },	  { 'd', "d", NULL },	    { 'f', "d/old", "old" },
-		{ 'l', "link", "a/x" },	  { 'h', "a/x2", "a/x" },
+	    {'d', "./", NULL}, {'d', "a", NULL},      {'f', "a/x", "x"},    {'f', "a/y", "y"},
+	    {'d', "d", NULL},  {'f', "d/old", "old"}, {'l', "link", "a/x"}, {'h', "a/x2", "a/x"},
 	};
-	static const struct tent mine[] = { { 'f', "docker.txt", "from docker save" } };
+	static const struct tent mine[] = {{'f', "docker.txt", "from docker save"}};
 	_cleanup_free_ char *t1 = layer_with("dl1", base, PF_ARRAY_SIZE(base));
 	_cleanup_free_ char *t2 = layer_with("dl2", mine, 1);
 	_cleanup_free_ char *archive = path_in("%s", "saved.tar");
@@ -568,10 +564,10 @@ static void test_docker_archive(struct pf_image_store *s, const char *l1dir)
 		const struct {
 			const char *name, *data;
 			size_t len;
-		} ents[] = { { "manifest.json", man, strlen(man) },
-			     { cfgname, cfg, strlen(cfg) },
-			     { "aaa/layer.tar", b1, n1 },
-			     { "bbb/layer.tar", b2, n2 } };
+		} ents[] = {{"manifest.json", man, strlen(man)},
+			    {cfgname, cfg, strlen(cfg)},
+			    {"aaa/layer.tar", b1, n1},
+			    {"bbb/layer.tar", b2, n2}};
 		archive_write_set_format_pax_restricted(a);
 		archive_write_open_filename(a, archive);
 		for (size_t i = 0; i < PF_ARRAY_SIZE(ents); i++) {
@@ -635,8 +631,7 @@ static void test_resolve(struct pf_image_store *s)
 	_cleanup_free_ char *byd = pf_xasprintf("busybox@%s", man);
 	is_int(pf_image_resolve(s, byd, &img, &err), 0, "by manifest digest (%s)", err.msg);
 	pf_image_free(&img);
-	_cleanup_free_ char *other = pf_xasprintf(
-		"busybox@sha256:%064d", 0);
+	_cleanup_free_ char *other = pf_xasprintf("busybox@sha256:%064d", 0);
 	pf_err_clear(&err);
 	is_int(pf_image_resolve(s, other, &img, &err), -ENOENT, "an unknown digest: ENOENT");
 
@@ -657,7 +652,7 @@ static void test_resolve(struct pf_image_store *s)
 static void test_remove_gc(struct pf_image_store *s, const char *l1dir)
 {
 	struct pf_err err = PF_ERR_INIT;
-	struct pf_strlist un = { 0 };
+	struct pf_strlist un = {0};
 	struct pf_image img, held;
 	_cleanup_free_ char *layers = pf_xasprintf("%s/layers", pf_image_store_root(s));
 	_cleanup_free_ char *blobs = pf_xasprintf("%s/blobs/sha256", pf_image_store_root(s));
@@ -687,7 +682,8 @@ static void test_remove_gc(struct pf_image_store *s, const char *l1dir)
 	is_int(pf_image_resolve(s, "saved:v1", &held, &err), 0, "resolve saved:v1");
 	is_int(pf_image_hold(s, &held, "ctr-1", &err), 0, "hold it");
 	pf_err_clear(&err);
-	is_int(pf_image_remove(s, "saved:v1", &un, &del, &err), -EBUSY, "rm of a held image: EBUSY");
+	is_int(pf_image_remove(s, "saved:v1", &un, &del, &err), -EBUSY,
+	       "rm of a held image: EBUSY");
 	ok(strstr(err.msg, "in use by container ctr-1") != NULL, "%s", err.msg);
 	is_int(pf_image_resolve(s, "saved:v1", &img, &err), 0, "and nothing was removed");
 	pf_image_free(&img);
