@@ -43,7 +43,7 @@ FS_OBJ   = $(FS_SRC:%.c=$(O)/%.o)
 UNIT_BIN = $(UNIT_SRC:%.c=$(O)/%)
 TOOL_BIN = $(TOOL_SRC:%.c=$(O)/%)
 
-.PHONY: all deps check-pkgs run test check check-asan unit bench install style clean images
+.PHONY: all deps check-pkgs run test check check-asan unit bench install style clean images fuzz
 
 all: check-pkgs podfs
 
@@ -113,6 +113,19 @@ unit: all unit-bins
 
 bench: deps all unit-bins
 	@bench/run.sh
+
+# libFuzzer over the manifest path, seeded with the corpus (clang).
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
+fuzz: deps
+	@$(MAKE) --no-print-directory CC=clang O=build/fuzz CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" \
+	  build/fuzz/libpodfs.a
+	@echo "  LD      build/fuzz/fuzz_manifest"
+	$(Q)clang -std=gnu11 -D_GNU_SOURCE -Icore $(FUZZ_FLAGS) -o build/fuzz/fuzz_manifest \
+	  tests/fuzz/fuzz_manifest.c build/fuzz/libpodfs.a $(LIBS)
+	@mkdir -p build/fuzz/corpus
+	build/fuzz/fuzz_manifest -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	  build/fuzz/corpus tests/corpus/valid tests/corpus/invalid
 
 # The default images, built from this machine's Debian packages; the
 # layouts are reproducible, so rebuilding and re-importing changes nothing.

@@ -66,3 +66,21 @@ s=$(date +%s%N); start; e=$(date +%s%N)
 row "mount with 10,000 stored pods (load + watch)" "$(( (e - s) / 1000000 )) ms" "(reported)"
 rss=$(awk '/VmRSS/{print $2}' /proc/$PID/status)
 row "podfs RSS after a fresh mount of 10,000 pods" "$((rss / 1024)) MB" "<= 40 MB"
+
+# Hollow nodes: 1,000 in one `podfs node` process, 10,000 pods bound to them.
+fusermount3 -u "$MNT"; wait "$PID"; PID=
+HS=$T/hollow; mkdir -p "$HS"
+s=$(date +%s%N)
+"$PODFS" node --name hollow --runtime fake --replicas 1000 --state-dir "$HS" -f >>"$T/hollow.log" 2>&1 &
+NPID=$!
+until grep -q registered "$T/hollow.log"; do sleep 0.01; done
+e=$(date +%s%N)
+row "register 1,000 hollow nodes (one process)" "$(( (e - s) / 1000000 )) ms" "(reported)"
+c0=$(awk '{print $14+$15}' /proc/$NPID/stat); sleep 20; c1=$(awk '{print $14+$15}' /proc/$NPID/stat)
+row "  heartbeats of 1,000 nodes (10 s interval)" "$(( (c1 - c0) * 10 / 20 )) ms CPU per second" "(reported)"
+out=$("$PWD/build/bench/hollowbench" "sqlite:$HS/podfs.db" hollow 1000 10000)
+row "10,000 bound pods Running on hollow nodes" "$(echo "$out" | field running_ms) ms" "(reported)"
+row "  10,000 deletions finished (one delete at a time)" "$(echo "$out" | field delete_ms) ms" "(reported)"
+rss=$(awk '/VmRSS/{print $2}' /proc/$NPID/status)
+row "  podfs node RSS, 1,000 nodes" "$((rss / 1024)) MB" "(reported)"
+kill -TERM "$NPID"; wait "$NPID"

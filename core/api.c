@@ -196,23 +196,54 @@ void pf_api_event(struct pf_store *s, const char *kind, const char *name, const 
 		  const char *type, const char *reason, const char *component,
 		  const char *fmt, ...)
 {
-	struct pf_event ev = { 0 };
 	struct pf_buf msg = PF_BUF_INIT, val = PF_BUF_INIT;
 	struct pf_err err = PF_ERR_INIT;
-	char ename[300];
 	_cleanup_free_ char *key = NULL;
-	int64_t now = pf_wall_ms();
 	va_list ap;
 
 	va_start(ap, fmt);
 	pf_buf_vaddf(&msg, fmt, ap);
 	va_end(ap);
 
+	key = pf_api_event_build(kind, name, uid, type, reason, component, NULL, msg.buf, &val);
+	if (pf_store_put(s, key, val.buf, val.len, NULL, &err) < 0)
+		pf_log(PF_LOG_WARN, "could not store event %s %s: %s", reason, msg.buf, err.msg);
+	pf_buf_release(&msg);
+	pf_buf_release(&val);
+
+	static unsigned written;
+	if (__atomic_add_fetch(&written, 1, __ATOMIC_RELAXED) % PF_EVENT_GC_EVERY == 0)
+		pf_api_expire_events(s, pf_wall_ns() - (int64_t)PF_EVENT_TTL_S * 1000000000);
+}
+
+/* Nanoseconds since the epoch, strictly increasing within this process, so
+ * that two events built in one transaction never share a key. */
+static int64_t event_stamp(void)
+{
+	static int64_t last;
+	int64_t now = pf_wall_ns(), prev = __atomic_load_n(&last, __ATOMIC_RELAXED);
+
+	for (;;) {
+		int64_t next = now > prev ? now : prev + 1;
+		if (__atomic_compare_exchange_n(&last, &prev, next, false, __ATOMIC_RELAXED,
+						__ATOMIC_RELAXED))
+			return next;
+	}
+}
+
+char *pf_api_event_build(const char *kind, const char *name, const char *uid, const char *type,
+			 const char *reason, const char *component, const char *host,
+			 const char *message, struct pf_buf *val)
+{
+	struct pf_event ev = { 0 };
+	char ename[300];
+	int64_t stamp = event_stamp(), now = stamp / 1000000;
+
 	/* Event names are the object's name and the time in hex nanoseconds,
 	 * as client-go's recorder makes them ("web.17a2b3c4d5e6f708"); the
 	 * time in the key lets expiry work without decoding values. */
 	snprintf(ename, sizeof(ename), "%s.%llx", name && *name ? name : "podfs",
-		 (unsigned long long)pf_wall_ns());
+		 (unsigned long long)stamp);
 	ev.meta.name = ename;
 	ev.meta.namespace_ = (char *)"default";
 	ev.meta.creation_ms = now;
@@ -223,19 +254,12 @@ void pf_api_event(struct pf_store *s, const char *kind, const char *name, const 
 	ev.type = (char *)type;
 	ev.reason = (char *)reason;
 	ev.source_component = (char *)component;
-	ev.message = msg.buf;
+	ev.source_host = (char *)host;
+	ev.message = (char *)message;
 	ev.first_ms = ev.last_ms = now;
 	ev.count = 1;
-	pf_event_encode(&ev, &val);
-	key = pf_xasprintf(PF_EVENT_PREFIX "%s", ename);
-	if (pf_store_put(s, key, val.buf, val.len, NULL, &err) < 0)
-		pf_log(PF_LOG_WARN, "could not store event %s %s: %s", reason, msg.buf, err.msg);
-	pf_buf_release(&msg);
-	pf_buf_release(&val);
-
-	static unsigned written;
-	if (__atomic_add_fetch(&written, 1, __ATOMIC_RELAXED) % PF_EVENT_GC_EVERY == 0)
-		pf_api_expire_events(s, pf_wall_ns() - (int64_t)PF_EVENT_TTL_S * 1000000000);
+	pf_event_encode(&ev, val);
+	return pf_xasprintf(PF_EVENT_PREFIX "%s", ename);
 }
 
 int pf_api_expire_events(struct pf_store *s, int64_t before_ns)

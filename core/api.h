@@ -69,6 +69,14 @@ void pf_api_event(struct pf_store *s, const char *kind, const char *name, const 
 #define PF_EVENT_GC_EVERY 512
 /* Delete events recorded before before_ns (wall clock); the count deleted. */
 int pf_api_expire_events(struct pf_store *s, int64_t before_ns);
+/* The same event as pf_api_event, built for a caller that writes it in its
+ * own transaction (the node agent stores a pod's status and the events
+ * about it at once).  host is the reporting node (source.host; NULL for
+ * none).  Returns the event's key (a new string); the value is appended to
+ * val. */
+char *pf_api_event_build(const char *kind, const char *name, const char *uid, const char *type,
+			 const char *reason, const char *component, const char *host,
+			 const char *message, struct pf_buf *val);
 
 /* A random RFC 4122 version 4 UUID (37 bytes with the NUL). */
 void pf_uuid4(char out[37]);

@@ -5,8 +5,7 @@
 
 #include <errno.h>
 
-static void err_vset(struct pf_err *err, int code, const char *suffix, const char *fmt,
-		     va_list ap)
+static void err_vset(struct pf_err *err, int code, const char *suffix, const char *fmt, va_list ap)
 {
 	size_t n;
 

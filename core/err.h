@@ -16,10 +16,16 @@
 #define PF_ERR_MSG_MAX 4096
 
 struct pf_err {
-	int code;                 /* positive errno, 0 when unset */
+	int code;		  /* positive errno, 0 when unset */
 	char msg[PF_ERR_MSG_MAX]; /* one line, no trailing newline */
 };
-#define PF_ERR_INIT { 0, { 0 } }
+#define PF_ERR_INIT                                                                                \
+	{                                                                                          \
+		0,                                                                                 \
+		{                                                                                  \
+			0                                                                          \
+		}                                                                                  \
+	}
 
 /* Set the error (if not set yet) and return -code, so that callers write
  *   return pf_err_set(err, EINVAL, "bad %s", x);

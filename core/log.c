@@ -13,7 +13,7 @@ void pf_log_set_level(enum pf_log_level level)
 
 void pf_log(enum pf_log_level level, const char *fmt, ...)
 {
-	static const char *const names[] = { "error", "warning", "info", "debug" };
+	static const char *const names[] = {"error", "warning", "info", "debug"};
 	struct pf_buf b = PF_BUF_INIT;
 	char ts[21];
 	va_list ap;

@@ -79,17 +79,16 @@ char *pf_pod_status_word(const struct pf_pod *pod)
 
 	if (pod->meta.deletion_ms) {
 		free(reason);
-		reason = pf_xstrdup(st->reason && strcmp(st->reason, "NodeLost") == 0
-					    ? "Unknown"
-					    : "Terminating");
+		reason = pf_xstrdup(
+		    st->reason && strcmp(st->reason, "NodeLost") == 0 ? "Unknown" : "Terminating");
 	}
 	return PF_TAKE(reason);
 }
 
 bool pf_pod_ready(const struct pf_pod *pod)
 {
-	const struct pf_condition *c = pf_condition_find(pod->status.conditions,
-							 pod->status.n_conditions, "Ready");
+	const struct pf_condition *c =
+	    pf_condition_find(pod->status.conditions, pod->status.n_conditions, "Ready");
 
 	return c && c->status && strcmp(c->status, "True") == 0;
 }
@@ -123,7 +122,7 @@ char *pf_pod_why(const struct pf_pod *pod)
 
 	c = pf_condition_find(st->conditions, st->n_conditions, "PodScheduled");
 	if (c && c->status && strcmp(c->status, "False") == 0)
-		return pf_xstrdup(nonempty(c->message) ? c->message
+		return pf_xstrdup(nonempty(c->message)	? c->message
 				  : nonempty(c->reason) ? c->reason
 							: "the pod is not scheduled");
 	if (!nonempty(pod->spec.node_name))
@@ -131,7 +130,7 @@ char *pf_pod_why(const struct pf_pod *pod)
 
 	for (int pass = 0; pass < 2; pass++) {
 		const struct pf_container_status *v =
-			pass ? st->container_statuses : st->init_container_statuses;
+		    pass ? st->container_statuses : st->init_container_statuses;
 		size_t n = pass ? st->n_container_statuses : st->n_init_container_statuses;
 
 		for (size_t i = 0; i < n; i++) {
@@ -145,10 +144,9 @@ char *pf_pod_why(const struct pf_pod *pod)
 						    s->reason);
 			if (s->kind == PF_CSTATE_TERMINATED && (s->exit_code || s->signal) &&
 			    strcmp(phase, "Failed") == 0)
-				return pf_xasprintf("container %s terminated: %s (exit code %d)",
-						    v[i].name,
-						    nonempty(s->reason) ? s->reason : "Error",
-						    s->exit_code);
+				return pf_xasprintf(
+				    "container %s terminated: %s (exit code %d)", v[i].name,
+				    nonempty(s->reason) ? s->reason : "Error", s->exit_code);
 		}
 	}
 	if (strcmp(phase, "Failed") == 0)
@@ -175,7 +173,7 @@ static char *dupe(const char *s)
 static void summarize_container(const struct pf_container *c, const struct pf_container_status *cs,
 				bool init, struct pf_container_summary *o)
 {
-	static const char *const states[] = { "", "waiting", "running", "terminated" };
+	static const char *const states[] = {"", "waiting", "running", "terminated"};
 	const struct pf_container_state *s = cs ? &cs->state : NULL;
 	const char *id = cs ? cs->container_id : NULL;
 	const char *sep = id ? strstr(id, "://") : NULL;
@@ -193,8 +191,8 @@ static void summarize_container(const struct pf_container *c, const struct pf_co
 	o->ready = cs && cs->ready;
 }
 
-static const struct pf_container_status *find_status(const struct pf_container_status *v,
-						     size_t n, const char *name)
+static const struct pf_container_status *find_status(const struct pf_container_status *v, size_t n,
+						     const char *name)
 {
 	for (size_t i = 0; i < n; i++)
 		if (v[i].name && strcmp(v[i].name, name) == 0)

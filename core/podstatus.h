@@ -27,14 +27,14 @@ char *pf_pod_why(const struct pf_pod *pod);
 struct pf_container_summary {
 	char *name;
 	bool init;
-	char *state;     /* waiting | running | terminated | "" (not created yet) */
-	char *reason;    /* waiting or terminated reason, "" */
+	char *state;  /* waiting | running | terminated | "" (not created yet) */
+	char *reason; /* waiting or terminated reason, "" */
 	char *message;
 	bool has_exit;
 	int exit_code;
 	int restarts;
 	char *image;
-	char *id;        /* container ID without the runtime:// prefix, "" */
+	char *id; /* container ID without the runtime:// prefix, "" */
 	bool ready;
 };
 
@@ -43,10 +43,10 @@ struct pf_container_summary {
 struct pf_pod_summary {
 	char *name;
 	char *uid;
-	char *status;  /* pf_pod_status_word */
+	char *status; /* pf_pod_status_word */
 	char *phase;
-	char *node;    /* "" until scheduled */
-	char *ip;      /* "" until the network is attached */
+	char *node; /* "" until scheduled */
+	char *ip;   /* "" until the network is attached */
 	char *host_ip;
 	char *why;
 	char *conditions_true; /* ",PodScheduled,Ready," : types whose status is True */

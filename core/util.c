@@ -189,7 +189,7 @@ void pf_format_time(int64_t wall_ms, char out[21])
 
 int pf_parse_time(const char *s, int64_t *wall_ms)
 {
-	struct tm tm = { 0 };
+	struct tm tm = {0};
 	const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
 	int64_t ms = 0;
 

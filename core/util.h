@@ -17,12 +17,15 @@
 #include <unistd.h>
 
 #define PF_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define PF_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#define PF_UNUSED __attribute__((unused))
+#define PF_PRINTF(f, a)	 __attribute__((format(printf, f, a)))
+#define PF_UNUSED	 __attribute__((unused))
 
 /* Cleanup helpers in the systemd style: the variable is released when it
  * leaves scope; PF_TAKE hands the pointer on and leaves NULL behind. */
-static inline void pf_freep(void *p) { free(*(void **)p); }
+static inline void pf_freep(void *p)
+{
+	free(*(void **)p);
+}
 static inline void pf_closep(int *fd)
 {
 	if (*fd >= 0)
@@ -33,21 +36,21 @@ static inline void pf_fclosep(FILE **f)
 	if (*f)
 		fclose(*f);
 }
-#define _cleanup_free_ __attribute__((cleanup(pf_freep)))
-#define _cleanup_close_ __attribute__((cleanup(pf_closep)))
+#define _cleanup_free_	 __attribute__((cleanup(pf_freep)))
+#define _cleanup_close_	 __attribute__((cleanup(pf_closep)))
 #define _cleanup_fclose_ __attribute__((cleanup(pf_fclosep)))
 
-#define PF_TAKE(p)                                 \
-	({                                         \
-		__typeof__(p) pf_take_tmp_ = (p);  \
-		(p) = NULL;                        \
-		pf_take_tmp_;                      \
+#define PF_TAKE(p)                                                                                 \
+	({                                                                                         \
+		__typeof__(p) pf_take_tmp_ = (p);                                                  \
+		(p) = NULL;                                                                        \
+		pf_take_tmp_;                                                                      \
 	})
-#define PF_TAKE_FD(fd)                     \
-	({                                 \
-		int pf_take_fd_ = (fd);    \
-		(fd) = -1;                 \
-		pf_take_fd_;               \
+#define PF_TAKE_FD(fd)                                                                             \
+	({                                                                                         \
+		int pf_take_fd_ = (fd);                                                            \
+		(fd) = -1;                                                                         \
+		pf_take_fd_;                                                                       \
 	})
 
 /* Allocation that cannot fail: podfs aborts on out-of-memory, as sqlite's
@@ -61,8 +64,7 @@ char *pf_xasprintf(const char *fmt, ...) PF_PRINTF(1, 2);
 
 /* Grow *arr (of *cap elements of size elsize) so that it holds at least need. */
 void pf_grow(void **arr, size_t *cap, size_t need, size_t elsize);
-#define PF_GROW(arr, cap, need) \
-	pf_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
+#define PF_GROW(arr, cap, need) pf_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
 
 /* A growable NUL-terminated buffer (git's strbuf). buf is never NULL after
  * the first append; len excludes the terminator. */
@@ -71,7 +73,10 @@ struct pf_buf {
 	size_t len;
 	size_t cap;
 };
-#define PF_BUF_INIT { NULL, 0, 0 }
+#define PF_BUF_INIT                                                                                \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 void pf_buf_add(struct pf_buf *b, const void *data, size_t n);
 void pf_buf_adds(struct pf_buf *b, const char *s);
 void pf_buf_addc(struct pf_buf *b, char c);
@@ -81,13 +86,16 @@ void pf_buf_reset(struct pf_buf *b);
 void pf_buf_release(struct pf_buf *b);
 /* Hand the buffer's string to the caller (never NULL) and reset b. */
 char *pf_buf_detach(struct pf_buf *b, size_t *len);
-static inline void pf_buf_releasep(struct pf_buf *b) { pf_buf_release(b); }
+static inline void pf_buf_releasep(struct pf_buf *b)
+{
+	pf_buf_release(b);
+}
 #define _cleanup_buf_ __attribute__((cleanup(pf_buf_releasep)))
 
 /* Monotonic and wall clocks. */
-int64_t pf_now_ns(void);      /* CLOCK_MONOTONIC */
-int64_t pf_wall_ms(void);     /* CLOCK_REALTIME, milliseconds since the epoch */
-int64_t pf_wall_ns(void);     /* CLOCK_REALTIME, nanoseconds since the epoch */
+int64_t pf_now_ns(void);  /* CLOCK_MONOTONIC */
+int64_t pf_wall_ms(void); /* CLOCK_REALTIME, milliseconds since the epoch */
+int64_t pf_wall_ns(void); /* CLOCK_REALTIME, nanoseconds since the epoch */
 /* RFC 3339 UTC with seconds, as Kubernetes writes timestamps:
  * 2026-11-27T13:38:26Z. out must hold 21 bytes. */
 void pf_format_time(int64_t wall_ms, char out[21]);

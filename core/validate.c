@@ -401,6 +401,25 @@ static void is_label_value(const char *v, struct msgs *m)
 		msgs_add(m, label_value_err);
 }
 
+int pf_label_check(const char *key, const char *value, struct pf_err *err)
+{
+	struct owned o = {.n = 0};
+	struct msgs m = {.n = 0};
+	int r = 0;
+
+	is_qualified_name(key, &o);
+	if (o.n)
+		r = pf_err_set(err, EINVAL, "invalid label key \"%s\": %s", key, o.m[0]);
+	owned_free(&o);
+	if (r < 0 || !value)
+		return r;
+	is_label_value(value, &m);
+	if (m.n)
+		r = pf_err_set(err, EINVAL, "invalid label value \"%s\" for key \"%s\": %s", value,
+			       key, m.m[0]);
+	return r;
+}
+
 static void is_port_name(const char *p, struct msgs *m)
 {
 	size_t n = strlen(p);

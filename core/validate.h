@@ -46,6 +46,13 @@ int pf_pod_validate(const struct pf_pod *pod, const struct pf_policy *policy, st
 bool pf_is_dns1123_subdomain(const char *s, const char **detail);
 bool pf_is_dns1123_label(const char *s, const char **detail);
 
+/* A label as apimachinery checks it (IsQualifiedName for the key,
+ * IsValidLabelValue for the value; value NULL skips it).  -EINVAL with
+ * err = "invalid label key \"x\": name part must be ..." or
+ * "invalid label value \"v\" for key \"k\": a valid label must be ...".
+ * Taint keys and values follow the same rules. */
+int pf_label_check(const char *key, const char *value, struct pf_err *err);
+
 /* The container image reference for "Pulling image" messages and defaults:
  * true when the reference carries no tag or the tag latest (imagePullPolicy
  * then defaults to Always). */

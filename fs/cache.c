@@ -349,7 +349,7 @@ static void clear_all(struct pf_cache *c, struct pf_strlist *deleted)
 /* (Re)load everything and open a watch from just after the listing. */
 static int load(struct pf_cache *c, struct pf_strlist *deleted, struct pf_err *err)
 {
-	struct pf_kv_list all = { 0 };
+	struct pf_kv_list all = {0};
 	int64_t rev = 0;
 	int r;
 
@@ -378,9 +378,9 @@ static void *watch_thread(void *arg)
 	struct pf_cache *c = arg;
 
 	while (!__atomic_load_n(&c->stopping, __ATOMIC_ACQUIRE)) {
-		struct pf_watch_batch b = { 0 };
+		struct pf_watch_batch b = {0};
 		struct pf_err err = PF_ERR_INIT;
-		struct pf_strlist deleted = { 0 };
+		struct pf_strlist deleted = {0};
 		int64_t rev = 0;
 		int r;
 
@@ -391,7 +391,7 @@ static void *watch_thread(void *arg)
 			if (r != -ERANGE) {
 				pf_log(PF_LOG_ERROR, "cache: watch failed: %s; reloading", err.msg);
 				/* Back off so a broken store is not hammered. */
-				struct timespec ts = { 1, 0 };
+				struct timespec ts = {1, 0};
 				nanosleep(&ts, NULL);
 			}
 			pf_err_clear(&err);
@@ -416,8 +416,8 @@ static void *watch_thread(void *arg)
 	return NULL;
 }
 
-int pf_cache_start(struct pf_store *s, pf_cache_notify_fn notify, void *arg,
-		   struct pf_cache **out, struct pf_err *err)
+int pf_cache_start(struct pf_store *s, pf_cache_notify_fn notify, void *arg, struct pf_cache **out,
+		   struct pf_err *err)
 {
 	struct pf_cache *c = pf_xcalloc(1, sizeof(*c));
 	int r;

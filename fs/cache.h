@@ -36,8 +36,8 @@ struct pf_cache;
 typedef void (*pf_cache_notify_fn)(void *arg, const char *const *deleted_pods, size_t n_deleted);
 
 /* Load everything under /registry/ and start following the store. */
-int pf_cache_start(struct pf_store *s, pf_cache_notify_fn notify, void *arg,
-		   struct pf_cache **out, struct pf_err *err);
+int pf_cache_start(struct pf_store *s, pf_cache_notify_fn notify, void *arg, struct pf_cache **out,
+		   struct pf_err *err);
 void pf_cache_stop(struct pf_cache *c);
 
 void pf_cache_rdlock(struct pf_cache *c);

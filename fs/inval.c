@@ -43,9 +43,8 @@ static void *inval_main(void *arg)
 		iv->n = iv->cap = 0;
 		pthread_mutex_unlock(&iv->lock);
 		for (size_t i = 0; i < n; i++) {
-			int r = fuse_lowlevel_notify_inval_entry(iv->se, batch[i].parent,
-								 batch[i].name,
-								 strlen(batch[i].name));
+			int r = fuse_lowlevel_notify_inval_entry(
+			    iv->se, batch[i].parent, batch[i].name, strlen(batch[i].name));
 			/* ENOENT: the kernel had no such entry cached. */
 			if (r < 0 && r != -ENOENT && r != -ENOTCONN)
 				pf_log(PF_LOG_DEBUG, "invalidate %s: %s", batch[i].name,
@@ -84,7 +83,7 @@ void pf_inval_push(struct pf_inval *iv, uint64_t parent, const char *name)
 		return;
 	pthread_mutex_lock(&iv->lock);
 	PF_GROW(iv->q, iv->cap, iv->n + 1);
-	iv->q[iv->n++] = (struct item){ parent, pf_xstrdup(name) };
+	iv->q[iv->n++] = (struct item){parent, pf_xstrdup(name)};
 	pthread_cond_signal(&iv->cond);
 	pthread_mutex_unlock(&iv->lock);
 }

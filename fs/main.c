@@ -1,7 +1,8 @@
 /*
  * main.c - the podfs command: `podfs MOUNTPOINT` (all-in-one: the FUSE API
- * layer, the embedded store, and later the scheduler and a node agent, each
- * a thread), `podfs validate FILE...`.
+ * layer, the embedded store, a node agent for this machine, and later the
+ * scheduler, each a thread), `podfs node` (a node agent alone, as `k3s
+ * agent`), `podfs validate FILE...`.
  *
  * This file only wires the pieces together and owns the process: options,
  * daemonizing, signals, start-up and shutdown order.  The FUSE layer proper
@@ -13,9 +14,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 #include "admission.h"
+#include "agent.h"
 #include "api.h"
 #include "fs.h"
 #include "image_cli.h"
@@ -36,12 +39,15 @@ struct options {
 	bool no_node;
 	struct pf_policy policy;
 	struct pf_strlist fuse_opts;
+	struct pf_agent_opts agent;
+	char hostname[256];
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: podfs MOUNTPOINT [options]      mount podfs (API layer, store, scheduler, node)\n"
+		"       podfs node --name NAME [--store URL] [options]   a node agent alone\n"
 		"       podfs validate [--allow-privileged] [--allow-host-paths] FILE...\n"
 		"       podfs image import|list|rm|inspect ...  the local image store\n"
 		"\n"
@@ -52,9 +58,17 @@ static void usage(FILE *f)
 		"  --node-name NAME        this machine's node name (default: the host name)\n"
 		"  --no-scheduler          do not run the scheduler in this process\n"
 		"  --no-node               do not run a node agent in this process\n"
+		"  --runtime oci|fake      the node's container runtime (default oci; fake = hollow)\n"
+		"  --capacity LIST         cpu=4,memory=8Gi,pods=110 (default: detected)\n"
+		"  --node-labels LIST      k=v,... labels of the node\n"
+		"  --node-taints LIST      k=v:NoSchedule,... taints of the node\n"
+		"  --pod-cidr CIDR         the node's spec.podCIDR\n"
+		"  --heartbeat-interval D  node heartbeat period (10s; 500ms, 2s ...)\n"
 		"  --allow-privileged      admit privileged pods and host namespaces\n"
 		"  --allow-host-paths      admit hostPath volumes\n"
 		"  -o OPT[,OPT...]         FUSE mount options (allow_other, ...)\n"
+		"  --name NAME             podfs node: the node's name (default: the host name)\n"
+		"  --replicas N            podfs node: run N hollow nodes NAME-0001..NAME-N\n"
 		"  -d, --debug             log debug messages (implies -f)\n"
 		"  -h, --help              this text\n"
 		"\n"
@@ -62,7 +76,8 @@ static void usage(FILE *f)
 }
 
 enum { OPT_STATE_DIR = 256, OPT_STORE, OPT_NODE_NAME, OPT_NO_SCHED, OPT_NO_NODE, OPT_PRIV,
-       OPT_HOSTPATH };
+       OPT_HOSTPATH, OPT_RUNTIME, OPT_OCI_RUNTIME, OPT_CAPACITY, OPT_LABELS, OPT_TAINTS,
+       OPT_POD_CIDR, OPT_HEARTBEAT, OPT_REPLICAS };
 
 static const struct option long_opts[] = {
 	{ "foreground", no_argument, NULL, 'f' },
@@ -75,12 +90,41 @@ static const struct option long_opts[] = {
 	{ "no-node", no_argument, NULL, OPT_NO_NODE },
 	{ "allow-privileged", no_argument, NULL, OPT_PRIV },
 	{ "allow-host-paths", no_argument, NULL, OPT_HOSTPATH },
+	{ "name", required_argument, NULL, OPT_NODE_NAME },
+	{ "runtime", required_argument, NULL, OPT_RUNTIME },
+	{ "oci-runtime", required_argument, NULL, OPT_OCI_RUNTIME },
+	{ "capacity", required_argument, NULL, OPT_CAPACITY },
+	{ "node-labels", required_argument, NULL, OPT_LABELS },
+	{ "node-taints", required_argument, NULL, OPT_TAINTS },
+	{ "pod-cidr", required_argument, NULL, OPT_POD_CIDR },
+	{ "heartbeat-interval", required_argument, NULL, OPT_HEARTBEAT },
+	{ "replicas", required_argument, NULL, OPT_REPLICAS },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* "10s", "500ms", "2" (seconds), "1.5s", "1m" -> milliseconds; -1 on junk. */
+static int parse_duration_ms(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || v <= 0)
+		return -1;
+	if (!strcmp(end, "ms"))
+		;
+	else if (!*end || !strcmp(end, "s"))
+		v *= 1000;
+	else if (!strcmp(end, "m"))
+		v *= 60000;
+	else
+		return -1;
+	return v < 1 || v > 86400000 ? -1 : (int)v;
+}
 
 /* 0 ok, 1 bad usage reported, 2 --help printed. */
 static int parse(int argc, char **argv, struct options *o)
 {
+	char *end;
 	int c;
 
 	optind = 1;
@@ -97,6 +141,28 @@ static int parse(int argc, char **argv, struct options *o)
 		case OPT_NO_NODE: o->no_node = true; break;
 		case OPT_PRIV: o->policy.allow_privileged = true; break;
 		case OPT_HOSTPATH: o->policy.allow_host_paths = true; break;
+		case OPT_RUNTIME: o->agent.runtime = optarg; break;
+		case OPT_OCI_RUNTIME: o->agent.oci_runtime = optarg; break;
+		case OPT_CAPACITY: o->agent.capacity = optarg; break;
+		case OPT_LABELS: o->agent.labels = optarg; break;
+		case OPT_TAINTS: o->agent.taints = optarg; break;
+		case OPT_POD_CIDR: o->agent.pod_cidr = optarg; break;
+		case OPT_HEARTBEAT:
+			o->agent.heartbeat_ms = parse_duration_ms(optarg);
+			if (o->agent.heartbeat_ms < 0) {
+				fprintf(stderr, "podfs: --heartbeat-interval %s: expected a duration "
+						"such as 10s or 500ms\n", optarg);
+				return 1;
+			}
+			break;
+		case OPT_REPLICAS:
+			o->agent.replicas = (int)strtol(optarg, &end, 10);
+			if (*end || end == optarg || o->agent.replicas < 1) {
+				fprintf(stderr, "podfs: --replicas %s: expected a count of 1 or more\n",
+					optarg);
+				return 1;
+			}
+			break;
 		default: usage(stderr); return 1;
 		}
 	}
@@ -162,6 +228,102 @@ static int open_store(const struct options *o, struct pf_store **s)
 	return r;
 }
 
+/* Fill the agent's options from the command line; the node is named after
+ * the host unless told otherwise, lowercased as kubelet does. */
+static void agent_opts(struct options *o)
+{
+	o->agent.state_dir = o->state_dir;
+	if (!o->node_name) {
+		if (gethostname(o->hostname, sizeof(o->hostname) - 1) != 0)
+			snprintf(o->hostname, sizeof(o->hostname), "localhost");
+		for (char *p = o->hostname; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		o->node_name = o->hostname;
+	}
+	o->agent.name = o->node_name;
+}
+
+/*
+ * podfs node: a node agent alone in its process, as `k3s agent`.  Signals
+ * are blocked in every thread and taken by sigwait here, so SIGTERM and
+ * SIGINT are a clean stop (exit 0) whatever the agent thread is doing.
+ */
+static int cmd_node(int argc, char **argv)
+{
+	struct options o = { .state_dir = DEFAULT_STATE_DIR };
+	struct pf_err err = PF_ERR_INIT;
+	struct pf_store *store = NULL;
+	struct pf_agent *agent = NULL;
+	sigset_t set;
+	int r, sig = 0;
+
+	r = parse(argc, argv, &o);
+	if (r)
+		return r == 2 ? 0 : 2;
+	if (optind != argc) {
+		fprintf(stderr, "podfs node: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	pf_strlist_free(&o.fuse_opts);
+	if (!o.agent.runtime)
+		o.agent.runtime = "oci";
+	agent_opts(&o);
+	pf_log_set_level(o.debug ? PF_LOG_DEBUG : PF_LOG_INFO);
+	if (pf_agent_check_opts(&o.agent, &err) < 0) {
+		fprintf(stderr, "podfs node: %s\n", err.msg);
+		return 2;
+	}
+	r = pf_mkdir_p(o.state_dir, 0700);
+	if (r < 0) {
+		fprintf(stderr, "podfs node: cannot create the state directory %s: %s\n",
+			o.state_dir, strerror(-r));
+		return 1;
+	}
+	if (open_store(&o, &store) < 0)
+		return 1;
+	if (!o.foreground) {
+		_cleanup_free_ char *logpath = pf_xasprintf("%s/node-%s.log", o.state_dir,
+							    o.node_name);
+		int logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+
+		/* Fork before any thread exists: close the store, go, reopen. */
+		pf_store_close(store);
+		store = NULL;
+		if (daemon(1, 0) != 0) {
+			fprintf(stderr, "podfs node: cannot go to the background: %s\n",
+				strerror(errno));
+			return 1;
+		}
+		if (logfd >= 0) {
+			dup2(logfd, STDERR_FILENO);
+			close(logfd);
+		}
+		if (open_store(&o, &store) < 0)
+			return 1;
+	}
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	r = pf_agent_start(store, &o.agent, &agent, &err);
+	if (r < 0) {
+		pf_log(PF_LOG_ERROR, "cannot start the node agent: %s", err.msg);
+		pf_store_close(store);
+		return 1;
+	}
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+		; /* no configuration to reload */
+	pf_log(PF_LOG_INFO, "node agent: stopping on signal %d", sig);
+	pf_agent_stop(agent);
+	pf_store_close(store);
+	return 0;
+}
+
 static int cmd_mount(int argc, char **argv)
 {
 	struct options o = { .state_dir = DEFAULT_STATE_DIR };
@@ -170,6 +332,7 @@ static int cmd_mount(int argc, char **argv)
 	struct fuse_loop_config *loop = NULL;
 	struct pf_err err = PF_ERR_INIT;
 	struct pf_store *probe = NULL;
+	struct pf_agent *agent = NULL;
 	int r, status = 1;
 
 	r = parse(argc, argv, &o);
@@ -181,6 +344,12 @@ static int cmd_mount(int argc, char **argv)
 	}
 	o.mountpoint = argv[optind];
 	pf_log_set_level(o.debug ? PF_LOG_DEBUG : PF_LOG_INFO);
+	agent_opts(&o);
+	if (!o.no_node && pf_agent_check_opts(&o.agent, &err) < 0) {
+		fprintf(stderr, "podfs: %s\n", err.msg);
+		pf_strlist_free(&o.fuse_opts);
+		return 2;
+	}
 
 	r = pf_mkdir_p(o.state_dir, 0700);
 	if (r < 0) {
@@ -255,6 +424,13 @@ static int cmd_mount(int argc, char **argv)
 		goto out_store;
 	}
 	pf_log(PF_LOG_INFO, "mounted on %s, state in %s", o.mountpoint, o.state_dir);
+	if (!o.no_node) {
+		r = pf_agent_start(fs.store, &o.agent, &agent, &err);
+		if (r < 0) {
+			pf_log(PF_LOG_ERROR, "cannot start the node agent: %s", err.msg);
+			goto out_cache;
+		}
+	}
 
 	loop = fuse_loop_cfg_create();
 	fuse_loop_cfg_set_clone_fd(loop, 0);
@@ -265,6 +441,8 @@ static int cmd_mount(int argc, char **argv)
 	status = r < 0 ? 1 : 0;
 	pf_log(PF_LOG_INFO, "unmounting %s", o.mountpoint);
 
+	pf_agent_stop(agent);
+out_cache:
 	pf_fs_release_waiters(&fs);
 	pf_cache_stop(fs.cache);
 out_store:
@@ -291,6 +469,8 @@ int main(int argc, char **argv)
 		return cmd_validate(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "image") == 0)
 		return pf_image_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "node") == 0)
+		return cmd_node(argc - 1, argv + 1);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -8,8 +8,7 @@
  * cannot be answered yet are parked and answered from the cache's notify
  * callback, so a blocked reader holds no worker thread.
  */
-#define FUSE_USE_VERSION 35
-#include <fuse_lowlevel.h>
+#include "ops-internal.h"
 
 #include <errno.h>
 #include <sys/stat.h>
@@ -25,145 +24,10 @@
 /* Pod directories: cached briefly, and dropped at once when the pod goes
  * (inval.c); a lookup per `cat pods/x/...` would double its cost. */
 #define POD_ENTRY_TIMEOUT 1.0
-#define DIR_ATTR_TIMEOUT 1.0
+#define DIR_ATTR_TIMEOUT  1.0
 #define SUBMIT_VISIBLE_MS 10000
 
-struct pf_pending {
-	uint64_t serial;
-	char *name;
-	struct pf_buf data;
-	bool dot;      /* scratch file: never parsed until renamed */
-	bool dirty;    /* written since the last submission */
-	bool too_big;  /* more was written than a manifest may hold */
-	bool listed;   /* still in pods/ */
-	int opens;
-	struct timespec mtime;
-};
-
-enum fh_kind { FH_RENDER = 1, FH_PENDING, FH_WAIT, FH_DIR };
-
-struct dent {
-	char *name;
-	uint64_t ino;
-	bool dir;
-};
-
-struct fh {
-	enum fh_kind kind;
-	struct pf_buf buf;
-	struct pf_pending *pending;
-	bool wait_done;
-	char *pod;  /* wait/: the pod's name and uid, for the failure event */
-	char *uid;
-	struct dent *ents;
-	size_t n_ents;
-};
-
-struct pf_waiter {
-	struct pf_waiter *next;
-	fuse_req_t req;
-	struct fh *fh;
-	uint64_t serial;
-	const char *word;
-};
-
-static struct pf_fs *fs_of(fuse_req_t req)
-{
-	return fuse_req_userdata(req);
-}
-
-static struct fh *fh_of(struct fuse_file_info *fi)
-{
-	return (struct fh *)(uintptr_t)fi->fh;
-}
-
 /* ---- pending submissions (plock held) ---- */
-
-static struct pf_pending *pending_by_name(struct pf_fs *fs, const char *name)
-{
-	for (size_t i = 0; i < fs->n_pending; i++)
-		if (strcmp(fs->pending[i]->name, name) == 0)
-			return fs->pending[i];
-	return NULL;
-}
-
-static struct pf_pending *pending_by_serial(struct pf_fs *fs, uint64_t serial)
-{
-	for (size_t i = 0; i < fs->n_pending; i++)
-		if (fs->pending[i]->serial == serial)
-			return fs->pending[i];
-	return NULL;
-}
-
-static void pending_unlist(struct pf_fs *fs, struct pf_pending *p)
-{
-	for (size_t i = 0; i < fs->n_pending; i++) {
-		if (fs->pending[i] == p) {
-			fs->pending[i] = fs->pending[--fs->n_pending];
-			break;
-		}
-	}
-	p->listed = false;
-	if (p->opens == 0) {
-		free(p->name);
-		pf_buf_release(&p->data);
-		free(p);
-	}
-}
-
-static struct pf_pending *pending_new(struct pf_fs *fs, const char *name)
-{
-	struct pf_pending *p = pf_xcalloc(1, sizeof(*p));
-
-	p->serial = fs->next_pending_serial++;
-	p->name = pf_xstrdup(name);
-	p->dot = name[0] == '.';
-	p->listed = true;
-	clock_gettime(CLOCK_REALTIME, &p->mtime);
-	PF_GROW(fs->pending, fs->cap_pending, fs->n_pending + 1);
-	fs->pending[fs->n_pending++] = p;
-	return p;
-}
-
-void pf_fs_free_pending(struct pf_fs *fs)
-{
-	for (size_t i = 0; i < fs->n_pending; i++) {
-		free(fs->pending[i]->name);
-		pf_buf_release(&fs->pending[i]->data);
-		free(fs->pending[i]);
-	}
-	free(fs->pending);
-	fs->pending = NULL;
-	fs->n_pending = 0;
-}
-
-/* Admit and store a submission; the errno is what close(2) or rename(2)
- * returns, the sentence goes to the events file and the log. */
-static int submit(struct pf_fs *fs, const char *file, const char *data, size_t len)
-{
-	struct pf_api_created created = { 0 };
-	struct pf_err err = PF_ERR_INIT;
-	int r;
-
-	r = pf_api_create_pods(fs->store, data, len, file, &fs->policy, &created, &err);
-	if (r < 0) {
-		const char *pre = strncmp(err.msg, "error", 5) == 0 ? "" : "error when creating \"";
-		const char *post = *pre ? "\": " : "";
-
-		pf_log(PF_LOG_WARN, "pods/%s rejected (%s): %s%s%s%s", file, strerror(-r), pre,
-		       *pre ? file : "", post, err.msg);
-		pf_api_event(fs->store, "", "", NULL, "Warning", "FailedCreate", "podfs-api",
-			     "%s%s%s%s", pre, *pre ? file : "", post, err.msg);
-		return r;
-	}
-	/* The directory must exist when close(2) returns. */
-	pf_cache_put_pods(fs->cache, created.pods.items, created.pods.n, created.rev);
-	for (size_t i = 0; i < created.pods.n; i++)
-		pf_log(PF_LOG_INFO, "pod %s created from pods/%s", created.pods.items[i]->meta.name,
-		       file);
-	pf_api_created_free(&created);
-	return 0;
-}
 
 /* ---- attributes ---- */
 
@@ -190,20 +54,17 @@ static bool is_dir_ino(uint64_t ino)
 	unsigned fid = pf_ino_fid(ino);
 
 	switch (pf_ino_kind(ino)) {
-	case PF_INO_FIXED: return ino != PF_INO_EVENTS;
+	case PF_INO_FIXED:
+		return ino != PF_INO_EVENTS;
 	case PF_INO_POD:
 		if (pf_ino_cidx(ino))
 			return fid == PF_CTR_DIR;
 		return fid == PF_POD_DIR || fid == PF_POD_CONTAINERS || fid == PF_POD_WAIT;
-	case PF_INO_NODE: return fid == PF_NODE_DIR;
-	default: return false;
+	case PF_INO_NODE:
+		return fid == PF_NODE_DIR;
+	default:
+		return false;
 	}
-}
-
-static bool is_wait_ino(uint64_t ino)
-{
-	return pf_ino_kind(ino) == PF_INO_POD && !pf_ino_cidx(ino) &&
-	       pf_ino_fid(ino) >= PF_POD_WAIT_FIRST;
 }
 
 /* Does the object behind ino still exist?  Fills its timestamp. */
@@ -213,7 +74,8 @@ static bool object_alive(struct pf_fs *fs, uint64_t ino, time_t *t)
 
 	*t = fs->mount_time;
 	switch (pf_ino_kind(ino)) {
-	case PF_INO_FIXED: return ino >= PF_INO_ROOT && ino <= PF_INO_EVENTS;
+	case PF_INO_FIXED:
+		return ino >= PF_INO_ROOT && ino <= PF_INO_EVENTS;
 	case PF_INO_POD: {
 		pf_cache_rdlock(fs->cache);
 		const struct pf_cpod *p = pf_cache_pod_serial(fs->cache, pf_ino_serial(ino));
@@ -232,7 +94,8 @@ static bool object_alive(struct pf_fs *fs, uint64_t ino, time_t *t)
 		pf_cache_unlock(fs->cache);
 		return ok;
 	}
-	default: return false;
+	default:
+		return false;
 	}
 }
 
@@ -245,7 +108,7 @@ static int stat_ino(struct pf_fs *fs, uint64_t ino, struct stat *st, double *tim
 	if (pf_ino_kind(ino) == PF_INO_PENDING) {
 		int r = 0;
 		pthread_mutex_lock(&fs->plock);
-		struct pf_pending *p = pending_by_serial(fs, pf_ino_serial(ino));
+		struct pf_pending *p = pf_pending_by_serial(fs, pf_ino_serial(ino));
 		if (p && p->listed) {
 			fill_file(st, ino, p->mtime.tv_sec, 0644, p->data.len);
 			st->st_mtim = st->st_ctim = p->mtime;
@@ -307,9 +170,13 @@ static int lookup_ino(struct pf_fs *fs, uint64_t parent, const char *name, uint6
 	switch (pf_ino_kind(parent)) {
 	case PF_INO_FIXED:
 		if (parent == PF_INO_ROOT) {
-			static const struct { const char *n; uint64_t i; } root[] = {
-				{ "pods", PF_INO_PODS }, { "nodes", PF_INO_NODES },
-				{ "images", PF_INO_IMAGES }, { "events", PF_INO_EVENTS } };
+			static const struct {
+				const char *n;
+				uint64_t i;
+			} root[] = {{"pods", PF_INO_PODS},
+				    {"nodes", PF_INO_NODES},
+				    {"images", PF_INO_IMAGES},
+				    {"events", PF_INO_EVENTS}};
 			for (size_t i = 0; i < PF_ARRAY_SIZE(root); i++)
 				if (strcmp(root[i].n, name) == 0)
 					return (*ino = root[i].i), 0;
@@ -321,7 +188,7 @@ static int lookup_ino(struct pf_fs *fs, uint64_t parent, const char *name, uint6
 		*timeout = 0;
 		if (parent == PF_INO_PODS) {
 			pthread_mutex_lock(&fs->plock);
-			struct pf_pending *p = pending_by_name(fs, name);
+			struct pf_pending *p = pf_pending_by_name(fs, name);
 			if (p)
 				*ino = pf_ino(PF_INO_PENDING, p->serial, 0, 0);
 			pthread_mutex_unlock(&fs->plock);
@@ -347,7 +214,8 @@ static int lookup_ino(struct pf_fs *fs, uint64_t parent, const char *name, uint6
 		return -ENOENT;
 	case PF_INO_POD:
 		if (pf_ino_cidx(parent)) {
-			if (pf_ino_fid(parent) != PF_CTR_DIR || !(e = pf_entry_find(pf_ctr_entries, name)))
+			if (pf_ino_fid(parent) != PF_CTR_DIR ||
+			    !(e = pf_entry_find(pf_ctr_entries, name)))
 				return -ENOENT;
 			*ino = pf_ino(PF_INO_POD, serial, pf_ino_cidx(parent), e->fid);
 			return 0;
@@ -371,7 +239,8 @@ static int lookup_ino(struct pf_fs *fs, uint64_t parent, const char *name, uint6
 			const struct pf_cpod *cp = pf_cache_pod_serial(fs->cache, serial);
 			for (size_t i = 0; cp && i < cp->s.n_containers && i < 255; i++) {
 				if (strcmp(cp->s.containers[i].name, name) == 0) {
-					*ino = pf_ino(PF_INO_POD, serial, (unsigned)i + 1, PF_CTR_DIR);
+					*ino =
+					    pf_ino(PF_INO_POD, serial, (unsigned)i + 1, PF_CTR_DIR);
 					r = 0;
 					break;
 				}
@@ -379,14 +248,17 @@ static int lookup_ino(struct pf_fs *fs, uint64_t parent, const char *name, uint6
 			pf_cache_unlock(fs->cache);
 			return r;
 		}
-		default: return -ENOTDIR;
+		default:
+			return -ENOTDIR;
 		}
 	case PF_INO_NODE:
-		if (pf_ino_fid(parent) != PF_NODE_DIR || !(e = pf_entry_find(pf_node_entries, name)))
+		if (pf_ino_fid(parent) != PF_NODE_DIR ||
+		    !(e = pf_entry_find(pf_node_entries, name)))
 			return -ENOENT;
 		*ino = pf_ino(PF_INO_NODE, serial, 0, e->fid);
 		return 0;
-	default: return -ENOTDIR;
+	default:
+		return -ENOTDIR;
 	}
 }
 
@@ -445,7 +317,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 
 	if (pf_ino_kind(ino) == PF_INO_PENDING) {
 		pthread_mutex_lock(&fs->plock);
-		struct pf_pending *p = pending_by_serial(fs, pf_ino_serial(ino));
+		struct pf_pending *p = pf_pending_by_serial(fs, pf_ino_serial(ino));
 		if (!p || !p->listed) {
 			r = -ENOENT;
 		} else if (to_set & FUSE_SET_ATTR_SIZE) {
@@ -484,7 +356,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 static void add_dent(struct fh *h, const char *name, uint64_t ino, bool dir, size_t *cap)
 {
 	PF_GROW(h->ents, *cap, h->n_ents + 1);
-	h->ents[h->n_ents++] = (struct dent){ pf_xstrdup(name), ino, dir };
+	h->ents[h->n_ents++] = (struct dent){pf_xstrdup(name), ino, dir};
 }
 
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -533,15 +405,16 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 			const struct pf_cnode *const *nodes = pf_cache_nodes(fs->cache, &n);
 			for (size_t i = 0; i < n; i++)
 				add_dent(h, nodes[i]->node->meta.name,
-					 pf_ino(PF_INO_NODE, nodes[i]->serial, 0, PF_NODE_DIR), true,
-					 &cap);
+					 pf_ino(PF_INO_NODE, nodes[i]->serial, 0, PF_NODE_DIR),
+					 true, &cap);
 			pf_cache_unlock(fs->cache);
 		}
 		break;
 	case PF_INO_POD:
 		if (pf_ino_cidx(ino)) {
 			for (const struct pf_entry *e = pf_ctr_entries; e->name; e++)
-				add_dent(h, e->name, pf_ino(PF_INO_POD, serial, pf_ino_cidx(ino), e->fid),
+				add_dent(h, e->name,
+					 pf_ino(PF_INO_POD, serial, pf_ino_cidx(ino), e->fid),
 					 e->dir, &cap);
 		} else if (pf_ino_fid(ino) == PF_POD_DIR) {
 			for (const struct pf_entry *e = pf_pod_entries; e->name; e++)
@@ -550,16 +423,17 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		} else if (pf_ino_fid(ino) == PF_POD_WAIT) {
 			/* The common words; any word of pf_wait_words can be opened. */
 			for (size_t i = 0; i < 9; i++)
-				add_dent(h, pf_wait_words[i],
-					 pf_ino(PF_INO_POD, serial, 0, PF_POD_WAIT_FIRST + (unsigned)i),
-					 false, &cap);
+				add_dent(
+				    h, pf_wait_words[i],
+				    pf_ino(PF_INO_POD, serial, 0, PF_POD_WAIT_FIRST + (unsigned)i),
+				    false, &cap);
 		} else {
 			pf_cache_rdlock(fs->cache);
 			const struct pf_cpod *cp = pf_cache_pod_serial(fs->cache, serial);
 			for (size_t i = 0; cp && i < cp->s.n_containers && i < 255; i++)
 				add_dent(h, cp->s.containers[i].name,
-					 pf_ino(PF_INO_POD, serial, (unsigned)i + 1, PF_CTR_DIR), true,
-					 &cap);
+					 pf_ino(PF_INO_POD, serial, (unsigned)i + 1, PF_CTR_DIR),
+					 true, &cap);
 			pf_cache_unlock(fs->cache);
 		}
 		break;
@@ -567,7 +441,8 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		for (const struct pf_entry *e = pf_node_entries; e->name; e++)
 			add_dent(h, e->name, pf_ino(PF_INO_NODE, serial, 0, e->fid), e->dir, &cap);
 		break;
-	default: break;
+	default:
+		break;
 	}
 	fi->fh = (uintptr_t)h;
 	fuse_reply_open(req, fi);
@@ -581,8 +456,8 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	size_t used = 0;
 
 	for (size_t i = (size_t)off; i < h->n_ents; i++) {
-		struct stat st = { .st_ino = h->ents[i].ino,
-				   .st_mode = h->ents[i].dir ? S_IFDIR : S_IFREG };
+		struct stat st = {.st_ino = h->ents[i].ino,
+				  .st_mode = h->ents[i].dir ? S_IFDIR : S_IFREG};
 		size_t n = fuse_add_direntry(req, buf + used, size - used, h->ents[i].name, &st,
 					     (off_t)i + 1);
 		if (n > size - used)
@@ -625,7 +500,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	if (pf_ino_kind(ino) == PF_INO_PENDING) {
 		pthread_mutex_lock(&fs->plock);
-		struct pf_pending *p = pending_by_serial(fs, pf_ino_serial(ino));
+		struct pf_pending *p = pf_pending_by_serial(fs, pf_ino_serial(ino));
 		if (p && p->listed) {
 			p->opens++;
 			if (fi->flags & O_TRUNC) {
@@ -684,183 +559,6 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fuse_reply_open(req, fi);
 }
 
-static void reply_slice(fuse_req_t req, const struct pf_buf *b, size_t size, off_t off)
-{
-	if ((size_t)off >= b->len)
-		fuse_reply_buf(req, NULL, 0);
-	else
-		fuse_reply_buf(req, b->buf + off, b->len - (size_t)off < size ? b->len - (size_t)off : size);
-}
-
-/* Decide a wait: 1 answered (done), -1 never (EIO), 0 keep waiting.
- * Called with wlock held; takes the cache's read lock. */
-static int wait_decide(struct pf_fs *fs, uint64_t serial, const char *word, const char **why)
-{
-	int r;
-
-	pf_cache_rdlock(fs->cache);
-	const struct pf_cpod *p = pf_cache_pod_serial(fs->cache, serial);
-	r = pf_pod_wait_check(p ? &p->s : NULL, word, why);
-	pf_cache_unlock(fs->cache);
-	return r;
-}
-
-/* A wait that can never succeed: EIO to the reader, the reason to the log
- * and (once the wait lock is released, see report_failed_waits) to events. */
-struct failed_wait {
-	char *pod, *uid, *word, *why;
-};
-
-static void wait_answer(struct pf_fs *fs, fuse_req_t req, struct fh *h, const char *word,
-			int decision, const char *why, struct failed_wait *fw)
-{
-	h->wait_done = true;
-	if (decision > 0) {
-		pf_buf_reset(&h->buf);
-		pf_buf_addf(&h->buf, "%s\n", word);
-		fuse_reply_buf(req, h->buf.buf, h->buf.len);
-		return;
-	}
-	fw->pod = pf_xstrdup(h->pod);
-	fw->uid = pf_xstrdup(h->uid);
-	fw->word = pf_xstrdup(word);
-	fw->why = pf_xstrdup(why ? why : "it can no longer happen");
-	fuse_reply_err(req, EIO);
-}
-
-/* One event and one log line per pod and word, however many readers waited. */
-static void report_failed_waits(struct pf_fs *fs, struct failed_wait *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		bool dup = false;
-		for (size_t k = 0; k < i && !dup; k++)
-			dup = !strcmp(v[k].pod, v[i].pod) && !strcmp(v[k].word, v[i].word);
-		if (!dup) {
-			pf_log(PF_LOG_INFO, "pod %s: wait/%s cannot succeed: %s", v[i].pod, v[i].word,
-			       v[i].why);
-			pf_api_event(fs->store, "Pod", v[i].pod, v[i].uid, "Warning", "WaitFailed",
-				     "podfs-api", "wait/%s cannot succeed: %s", v[i].word, v[i].why);
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].pod);
-		free(v[i].uid);
-		free(v[i].word);
-		free(v[i].why);
-	}
-}
-
-static void on_interrupt(fuse_req_t req, void *arg)
-{
-	struct pf_fs *fs = arg;
-	struct pf_waiter **pp, *w = NULL;
-
-	/* Compare pointers only: req may have been answered already. */
-	pthread_mutex_lock(&fs->wlock);
-	for (pp = &fs->waiters; *pp; pp = &(*pp)->next) {
-		if ((*pp)->req == req) {
-			w = *pp;
-			*pp = w->next;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&fs->wlock);
-	if (w) {
-		fuse_reply_err(req, EINTR);
-		free(w);
-	}
-}
-
-static void read_wait(fuse_req_t req, struct pf_fs *fs, struct fh *h, fuse_ino_t ino,
-		      size_t size, off_t off)
-{
-	uint64_t serial = pf_ino_serial(ino);
-	const char *word = pf_wait_words[pf_ino_fid(ino) - PF_POD_WAIT_FIRST];
-	const char *why = NULL;
-	int d;
-
-	if (h->wait_done || off > 0) {
-		reply_slice(req, &h->buf, size, off);
-		return;
-	}
-	/* See on_interrupt: registering first means an interrupt that
-	 * arrives at any point below is seen, either through
-	 * fuse_req_interrupted() or by finding the parked waiter. */
-	fuse_req_interrupt_func(req, on_interrupt, fs);
-	pthread_mutex_lock(&fs->wlock);
-	if (fuse_req_interrupted(req)) {
-		pthread_mutex_unlock(&fs->wlock);
-		fuse_reply_err(req, EINTR);
-		return;
-	}
-	d = wait_decide(fs, serial, word, &why);
-	if (d == 0 && !fs->shutting_down) {
-		struct pf_waiter *w = pf_xcalloc(1, sizeof(*w));
-		w->req = req;
-		w->fh = h;
-		w->serial = serial;
-		w->word = word;
-		w->next = fs->waiters;
-		fs->waiters = w;
-		pthread_mutex_unlock(&fs->wlock);
-		return;
-	}
-	struct failed_wait fw = { 0 };
-	if (d == 0)
-		fuse_reply_err(req, ENOTCONN);
-	else
-		wait_answer(fs, req, h, word, d, why, &fw);
-	pthread_mutex_unlock(&fs->wlock);
-	if (fw.pod)
-		report_failed_waits(fs, &fw, 1);
-}
-
-void pf_fs_notify(void *arg, const char *const *deleted, size_t n_deleted)
-{
-	struct pf_fs *fs = arg;
-	struct pf_waiter **pp;
-	struct failed_wait *failed = NULL;
-	size_t n_failed = 0, cap_failed = 0;
-
-	for (size_t i = 0; i < n_deleted; i++)
-		pf_inval_push(fs->inval, PF_INO_PODS, deleted[i]);
-
-	pthread_mutex_lock(&fs->wlock);
-	for (pp = &fs->waiters; *pp;) {
-		struct pf_waiter *w = *pp;
-		const char *why = NULL;
-		int d = wait_decide(fs, w->serial, w->word, &why);
-
-		if (d == 0) {
-			pp = &w->next;
-			continue;
-		}
-		*pp = w->next;
-		PF_GROW(failed, cap_failed, n_failed + 1);
-		memset(&failed[n_failed], 0, sizeof(*failed));
-		wait_answer(fs, w->req, w->fh, w->word, d, why, &failed[n_failed]);
-		if (failed[n_failed].pod)
-			n_failed++;
-		free(w);
-	}
-	pthread_mutex_unlock(&fs->wlock);
-	report_failed_waits(fs, failed, n_failed);
-	free(failed);
-}
-
-void pf_fs_release_waiters(struct pf_fs *fs)
-{
-	pthread_mutex_lock(&fs->wlock);
-	fs->shutting_down = true;
-	while (fs->waiters) {
-		struct pf_waiter *w = fs->waiters;
-		fs->waiters = w->next;
-		fuse_reply_err(w->req, ENOTCONN);
-		free(w);
-	}
-	pthread_mutex_unlock(&fs->wlock);
-}
-
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
@@ -868,8 +566,12 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	struct fh *h = fh_of(fi);
 
 	switch (h->kind) {
-	case FH_RENDER: reply_slice(req, &h->buf, size, off); return;
-	case FH_WAIT: read_wait(req, fs, h, ino, size, off); return;
+	case FH_RENDER:
+		pf_reply_slice(req, &h->buf, size, off);
+		return;
+	case FH_WAIT:
+		pf_wait_read(req, fs, h, ino, size, off);
+		return;
 	case FH_PENDING: {
 		struct pf_buf copy = PF_BUF_INIT;
 		pthread_mutex_lock(&fs->plock);
@@ -882,7 +584,8 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		pf_buf_release(&copy);
 		return;
 	}
-	default: fuse_reply_err(req, EISDIR);
+	default:
+		fuse_reply_err(req, EISDIR);
 	}
 }
 
@@ -957,19 +660,19 @@ static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (too_big) {
 		char big = 0;
 		/* The decoder words the limit; hand it an input over it. */
-		r = submit(fs, name, &big, PF_MANIFEST_MAX_BYTES + 1);
+		r = pf_submit(fs, name, &big, PF_MANIFEST_MAX_BYTES + 1);
 	} else if (data.len == 0) {
 		/* touch(1) or an empty redirect: nothing was submitted. */
 		r = 0;
 	} else {
-		r = submit(fs, name, data.buf, data.len);
+		r = pf_submit(fs, name, data.buf, data.len);
 	}
 	pf_buf_release(&data);
 
 	pthread_mutex_lock(&fs->plock);
 	/* Accepted: the pod directory is the object now, the file is gone. */
 	if (r == 0 && p->listed && len)
-		pending_unlist(fs, p);
+		pf_pending_unlist(fs, p);
 	pthread_mutex_unlock(&fs->plock);
 	fuse_reply_err(req, -r);
 }
@@ -986,9 +689,9 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		/* A rejected or empty submission does not linger in pods/;
 		 * dot-files do, as scratch space. */
 		if (p->listed && !p->dot && p->opens == 0)
-			pending_unlist(fs, p);
+			pf_pending_unlist(fs, p);
 		else if (!p->listed && p->opens == 0)
-			pending_unlist(fs, p);
+			pf_pending_unlist(fs, p);
 		pthread_mutex_unlock(&fs->plock);
 	}
 	free_fh(h);
@@ -1026,13 +729,13 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 		return;
 	}
 	pthread_mutex_lock(&fs->plock);
-	p = pending_by_name(fs, name);
+	p = pf_pending_by_name(fs, name);
 	if (p) {
 		pthread_mutex_unlock(&fs->plock);
 		fuse_reply_err(req, EEXIST);
 		return;
 	}
-	p = pending_new(fs, name);
+	p = pf_pending_new(fs, name);
 	p->opens++;
 	uint64_t ino = pf_ino(PF_INO_PENDING, p->serial, 0, 0);
 	pthread_mutex_unlock(&fs->plock);
@@ -1055,9 +758,9 @@ static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 
 	if (parent == PF_INO_PODS) {
 		pthread_mutex_lock(&fs->plock);
-		struct pf_pending *p = pending_by_name(fs, name);
+		struct pf_pending *p = pf_pending_by_name(fs, name);
 		if (p)
-			pending_unlist(fs, p);
+			pf_pending_unlist(fs, p);
 		pthread_mutex_unlock(&fs->plock);
 		if (!p) {
 			pf_cache_rdlock(fs->cache);
@@ -1123,13 +826,13 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_
 		return;
 	}
 	pthread_mutex_lock(&fs->plock);
-	p = pending_by_name(fs, name);
+	p = pf_pending_by_name(fs, name);
 	if (!p) {
 		pthread_mutex_unlock(&fs->plock);
 		fuse_reply_err(req, EPERM);
 		return;
 	}
-	old = pending_by_name(fs, newname);
+	old = pf_pending_by_name(fs, newname);
 	if (old == p) {
 		pthread_mutex_unlock(&fs->plock);
 		fuse_reply_err(req, 0);
@@ -1143,7 +846,7 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_
 	if (newname[0] == '.') {
 		/* Still scratch: a plain rename. */
 		if (old)
-			pending_unlist(fs, old);
+			pf_pending_unlist(fs, old);
 		free(p->name);
 		p->name = pf_xstrdup(newname);
 		pthread_mutex_unlock(&fs->plock);
@@ -1159,20 +862,20 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_
 
 	if (too_big) {
 		char big = 0;
-		r = submit(fs, newname, &big, PF_MANIFEST_MAX_BYTES + 1);
+		r = pf_submit(fs, newname, &big, PF_MANIFEST_MAX_BYTES + 1);
 	} else {
-		r = submit(fs, newname, data.buf ? data.buf : "", data.len);
+		r = pf_submit(fs, newname, data.buf ? data.buf : "", data.len);
 	}
 	pf_buf_release(&data);
 	pthread_mutex_lock(&fs->plock);
 	p->opens--;
 	if (r == 0) {
-		old = pending_by_name(fs, newname);
+		old = pf_pending_by_name(fs, newname);
 		if (old && old != p)
-			pending_unlist(fs, old);
+			pf_pending_unlist(fs, old);
 	}
 	if ((r == 0 && p->listed) || (!p->listed && p->opens == 0))
-		pending_unlist(fs, p);
+		pf_pending_unlist(fs, p);
 	pthread_mutex_unlock(&fs->plock);
 	fuse_reply_err(req, -r);
 }
@@ -1200,23 +903,23 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 }
 
 const struct fuse_lowlevel_ops pf_fuse_ops = {
-	.init = op_init,
-	.lookup = op_lookup,
-	.getattr = op_getattr,
-	.setattr = op_setattr,
-	.opendir = op_opendir,
-	.readdir = op_readdir,
-	.releasedir = op_releasedir,
-	.open = op_open,
-	.read = op_read,
-	.write = op_write,
-	.flush = op_flush,
-	.release = op_release,
-	.fsync = op_fsync,
-	.create = op_create,
-	.unlink = op_unlink,
-	.rmdir = op_rmdir,
-	.mkdir = op_mkdir,
-	.rename = op_rename,
-	.statfs = op_statfs,
+    .init = op_init,
+    .lookup = op_lookup,
+    .getattr = op_getattr,
+    .setattr = op_setattr,
+    .opendir = op_opendir,
+    .readdir = op_readdir,
+    .releasedir = op_releasedir,
+    .open = op_open,
+    .read = op_read,
+    .write = op_write,
+    .flush = op_flush,
+    .release = op_release,
+    .fsync = op_fsync,
+    .create = op_create,
+    .unlink = op_unlink,
+    .rmdir = op_rmdir,
+    .mkdir = op_mkdir,
+    .rename = op_rename,
+    .statfs = op_statfs,
 };

@@ -75,6 +75,37 @@ stop_podfs() {
 	else fail "podfs exited with status $rc after unmount"; grep -v '^$' "$T/podfs.log" | tail -40 | sed 's/^/# /'; fi
 }
 
+# start_node NAME [OPTIONS...]: a `podfs node` process on the scenario's
+# store, in the foreground, in the background; its pid in NODE_PIDS[NAME].
+declare -A NODE_PIDS=()
+STORE_URI=sqlite:$STATE/podfs.db
+start_node() {
+	local name=$1; shift
+	"$PODFS" node --name "$name" --store "$STORE_URI" --state-dir "$STATE" -f "$@" \
+		>>"$T/node-$name.log" 2>&1 &
+	NODE_PIDS[$name]=$!
+}
+
+# stop_node NAME: SIGTERM, and check the agent stopped cleanly (exit 0; under
+# ASan a leak would make it 66).
+stop_node() {
+	local pid=${NODE_PIDS[$1]:-} rc=0
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid" || rc=$?
+	unset "NODE_PIDS[$1]"
+	if [ "$rc" -eq 0 ]; then pass "podfs node $1 stopped cleanly on SIGTERM"
+	else fail "podfs node $1 exited with status $rc"; tail -20 "$T/node-$1.log" | sed 's/^/# /'; fi
+}
+
+# kill9_node NAME: crash a node agent.
+kill9_node() {
+	local pid=${NODE_PIDS[$1]:-}
+	[ -n "$pid" ] || return 0
+	kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+	unset "NODE_PIDS[$1]"
+}
+
 # kill9_podfs: crash podfs; the kernel keeps a dead mount until unmounted.
 kill9_podfs() {
 	[ -n "$PODFS_PID" ] || return 0
@@ -88,6 +119,9 @@ kill9_podfs() {
 on_exit() {
 	local rc=$?
 	for c in "${_cleanups[@]}"; do eval "$c" || true; done
+	for n in "${!NODE_PIDS[@]}"; do
+		kill "${NODE_PIDS[$n]}" 2>/dev/null; wait "${NODE_PIDS[$n]}" 2>/dev/null
+	done
 	if [ -n "$PODFS_PID" ]; then
 		kill "$PODFS_PID" 2>/dev/null; wait "$PODFS_PID" 2>/dev/null
 	fi

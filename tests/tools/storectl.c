@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 {
 	struct pf_err err = PF_ERR_INIT;
 	struct pf_store *s = NULL;
-	struct pf_kv kv = { 0 };
+	struct pf_kv kv = {0};
 	int rc = 0;
 
 	if (argc < 4) {
@@ -59,13 +59,14 @@ int main(int argc, char **argv)
 		size_t len;
 		char *v = slurp(&len);
 		int r = !strcmp(cmd, "put")
-				? pf_store_put(s, key, v, len, NULL, &err)
-				: pf_store_update(s, key, v, len, argc > 4 ? atoll(argv[4]) : 0, NULL, &err);
+			    ? pf_store_put(s, key, v, len, NULL, &err)
+			    : pf_store_update(s, key, v, len, argc > 4 ? atoll(argv[4]) : 0, NULL,
+					      &err);
 		if (r < 0)
 			rc = die(cmd, &err);
 		free(v);
 	} else if (!strcmp(cmd, "list")) {
-		struct pf_kv_list l = { 0 };
+		struct pf_kv_list l = {0};
 		if (pf_store_list(s, key, &l, NULL, &err) < 0) {
 			rc = die("list", &err);
 		} else {

@@ -20,7 +20,7 @@ static const char *pod_doc(const char *name)
 
 static int count(struct pf_store *s, const char *prefix)
 {
-	struct pf_kv_list l = { 0 };
+	struct pf_kv_list l = {0};
 	struct pf_err err = PF_ERR_INIT;
 	int n = pf_store_list(s, prefix, &l, NULL, &err);
 	pf_kv_list_free(&l);
@@ -29,10 +29,10 @@ static int count(struct pf_store *s, const char *prefix)
 
 int main(void)
 {
-	struct pf_policy pol = { 0 };
+	struct pf_policy pol = {0};
 	struct pf_err err = PF_ERR_INIT;
 	struct pf_store *s = NULL;
-	struct pf_api_created c = { 0 };
+	struct pf_api_created c = {0};
 	struct pf_pod *pod = NULL;
 	int r;
 
@@ -71,7 +71,8 @@ int main(void)
 
 	/* Invalid input is refused with the validator's message and nothing stored. */
 	pf_err_clear(&err);
-	const char *bad = "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec: {containers: [{name: c}]}\n";
+	const char *bad =
+	    "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec: {containers: [{name: c}]}\n";
 	r = pf_api_create_pods(s, bad, strlen(bad), "bad.yaml", &pol, &c, &err);
 	is_int(r, -EINVAL, "invalid pod: EINVAL");
 	ok(strstr(err.msg, "spec.containers[0].image: Required value") != NULL, "with the cause");

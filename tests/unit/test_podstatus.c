@@ -38,8 +38,8 @@ static void set_state(struct pf_pod *p, size_t i, enum pf_cstate_kind k, const c
 
 static void add_cond(struct pf_pod *p, const char *type, const char *status, const char *msg)
 {
-	p->status.conditions = pf_xrealloc(p->status.conditions,
-					   (p->status.n_conditions + 1) * sizeof(struct pf_condition));
+	p->status.conditions = pf_xrealloc(p->status.conditions, (p->status.n_conditions + 1) *
+								     sizeof(struct pf_condition));
 	struct pf_condition *c = &p->status.conditions[p->status.n_conditions++];
 	memset(c, 0, sizeof(*c));
 	c->type = pf_xstrdup(type);
@@ -86,10 +86,10 @@ int main(void)
 	is_int(wait_of(p, "Deleted"), 0, "wait/Deleted not while it exists");
 	is_int(wait_of(NULL, "Deleted"), 1, "wait/Deleted once gone");
 	is_int(wait_of(NULL, "Running"), -1, "wait/Running never once gone");
-	add_cond(p, "PodScheduled", "False",
-		 "0/2 nodes are available: 2 Insufficient memory.");
+	add_cond(p, "PodScheduled", "False", "0/2 nodes are available: 2 Insufficient memory.");
 	why = pf_pod_why(p);
-	is_str(why, "0/2 nodes are available: 2 Insufficient memory.", "why shows FailedScheduling");
+	is_str(why, "0/2 nodes are available: 2 Insufficient memory.",
+	       "why shows FailedScheduling");
 	free(why);
 	pf_pod_free(p);
 
@@ -125,7 +125,7 @@ int main(void)
 	p->spec.node_name = pf_xstrdup("n1");
 	set_state(p, 0, PF_CSTATE_WAITING, "CrashLoopBackOff", 0);
 	p->status.container_statuses[0].state.message =
-		pf_xstrdup("back-off 10s restarting failed container=c0 pod=p");
+	    pf_xstrdup("back-off 10s restarting failed container=c0 pod=p");
 	word_is(p, "CrashLoopBackOff", "CrashLoopBackOff");
 	why = pf_pod_why(p);
 	is_str(why, "back-off 10s restarting failed container=c0 pod=p", "why shows the back-off");

@@ -1,0 +1,97 @@
+/*
+ * dropbox.c - pods/ as a drop-box: files being written there are kept in
+ * memory and handed to the API layer when the writer closes them (or, for
+ * scratch dot-files, when they are renamed to a name without the dot).
+ */
+#include <errno.h>
+
+#include "ops-internal.h"
+
+#include "api.h"
+#include "log.h"
+
+struct pf_pending *pf_pending_by_name(struct pf_fs *fs, const char *name)
+{
+	for (size_t i = 0; i < fs->n_pending; i++)
+		if (strcmp(fs->pending[i]->name, name) == 0)
+			return fs->pending[i];
+	return NULL;
+}
+
+struct pf_pending *pf_pending_by_serial(struct pf_fs *fs, uint64_t serial)
+{
+	for (size_t i = 0; i < fs->n_pending; i++)
+		if (fs->pending[i]->serial == serial)
+			return fs->pending[i];
+	return NULL;
+}
+
+void pf_pending_unlist(struct pf_fs *fs, struct pf_pending *p)
+{
+	for (size_t i = 0; i < fs->n_pending; i++) {
+		if (fs->pending[i] == p) {
+			fs->pending[i] = fs->pending[--fs->n_pending];
+			break;
+		}
+	}
+	p->listed = false;
+	if (p->opens == 0) {
+		free(p->name);
+		pf_buf_release(&p->data);
+		free(p);
+	}
+}
+
+struct pf_pending *pf_pending_new(struct pf_fs *fs, const char *name)
+{
+	struct pf_pending *p = pf_xcalloc(1, sizeof(*p));
+
+	p->serial = fs->next_pending_serial++;
+	p->name = pf_xstrdup(name);
+	p->dot = name[0] == '.';
+	p->listed = true;
+	clock_gettime(CLOCK_REALTIME, &p->mtime);
+	PF_GROW(fs->pending, fs->cap_pending, fs->n_pending + 1);
+	fs->pending[fs->n_pending++] = p;
+	return p;
+}
+
+void pf_fs_free_pending(struct pf_fs *fs)
+{
+	for (size_t i = 0; i < fs->n_pending; i++) {
+		free(fs->pending[i]->name);
+		pf_buf_release(&fs->pending[i]->data);
+		free(fs->pending[i]);
+	}
+	free(fs->pending);
+	fs->pending = NULL;
+	fs->n_pending = 0;
+}
+
+/* Admit and store a submission; the errno is what close(2) or rename(2)
+ * returns, the sentence goes to the events file and the log. */
+int pf_submit(struct pf_fs *fs, const char *file, const char *data, size_t len)
+{
+	struct pf_api_created created = {0};
+	struct pf_err err = PF_ERR_INIT;
+	int r;
+
+	r = pf_api_create_pods(fs->store, data, len, file, &fs->policy, &created, &err);
+	if (r < 0) {
+		const char *pre = strncmp(err.msg, "error", 5) == 0 ? "" : "error when creating \"";
+		const char *post = *pre ? "\": " : "";
+
+		pf_log(PF_LOG_WARN, "pods/%s rejected (%s): %s%s%s%s", file, strerror(-r), pre,
+		       *pre ? file : "", post, err.msg);
+		pf_api_event(fs->store, "", "", NULL, "Warning", "FailedCreate", "podfs-api",
+			     "%s%s%s%s", pre, *pre ? file : "", post, err.msg);
+		return r;
+	}
+	/* The directory must exist when close(2) returns. */
+	pf_cache_put_pods(fs->cache, created.pods.items, created.pods.n, created.rev);
+	for (size_t i = 0; i < created.pods.n; i++)
+		pf_log(PF_LOG_INFO, "pod %s created from pods/%s", created.pods.items[i]->meta.name,
+		       file);
+	pf_api_created_free(&created);
+	return 0;
+}

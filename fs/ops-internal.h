@@ -1,0 +1,80 @@
+/*
+ * ops-internal.h - what the FUSE operations (ops.c), the pods/ drop-box
+ * (dropbox.c) and the parked wait/ reads (wait.c) share.  Not for other
+ * modules.
+ */
+#ifndef PODFS_FS_OPS_INTERNAL_H
+#define PODFS_FS_OPS_INTERNAL_H
+
+#define FUSE_USE_VERSION 35
+#include <fuse_lowlevel.h>
+
+#include <time.h>
+
+#include "fs.h"
+#include "tree.h"
+
+struct pf_pending {
+	uint64_t serial;
+	char *name;
+	struct pf_buf data;
+	bool dot;     /* scratch file: never parsed until renamed */
+	bool dirty;   /* written since the last submission */
+	bool too_big; /* more was written than a manifest may hold */
+	bool listed;  /* still in pods/ */
+	int opens;
+	struct timespec mtime;
+};
+
+enum fh_kind { FH_RENDER = 1, FH_PENDING, FH_WAIT, FH_DIR };
+
+struct dent {
+	char *name;
+	uint64_t ino;
+	bool dir;
+};
+
+struct fh {
+	enum fh_kind kind;
+	struct pf_buf buf;
+	struct pf_pending *pending;
+	bool wait_done;
+	char *pod; /* wait/: the pod's name and uid, for the failure event */
+	char *uid;
+	struct dent *ents;
+	size_t n_ents;
+};
+
+static inline struct pf_fs *fs_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+static inline struct fh *fh_of(struct fuse_file_info *fi)
+{
+	return (struct fh *)(uintptr_t)fi->fh;
+}
+
+static inline bool is_wait_ino(uint64_t ino)
+{
+	return pf_ino_kind(ino) == PF_INO_POD && !pf_ino_cidx(ino) &&
+	       pf_ino_fid(ino) >= PF_POD_WAIT_FIRST;
+}
+
+/* dropbox.c: files written into pods/ (fs->plock held unless noted). */
+struct pf_pending *pf_pending_by_name(struct pf_fs *fs, const char *name);
+struct pf_pending *pf_pending_by_serial(struct pf_fs *fs, uint64_t serial);
+struct pf_pending *pf_pending_new(struct pf_fs *fs, const char *name);
+/* Take p out of pods/; frees it once no handle holds it. */
+void pf_pending_unlist(struct pf_fs *fs, struct pf_pending *p);
+/* Admit and store a submission (no lock held): the errno close(2) or
+ * rename(2) returns; the sentence goes to events and the log. */
+int pf_submit(struct pf_fs *fs, const char *file, const char *data, size_t len);
+
+/* wait.c: a read of wait/<X>: answered now or parked until X happens. */
+void pf_wait_read(fuse_req_t req, struct pf_fs *fs, struct fh *h, fuse_ino_t ino, size_t size,
+		  off_t off);
+/* Reply the part of b at off (at most size bytes). */
+void pf_reply_slice(fuse_req_t req, const struct pf_buf *b, size_t size, off_t off);
+
+#endif

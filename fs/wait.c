@@ -1,0 +1,200 @@
+/*
+ * wait.c - reads of pods/<p>/wait/<X>.  A read that cannot be answered yet
+ * is parked, not blocked: it holds no FUSE worker thread, and the cache's
+ * notify callback answers it when X happens, or fails it with EIO once X
+ * can no longer happen.  FUSE interrupts (Ctrl-C, timeout(1)) answer EINTR.
+ */
+#include <errno.h>
+
+#include "ops-internal.h"
+
+#include "api.h"
+#include "inval.h"
+#include "log.h"
+
+struct pf_waiter {
+	struct pf_waiter *next;
+	fuse_req_t req;
+	struct fh *fh;
+	uint64_t serial;
+	const char *word;
+};
+
+void pf_reply_slice(fuse_req_t req, const struct pf_buf *b, size_t size, off_t off)
+{
+	if ((size_t)off >= b->len)
+		fuse_reply_buf(req, NULL, 0);
+	else
+		fuse_reply_buf(req, b->buf + off,
+			       b->len - (size_t)off < size ? b->len - (size_t)off : size);
+}
+
+/* Decide a wait: 1 answered (done), -1 never (EIO), 0 keep waiting.
+ * Called with wlock held; takes the cache's read lock. */
+static int wait_decide(struct pf_fs *fs, uint64_t serial, const char *word, const char **why)
+{
+	int r;
+
+	pf_cache_rdlock(fs->cache);
+	const struct pf_cpod *p = pf_cache_pod_serial(fs->cache, serial);
+	r = pf_pod_wait_check(p ? &p->s : NULL, word, why);
+	pf_cache_unlock(fs->cache);
+	return r;
+}
+
+/* A wait that can never succeed: EIO to the reader, the reason to the log
+ * and (once the wait lock is released, see report_failed_waits) to events. */
+struct failed_wait {
+	char *pod, *uid, *word, *why;
+};
+
+static void wait_answer(struct pf_fs *fs, fuse_req_t req, struct fh *h, const char *word,
+			int decision, const char *why, struct failed_wait *fw)
+{
+	h->wait_done = true;
+	if (decision > 0) {
+		pf_buf_reset(&h->buf);
+		pf_buf_addf(&h->buf, "%s\n", word);
+		fuse_reply_buf(req, h->buf.buf, h->buf.len);
+		return;
+	}
+	fw->pod = pf_xstrdup(h->pod);
+	fw->uid = pf_xstrdup(h->uid);
+	fw->word = pf_xstrdup(word);
+	fw->why = pf_xstrdup(why ? why : "it can no longer happen");
+	fuse_reply_err(req, EIO);
+}
+
+/* One event and one log line per pod and word, however many readers waited. */
+static void report_failed_waits(struct pf_fs *fs, struct failed_wait *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+		for (size_t k = 0; k < i && !dup; k++)
+			dup = !strcmp(v[k].pod, v[i].pod) && !strcmp(v[k].word, v[i].word);
+		if (!dup) {
+			pf_log(PF_LOG_INFO, "pod %s: wait/%s cannot succeed: %s", v[i].pod,
+			       v[i].word, v[i].why);
+			pf_api_event(fs->store, "Pod", v[i].pod, v[i].uid, "Warning", "WaitFailed",
+				     "podfs-api", "wait/%s cannot succeed: %s", v[i].word,
+				     v[i].why);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].pod);
+		free(v[i].uid);
+		free(v[i].word);
+		free(v[i].why);
+	}
+}
+
+static void on_interrupt(fuse_req_t req, void *arg)
+{
+	struct pf_fs *fs = arg;
+	struct pf_waiter **pp, *w = NULL;
+
+	/* Compare pointers only: req may have been answered already. */
+	pthread_mutex_lock(&fs->wlock);
+	for (pp = &fs->waiters; *pp; pp = &(*pp)->next) {
+		if ((*pp)->req == req) {
+			w = *pp;
+			*pp = w->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&fs->wlock);
+	if (w) {
+		fuse_reply_err(req, EINTR);
+		free(w);
+	}
+}
+
+void pf_wait_read(fuse_req_t req, struct pf_fs *fs, struct fh *h, fuse_ino_t ino, size_t size,
+		  off_t off)
+{
+	uint64_t serial = pf_ino_serial(ino);
+	const char *word = pf_wait_words[pf_ino_fid(ino) - PF_POD_WAIT_FIRST];
+	const char *why = NULL;
+	int d;
+
+	if (h->wait_done || off > 0) {
+		pf_reply_slice(req, &h->buf, size, off);
+		return;
+	}
+	/* See on_interrupt: registering first means an interrupt that
+	 * arrives at any point below is seen, either through
+	 * fuse_req_interrupted() or by finding the parked waiter. */
+	fuse_req_interrupt_func(req, on_interrupt, fs);
+	pthread_mutex_lock(&fs->wlock);
+	if (fuse_req_interrupted(req)) {
+		pthread_mutex_unlock(&fs->wlock);
+		fuse_reply_err(req, EINTR);
+		return;
+	}
+	d = wait_decide(fs, serial, word, &why);
+	if (d == 0 && !fs->shutting_down) {
+		struct pf_waiter *w = pf_xcalloc(1, sizeof(*w));
+		w->req = req;
+		w->fh = h;
+		w->serial = serial;
+		w->word = word;
+		w->next = fs->waiters;
+		fs->waiters = w;
+		pthread_mutex_unlock(&fs->wlock);
+		return;
+	}
+	struct failed_wait fw = {0};
+	if (d == 0)
+		fuse_reply_err(req, ENOTCONN);
+	else
+		wait_answer(fs, req, h, word, d, why, &fw);
+	pthread_mutex_unlock(&fs->wlock);
+	if (fw.pod)
+		report_failed_waits(fs, &fw, 1);
+}
+
+void pf_fs_notify(void *arg, const char *const *deleted, size_t n_deleted)
+{
+	struct pf_fs *fs = arg;
+	struct pf_waiter **pp;
+	struct failed_wait *failed = NULL;
+	size_t n_failed = 0, cap_failed = 0;
+
+	for (size_t i = 0; i < n_deleted; i++)
+		pf_inval_push(fs->inval, PF_INO_PODS, deleted[i]);
+
+	pthread_mutex_lock(&fs->wlock);
+	for (pp = &fs->waiters; *pp;) {
+		struct pf_waiter *w = *pp;
+		const char *why = NULL;
+		int d = wait_decide(fs, w->serial, w->word, &why);
+
+		if (d == 0) {
+			pp = &w->next;
+			continue;
+		}
+		*pp = w->next;
+		PF_GROW(failed, cap_failed, n_failed + 1);
+		memset(&failed[n_failed], 0, sizeof(*failed));
+		wait_answer(fs, w->req, w->fh, w->word, d, why, &failed[n_failed]);
+		if (failed[n_failed].pod)
+			n_failed++;
+		free(w);
+	}
+	pthread_mutex_unlock(&fs->wlock);
+	report_failed_waits(fs, failed, n_failed);
+	free(failed);
+}
+
+void pf_fs_release_waiters(struct pf_fs *fs)
+{
+	pthread_mutex_lock(&fs->wlock);
+	fs->shutting_down = true;
+	while (fs->waiters) {
+		struct pf_waiter *w = fs->waiters;
+		fs->waiters = w->next;
+		fuse_reply_err(w->req, ENOTCONN);
+		free(w);
+	}
+	pthread_mutex_unlock(&fs->wlock);
+}

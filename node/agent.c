@@ -1,0 +1,818 @@
+/*
+ * agent.c - the node agent's thread: registration, heartbeats, and the pod
+ * loop (list, watch, reconcile through podsync.c, batched writes).
+ *
+ * Every write is a compare-and-swap on the revision the agent read, so the
+ * scheduler, the lifecycle controller, the API layer and other agents can
+ * write the same objects without anyone's change being lost; a write that
+ * loses the race is dropped, and the watch brings the newer object for
+ * another pass.  It must not use fs/ and must not block the thread on
+ * anything but the watch (the resync and heartbeat timers are the watch's
+ * timeout).
+ */
+#include "agent.h"
+#include "api.h"
+#include "log.h"
+#include "manifest.h"
+#include "podsync.h"
+#include "register.h"
+#include "runtime.h"
+
+#include <errno.h>
+#include <pthread.h>
+
+#define DEFAULT_HEARTBEAT_MS 10000
+#define DEFAULT_RESYNC_MS 60000
+/* Flush the pending writes once a round has gathered this many pods, so a
+ * transaction stays a few megabytes however many pods arrive at once. */
+#define BATCH_PODS 500
+
+struct hnode {
+	char *name;
+	struct pf_node *fresh; /* what this agent would register now */
+	struct pf_node *cur;   /* the stored object as last read or written; NULL = absent */
+	int64_t rev;
+};
+
+/* Writes gathered during a round, one group of ops per pod (its status or
+ * deletion and its events), so that a group that loses a race is dropped
+ * whole. */
+struct batch {
+	struct pf_op *ops;
+	char **keys;
+	char **vals;
+	size_t *group; /* op -> group index */
+	size_t n, cap;
+	char **names; /* group -> pod name */
+	size_t n_groups, cap_groups;
+};
+
+struct pf_agent {
+	struct pf_store *store;
+	struct pf_runtime *rt;
+	char *rt_down; /* why no runtime can run, NULL when one can */
+	struct pf_host_facts host;
+	struct pf_reslist capacity;
+	struct pf_strmap labels;
+	struct pf_taint *taints;
+	size_t n_taints;
+	char *pod_cidr;
+
+	struct hnode *nodes; /* sorted by name */
+	size_t n_nodes;
+
+	struct pf_podrec **buckets;
+	size_t n_buckets, n_pods;
+
+	struct pf_watch *watch;
+	struct pf_kv_list initial; /* the listing start made, for the thread's first round */
+	int heartbeat_ms, resync_ms;
+	bool nodes_stale; /* a heartbeat failed: reload before the next */
+	struct batch batch;
+
+	pthread_t thread;
+	bool started;
+	bool stopping;
+};
+
+/* ---- options ------------------------------------------------------------ */
+
+static int parse_opts(const struct pf_agent_opts *o, struct pf_reslist *cap,
+		      struct pf_strmap *labels, struct pf_taint **taints, size_t *n_taints,
+		      struct pf_err *err)
+{
+	const char *detail = NULL;
+	int r;
+
+	if (!o->name || !*o->name)
+		return pf_err_set(err, EINVAL, "the node needs a name (--name/--node-name)");
+	if (!pf_is_dns1123_subdomain(o->name, &detail))
+		return pf_err_set(err, EINVAL, "invalid node name \"%s\": %s", o->name, detail);
+	if (o->replicas < 0 || o->replicas > 100000)
+		return pf_err_set(err, EINVAL, "--replicas %d: must be between 1 and 100000",
+				  o->replicas);
+	if (o->runtime && !pf_runtime_known(o->runtime))
+		return pf_err_set(err, EINVAL, "--runtime %s: unknown runtime (fake, oci)",
+				  o->runtime);
+	if (o->heartbeat_ms < 0 || o->resync_ms < 0)
+		return pf_err_set(err, EINVAL, "intervals must be positive");
+	r = pf_parse_capacity(o->capacity, cap, err);
+	if (r >= 0)
+		r = pf_parse_node_labels(o->labels, labels, err);
+	if (r >= 0)
+		r = pf_parse_node_taints(o->taints, taints, n_taints, err);
+	return r;
+}
+
+int pf_agent_check_opts(const struct pf_agent_opts *o, struct pf_err *err)
+{
+	struct pf_reslist cap = { 0 };
+	struct pf_strmap labels = { 0 };
+	struct pf_taint *taints = NULL;
+	size_t n_taints = 0;
+	int r = parse_opts(o, &cap, &labels, &taints, &n_taints, err);
+
+	pf_reslist_free(&cap);
+	pf_strmap_free(&labels);
+	pf_taints_free(taints, n_taints);
+	return r;
+}
+
+/* ---- nodes -------------------------------------------------------------- */
+
+static ssize_t find_node(const struct pf_agent *a, const char *name)
+{
+	size_t lo = 0, hi = a->n_nodes;
+
+	if (!name)
+		return -1;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(a->nodes[mid].name, name);
+		if (c == 0)
+			return (ssize_t)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static int cmp_hnode(const void *x, const void *y)
+{
+	return strcmp(((const struct hnode *)x)->name, ((const struct hnode *)y)->name);
+}
+
+static struct pf_node *build_fresh(struct pf_agent *a, const char *name, int64_t now)
+{
+	struct pf_node_desc d = {
+		.name = name,
+		.host = &a->host,
+		.capacity = &a->capacity,
+		.labels = &a->labels,
+		.taints = a->taints,
+		.n_taints = a->n_taints,
+		.pod_cidr = a->pod_cidr,
+		.runtime_version = a->rt ? pf_runtime_version(a->rt) : "oci://unavailable",
+		.kubelet_version = PF_KUBELET_VERSION,
+		.not_ready = a->rt_down,
+	};
+
+	return pf_node_build(&d, now);
+}
+
+static struct pf_node *node_clone(const struct pf_node *n)
+{
+	_cleanup_buf_ struct pf_buf b = PF_BUF_INIT;
+	struct pf_node *copy = NULL;
+	struct pf_err err = PF_ERR_INIT;
+
+	pf_node_encode(n, &b);
+	if (pf_node_decode(b.buf, b.len, &copy, &err) < 0)
+		abort(); /* our own encoding must decode */
+	return copy;
+}
+
+/* Read the stored objects of our nodes. */
+static int reload_nodes(struct pf_agent *a, struct pf_err *err)
+{
+	struct pf_kv_list l = { 0 };
+	int r = pf_store_list(a->store, PF_NODE_PREFIX, &l, NULL, err);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < a->n_nodes; i++) {
+		pf_node_free(a->nodes[i].cur);
+		a->nodes[i].cur = NULL;
+		a->nodes[i].rev = 0;
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		const char *name = pf_key_name(l.items[i].key, PF_NODE_PREFIX);
+		ssize_t k = find_node(a, name);
+		struct pf_node *n = NULL;
+		struct pf_err derr = PF_ERR_INIT;
+
+		if (k < 0)
+			continue;
+		if (pf_node_decode(l.items[i].value, l.items[i].len, &n, &derr) < 0) {
+			/* Unreadable: overwrite it with compare-and-swap. */
+			pf_log(PF_LOG_WARN, "node %s: stored object unreadable (%s); replacing it",
+			       name, derr.msg);
+			n = node_clone(a->nodes[k].fresh);
+		}
+		a->nodes[k].cur = n;
+		a->nodes[k].rev = l.items[i].mod_rev;
+	}
+	pf_kv_list_free(&l);
+	return 0;
+}
+
+static void add_op(struct batch *b, enum pf_op_kind kind, char *key, char *val, size_t len,
+		   int64_t expect_rev)
+{
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 64;
+		b->ops = pf_xrealloc(b->ops, b->cap * sizeof(*b->ops));
+		b->keys = pf_xrealloc(b->keys, b->cap * sizeof(*b->keys));
+		b->vals = pf_xrealloc(b->vals, b->cap * sizeof(*b->vals));
+		b->group = pf_xrealloc(b->group, b->cap * sizeof(*b->group));
+	}
+	b->ops[b->n] = (struct pf_op){ .kind = kind, .key = key, .value = val, .len = len,
+				       .expect_rev = expect_rev };
+	b->keys[b->n] = key;
+	b->vals[b->n] = val;
+	b->group[b->n] = b->n_groups ? b->n_groups - 1 : 0;
+	b->n++;
+}
+
+static void add_event_op(struct batch *b, const char *kind, const char *name, const char *uid,
+			 const char *type, const char *reason, const char *host,
+			 const char *message)
+{
+	struct pf_buf val = PF_BUF_INIT;
+	char *key = pf_api_event_build(kind, name, uid, type, reason, "kubelet", host, message,
+				       &val);
+	size_t len;
+	char *v = pf_buf_detach(&val, &len);
+
+	add_op(b, PF_OP_CREATE, key, v, len, 0);
+}
+
+static void batch_group(struct batch *b, const char *name)
+{
+	PF_GROW(b->names, b->cap_groups, b->n_groups + 1);
+	b->names[b->n_groups++] = pf_xstrdup(name);
+}
+
+static void batch_reset(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		free(b->keys[i]);
+		free(b->vals[i]);
+	}
+	for (size_t i = 0; i < b->n_groups; i++)
+		free(b->names[i]);
+	b->n = b->n_groups = 0;
+}
+
+static void batch_free(struct batch *b)
+{
+	batch_reset(b);
+	free(b->ops);
+	free(b->keys);
+	free(b->vals);
+	free(b->group);
+	free(b->names);
+}
+
+/* Drop every op of group g (its write lost a race). */
+static void batch_drop_group(struct batch *b, size_t g)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->group[i] == g) {
+			free(b->keys[i]);
+			free(b->vals[i]);
+			continue;
+		}
+		b->ops[k] = b->ops[i];
+		b->keys[k] = b->keys[i];
+		b->vals[k] = b->vals[i];
+		b->group[k] = b->group[i];
+		k++;
+	}
+	b->n = k;
+}
+
+/*
+ * Register or heartbeat every node in one transaction.  Each node is merged
+ * from what is stored (others' labels and taints stay, uid and
+ * creationTimestamp stay), so a lost race only costs a reload and a lap.
+ */
+static int sync_nodes(struct pf_agent *a, bool reload, bool starting, struct pf_err *err)
+{
+	struct batch b = { 0 };
+	int r = 0;
+
+	for (int lap = 0; lap < 8; lap++) {
+		int64_t now = pf_wall_ms(), rev = 0;
+		size_t failed = 0;
+
+		if (reload) {
+			r = reload_nodes(a, err);
+			if (r < 0)
+				break;
+		}
+		batch_reset(&b);
+		for (size_t i = 0; i < a->n_nodes; i++) {
+			struct hnode *h = &a->nodes[i];
+			struct pf_buf val = PF_BUF_INIT;
+			bool created = !h->cur, ready;
+			size_t len;
+			char *v;
+
+			if (created) {
+				h->cur = node_clone(h->fresh);
+				h->cur->meta.creation_ms = now;
+			}
+			ready = pf_node_merge(h->cur, h->fresh, now);
+			/* kubelet's first Ready status is a NodeReady event too. */
+			if (created && !a->rt_down)
+				ready = true;
+			h->cur->meta.resource_version = 0;
+			pf_node_encode(h->cur, &val);
+			v = pf_buf_detach(&val, &len);
+			add_op(&b, created ? PF_OP_CREATE : PF_OP_UPDATE,
+			       pf_xasprintf(PF_NODE_PREFIX "%s", h->name), v, len, h->rev);
+			if (starting)
+				add_event_op(&b, "Node", h->name, h->cur->meta.uid, "Normal",
+					     "Starting", h->name,
+					     a->rt ? "Starting kubelet (podfs node agent)."
+						   : "Starting kubelet (podfs node agent); the "
+						     "container runtime is down.");
+			if (ready) {
+				_cleanup_free_ char *m =
+					pf_xasprintf("Node %s status is now: NodeReady", h->name);
+				add_event_op(&b, "Node", h->name, h->cur->meta.uid, "Normal",
+					     "NodeReady", h->name, m);
+			}
+		}
+		r = pf_store_txn(a->store, b.ops, b.n, &rev, &failed, err);
+		if (r >= 0) {
+			for (size_t i = 0; i < a->n_nodes; i++)
+				a->nodes[i].rev = rev;
+			a->nodes_stale = false;
+			break;
+		}
+		if (r != -ESTALE && r != -ENOENT && r != -EEXIST) {
+			/* What we merged in memory was not stored: read it again
+			 * next time rather than trust it. */
+			a->nodes_stale = true;
+			break;
+		}
+		pf_err_clear(err);
+		reload = true;
+		r = 0;
+	}
+	batch_free(&b);
+	return r;
+}
+
+/* ---- pods --------------------------------------------------------------- */
+
+static size_t hash_name(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static struct pf_podrec **rec_slot(struct pf_agent *a, const char *name)
+{
+	struct pf_podrec **p = &a->buckets[hash_name(name) & (a->n_buckets - 1)];
+
+	while (*p && strcmp((*p)->name, name) != 0)
+		p = &(*p)->next;
+	return p;
+}
+
+static struct pf_podrec *rec_get(struct pf_agent *a, const char *name)
+{
+	return *rec_slot(a, name);
+}
+
+static void rec_grow(struct pf_agent *a)
+{
+	size_t nb = a->n_buckets * 2;
+	struct pf_podrec **b = pf_xcalloc(nb, sizeof(*b));
+
+	for (size_t i = 0; i < a->n_buckets; i++) {
+		struct pf_podrec *r = a->buckets[i], *next;
+		for (; r; r = next) {
+			size_t k = hash_name(r->name) & (nb - 1);
+			next = r->next;
+			r->next = b[k];
+			b[k] = r;
+		}
+	}
+	free(a->buckets);
+	a->buckets = b;
+	a->n_buckets = nb;
+}
+
+static struct pf_podrec *rec_add(struct pf_agent *a, const char *name, const char *uid,
+				 size_t node)
+{
+	struct pf_podrec *r = pf_xcalloc(1, sizeof(*r));
+	struct pf_podrec **slot;
+
+	if (a->n_pods >= a->n_buckets)
+		rec_grow(a);
+	r->name = pf_xstrdup(name);
+	r->uid = pf_xstrdup(uid ? uid : "");
+	r->node = node;
+	slot = rec_slot(a, name);
+	r->next = *slot;
+	*slot = r;
+	a->n_pods++;
+	return r;
+}
+
+/* Forget a pod whose object is gone, stopping what still runs for it. */
+static void rec_remove(struct pf_agent *a, const char *name)
+{
+	struct pf_podrec **slot = rec_slot(a, name), *r = *slot;
+
+	if (!r)
+		return;
+	pf_podrec_teardown(a->rt, r);
+	*slot = r->next;
+	pf_podrec_free(r);
+	a->n_pods--;
+}
+
+/* One pass over the stored pod kv (a PUT, or a listing). */
+static void reconcile_kv(struct pf_agent *a, const struct pf_kv *kv)
+{
+	const char *name = pf_key_name(kv->key, PF_POD_PREFIX);
+	struct pf_podrec *rec;
+	_cleanup_pod_ struct pf_pod *pod = NULL;
+	struct pf_err err = PF_ERR_INIT;
+	struct pf_sync_result res;
+	ssize_t node;
+
+	if (!name)
+		return;
+	if (!kv->value) {
+		rec_remove(a, name);
+		return;
+	}
+	rec = rec_get(a, name);
+	if (rec && kv->mod_rev == rec->wrote_rev)
+		return; /* our own write coming back */
+	if (pf_pod_decode(kv->value, kv->len, &pod, &err) < 0) {
+		pf_log(PF_LOG_ERROR, "node agent: cannot read stored pod %s: %s", name, err.msg);
+		return;
+	}
+	node = find_node(a, pod->spec.node_name);
+	if (rec && (node < 0 || strcmp(rec->uid, pod->meta.uid ? pod->meta.uid : "") != 0)) {
+		/* Not ours any more, or a new pod under an old name. */
+		rec_remove(a, name);
+		rec = NULL;
+	}
+	if (node < 0)
+		return;
+	if (!rec)
+		rec = rec_add(a, name, pod->meta.uid, (size_t)node);
+
+	struct pf_sync_ctx ctx = {
+		.rt = a->rt,
+		.rt_down = a->rt_down,
+		.node = a->nodes[node].name,
+		.host_ip = a->host.internal_ip,
+		.now = pf_wall_ms(),
+	};
+	pf_pod_sync(&ctx, rec, pod, &res);
+	rec->retry = res.retry;
+	if (res.action != PF_SYNC_KEEP) {
+		struct batch *b = &a->batch;
+
+		batch_group(b, name);
+		if (res.action == PF_SYNC_WRITE) {
+			struct pf_buf val = PF_BUF_INIT;
+			size_t len;
+			char *v;
+
+			pod->meta.resource_version = 0;
+			pf_pod_encode(pod, &val);
+			v = pf_buf_detach(&val, &len);
+			add_op(b, PF_OP_UPDATE, pf_xstrdup(kv->key), v, len, kv->mod_rev);
+		} else {
+			add_op(b, PF_OP_DELETE, pf_xstrdup(kv->key), NULL, 0, kv->mod_rev);
+		}
+		for (size_t i = 0; i < res.n_events; i++)
+			add_event_op(b, "Pod", name, pod->meta.uid, res.events[i].type,
+				     res.events[i].reason, ctx.node, res.events[i].message);
+	}
+	pf_sync_result_free(&res);
+}
+
+/* Store the round's writes.  A group whose compare-and-swap fails is
+ * dropped (the watch brings the newer object) and the rest is retried. */
+static void flush(struct pf_agent *a)
+{
+	struct batch *b = &a->batch;
+
+	while (b->n) {
+		struct pf_err err = PF_ERR_INIT;
+		size_t failed = b->n;
+		int64_t rev = 0;
+		int r = pf_store_txn(a->store, b->ops, b->n, &rev, &failed, &err);
+
+		if (r >= 0) {
+			for (size_t g = 0; g < b->n_groups; g++) {
+				struct pf_podrec *rec = rec_get(a, b->names[g]);
+				if (rec)
+					rec->wrote_rev = rev;
+			}
+			break;
+		}
+		if ((r == -ESTALE || r == -ENOENT) && failed < b->n) {
+			size_t g = b->group[failed];
+			struct pf_podrec *rec = rec_get(a, b->names[g]);
+
+			pf_log(PF_LOG_DEBUG, "node agent: pod %s changed meanwhile: %s",
+			       b->names[g], err.msg);
+			/* The watch brings the newer object; the resync retries
+			 * in case it already came in this round. */
+			if (rec)
+				rec->retry = true;
+			batch_drop_group(b, g);
+			continue;
+		}
+		pf_log(PF_LOG_ERROR, "node agent: cannot store pod status: %s", err.msg);
+		for (size_t g = 0; g < b->n_groups; g++) {
+			struct pf_podrec *rec = rec_get(a, b->names[g]);
+			if (rec)
+				rec->retry = true;
+		}
+		break;
+	}
+	batch_reset(b);
+}
+
+static int cmp_kv_ptr(const void *x, const void *y)
+{
+	const struct pf_kv *a = *(const struct pf_kv *const *)x, *b = *(const struct pf_kv *const *)y;
+	int c = strcmp(a->key, b->key);
+
+	if (c)
+		return c;
+	return a->mod_rev < b->mod_rev ? -1 : a->mod_rev > b->mod_rev;
+}
+
+/* Reconcile a set of kvs, each pod once at its newest state: a pass on a
+ * state the agent is about to overwrite would act twice. */
+static void reconcile_all(struct pf_agent *a, struct pf_kv **kvs, size_t n)
+{
+	size_t in_batch = 0;
+
+	qsort(kvs, n, sizeof(*kvs), cmp_kv_ptr);
+	for (size_t i = 0; i < n; i++) {
+		if (i + 1 < n && strcmp(kvs[i]->key, kvs[i + 1]->key) == 0)
+			continue;
+		reconcile_kv(a, kvs[i]);
+		if (a->batch.n_groups > in_batch && a->batch.n_groups >= BATCH_PODS) {
+			flush(a);
+			in_batch = 0;
+		}
+	}
+	flush(a);
+}
+
+static void reconcile_list(struct pf_agent *a, struct pf_kv_list *l)
+{
+	struct pf_kv **kvs = pf_xcalloc(l->n ? l->n : 1, sizeof(*kvs));
+
+	for (size_t i = 0; i < l->n; i++)
+		kvs[i] = &l->items[i];
+	reconcile_all(a, kvs, l->n);
+	free(kvs);
+}
+
+/* List the pods and watch from just after the listing. */
+static int list_pods(struct pf_agent *a, struct pf_kv_list *out, struct pf_err *err)
+{
+	int64_t rev = 0;
+	int r = pf_store_list(a->store, PF_POD_PREFIX, out, &rev, err);
+
+	if (r < 0)
+		return r;
+	if (a->watch)
+		pf_watch_close(a->watch);
+	a->watch = NULL;
+	r = pf_watch_open(a->store, PF_POD_PREFIX, rev + 1, &a->watch, err);
+	if (r < 0)
+		pf_kv_list_free(out);
+	return r;
+}
+
+/* Pods whose last pass failed or lost a race get another. */
+static void resync(struct pf_agent *a)
+{
+	struct pf_kv_list l = { 0 };
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->n_buckets; i++)
+		for (struct pf_podrec *r = a->buckets[i]; r; r = r->next)
+			n += r->retry;
+	if (!n)
+		return;
+	l.items = pf_xcalloc(n, sizeof(*l.items));
+	for (size_t i = 0; i < a->n_buckets; i++) {
+		for (struct pf_podrec *r = a->buckets[i]; r; r = r->next) {
+			struct pf_err err = PF_ERR_INIT;
+			_cleanup_free_ char *key = NULL;
+
+			if (!r->retry)
+				continue;
+			key = pf_pod_key(r->name);
+			r->wrote_rev = 0;
+			if (pf_store_get(a->store, key, &l.items[l.n], &err) == 0)
+				l.n++;
+			else if (err.code == ENOENT) /* gone: a deletion, as the watch says it */
+				l.items[l.n++].key = PF_TAKE(key);
+		}
+	}
+	reconcile_list(a, &l);
+	pf_kv_list_free(&l);
+}
+
+static int64_t ms_until(int64_t deadline_ns)
+{
+	int64_t d = deadline_ns - pf_now_ns();
+
+	return d <= 0 ? 0 : (d + 999999) / 1000000;
+}
+
+static void *agent_thread(void *arg)
+{
+	struct pf_agent *a = arg;
+	int64_t next_hb = pf_now_ns() + (int64_t)a->heartbeat_ms * 1000000;
+	int64_t next_resync = pf_now_ns() + (int64_t)a->resync_ms * 1000000;
+
+	reconcile_list(a, &a->initial);
+	pf_kv_list_free(&a->initial);
+
+	while (!__atomic_load_n(&a->stopping, __ATOMIC_ACQUIRE)) {
+		struct pf_watch_batch wb = { 0 };
+		struct pf_err err = PF_ERR_INIT;
+		int64_t wait = ms_until(next_hb < next_resync ? next_hb : next_resync);
+		int r = pf_watch_next(a->watch, &wb, (int)(wait > 60000 ? 60000 : wait), &err);
+
+		if (r == -ECANCELED)
+			break;
+		if (r < 0) {
+			struct pf_kv_list l = { 0 };
+
+			if (r != -ERANGE) {
+				pf_log(PF_LOG_ERROR, "node agent: watch failed: %s; listing again",
+				       err.msg);
+				struct timespec ts = { 1, 0 };
+				nanosleep(&ts, NULL);
+			}
+			pf_err_clear(&err);
+			if (list_pods(a, &l, &err) < 0) {
+				pf_log(PF_LOG_ERROR, "node agent: cannot list pods: %s", err.msg);
+				if (!a->watch)
+					break; /* nothing left to wait on: the store is gone */
+				continue;
+			}
+			reconcile_list(a, &l);
+			pf_kv_list_free(&l);
+		} else if (r > 0) {
+			struct pf_kv **kvs = pf_xcalloc(wb.n, sizeof(*kvs));
+
+			for (size_t i = 0; i < wb.n; i++)
+				kvs[i] = &wb.events[i].kv;
+			reconcile_all(a, kvs, wb.n);
+			free(kvs);
+		}
+		pf_watch_batch_free(&wb);
+
+		if (pf_now_ns() >= next_hb) {
+			pf_err_clear(&err);
+			if (sync_nodes(a, a->nodes_stale, false, &err) < 0)
+				pf_log(PF_LOG_ERROR, "node agent: heartbeat failed: %s", err.msg);
+			next_hb = pf_now_ns() + (int64_t)a->heartbeat_ms * 1000000;
+		}
+		if (pf_now_ns() >= next_resync) {
+			resync(a);
+			next_resync = pf_now_ns() + (int64_t)a->resync_ms * 1000000;
+		}
+	}
+	return NULL;
+}
+
+/* ---- start and stop ----------------------------------------------------- */
+
+int pf_agent_start(struct pf_store *s, const struct pf_agent_opts *o, struct pf_agent **out,
+		   struct pf_err *err)
+{
+	struct pf_agent *a = pf_xcalloc(1, sizeof(*a));
+	struct pf_runtime_config rc = { .state_dir = o->state_dir, .oci_runtime = o->oci_runtime };
+	struct pf_err rerr = PF_ERR_INIT;
+	int64_t now = pf_wall_ms();
+	int r;
+
+	a->store = s;
+	a->heartbeat_ms = o->heartbeat_ms ? o->heartbeat_ms : DEFAULT_HEARTBEAT_MS;
+	a->resync_ms = o->resync_ms ? o->resync_ms : DEFAULT_RESYNC_MS;
+	a->n_buckets = 1024;
+	a->buckets = pf_xcalloc(a->n_buckets, sizeof(*a->buckets));
+	r = parse_opts(o, &a->capacity, &a->labels, &a->taints, &a->n_taints, err);
+	if (r < 0)
+		goto fail;
+	a->pod_cidr = o->pod_cidr && *o->pod_cidr ? pf_xstrdup(o->pod_cidr) : NULL;
+
+	r = pf_runtime_open(o->runtime ? o->runtime : "oci", &rc, &a->rt, &rerr);
+	if (r < 0) {
+		/* As kubelet with a runtime that is down: register NotReady. */
+		a->rt = NULL;
+		a->rt_down = pf_xstrdup(rerr.msg);
+		pf_log(PF_LOG_WARN, "node agent: %s; the node registers NotReady", rerr.msg);
+	} else if (pf_rt_status(a->rt, &rerr) < 0) {
+		a->rt_down = pf_xstrdup(rerr.msg);
+	}
+	pf_host_detect(o->state_dir, &a->host);
+
+	a->n_nodes = o->replicas > 0 ? (size_t)o->replicas : 1;
+	a->nodes = pf_xcalloc(a->n_nodes, sizeof(*a->nodes));
+	for (size_t i = 0; i < a->n_nodes; i++) {
+		struct hnode *h = &a->nodes[i];
+		const char *detail = NULL;
+
+		h->name = o->replicas > 0 ? pf_xasprintf("%s-%04zu", o->name, i + 1)
+					  : pf_xstrdup(o->name);
+		if (!pf_is_dns1123_subdomain(h->name, &detail)) {
+			r = pf_err_set(err, EINVAL, "invalid node name \"%s\": %s", h->name,
+				       detail);
+			goto fail;
+		}
+	}
+	qsort(a->nodes, a->n_nodes, sizeof(*a->nodes), cmp_hnode);
+	for (size_t i = 0; i < a->n_nodes; i++)
+		a->nodes[i].fresh = build_fresh(a, a->nodes[i].name, now);
+
+	r = sync_nodes(a, true, true, err);
+	if (r < 0) {
+		pf_err_prefix(err, "register node %s: ", o->name);
+		goto fail;
+	}
+	r = list_pods(a, &a->initial, err);
+	if (r < 0) {
+		pf_err_prefix(err, "list pods: ");
+		goto fail;
+	}
+	r = pthread_create(&a->thread, NULL, agent_thread, a);
+	if (r) {
+		r = pf_err_sys(err, r, "start the node agent thread");
+		goto fail;
+	}
+	a->started = true;
+	pf_log(PF_LOG_INFO, "node agent: %zu node%s registered (%s%s), runtime %s%s",
+	       a->n_nodes, a->n_nodes == 1 ? "" : "s", a->nodes[0].name,
+	       a->n_nodes > 1 ? ", ..." : "", a->rt ? pf_runtime_name(a->rt) : "down",
+	       a->rt ? "" : " (NotReady)");
+	*out = a;
+	return 0;
+fail:
+	pf_agent_stop(a);
+	return r;
+}
+
+void pf_agent_stop(struct pf_agent *a)
+{
+	if (!a)
+		return;
+	__atomic_store_n(&a->stopping, true, __ATOMIC_RELEASE);
+	if (a->started) {
+		pf_watch_cancel(a->watch);
+		pthread_join(a->thread, NULL);
+	}
+	if (a->watch)
+		pf_watch_close(a->watch);
+	pf_kv_list_free(&a->initial);
+	batch_free(&a->batch);
+	for (size_t i = 0; i < a->n_buckets; i++) {
+		struct pf_podrec *r = a->buckets[i], *next;
+		for (; r; r = next) {
+			next = r->next;
+			pf_podrec_free(r); /* what runs keeps running: adopted next start */
+		}
+	}
+	free(a->buckets);
+	for (size_t i = 0; i < a->n_nodes; i++) {
+		free(a->nodes[i].name);
+		pf_node_free(a->nodes[i].fresh);
+		pf_node_free(a->nodes[i].cur);
+	}
+	free(a->nodes);
+	pf_runtime_close(a->rt);
+	free(a->rt_down);
+	pf_host_facts_free(&a->host);
+	pf_reslist_free(&a->capacity);
+	pf_strmap_free(&a->labels);
+	pf_taints_free(a->taints, a->n_taints);
+	free(a->pod_cidr);
+	free(a);
+}
+
+size_t pf_agent_nodes(const struct pf_agent *a)
+{
+	return a->n_nodes;
+}

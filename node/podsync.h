@@ -1,0 +1,73 @@
+/*
+ * podsync.h - one pass of kubelet's syncPod for one pod: compare what the
+ * pod object asks for with what the runtime holds, tell the runtime what to
+ * create, start, stop or remove, and work out the pod's new status.
+ *
+ * It changes the pod object in memory and says what to do with it (write
+ * it, delete it, nothing); the agent (agent.c) writes, with compare-and-swap
+ * and batched with other pods.  It never touches the store, so a pass whose
+ * write loses a race costs nothing but a second pass.
+ */
+#ifndef PODFS_NODE_PODSYNC_H
+#define PODFS_NODE_PODSYNC_H
+
+#include "model.h"
+#include "runtime.h"
+
+/* What the agent remembers of a pod bound to one of its nodes.  The pod
+ * object is the source of truth for everything else (container IDs are in
+ * its status), so losing this on a restart loses nothing. */
+struct pf_podrec {
+	char *name;
+	char *uid;
+	size_t node;             /* index of the agent's node that holds it */
+	char *sandbox_id;        /* NULL until created (or after a restart: unknown) */
+	struct pf_strmap ids;    /* container name -> runtime ID, created or adopted */
+	int64_t wrote_rev;       /* the revision of the agent's last write of it */
+	bool retry;              /* the last pass failed; the resync timer tries again */
+	struct pf_podrec *next;  /* hash chain (agent.c) */
+};
+void pf_podrec_free(struct pf_podrec *rec);
+
+/* The node side of a pass. */
+struct pf_sync_ctx {
+	struct pf_runtime *rt; /* NULL: no runtime can run (rt_down says why) */
+	const char *rt_down;
+	const char *node;      /* node name: events' source.host */
+	const char *host_ip;   /* the node's InternalIP: status.hostIP */
+	int64_t now;
+};
+
+struct pf_sync_event {
+	const char *type;   /* Normal | Warning */
+	const char *reason; /* Started, Killing, FailedCreatePodSandBox ... */
+	char *message;
+};
+
+enum pf_sync_action {
+	PF_SYNC_KEEP = 0, /* nothing to store (the status may still have been recomputed) */
+	PF_SYNC_WRITE,    /* store the changed pod */
+	PF_SYNC_DELETE,   /* every container is gone: delete the pod object */
+};
+
+struct pf_sync_result {
+	enum pf_sync_action action;
+	struct pf_sync_event *events; /* to store with the write, and only with it */
+	size_t n_events;
+	bool retry;
+};
+void pf_sync_result_free(struct pf_sync_result *r);
+
+/* One pass over pod (bound to ctx->node), changing pod in place.  Decides
+ * the action by comparing the object before and after. */
+void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf_pod *pod,
+		 struct pf_sync_result *res);
+
+/* The pod object is gone (deleted by force): stop and remove whatever the
+ * runtime still runs for it.  Failures are logged. */
+void pf_podrec_teardown(struct pf_runtime *rt, struct pf_podrec *rec);
+
+/* The annotation components append "<epoch ms> <step>" lines to. */
+#define PF_TIMELINE_ANNOTATION "podfs.io/timeline"
+
+#endif
