@@ -67,7 +67,7 @@ int pf_api_create_pods(struct pf_store *s, const char *data, size_t len, const c
 	struct pf_op *ops = NULL;
 	struct pf_buf *vals = NULL;
 	char **keys = NULL;
-	size_t failed = 0;
+	size_t failed = 0, n;
 	int64_t now = pf_wall_ms();
 	int r;
 
@@ -76,6 +76,7 @@ int pf_api_create_pods(struct pf_store *s, const char *data, size_t len, const c
 	if (r < 0)
 		return r;
 
+	n = pods.n;
 	ops = pf_xcalloc(pods.n, sizeof(*ops));
 	vals = pf_xcalloc(pods.n, sizeof(*vals));
 	keys = pf_xcalloc(pods.n, sizeof(*keys));
@@ -121,7 +122,7 @@ int pf_api_create_pods(struct pf_store *s, const char *data, size_t len, const c
 		pods = (struct pf_pod_list){ 0 };
 		r = (int)out->pods.n;
 	}
-	for (size_t i = 0; i < pods.n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		pf_buf_release(&vals[i]);
 		free(keys[i]);
 	}

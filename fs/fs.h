@@ -15,6 +15,7 @@ struct fuse_session;
 struct pf_inval;
 struct pf_pending;
 struct pf_waiter;
+struct fh;
 
 struct pf_fs {
 	struct pf_store *store;
@@ -29,6 +30,14 @@ struct pf_fs {
 	struct pf_pending **pending;
 	size_t n_pending, cap_pending;
 	uint64_t next_pending_serial;
+
+	/* Open file handles (ops.c): slot table with generations. */
+	pthread_mutex_t fhlock;
+	struct fh **handles;
+	uint32_t *handle_gen;
+	size_t n_handles, cap_handles, cap_gen;
+	uint32_t *free_slots;
+	size_t n_free, cap_free;
 
 	/* Reads of wait/<X> parked until X happens (answered from the cache's
 	 * notify callback, or EINTR on interrupt). */
@@ -50,5 +59,7 @@ void pf_fs_notify(void *arg, const char *const *deleted, size_t n_deleted);
 /* Answer every parked wait/ read (EINTR) before the session goes away. */
 void pf_fs_release_waiters(struct pf_fs *fs);
 void pf_fs_free_pending(struct pf_fs *fs);
+/* Free the file handles the kernel never released (after the loop ends). */
+void pf_fs_free_handles(struct pf_fs *fs);
 
 #endif

@@ -371,6 +371,7 @@ static int cmd_mount(int argc, char **argv)
 	fs.mount_time = time(NULL);
 	fs.next_pending_serial = 1;
 	pthread_mutex_init(&fs.plock, NULL);
+	pthread_mutex_init(&fs.fhlock, NULL);
 	pthread_mutex_init(&fs.wlock, NULL);
 
 	fuse_opt_add_arg(&args, "podfs");
@@ -457,7 +458,9 @@ out_session:
 out_args:
 	fuse_opt_free_args(&args);
 	pf_fs_free_pending(&fs);
+	pf_fs_free_handles(&fs);
 	pthread_mutex_destroy(&fs.plock);
+	pthread_mutex_destroy(&fs.fhlock);
 	pthread_mutex_destroy(&fs.wlock);
 	pf_strlist_free(&o.fuse_opts);
 	return status;

@@ -36,6 +36,8 @@ struct dent {
 
 struct fh {
 	enum fh_kind kind;
+	uint32_t slot;
+	int refs;
 	struct pf_buf buf;
 	struct pf_pending *pending;
 	bool wait_done;
@@ -50,10 +52,17 @@ static inline struct pf_fs *fs_of(fuse_req_t req)
 	return fuse_req_userdata(req);
 }
 
-static inline struct fh *fh_of(struct fuse_file_info *fi)
-{
-	return (struct fh *)(uintptr_t)fi->fh;
-}
+/* File handles live in a table (fs->handles): fi->fh holds slot and
+ * generation, never a pointer, so a request that names a handle already
+ * released finds nothing instead of freed memory, and whatever the kernel
+ * never released is freed at unmount.  Users hold a reference while they
+ * work (pf_fh_get/pf_fh_put); a parked wait/ read holds one too. */
+struct fh *pf_fh_new(struct pf_fs *fs, enum fh_kind kind, struct fuse_file_info *fi);
+struct fh *pf_fh_get(struct pf_fs *fs, struct fuse_file_info *fi);
+void pf_fh_ref(struct pf_fs *fs, struct fh *h);
+void pf_fh_put(struct pf_fs *fs, struct fh *h);
+/* release/releasedir: drop the open's reference and the slot. */
+void pf_fh_close(struct pf_fs *fs, struct fuse_file_info *fi);
 
 static inline bool is_wait_ino(uint64_t ino)
 {

@@ -292,14 +292,17 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 
 	/* An open rendered file answers from its snapshot: fstat after open
 	 * agrees with what read returns. */
-	if (fi && fh_of(fi) && fh_of(fi)->kind == FH_RENDER) {
+	struct fh *h = fi ? pf_fh_get(fs, fi) : NULL;
+	if (h && h->kind == FH_RENDER) {
 		time_t t;
 		object_alive(fs, ino, &t);
 		memset(&st, 0, sizeof(st));
-		fill_file(&st, ino, t, 0444, fh_of(fi)->buf.len);
+		fill_file(&st, ino, t, 0444, h->buf.len);
+		pf_fh_put(fs, h);
 		fuse_reply_attr(req, &st, 0);
 		return;
 	}
+	pf_fh_put(fs, h);
 	r = stat_ino(fs, ino, &st, &timeout);
 	if (r < 0)
 		fuse_reply_err(req, -r);
@@ -373,8 +376,7 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	}
 	/* A snapshot per opendir: readdir offsets index into it, so a listing
 	 * is consistent even while pods come and go. */
-	h = pf_xcalloc(1, sizeof(*h));
-	h->kind = FH_DIR;
+	h = pf_fh_new(fs, FH_DIR, fi);
 	add_dent(h, ".", ino, true, &cap);
 	add_dent(h, "..", PF_INO_ROOT, true, &cap);
 	switch (pf_ino_kind(ino)) {
@@ -444,17 +446,23 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	default:
 		break;
 	}
-	fi->fh = (uintptr_t)h;
+	/* The handle's one reference belongs to the open until releasedir. */
 	fuse_reply_open(req, fi);
 }
 
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi)
 {
-	struct fh *h = fh_of(fi);
-	_cleanup_free_ char *buf = pf_xmalloc(size);
+	struct pf_fs *fs = fs_of(req);
+	struct fh *h = pf_fh_get(fs, fi);
+	_cleanup_free_ char *buf = NULL;
 	size_t used = 0;
 
+	if (!h) {
+		fuse_reply_err(req, EBADF);
+		return;
+	}
+	buf = pf_xmalloc(size);
 	for (size_t i = (size_t)off; i < h->n_ents; i++) {
 		struct stat st = {.st_ino = h->ents[i].ino,
 				  .st_mode = h->ents[i].dir ? S_IFDIR : S_IFREG};
@@ -465,6 +473,7 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		used += n;
 	}
 	fuse_reply_buf(req, buf, used);
+	pf_fh_put(fs, h);
 }
 
 static void free_fh(struct fh *h)
@@ -480,9 +489,101 @@ static void free_fh(struct fh *h)
 	free(h);
 }
 
+struct fh *pf_fh_new(struct pf_fs *fs, enum fh_kind kind, struct fuse_file_info *fi)
+{
+	struct fh *h = pf_xcalloc(1, sizeof(*h));
+	uint32_t slot;
+
+	h->kind = kind;
+	h->refs = 1;
+	pthread_mutex_lock(&fs->fhlock);
+	if (fs->n_free) {
+		slot = fs->free_slots[--fs->n_free];
+	} else {
+		slot = (uint32_t)fs->n_handles++;
+		PF_GROW(fs->handles, fs->cap_handles, fs->n_handles);
+		PF_GROW(fs->handle_gen, fs->cap_gen, fs->n_handles);
+		fs->handle_gen[slot] = 0;
+	}
+	fs->handles[slot] = h;
+	h->slot = slot;
+	fi->fh = ((uint64_t)++fs->handle_gen[slot] << 32) | slot;
+	pthread_mutex_unlock(&fs->fhlock);
+	return h;
+}
+
+/* The handle fi names, if it is still open, with a reference; NULL if not. */
+static struct fh *fh_lookup_locked(struct pf_fs *fs, struct fuse_file_info *fi)
+{
+	uint32_t slot = (uint32_t)fi->fh, gen = (uint32_t)(fi->fh >> 32);
+
+	if (slot >= fs->n_handles || fs->handle_gen[slot] != gen || !fs->handles[slot])
+		return NULL;
+	return fs->handles[slot];
+}
+
+struct fh *pf_fh_get(struct pf_fs *fs, struct fuse_file_info *fi)
+{
+	struct fh *h;
+
+	pthread_mutex_lock(&fs->fhlock);
+	h = fh_lookup_locked(fs, fi);
+	if (h)
+		h->refs++;
+	pthread_mutex_unlock(&fs->fhlock);
+	return h;
+}
+
+void pf_fh_ref(struct pf_fs *fs, struct fh *h)
+{
+	pthread_mutex_lock(&fs->fhlock);
+	h->refs++;
+	pthread_mutex_unlock(&fs->fhlock);
+}
+
+void pf_fh_put(struct pf_fs *fs, struct fh *h)
+{
+	bool last;
+
+	if (!h)
+		return;
+	pthread_mutex_lock(&fs->fhlock);
+	last = --h->refs == 0;
+	pthread_mutex_unlock(&fs->fhlock);
+	if (last)
+		free_fh(h);
+}
+
+void pf_fh_close(struct pf_fs *fs, struct fuse_file_info *fi)
+{
+	struct fh *h;
+
+	pthread_mutex_lock(&fs->fhlock);
+	h = fh_lookup_locked(fs, fi);
+	if (h) {
+		fs->handles[h->slot] = NULL;
+		PF_GROW(fs->free_slots, fs->cap_free, fs->n_free + 1);
+		fs->free_slots[fs->n_free++] = h->slot;
+	}
+	pthread_mutex_unlock(&fs->fhlock);
+	pf_fh_put(fs, h);
+}
+
+void pf_fs_free_handles(struct pf_fs *fs)
+{
+	for (size_t i = 0; i < fs->n_handles; i++)
+		free_fh(fs->handles[i]);
+	free(fs->handles);
+	free(fs->handle_gen);
+	free(fs->free_slots);
+	fs->handles = NULL;
+	fs->handle_gen = fs->free_slots = NULL;
+	fs->n_handles = fs->n_free = 0;
+}
+
 static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	free_fh(fh_of(fi));
+	pf_fh_close(fs_of(req), fi);
 	fuse_reply_err(req, 0);
 }
 
@@ -513,11 +614,9 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 			fuse_reply_err(req, ENOENT);
 			return;
 		}
-		h = pf_xcalloc(1, sizeof(*h));
-		h->kind = FH_PENDING;
+		h = pf_fh_new(fs, FH_PENDING, fi);
 		h->pending = p;
 		fi->direct_io = 1;
-		fi->fh = (uintptr_t)h;
 		fuse_reply_open(req, fi);
 		return;
 	}
@@ -527,15 +626,13 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, EACCES);
 		return;
 	}
-	h = pf_xcalloc(1, sizeof(*h));
 	if (is_wait_ino(ino)) {
 		time_t t;
 		if (!object_alive(fs, ino, &t)) {
-			free(h);
 			fuse_reply_err(req, ENOENT);
 			return;
 		}
-		h->kind = FH_WAIT;
+		h = pf_fh_new(fs, FH_WAIT, fi);
 		pf_cache_rdlock(fs->cache);
 		const struct pf_cpod *cp = pf_cache_pod_serial(fs->cache, pf_ino_serial(ino));
 		h->pod = pf_xstrdup(cp ? cp->s.name : "");
@@ -543,19 +640,20 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		pf_cache_unlock(fs->cache);
 		fi->nonseekable = 1;
 	} else {
-		h->kind = FH_RENDER;
-		r = pf_render(fs, ino, &h->buf);
+		struct pf_buf b = PF_BUF_INIT;
+		r = pf_render(fs, ino, &b);
 		if (r < 0) {
-			free_fh(h);
+			pf_buf_release(&b);
 			fuse_reply_err(req, -r);
 			return;
 		}
+		h = pf_fh_new(fs, FH_RENDER, fi);
+		h->buf = b;
 	}
 	/* Contents move: the page cache must not serve an old rendering.
 	 * Nothing is written, so close(2) needs no FLUSH round trip. */
 	fi->direct_io = 1;
 	fi->noflush = 1;
-	fi->fh = (uintptr_t)h;
 	fuse_reply_open(req, fi);
 }
 
@@ -563,15 +661,19 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
 	struct pf_fs *fs = fs_of(req);
-	struct fh *h = fh_of(fi);
+	struct fh *h = pf_fh_get(fs, fi);
 
+	if (!h) {
+		fuse_reply_err(req, EBADF);
+		return;
+	}
 	switch (h->kind) {
 	case FH_RENDER:
 		pf_reply_slice(req, &h->buf, size, off);
-		return;
+		break;
 	case FH_WAIT:
 		pf_wait_read(req, fs, h, ino, size, off);
-		return;
+		break;
 	case FH_PENDING: {
 		struct pf_buf copy = PF_BUF_INIT;
 		pthread_mutex_lock(&fs->plock);
@@ -582,26 +684,30 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		pthread_mutex_unlock(&fs->plock);
 		fuse_reply_buf(req, copy.buf, copy.len);
 		pf_buf_release(&copy);
-		return;
+		break;
 	}
 	default:
 		fuse_reply_err(req, EISDIR);
 	}
+	pf_fh_put(fs, h);
 }
 
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
 		     struct fuse_file_info *fi)
 {
 	struct pf_fs *fs = fs_of(req);
-	struct fh *h = fh_of(fi);
+	struct fh *h = pf_fh_get(fs, fi);
 	struct pf_pending *p;
 	size_t end;
 
-	if (h->kind != FH_PENDING) {
-		fuse_reply_err(req, EACCES);
+	if (!h || h->kind != FH_PENDING) {
+		fuse_reply_err(req, h ? EACCES : EBADF);
+		pf_fh_put(fs, h);
 		return;
 	}
+	/* The pending file lives while this handle is open (opens > 0). */
 	p = h->pending;
+	pf_fh_put(fs, h);
 	end = (size_t)off + size;
 	pthread_mutex_lock(&fs->plock);
 	if (end > PF_MANIFEST_MAX_BYTES + 1) {
@@ -631,7 +737,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct pf_fs *fs = fs_of(req);
-	struct fh *h = fh_of(fi);
+	struct fh *h = pf_fh_get(fs, fi);
 	struct pf_pending *p;
 	struct pf_buf data = PF_BUF_INIT;
 	_cleanup_free_ char *name = NULL;
@@ -639,11 +745,13 @@ static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	size_t len;
 	int r = 0;
 
-	if (h->kind != FH_PENDING) {
+	if (!h || h->kind != FH_PENDING) {
+		pf_fh_put(fs, h);
 		fuse_reply_err(req, 0);
 		return;
 	}
 	p = h->pending;
+	pf_fh_put(fs, h);
 	pthread_mutex_lock(&fs->plock);
 	if (p->dot || !p->dirty || !p->listed) {
 		pthread_mutex_unlock(&fs->plock);
@@ -680,9 +788,9 @@ static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct pf_fs *fs = fs_of(req);
-	struct fh *h = fh_of(fi);
+	struct fh *h = pf_fh_get(fs, fi);
 
-	if (h->kind == FH_PENDING) {
+	if (h && h->kind == FH_PENDING) {
 		struct pf_pending *p = h->pending;
 		pthread_mutex_lock(&fs->plock);
 		p->opens--;
@@ -694,7 +802,8 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 			pf_pending_unlist(fs, p);
 		pthread_mutex_unlock(&fs->plock);
 	}
-	free_fh(h);
+	pf_fh_put(fs, h);
+	pf_fh_close(fs, fi);
 	fuse_reply_err(req, 0);
 }
 
@@ -740,14 +849,12 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 	uint64_t ino = pf_ino(PF_INO_PENDING, p->serial, 0, 0);
 	pthread_mutex_unlock(&fs->plock);
 
-	h = pf_xcalloc(1, sizeof(*h));
-	h->kind = FH_PENDING;
+	h = pf_fh_new(fs, FH_PENDING, fi);
 	h->pending = p;
 	memset(&e, 0, sizeof(e));
 	stat_ino(fs, ino, &e.attr, &at);
 	e.ino = ino;
 	fi->direct_io = 1;
-	fi->fh = (uintptr_t)h;
 	fuse_reply_create(req, &e, fi);
 }
 

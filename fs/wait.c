@@ -105,6 +105,7 @@ static void on_interrupt(fuse_req_t req, void *arg)
 	pthread_mutex_unlock(&fs->wlock);
 	if (w) {
 		fuse_reply_err(req, EINTR);
+		pf_fh_put(fs, w->fh);
 		free(w);
 	}
 }
@@ -136,6 +137,7 @@ void pf_wait_read(fuse_req_t req, struct pf_fs *fs, struct fh *h, fuse_ino_t ino
 		struct pf_waiter *w = pf_xcalloc(1, sizeof(*w));
 		w->req = req;
 		w->fh = h;
+		pf_fh_ref(fs, h); /* the parked read keeps the handle alive */
 		w->serial = serial;
 		w->word = word;
 		w->next = fs->waiters;
@@ -179,6 +181,7 @@ void pf_fs_notify(void *arg, const char *const *deleted, size_t n_deleted)
 		wait_answer(fs, w->req, w->fh, w->word, d, why, &failed[n_failed]);
 		if (failed[n_failed].pod)
 			n_failed++;
+		pf_fh_put(fs, w->fh);
 		free(w);
 	}
 	pthread_mutex_unlock(&fs->wlock);
@@ -194,6 +197,7 @@ void pf_fs_release_waiters(struct pf_fs *fs)
 		struct pf_waiter *w = fs->waiters;
 		fs->waiters = w->next;
 		fuse_reply_err(w->req, ENOTCONN);
+		pf_fh_put(fs, w->fh);
 		free(w);
 	}
 	pthread_mutex_unlock(&fs->wlock);

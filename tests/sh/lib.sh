@@ -72,7 +72,12 @@ stop_podfs() {
 	wait "$PODFS_PID" || rc=$?
 	PODFS_PID=
 	if [ "$rc" -eq 0 ]; then pass "podfs exited cleanly after unmount"
-	else fail "podfs exited with status $rc after unmount"; grep -v '^$' "$T/podfs.log" | tail -40 | sed 's/^/# /'; fi
+	else
+		fail "podfs exited with status $rc after unmount"
+		# A sanitizer report starts with ERROR:; show its head, not the tail.
+		if grep -q 'ERROR: ' "$T/podfs.log"; then grep -A60 -m1 'ERROR: ' "$T/podfs.log"
+		else grep -v '^$' "$T/podfs.log" | tail -40; fi | sed 's/^/# /'
+	fi
 }
 
 # start_node NAME [OPTIONS...]: a `podfs node` process on the scenario's
