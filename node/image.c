@@ -713,7 +713,7 @@ static bool holder_ok(const char *h)
 int pf_image_hold(struct pf_image_store *s, const struct pf_image *img, const char *holder,
 		  struct pf_err *err)
 {
-	_cleanup_free_ char *path = NULL, *tmp = NULL, *text = NULL, *mpath = NULL;
+	_cleanup_free_ char *path = NULL, *tmp = NULL, *mpath = NULL;
 	_cleanup_close_ int lock = -1;
 	FILE *f;
 
@@ -734,7 +734,6 @@ int pf_image_hold(struct pf_image_store *s, const struct pf_image *img, const ch
 	fprintf(f, "%s %s\n", img->manifest, img->id);
 	if (fclose(f) != 0 || rename(tmp, path) < 0)
 		return pf_err_sys(err, errno, "cannot write %s", path);
-	(void)text;
 	return 0;
 }
 
