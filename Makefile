@@ -3,6 +3,8 @@
 #   make            build ./podfs
 #   make deps       install the Debian packages podfs and its tests need
 #   make run        build, import the images, mount at $(MNT) in the foreground
+#   make images     build the default images (busybox, nginx) offline from Debian's
+#                   packages as OCI image layouts under build/images/
 #   make test       unit + shell tests (sanitizer build), ends "N passed, N failed"
 #   make check-asan the same suite, the name CI and the docs use
 #   make bench      the benchmarks (optimised build), prints tables
@@ -15,10 +17,10 @@ STATE   ?= /var/lib/podfs
 CC      ?= cc
 O       ?= build
 
-PKGS     = fuse3 sqlite3 yaml-0.1
+PKGS     = fuse3 sqlite3 yaml-0.1 libarchive jansson libcrypto
 DEB_PKGS = build-essential pkg-config libfuse3-dev fuse3 libsqlite3-dev libyaml-dev \
            libcurl4-openssl-dev libjansson-dev libarchive-dev libssl-dev \
-           crun runc conmon containernetworking-plugins busybox-static \
+           crun runc conmon containernetworking-plugins busybox-static nginx-light \
            iproute2 clang libclang-rt-14-dev procps psmisc curl
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -101,7 +103,7 @@ unit-bins: $(UNIT_BIN) $(TOOL_BIN)
 # shell scenario doubles as a memory-error and leak check.
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 test check check-asan: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all images
 	@$(MAKE) --no-print-directory O=build/asan CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" \
 	  build/asan/podfs unit-bins
 	@PODFS_BUILD=build/asan tests/run.sh $(TESTS)
@@ -125,8 +127,15 @@ fuzz: deps
 	build/fuzz/fuzz_manifest -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	  build/fuzz/corpus tests/corpus/valid tests/corpus/invalid
 
-run: deps all
+# The default images, built from this machine's Debian packages; the
+# layouts are reproducible, so rebuilding and re-importing changes nothing.
+IMAGES = busybox nginx
+images:
+	@for i in $(IMAGES); do sh contrib/images/$$i.sh build/images/$$i || exit 1; done
+
+run: deps all images
 	@mkdir -p $(MNT) $(STATE)
+	@for i in $(IMAGES); do ./podfs image import $$i build/images/$$i --state-dir $(STATE) >/dev/null || exit 1; done
 	./podfs $(MNT) --state-dir $(STATE) -f
 
 install: all

@@ -21,6 +21,7 @@
 #include "agent.h"
 #include "api.h"
 #include "fs.h"
+#include "image_cli.h"
 #include "inval.h"
 #include "log.h"
 #include "manifest.h"
@@ -50,6 +51,7 @@ static void usage(FILE *f)
 		"usage: podfs MOUNTPOINT [options]      mount podfs (API layer, store, scheduler, node)\n"
 		"       podfs node --name NAME [--store URL] [options]   a node agent alone\n"
 		"       podfs validate [--allow-privileged] [--allow-host-paths] FILE...\n"
+		"       podfs image import|list|rm|inspect ...  the local image store\n"
 		"\n"
 		"options:\n"
 		"  -f, --foreground        stay in the foreground, log to stderr\n"
@@ -505,6 +507,8 @@ int main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "validate") == 0)
 		return cmd_validate(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "image") == 0)
+		return pf_image_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "node") == 0)
 		return cmd_node(argc - 1, argv + 1);
 	if (argc < 2) {
