@@ -48,6 +48,11 @@ struct pf_cache {
 
 	pf_cache_notify_fn notify;
 	void *notify_arg;
+	/* What the batch being applied changed (watch thread, write lock). */
+	uint64_t *touched_pods, *touched_nodes;
+	size_t n_touched_pods, cap_touched_pods, n_touched_nodes, cap_touched_nodes;
+	bool touched_events;
+	uint64_t events_version;
 	struct pf_watch *watch;
 	pthread_t thread;
 	bool stopping;
@@ -155,6 +160,15 @@ static void cnode_free(struct pf_cnode *n)
 }
 
 /* Insert or refresh the summary of a decoded pod stored at revision rev. */
+static void touch_pod(struct pf_cache *c, struct pf_cpod *p)
+{
+	p->version++;
+	if (!__atomic_load_n(&p->seen, __ATOMIC_RELAXED))
+		return;
+	PF_GROW(c->touched_pods, c->cap_touched_pods, c->n_touched_pods + 1);
+	c->touched_pods[c->n_touched_pods++] = p->serial;
+}
+
 static void put_pod(struct pf_cache *c, const char *name, const struct pf_pod *pod, int64_t rev,
 		    struct pf_strlist *deleted)
 {
@@ -178,6 +192,7 @@ static void put_pod(struct pf_cache *c, const char *name, const struct pf_pod *p
 			pf_pod_summary_free(&p->s);
 			pf_pod_summarize(pod, &p->s);
 			p->rev = rev;
+			touch_pod(c, p);
 			return;
 		}
 	}
@@ -256,6 +271,11 @@ static void apply_node(struct pf_cache *c, const char *name, const struct pf_kv 
 	if (pos >= 0) {
 		n = c->nodes.by_name[pos];
 		pf_node_free(n->node);
+		n->version++;
+		if (__atomic_load_n(&n->seen, __ATOMIC_RELAXED)) {
+			PF_GROW(c->touched_nodes, c->cap_touched_nodes, c->n_touched_nodes + 1);
+			c->touched_nodes[c->n_touched_nodes++] = n->serial;
+		}
 	} else {
 		n = pf_xcalloc(1, sizeof(*n));
 		n->serial = c->next_serial++;
@@ -300,6 +320,13 @@ static void apply_event(struct pf_cache *c, const struct pf_kv *kv)
 	slot = &c->ring[(c->ring_start + c->ring_n) % EVENT_RING];
 	c->ring_n++;
 	slot->line = pf_buf_detach(&line, NULL);
+	c->touched_events = true;
+	c->events_version++;
+	if (ev->involved_kind && strcmp(ev->involved_kind, "Pod") == 0 && ev->involved_name) {
+		ssize_t pos = set_find(&c->pods, ev->involved_name, pod_name);
+		if (pos >= 0)
+			touch_pod(c, c->pods.by_name[pos]);
+	}
 	slot->kind = pf_xstrdup(ev->involved_kind ? ev->involved_kind : "");
 	slot->name = pf_xstrdup(ev->involved_name ? ev->involved_name : "");
 }
@@ -409,8 +436,20 @@ static void *watch_thread(void *arg)
 			pf_watch_batch_free(&b);
 			publish_rev(c, rev);
 		}
-		if (c->notify)
-			c->notify(c->notify_arg, (const char *const *)deleted.items, deleted.n);
+		if (c->notify) {
+			struct pf_cache_changes ch = {
+				.deleted_pods = (const char *const *)deleted.items,
+				.n_deleted = deleted.n,
+				.pods = c->touched_pods,
+				.n_pods = c->n_touched_pods,
+				.nodes = c->touched_nodes,
+				.n_nodes = c->n_touched_nodes,
+				.events = c->touched_events,
+			};
+			c->notify(c->notify_arg, &ch);
+		}
+		c->n_touched_pods = c->n_touched_nodes = 0;
+		c->touched_events = false;
 		pf_strlist_free(&deleted);
 	}
 	return NULL;
@@ -466,10 +505,17 @@ void pf_cache_stop(struct pf_cache *c)
 	free(c->pods.by_serial);
 	free(c->nodes.by_name);
 	free(c->nodes.by_serial);
+	free(c->touched_pods);
+	free(c->touched_nodes);
 	pthread_rwlock_destroy(&c->lock);
 	pthread_mutex_destroy(&c->rev_lock);
 	pthread_cond_destroy(&c->rev_cond);
 	free(c);
+}
+
+uint64_t pf_cache_events_version(struct pf_cache *c)
+{
+	return c->events_version;
 }
 
 void pf_cache_rdlock(struct pf_cache *c)

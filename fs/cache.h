@@ -17,12 +17,18 @@
 
 struct pf_cpod {
 	uint64_t serial;
+	/* The kernel has looked the pod up, so it may cache the pod's files:
+	 * only then are they worth invalidating when the pod changes. */
+	bool seen;
+	uint64_t version; /* bumped whenever any of the pod's files changes */
 	int64_t rev; /* the pod's mod_rev: its resourceVersion */
 	struct pf_pod_summary s;
 };
 
 struct pf_cnode {
 	uint64_t serial;
+	bool seen;
+	uint64_t version;
 	int64_t rev;
 	struct pf_node *node;
 	bool ready; /* the Ready condition is True */
@@ -30,10 +36,20 @@ struct pf_cnode {
 
 struct pf_cache;
 
-/* Called (from the watch thread, no lock held) after each applied batch,
- * with the names of pods that were deleted, so the FUSE layer can wake
- * waiters and drop kernel dentries. */
-typedef void (*pf_cache_notify_fn)(void *arg, const char *const *deleted_pods, size_t n_deleted);
+/* What one applied batch changed, for the FUSE layer: wake waiters, drop
+ * the kernel's dentries of deleted pods and its cached pages/attributes of
+ * files whose text changed. */
+struct pf_cache_changes {
+	const char *const *deleted_pods;
+	size_t n_deleted;
+	const uint64_t *pods;  /* serials of pods whose files changed (updates, new events) */
+	size_t n_pods;
+	const uint64_t *nodes; /* serials of nodes that changed */
+	size_t n_nodes;
+	bool events;           /* the top-level events file changed */
+};
+/* Called from the watch thread, no lock held, after each applied batch. */
+typedef void (*pf_cache_notify_fn)(void *arg, const struct pf_cache_changes *ch);
 
 /* Load everything under /registry/ and start following the store. */
 int pf_cache_start(struct pf_store *s, pf_cache_notify_fn notify, void *arg, struct pf_cache **out,
@@ -55,6 +71,15 @@ const struct pf_cnode *const *pf_cache_nodes(struct pf_cache *c, size_t *n);
  * the store) about kind/name to out; kind NULL appends every event. */
 void pf_cache_events_render(struct pf_cache *c, const char *kind, const char *name,
 			    struct pf_buf *out);
+
+/* Bumped by every event: the version of the top-level events file. */
+uint64_t pf_cache_events_version(struct pf_cache *c);
+
+/* Mark an object as looked up by the kernel (under the read lock). */
+static inline void pf_cache_mark_seen(bool *seen)
+{
+	__atomic_store_n(seen, true, __ATOMIC_RELAXED);
+}
 
 /* Put pods this process just stored at revision rev into the cache at once,
  * so that they are visible before the writer's system call returns without

@@ -39,6 +39,16 @@ struct pf_fs {
 	uint32_t *free_slots;
 	size_t n_free, cap_free;
 
+	/* The size last reported to the kernel for recently stat'ed files
+	 * (direct-mapped by inode): an open may use the page cache only when
+	 * its text has that size, so the kernel's i_size never cuts or pads
+	 * it (ops.c). */
+	pthread_mutex_t szlock;
+	struct pf_size_slot {
+		uint64_t ino;
+		size_t size;
+	} sizes[4096];
+
 	/* Reads of wait/<X> parked until X happens (answered from the cache's
 	 * notify callback, or EINTR on interrupt). */
 	pthread_mutex_t wlock;
@@ -54,8 +64,9 @@ int pf_render(struct pf_fs *fs, uint64_t ino, struct pf_buf *out);
 /* The FUSE lowlevel operations (fs/ops.c). */
 struct fuse_lowlevel_ops;
 extern const struct fuse_lowlevel_ops pf_fuse_ops;
-/* The cache's notify callback: wakes wait/ readers, drops deleted dentries. */
-void pf_fs_notify(void *arg, const char *const *deleted, size_t n_deleted);
+/* The cache's notify callback: wakes wait/ readers, drops deleted dentries
+ * and the kernel's copies of files whose text changed. */
+void pf_fs_notify(void *arg, const struct pf_cache_changes *ch);
 /* Answer every parked wait/ read (EINTR) before the session goes away. */
 void pf_fs_release_waiters(struct pf_fs *fs);
 void pf_fs_free_pending(struct pf_fs *fs);

@@ -13,7 +13,7 @@
 #include "util.h"
 
 struct item {
-	uint64_t parent;
+	uint64_t parent; /* the directory, or the inode itself when name is NULL */
 	char *name;
 };
 
@@ -43,12 +43,16 @@ static void *inval_main(void *arg)
 		iv->n = iv->cap = 0;
 		pthread_mutex_unlock(&iv->lock);
 		for (size_t i = 0; i < n; i++) {
-			int r = fuse_lowlevel_notify_inval_entry(
-			    iv->se, batch[i].parent, batch[i].name, strlen(batch[i].name));
-			/* ENOENT: the kernel had no such entry cached. */
+			int r = batch[i].name
+					? fuse_lowlevel_notify_inval_entry(iv->se, batch[i].parent,
+									   batch[i].name,
+									   strlen(batch[i].name))
+					: fuse_lowlevel_notify_inval_inode(iv->se, batch[i].parent, 0,
+									   0);
+			/* ENOENT: the kernel had no such entry or inode cached. */
 			if (r < 0 && r != -ENOENT && r != -ENOTCONN)
-				pf_log(PF_LOG_DEBUG, "invalidate %s: %s", batch[i].name,
-				       strerror(-r));
+				pf_log(PF_LOG_DEBUG, "invalidate %s: %s",
+				       batch[i].name ? batch[i].name : "an inode", strerror(-r));
 			free(batch[i].name);
 		}
 		free(batch);
@@ -84,6 +88,17 @@ void pf_inval_push(struct pf_inval *iv, uint64_t parent, const char *name)
 	pthread_mutex_lock(&iv->lock);
 	PF_GROW(iv->q, iv->cap, iv->n + 1);
 	iv->q[iv->n++] = (struct item){parent, pf_xstrdup(name)};
+	pthread_cond_signal(&iv->cond);
+	pthread_mutex_unlock(&iv->lock);
+}
+
+void pf_inval_push_inode(struct pf_inval *iv, uint64_t ino)
+{
+	if (!iv)
+		return;
+	pthread_mutex_lock(&iv->lock);
+	PF_GROW(iv->q, iv->cap, iv->n + 1);
+	iv->q[iv->n++] = (struct item){ ino, NULL };
 	pthread_cond_signal(&iv->cond);
 	pthread_mutex_unlock(&iv->lock);
 }

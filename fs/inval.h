@@ -4,7 +4,8 @@
  * Pod directories are cached by the kernel for a short time (saving a
  * lookup per access); when a pod is deleted, here or through another
  * process sharing the store, its name must be dropped from the kernel's
- * dentry cache.  The notification can block on the directory's lock, held
+ * dentry cache.  Likewise the pages and attributes of files whose text
+ * changed (a pod's status moved on, an event arrived) must be dropped.  The notification can block on the directory's lock, held
  * by a request that may itself be waiting for the cache; so notifications
  * are sent from a thread of their own, never from the cache's thread or a
  * FUSE worker.
@@ -20,6 +21,8 @@ struct pf_inval;
 struct pf_inval *pf_inval_start(struct fuse_session *se);
 /* Queue (parent inode, name) for invalidation; never blocks on the kernel. */
 void pf_inval_push(struct pf_inval *iv, uint64_t parent, const char *name);
+/* Queue an inode whose attributes and cached pages are stale. */
+void pf_inval_push_inode(struct pf_inval *iv, uint64_t ino);
 /* Send what is queued, then stop the thread. NULL is fine. */
 void pf_inval_stop(struct pf_inval *iv);
 

@@ -399,6 +399,7 @@ static int cmd_mount(int argc, char **argv)
 	fs.next_pending_serial = 1;
 	pthread_mutex_init(&fs.plock, NULL);
 	pthread_mutex_init(&fs.fhlock, NULL);
+	pthread_mutex_init(&fs.szlock, NULL);
 	pthread_mutex_init(&fs.wlock, NULL);
 
 	fuse_opt_add_arg(&args, "podfs");
@@ -498,6 +499,7 @@ out_args:
 	pf_fs_free_handles(&fs);
 	pthread_mutex_destroy(&fs.plock);
 	pthread_mutex_destroy(&fs.fhlock);
+	pthread_mutex_destroy(&fs.szlock);
 	pthread_mutex_destroy(&fs.wlock);
 	pf_strlist_free(&o.fuse_opts);
 	return status;

@@ -38,6 +38,8 @@ struct fh {
 	enum fh_kind kind;
 	uint32_t slot;
 	int refs;
+	bool page_cache;  /* opened with keep_cache: the kernel caches what READ returns */
+	uint64_t version; /* the object's version when buf was rendered */
 	struct pf_buf buf;
 	struct pf_pending *pending;
 	bool wait_done;
@@ -79,6 +81,9 @@ void pf_pending_unlist(struct pf_fs *fs, struct pf_pending *p);
 /* Admit and store a submission (no lock held): the errno close(2) or
  * rename(2) returns; the sentence goes to events and the log. */
 int pf_submit(struct pf_fs *fs, const char *file, const char *data, size_t len);
+
+/* ops.c: queue invalidations of the kernel's copies of what ch changed. */
+void pf_fs_invalidate(struct pf_fs *fs, const struct pf_cache_changes *ch);
 
 /* wait.c: a read of wait/<X>: answered now or parked until X happens. */
 void pf_wait_read(fuse_req_t req, struct pf_fs *fs, struct fh *h, fuse_ino_t ino, size_t size,

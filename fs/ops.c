@@ -24,6 +24,9 @@
 /* Pod directories: cached briefly, and dropped at once when the pod goes
  * (inval.c); a lookup per `cat pods/x/...` would double its cost. */
 #define POD_ENTRY_TIMEOUT 1.0
+/* Files rendered from the cache: their attributes and pages stay in the
+ * kernel until the object changes and inval.c drops them. */
+#define FILE_ATTR_TIMEOUT 60.0
 #define DIR_ATTR_TIMEOUT  1.0
 #define SUBMIT_VISIBLE_MS 10000
 
@@ -99,6 +102,109 @@ static bool object_alive(struct pf_fs *fs, uint64_t ino, time_t *t)
 	}
 }
 
+/* May the kernel keep this file's attributes and pages until told
+ * otherwise?  Only text that changes exactly when its object changes, and
+ * only when invalidations can be sent. */
+static bool kernel_cacheable(struct pf_fs *fs, uint64_t ino)
+{
+	if (!fs->inval)
+		return false;
+	switch (pf_ino_kind(ino)) {
+	case PF_INO_FIXED:
+		return ino == PF_INO_EVENTS;
+	case PF_INO_POD:
+		if (pf_ino_cidx(ino))
+			return pf_ino_fid(ino) != PF_CTR_LOGS && pf_ino_fid(ino) != PF_CTR_LOGS_PREVIOUS;
+		return pf_ino_fid(ino) != PF_POD_LOGS && pf_ino_fid(ino) < PF_POD_WAIT_FIRST;
+	case PF_INO_NODE:
+		/* nodes/<n>/pods changes with pods, not with the node. */
+		return pf_ino_fid(ino) != PF_NODE_PODS;
+	default:
+		return false;
+	}
+}
+
+/* The version of the object behind ino (0 when gone); takes the read lock. */
+static uint64_t object_version(struct pf_fs *fs, uint64_t ino)
+{
+	uint64_t v = 0;
+
+	pf_cache_rdlock(fs->cache);
+	if (ino == PF_INO_EVENTS) {
+		v = pf_cache_events_version(fs->cache);
+	} else if (pf_ino_kind(ino) == PF_INO_POD) {
+		const struct pf_cpod *p = pf_cache_pod_serial(fs->cache, pf_ino_serial(ino));
+		v = p ? p->version : 0;
+	} else if (pf_ino_kind(ino) == PF_INO_NODE) {
+		const struct pf_cnode *n = pf_cache_node_serial(fs->cache, pf_ino_serial(ino));
+		v = n ? n->version : 0;
+	}
+	pf_cache_unlock(fs->cache);
+	return v;
+}
+
+static struct pf_size_slot *size_slot(struct pf_fs *fs, uint64_t ino)
+{
+	uint64_t h = ino * 0x9E3779B97F4A7C15ull;
+
+	return &fs->sizes[(h >> 32) % PF_ARRAY_SIZE(fs->sizes)];
+}
+
+static void size_record(struct pf_fs *fs, uint64_t ino, size_t size)
+{
+	pthread_mutex_lock(&fs->szlock);
+	*size_slot(fs, ino) = (struct pf_size_slot){ino, size};
+	pthread_mutex_unlock(&fs->szlock);
+}
+
+/* Is size what the kernel was last told for ino?  Unknown counts as no. */
+static bool size_matches(struct pf_fs *fs, uint64_t ino, size_t size)
+{
+	bool same;
+
+	pthread_mutex_lock(&fs->szlock);
+	struct pf_size_slot *sl = size_slot(fs, ino);
+	same = sl->ino == ino && sl->size == size;
+	pthread_mutex_unlock(&fs->szlock);
+	return same;
+}
+
+void pf_fs_invalidate(struct pf_fs *fs, const struct pf_cache_changes *ch)
+{
+	if (!fs->inval)
+		return;
+	for (size_t i = 0; i < ch->n_deleted; i++)
+		pf_inval_push(fs->inval, PF_INO_PODS, ch->deleted_pods[i]);
+	if (ch->events)
+		pf_inval_push_inode(fs->inval, PF_INO_EVENTS);
+	for (size_t i = 0; i < ch->n_pods; i++) {
+		size_t nc = 0;
+
+		pf_cache_rdlock(fs->cache);
+		const struct pf_cpod *p = pf_cache_pod_serial(fs->cache, ch->pods[i]);
+		if (p)
+			nc = p->s.n_containers < 255 ? p->s.n_containers : 255;
+		pf_cache_unlock(fs->cache);
+		for (const struct pf_entry *e = pf_pod_entries; e->name; e++) {
+			uint64_t ino = pf_ino(PF_INO_POD, ch->pods[i], 0, e->fid);
+			if (!e->dir && kernel_cacheable(fs, ino))
+				pf_inval_push_inode(fs->inval, ino);
+		}
+		for (unsigned c = 1; c <= nc; c++)
+			for (const struct pf_entry *e = pf_ctr_entries; e->name; e++) {
+				uint64_t ino = pf_ino(PF_INO_POD, ch->pods[i], c, e->fid);
+				if (!e->dir && kernel_cacheable(fs, ino))
+					pf_inval_push_inode(fs->inval, ino);
+			}
+	}
+	for (size_t i = 0; i < ch->n_nodes; i++)
+		for (const struct pf_entry *e = pf_node_entries; e->name; e++) {
+			uint64_t ino = pf_ino(PF_INO_NODE, ch->nodes[i], 0, e->fid);
+			if (!e->dir && kernel_cacheable(fs, ino))
+				pf_inval_push_inode(fs->inval, ino);
+		}
+}
+
 static int stat_ino(struct pf_fs *fs, uint64_t ino, struct stat *st, double *timeout)
 {
 	time_t t;
@@ -134,8 +240,13 @@ static int stat_ino(struct pf_fs *fs, uint64_t ino, struct stat *st, double *tim
 	/* Exact sizes: render now, so that a reader trusting st_size reads it all. */
 	struct pf_buf b = PF_BUF_INIT;
 	int r = pf_render(fs, ino, &b);
-	if (r == 0)
+	if (r == 0) {
 		fill_file(st, ino, t, 0444, b.len);
+		if (kernel_cacheable(fs, ino)) {
+			*timeout = FILE_ATTR_TIMEOUT;
+			size_record(fs, ino, b.len);
+		}
+	}
 	pf_buf_release(&b);
 	return r;
 }
@@ -196,8 +307,10 @@ static int lookup_ino(struct pf_fs *fs, uint64_t parent, const char *name, uint6
 				return 0;
 			pf_cache_rdlock(fs->cache);
 			const struct pf_cpod *cp = pf_cache_pod(fs->cache, name);
-			if (cp)
+			if (cp) {
 				*ino = pf_ino(PF_INO_POD, cp->serial, 0, PF_POD_DIR);
+				pf_cache_mark_seen((bool *)&cp->seen);
+			}
 			pf_cache_unlock(fs->cache);
 			if (cp && fs->inval)
 				*timeout = POD_ENTRY_TIMEOUT;
@@ -206,8 +319,10 @@ static int lookup_ino(struct pf_fs *fs, uint64_t parent, const char *name, uint6
 		if (parent == PF_INO_NODES) {
 			pf_cache_rdlock(fs->cache);
 			const struct pf_cnode *cn = pf_cache_node(fs->cache, name);
-			if (cn)
+			if (cn) {
 				*ino = pf_ino(PF_INO_NODE, cn->serial, 0, PF_NODE_DIR);
+				pf_cache_mark_seen((bool *)&cn->seen);
+			}
 			pf_cache_unlock(fs->cache);
 			return cn ? 0 : -ENOENT;
 		}
@@ -293,11 +408,16 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	/* An open rendered file answers from its snapshot: fstat after open
 	 * agrees with what read returns. */
 	struct fh *h = fi ? pf_fh_get(fs, fi) : NULL;
-	if (h && h->kind == FH_RENDER) {
+	if (h && h->kind == FH_RENDER && !h->page_cache) {
+		/* A direct-I/O handle answers from its snapshot, so fstat after
+		 * open agrees with what read returns; the kernel must not keep
+		 * that size, it may already be old. */
 		time_t t;
 		object_alive(fs, ino, &t);
 		memset(&st, 0, sizeof(st));
 		fill_file(&st, ino, t, 0444, h->buf.len);
+		if (kernel_cacheable(fs, ino))
+			size_record(fs, ino, h->buf.len); /* the kernel's i_size now */
 		pf_fh_put(fs, h);
 		fuse_reply_attr(req, &st, 0);
 		return;
@@ -641,6 +761,10 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fi->nonseekable = 1;
 	} else {
 		struct pf_buf b = PF_BUF_INIT;
+		/* The version before the text: a change in between makes the
+		 * snapshot look older than it is, which only costs an extra
+		 * invalidation (op_read). */
+		uint64_t version = object_version(fs, ino);
 		r = pf_render(fs, ino, &b);
 		if (r < 0) {
 			pf_buf_release(&b);
@@ -649,11 +773,17 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		}
 		h = pf_fh_new(fs, FH_RENDER, fi);
 		h->buf = b;
+		h->version = version;
 	}
-	/* Contents move: the page cache must not serve an old rendering.
-	 * Nothing is written, so close(2) needs no FLUSH round trip. */
-	fi->direct_io = 1;
+	/* Nothing is written, so close(2) needs no FLUSH round trip.  The page
+	 * cache may serve the text only when invalidation follows every change
+	 * and the kernel's idea of the size is this text's size; otherwise it
+	 * would cut or pad it: direct I/O then, read from this snapshot. */
 	fi->noflush = 1;
+	if (h->kind == FH_RENDER && kernel_cacheable(fs, ino) && size_matches(fs, ino, h->buf.len))
+		fi->keep_cache = h->page_cache = 1;
+	else
+		fi->direct_io = 1;
 	fuse_reply_open(req, fi);
 }
 
@@ -670,6 +800,11 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	switch (h->kind) {
 	case FH_RENDER:
 		pf_reply_slice(req, &h->buf, size, off);
+		/* What this READ returns stays in the page cache.  If the object
+		 * changed since the open, that is older than what the change's
+		 * invalidation already dropped: drop it again. */
+		if (h->page_cache && object_version(fs, ino) != h->version)
+			pf_inval_push_inode(fs->inval, ino);
 		break;
 	case FH_WAIT:
 		pf_wait_read(req, fs, h, ino, size, off);

@@ -155,15 +155,14 @@ void pf_wait_read(fuse_req_t req, struct pf_fs *fs, struct fh *h, fuse_ino_t ino
 		report_failed_waits(fs, &fw, 1);
 }
 
-void pf_fs_notify(void *arg, const char *const *deleted, size_t n_deleted)
+void pf_fs_notify(void *arg, const struct pf_cache_changes *ch)
 {
 	struct pf_fs *fs = arg;
 	struct pf_waiter **pp;
 	struct failed_wait *failed = NULL;
 	size_t n_failed = 0, cap_failed = 0;
 
-	for (size_t i = 0; i < n_deleted; i++)
-		pf_inval_push(fs->inval, PF_INO_PODS, deleted[i]);
+	pf_fs_invalidate(fs, ch);
 
 	pthread_mutex_lock(&fs->wlock);
 	for (pp = &fs->waiters; *pp;) {
