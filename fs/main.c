@@ -400,6 +400,7 @@ static int cmd_mount(int argc, char **argv)
 	pthread_mutex_init(&fs.plock, NULL);
 	pthread_mutex_init(&fs.fhlock, NULL);
 	pthread_mutex_init(&fs.szlock, NULL);
+	fs.images_index = pf_xasprintf("%s/images/index.json", o.state_dir);
 	pthread_mutex_init(&fs.wlock, NULL);
 
 	fuse_opt_add_arg(&args, "podfs");
@@ -500,6 +501,7 @@ out_args:
 	pthread_mutex_destroy(&fs.plock);
 	pthread_mutex_destroy(&fs.fhlock);
 	pthread_mutex_destroy(&fs.szlock);
+	free(fs.images_index);
 	pthread_mutex_destroy(&fs.wlock);
 	pf_strlist_free(&o.fuse_opts);
 	return status;

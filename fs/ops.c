@@ -15,6 +15,7 @@
 
 #include "api.h"
 #include "fs.h"
+#include "images.h"
 #include "inval.h"
 #include "log.h"
 #include "manifest.h"
@@ -95,6 +96,15 @@ static bool object_alive(struct pf_fs *fs, uint64_t ino, time_t *t)
 		if (n)
 			*t = (time_t)(n->node->meta.creation_ms / 1000);
 		pf_cache_unlock(fs->cache);
+		return ok;
+	}
+	case PF_INO_IMAGE: {
+		struct pf_buf b = PF_BUF_INIT;
+		int64_t created = 0;
+		ok = pf_images_render(fs->images_index, ino, &b, &created) == 0;
+		if (ok && created)
+			*t = (time_t)(created / 1000);
+		pf_buf_release(&b);
 		return ok;
 	}
 	default:
@@ -326,6 +336,8 @@ static int lookup_ino(struct pf_fs *fs, uint64_t parent, const char *name, uint6
 			pf_cache_unlock(fs->cache);
 			return cn ? 0 : -ENOENT;
 		}
+		if (parent == PF_INO_IMAGES)
+			return pf_images_lookup(fs->images_index, name, ino);
 		return -ENOENT;
 	case PF_INO_POD:
 		if (pf_ino_cidx(parent)) {
@@ -482,6 +494,18 @@ static void add_dent(struct fh *h, const char *name, uint64_t ino, bool dir, siz
 	h->ents[h->n_ents++] = (struct dent){pf_xstrdup(name), ino, dir};
 }
 
+struct image_dents {
+	struct fh *h;
+	size_t *cap;
+};
+
+static void add_image_dent(void *arg, const char *name, uint64_t ino)
+{
+	struct image_dents *d = arg;
+
+	add_dent(d->h, name, ino, false, d->cap);
+}
+
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct pf_fs *fs = fs_of(req);
@@ -530,6 +554,9 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 					 pf_ino(PF_INO_NODE, nodes[i]->serial, 0, PF_NODE_DIR),
 					 true, &cap);
 			pf_cache_unlock(fs->cache);
+		} else if (ino == PF_INO_IMAGES) {
+			struct image_dents d = {h, &cap};
+			pf_images_list(fs->images_index, add_image_dent, &d);
 		}
 		break;
 	case PF_INO_POD:

@@ -7,6 +7,7 @@
  */
 #include "api.h"
 #include "fs.h"
+#include "images.h"
 #include "manifest.h"
 #include "quantity.h"
 #include "tree.h"
@@ -190,6 +191,7 @@ int pf_render(struct pf_fs *fs, uint64_t ino, struct pf_buf *out)
 		return 0;
 	case PF_INO_POD: return render_pod(fs, ino, out);
 	case PF_INO_NODE: return render_node(fs, ino, out);
+	case PF_INO_IMAGE: return pf_images_render(fs->images_index, ino, out, NULL);
 	default: return -ENOENT;
 	}
 }

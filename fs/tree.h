@@ -3,7 +3,7 @@
  * inode numbers that name each file.
  *
  * An inode number encodes what it names, so no inode table is kept:
- *   bits 60-63 kind (fixed, pod, node, pending submission)
+ *   bits 60-63 kind (fixed, pod, node, pending submission, image)
  *   bits 16-59 the object's cache serial (never reused)
  *   bits  8-15 container index + 1 (pods) or 0
  *   bits  0-7  file id within the object
@@ -16,7 +16,13 @@
 #include <stdint.h>
 #include <stddef.h>
 
-enum pf_ino_kind { PF_INO_FIXED = 0, PF_INO_POD = 1, PF_INO_NODE = 2, PF_INO_PENDING = 3 };
+enum pf_ino_kind {
+	PF_INO_FIXED = 0,
+	PF_INO_POD = 1,
+	PF_INO_NODE = 2,
+	PF_INO_PENDING = 3,
+	PF_INO_IMAGE = 4,
+};
 
 enum pf_fixed_ino {
 	PF_INO_ROOT = 1, /* FUSE_ROOT_ID */
