@@ -8,8 +8,8 @@ start_podfs
 is "$(ls -A "$MNT/images" | wc -l)" "0" "no images in a fresh state dir"
 id=$("$PODFS" image import busybox "$IMAGES/busybox" --state-dir "$STATE")
 is "$(ls "$MNT/images")" "busybox:latest" "an imported image shows as NAME:TAG"
-is "$(cat "$MNT/images/busybox:latest")" "$id" "its file holds the image ID"
-is "$(stat -c %s "$MNT/images/busybox:latest")" "$(( ${#id} + 1 ))" "with an exact size"
+is "$(cat "$MNT/images/busybox:latest")" "sha256:$id" "its file holds the image ID (sha256:...)"
+is "$(stat -c %s "$MNT/images/busybox:latest")" "$(( ${#id} + 8 ))" "with an exact size"
 "$PODFS" image import example.com/team/tool:1.0 "$IMAGES/busybox" --state-dir "$STATE" >/dev/null
 check "a name with a registry and a path is escaped" -- test -f "$MNT/images/example.com%2Fteam%2Ftool:1.0"
 "$PODFS" image rm example.com/team/tool:1.0 --state-dir "$STATE" >/dev/null
