@@ -25,6 +25,7 @@ struct pf_fs {
 	struct pf_policy policy;
 	time_t mount_time;
 	char *images_index; /* STATE/images/index.json, for images/ */
+	const char *state_dir; /* logs of this machine's containers live under it */
 
 	/* Files being written into pods/ and dot-files kept as scratch space. */
 	pthread_mutex_t plock;
@@ -61,6 +62,11 @@ struct pf_fs {
  * gone, or -EISDIR for directories.  For pod.yaml and node.yaml this reads
  * the store; everything else comes from the cache. */
 int pf_render(struct pf_fs *fs, uint64_t ino, struct pf_buf *out);
+
+/* For a logs file: the log file it shows now (*path NULL when there is no
+ * such instance, e.g. logs.previous before a restart); -ENOENT when the
+ * pod or container is gone. */
+int pf_log_source(struct pf_fs *fs, uint64_t ino, char **path);
 
 /* The FUSE lowlevel operations (fs/ops.c). */
 struct fuse_lowlevel_ops;

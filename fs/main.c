@@ -401,6 +401,7 @@ static int cmd_mount(int argc, char **argv)
 	pthread_mutex_init(&fs.fhlock, NULL);
 	pthread_mutex_init(&fs.szlock, NULL);
 	fs.images_index = pf_xasprintf("%s/images/index.json", o.state_dir);
+	fs.state_dir = o.state_dir;
 	pthread_mutex_init(&fs.wlock, NULL);
 
 	fuse_opt_add_arg(&args, "podfs");

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "fs.h"
+#include "logs.h"
 #include "tree.h"
 
 struct pf_pending {
@@ -26,7 +27,9 @@ struct pf_pending {
 	struct timespec mtime;
 };
 
-enum fh_kind { FH_RENDER = 1, FH_PENDING, FH_WAIT, FH_DIR };
+/* FH_LOG: a logs file, read live (tail -f), re-rendered when the log
+ * file changes or the container restarts. */
+enum fh_kind { FH_RENDER = 1, FH_PENDING, FH_WAIT, FH_DIR, FH_LOG };
 
 struct dent {
 	char *name;
@@ -40,6 +43,9 @@ struct fh {
 	int refs;
 	bool page_cache;  /* opened with keep_cache: the kernel caches what READ returns */
 	uint64_t version; /* the object's version when buf was rendered */
+	pthread_mutex_t log_lock; /* FH_LOG: buf changes on every read */
+	char *log_path;   /* FH_LOG: the file buf was made from, and its version */
+	struct pf_log_stamp log_stamp;
 	struct pf_buf buf;
 	struct pf_pending *pending;
 	bool wait_done;

@@ -261,6 +261,36 @@ static int stat_ino(struct pf_fs *fs, uint64_t ino, struct stat *st, double *tim
 	return r;
 }
 
+static bool is_log_ino(uint64_t ino)
+{
+	if (pf_ino_kind(ino) != PF_INO_POD)
+		return false;
+	if (pf_ino_cidx(ino))
+		return pf_ino_fid(ino) == PF_CTR_LOGS || pf_ino_fid(ino) == PF_CTR_LOGS_PREVIOUS;
+	return pf_ino_fid(ino) == PF_POD_LOGS;
+}
+
+/* Bring a logs handle up to date: the container may have restarted (a new
+ * file) or written more.  Returns 0 or -ENOENT when the pod went away. */
+static int log_refresh(struct pf_fs *fs, struct fh *h, uint64_t ino)
+{
+	_cleanup_free_ char *path = NULL;
+	int r = pf_log_source(fs, ino, &path);
+
+	if (r < 0)
+		return r;
+	if (h->log_path && path && !strcmp(h->log_path, path) &&
+	    !pf_log_changed(path, &h->log_stamp))
+		return 0;
+	pf_buf_reset(&h->buf);
+	memset(&h->log_stamp, 0, sizeof(h->log_stamp));
+	if (path)
+		r = pf_log_text(path, &h->buf, &h->log_stamp);
+	free(h->log_path);
+	h->log_path = PF_TAKE(path);
+	return r;
+}
+
 static void reply_entry(fuse_req_t req, struct pf_fs *fs, uint64_t ino, double entry_timeout)
 {
 	struct fuse_entry_param e;
@@ -420,6 +450,19 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	/* An open rendered file answers from its snapshot: fstat after open
 	 * agrees with what read returns. */
 	struct fh *h = fi ? pf_fh_get(fs, fi) : NULL;
+	if (h && h->kind == FH_LOG) {
+		/* tail -f watches the size grow through fstat. */
+		time_t t;
+		object_alive(fs, ino, &t);
+		pthread_mutex_lock(&h->log_lock);
+		log_refresh(fs, h, ino);
+		memset(&st, 0, sizeof(st));
+		fill_file(&st, ino, time(NULL), 0444, h->buf.len);
+		pthread_mutex_unlock(&h->log_lock);
+		pf_fh_put(fs, h);
+		fuse_reply_attr(req, &st, 0);
+		return;
+	}
 	if (h && h->kind == FH_RENDER && !h->page_cache) {
 		/* A direct-I/O handle answers from its snapshot, so fstat after
 		 * open agrees with what read returns; the kernel must not keep
@@ -628,6 +671,8 @@ static void free_fh(struct fh *h)
 	if (!h)
 		return;
 	pf_buf_release(&h->buf);
+	free(h->log_path);
+	pthread_mutex_destroy(&h->log_lock);
 	free(h->pod);
 	free(h->uid);
 	for (size_t i = 0; i < h->n_ents; i++)
@@ -643,6 +688,7 @@ struct fh *pf_fh_new(struct pf_fs *fs, enum fh_kind kind, struct fuse_file_info 
 
 	h->kind = kind;
 	h->refs = 1;
+	pthread_mutex_init(&h->log_lock, NULL);
 	pthread_mutex_lock(&fs->fhlock);
 	if (fs->n_free) {
 		slot = fs->free_slots[--fs->n_free];
@@ -786,6 +832,14 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		h->uid = pf_xstrdup(cp ? cp->s.uid : "");
 		pf_cache_unlock(fs->cache);
 		fi->nonseekable = 1;
+	} else if (is_log_ino(ino)) {
+		h = pf_fh_new(fs, FH_LOG, fi);
+		r = log_refresh(fs, h, ino);
+		if (r < 0) {
+			pf_fh_close(fs, fi);
+			fuse_reply_err(req, -r);
+			return;
+		}
 	} else {
 		struct pf_buf b = PF_BUF_INIT;
 		/* The version before the text: a change in between makes the
@@ -835,6 +889,13 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		break;
 	case FH_WAIT:
 		pf_wait_read(req, fs, h, ino, size, off);
+		break;
+	case FH_LOG:
+		pthread_mutex_lock(&h->log_lock);
+		if (log_refresh(fs, h, ino) < 0)
+			pf_buf_reset(&h->buf);
+		pf_reply_slice(req, &h->buf, size, off);
+		pthread_mutex_unlock(&h->log_lock);
 		break;
 	case FH_PENDING: {
 		struct pf_buf copy = PF_BUF_INIT;

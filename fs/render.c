@@ -7,6 +7,7 @@
  */
 #include "api.h"
 #include "fs.h"
+#include "logs.h"
 #include "images.h"
 #include "manifest.h"
 #include "quantity.h"
@@ -62,6 +63,51 @@ static int render_timeline(struct pf_fs *fs, const char *name, struct pf_buf *ou
 	return 0;
 }
 
+int pf_log_source(struct pf_fs *fs, uint64_t ino, char **path)
+{
+	const struct pf_container_summary *c = NULL;
+	unsigned cidx = pf_ino_cidx(ino);
+	int restart;
+
+	*path = NULL;
+	pf_cache_rdlock(fs->cache);
+	const struct pf_cpod *p = pf_cache_pod_serial(fs->cache, pf_ino_serial(ino));
+	if (!p) {
+		pf_cache_unlock(fs->cache);
+		return -ENOENT;
+	}
+	if (cidx) {
+		if (cidx <= p->s.n_containers)
+			c = &p->s.containers[cidx - 1];
+	} else {
+		/* pods/<p>/logs: the first app container, as kubectl logs. */
+		for (size_t i = 0; i < p->s.n_containers && !c; i++)
+			if (!p->s.containers[i].init)
+				c = &p->s.containers[i];
+	}
+	if (!c) {
+		pf_cache_unlock(fs->cache);
+		return -ENOENT;
+	}
+	restart = c->restarts;
+	if (cidx && pf_ino_fid(ino) == PF_CTR_LOGS_PREVIOUS)
+		restart--;
+	if (restart >= 0)
+		*path = pf_log_path(fs->state_dir, p->s.uid, c->name, restart);
+	pf_cache_unlock(fs->cache);
+	return 0;
+}
+
+static int render_log(struct pf_fs *fs, uint64_t ino, struct pf_buf *out)
+{
+	_cleanup_free_ char *path = NULL;
+	int r = pf_log_source(fs, ino, &path);
+
+	if (r < 0 || !path) /* no previous instance: empty */
+		return r;
+	return pf_log_text(path, out, NULL);
+}
+
 static int render_pod(struct pf_fs *fs, uint64_t ino, struct pf_buf *out)
 {
 	const struct pf_cpod *p;
@@ -95,7 +141,9 @@ static int render_pod(struct pf_fs *fs, uint64_t ino, struct pf_buf *out)
 		case PF_CTR_IMAGE: line(out, c->image); break;
 		case PF_CTR_ID: line(out, c->id); break;
 		case PF_CTR_LOGS:
-		case PF_CTR_LOGS_PREVIOUS: break; /* no container has run yet */
+		case PF_CTR_LOGS_PREVIOUS:
+			pf_cache_unlock(fs->cache);
+			return render_log(fs, ino, out);
 		default: r = -EISDIR;
 		}
 		pf_cache_unlock(fs->cache);
@@ -110,7 +158,9 @@ static int render_pod(struct pf_fs *fs, uint64_t ino, struct pf_buf *out)
 	case PF_POD_RESTARTS: pf_buf_addf(out, "%d\n", p->s.restarts); break;
 	case PF_POD_WHY: line(out, p->s.why); break;
 	case PF_POD_EVENTS: pf_cache_events_render(fs->cache, "Pod", p->s.name, out); break;
-	case PF_POD_LOGS: break;
+	case PF_POD_LOGS:
+		pf_cache_unlock(fs->cache);
+		return render_log(fs, ino, out);
 	case PF_POD_YAML:
 	case PF_POD_TIMELINE: name = pf_xstrdup(p->s.name); break;
 	default: r = fid >= PF_POD_WAIT_FIRST ? 0 : -EISDIR;
