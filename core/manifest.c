@@ -2036,6 +2036,26 @@ static bool looks_like_base60(const char *s)
 	return colon && !*p;
 }
 
+/* Switches rather than strchr(): these run for every byte encoded. */
+static bool is_flow_indicator(unsigned char ch)
+{
+	switch (ch) {
+	case ',': case '?': case '[': case ']': case '{': case '}':
+		return true;
+	}
+	return false;
+}
+
+static bool is_first_indicator(unsigned char ch)
+{
+	switch (ch) {
+	case '#': case ',': case '[': case ']': case '{': case '}': case '&': case '*':
+	case '!': case '|': case '>': case '\'': case '"': case '%': case '@': case '`':
+		return true;
+	}
+	return false;
+}
+
 /*
  * The style go-yaml v2 (libyaml's emitter analysis) picks for a string in
  * block context: double quotes when a plain scalar would read back as
@@ -2059,7 +2079,7 @@ static enum qstyle scalar_style(const char *s)
 		bool followed_ws = !nx || nx == ' ' || nx == '\t' || nx == '\n' || nx == '\r';
 
 		if (i == 0) {
-			if (strchr("#,[]{}&*!|>'\"%@`", ch)) {
+			if (is_first_indicator(ch)) {
 				flow_ind = block_ind = true;
 			} else if (ch == '?' || ch == ':') {
 				flow_ind = true;
@@ -2069,7 +2089,7 @@ static enum qstyle scalar_style(const char *s)
 				flow_ind = block_ind = true;
 			}
 		} else {
-			if (strchr(",?[]{}", ch)) {
+			if (is_flow_indicator(ch)) {
 				flow_ind = true;
 			} else if (ch == ':') {
 				flow_ind = true;
