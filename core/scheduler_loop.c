@@ -445,7 +445,14 @@ static void apply_node(struct pf_sched *s, const char *name, const struct pf_kv 
 		smap_put(&s->nodeix, nn.name, (void *)(uintptr_t)(i + 1));
 		pf_sched_node_clear(o);
 		*o = nn;
-		if (hb != s->nx[i].hb_ms) {
+		/* lastHeartbeatTime has whole seconds, so an agent that
+		 * beats more often than once a second writes the same time
+		 * again: a Ready write stamped within the current second is
+		 * a heartbeat as well.  Counting only changed times made a
+		 * node look up to a second older than it was, and go
+		 * NotReady that much early with a short grace period. */
+		if (hb != s->nx[i].hb_ms ||
+		    (nn.ready == PF_READY_TRUE && pf_wall_ms() - hb < 1500)) {
 			s->nx[i].hb_ms = hb;
 			s->nx[i].hb_seen_mono = pf_sched_mono_ms();
 		}
