@@ -2040,7 +2040,12 @@ static bool looks_like_base60(const char *s)
 static bool is_flow_indicator(unsigned char ch)
 {
 	switch (ch) {
-	case ',': case '?': case '[': case ']': case '{': case '}':
+	case ',':
+	case '?':
+	case '[':
+	case ']':
+	case '{':
+	case '}':
 		return true;
 	}
 	return false;
@@ -2049,8 +2054,22 @@ static bool is_flow_indicator(unsigned char ch)
 static bool is_first_indicator(unsigned char ch)
 {
 	switch (ch) {
-	case '#': case ',': case '[': case ']': case '{': case '}': case '&': case '*':
-	case '!': case '|': case '>': case '\'': case '"': case '%': case '@': case '`':
+	case '#':
+	case ',':
+	case '[':
+	case ']':
+	case '{':
+	case '}':
+	case '&':
+	case '*':
+	case '!':
+	case '|':
+	case '>':
+	case '\'':
+	case '"':
+	case '%':
+	case '@':
+	case '`':
 		return true;
 	}
 	return false;

@@ -645,9 +645,9 @@ static void plan_build(struct pf_sched *s, struct plan *pl, int64_t now)
 						"default-scheduler", NULL, msg, &pl->ev_val);
 	} else {
 		encode_scheduled(p->pod, NULL, pl->msg, now, &pl->val);
-		pl->ev_key = pf_api_event_build("Pod", p->name, p->uid, "Warning",
-						"FailedScheduling", "default-scheduler", NULL,
-						pl->msg, &pl->ev_val);
+		pl->ev_key =
+		    pf_api_event_build("Pod", p->name, p->uid, "Warning", "FailedScheduling",
+				       "default-scheduler", NULL, pl->msg, &pl->ev_val);
 	}
 	pl->key = pf_pod_key(p->name);
 }
