@@ -554,6 +554,7 @@ static char *wait_pod_text(struct pf_store *s, const char *name, const char *nee
 
 		if (pf_store_get(s, key, &kv, &err) == 0 && strstr(kv.value, needle)) {
 			free(key);
+			free(kv.key);
 			return kv.value;
 		}
 		pf_kv_free(&kv);
