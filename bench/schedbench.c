@@ -20,18 +20,33 @@ static int cmp_i64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static long rss_kb(void)
+/* VmRSS or VmHWM (the peak since reset_peak()) in kB. */
+static long status_kb(const char *field)
 {
 	char line[256];
 	long kb = 0;
+	size_t n = strlen(field);
 	FILE *f = fopen("/proc/self/status", "r");
 
 	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld", &kb) == 1)
+		if (strncmp(line, field, n) == 0 && line[n] == ':') {
+			kb = atol(line + n + 1);
 			break;
+		}
 	if (f)
 		fclose(f);
 	return kb;
+}
+
+/* Linux resets VmHWM to the current RSS on "5" > clear_refs (4.0+). */
+static void reset_peak(void)
+{
+	FILE *f = fopen("/proc/self/clear_refs", "w");
+
+	if (f) {
+		fputs("5", f);
+		fclose(f);
+	}
 }
 
 static int create(struct pf_store *s, const char *prefix, int from, int n)
@@ -67,7 +82,7 @@ int main(int argc, char **argv)
 	struct pf_sched_stats st;
 	int nodes, pods;
 	int64_t t0, t1, lat[200];
-	long rss0, rss1;
+	long rss0, rss1, peak;
 	char now[21];
 
 	if (argc != 4) {
@@ -114,7 +129,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < pods; i += 1000)
 		create(s, "pending", i, pods - i < 1000 ? pods - i : 1000);
 
-	rss0 = rss_kb();
+	rss0 = status_kb("VmRSS");
+	reset_peak();
 	t0 = pf_now_ns();
 	if (pf_sched_start(s, &o, &sc, &err) < 0) {
 		fprintf(stderr, "schedbench: %s\n", err.msg);
@@ -128,13 +144,14 @@ int main(int argc, char **argv)
 	} while (st.bound < (uint64_t)pods && pf_now_ns() - t0 < 120LL * 1000000000);
 	{
 		int64_t t2 = pf_now_ns();
-		rss1 = rss_kb();
+		rss1 = status_kb("VmRSS");
+		peak = status_kb("VmHWM");
 		printf("nodes=%d pods=%d bound=%llu txns=%llu load_ms=%.0f bind_ms=%.0f "
-		       "binds_per_s=%.0f total_per_s=%.0f sched_rss_kb=%ld\n",
+		       "binds_per_s=%.0f total_per_s=%.0f sched_rss_kb=%ld sched_peak_kb=%ld\n",
 		       nodes, pods, (unsigned long long)st.bound, (unsigned long long)st.txns,
 		       (double)(t1 - t0) / 1e6, (double)(t2 - t1) / 1e6,
 		       (double)st.bound * 1e9 / (double)(t2 - t1),
-		       (double)st.bound * 1e9 / (double)(t2 - t0), rss1 - rss0);
+		       (double)st.bound * 1e9 / (double)(t2 - t0), rss1 - rss0, peak - rss0);
 	}
 
 	/* Idle cluster: one pod at a time, create -> bound, seen through a watch

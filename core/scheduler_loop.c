@@ -161,9 +161,8 @@ static void forget_pending(struct spod *p)
 		free(p->sp);
 		p->sp = NULL;
 	}
-	free(p->raw);
-	p->raw = NULL;
-	p->raw_len = 0;
+	pf_pod_free(p->pod);
+	p->pod = NULL;
 	free(p->cond_msg);
 	p->cond_msg = NULL;
 }
@@ -315,11 +314,9 @@ static void apply_pod(struct pf_sched *s, const char *name, struct pf_kv *kv)
 	forget_pending(p);
 	p->sp = pf_xcalloc(1, sizeof(*p->sp));
 	pf_sched_pod_init(p->sp, pod);
-	/* Keep the stored text, not the decoded object: a tenth of the memory
-	 * while thousands of pods wait. */
-	p->raw = PF_TAKE(kv->value);
-	p->raw_len = kv->len;
-	c = pf_condition_find(pod->status.conditions, pod->status.n_conditions, "PodScheduled");
+	p->pod = PF_TAKE(pod);
+	c = pf_condition_find(p->pod->status.conditions, p->pod->status.n_conditions,
+			      "PodScheduled");
 	if (c && c->status && strcmp(c->status, "False") == 0)
 		p->cond_msg = pf_xstrdup(c->message ? c->message : "");
 	if (!p->queued && !p->parked)
@@ -448,7 +445,14 @@ static void apply_node(struct pf_sched *s, const char *name, const struct pf_kv 
 		smap_put(&s->nodeix, nn.name, (void *)(uintptr_t)(i + 1));
 		pf_sched_node_clear(o);
 		*o = nn;
-		if (hb != s->nx[i].hb_ms) {
+		/* lastHeartbeatTime has whole seconds, so an agent that
+		 * beats more often than once a second writes the same time
+		 * again: a Ready write stamped within the current second is
+		 * a heartbeat as well.  Counting only changed times made a
+		 * node look up to a second older than it was, and go
+		 * NotReady that much early with a short grace period. */
+		if (hb != s->nx[i].hb_ms ||
+		    (nn.ready == PF_READY_TRUE && pf_wall_ms() - hb < 1500)) {
 			s->nx[i].hb_ms = hb;
 			s->nx[i].hb_seen_mono = pf_sched_mono_ms();
 		}
@@ -524,8 +528,12 @@ static int load(struct pf_sched *s, struct pf_err *err)
 	if (r < 0)
 		return r;
 	view_clear(s);
-	for (size_t i = 0; i < all.n; i++)
+	/* Each value goes as soon as it is read: the listing and the decoded
+	 * pending pods together were the scheduler's peak. */
+	for (size_t i = 0; i < all.n; i++) {
 		apply_kv(s, &all.items[i]);
+		pf_kv_free(&all.items[i]);
+	}
 	pf_kv_list_free(&all);
 	if (s->watch)
 		pf_watch_close(s->watch);
@@ -539,6 +547,7 @@ struct plan {
 	struct spod *p;
 	ssize_t node; /* -1: unschedulable */
 	char *msg;    /* FailedScheduling message */
+	int64_t now;  /* wall clock ms of the decision */
 	char *key;    /* the pod's key */
 	struct pf_buf val;
 	char *ev_key;
@@ -555,46 +564,92 @@ static void plan_free(struct plan *pl)
 	pf_buf_release(&pl->ev_val);
 }
 
-/* The pod as it will be stored: bound to node, or marked unschedulable. */
-static int plan_build(struct pf_sched *s, struct plan *pl, int64_t now)
+/*
+ * Encode pod as it will be stored: bound to node (NULL: marked
+ * unschedulable with msg).  The changes go on a shallow copy, so pod stays
+ * what the store holds at its revision whether or not the write succeeds.
+ * The PodScheduled condition changes as pf_condition_set() would change it.
+ */
+static void encode_scheduled(const struct pf_pod *pod, const char *node, const char *msg,
+			     int64_t now, struct pf_buf *out)
 {
-	_cleanup_pod_ struct pf_pod *pod = NULL;
-	struct pf_err err = PF_ERR_INIT;
-	struct spod *p = pl->p;
-	_cleanup_free_ char *msg = NULL;
+	struct pf_pod o = *pod;
+	const char *status = node ? "True" : "False";
+	const struct pf_condition *old;
+	struct pf_condition *conds, *c;
+	struct pf_pair *ann = NULL;
+	_cleanup_free_ char *line = NULL;
+	size_t n = pod->status.n_conditions;
 
-	if (pf_pod_decode(p->raw, p->raw_len, &pod, &err) < 0) {
-		pf_log(PF_LOG_ERROR, "scheduler: cannot read stored pod %s: %s", p->name, err.msg);
-		return -EINVAL;
+	conds = pf_xcalloc(n + 1, sizeof(*conds));
+	if (n)
+		memcpy(conds, pod->status.conditions, n * sizeof(*conds));
+	old = pf_condition_find(pod->status.conditions, n, "PodScheduled");
+	if (old) {
+		c = &conds[old - pod->status.conditions];
+	} else {
+		c = &conds[n++];
+		c->type = (char *)"PodScheduled";
 	}
-	if (pl->node >= 0) {
-		const char *node = s->nodes[pl->node].name;
-		const char *tl = pf_strmap_get(&pod->meta.annotations, PF_TIMELINE_ANNOTATION);
-		_cleanup_free_ char *line = NULL;
+	if (!c->status || strcmp(c->status, status) != 0) {
+		c->status = (char *)status;
+		c->last_transition_ms = now;
+	}
+	c->reason = node ? NULL : (char *)"Unschedulable";
+	c->message = node ? NULL : (char *)msg;
+	o.status.conditions = conds;
+	o.status.n_conditions = n;
 
-		free(pod->spec.node_name);
-		pod->spec.node_name = pf_xstrdup(node);
-		pf_condition_set(&pod->status.conditions, &pod->status.n_conditions, "PodScheduled",
-				 "True", NULL, NULL, now);
+	if (node) {
+		const char *tl = pf_strmap_get(&pod->meta.annotations, PF_TIMELINE_ANNOTATION);
+		size_t na = pod->meta.annotations.n, i;
+
+		o.spec.node_name = (char *)node;
 		line = tl && *tl ? pf_xasprintf("%s%s%lld scheduled %s", tl,
 						tl[strlen(tl) - 1] == '\n' ? "" : "\n",
 						(long long)now, node)
 				 : pf_xasprintf("%lld scheduled %s", (long long)now, node);
-		pf_strmap_set(&pod->meta.annotations, PF_TIMELINE_ANNOTATION, line);
+		ann = pf_xcalloc(na + 1, sizeof(*ann));
+		if (na)
+			memcpy(ann, pod->meta.annotations.items, na * sizeof(*ann));
+		for (i = 0; i < na && strcmp(ann[i].key, PF_TIMELINE_ANNOTATION) != 0; i++)
+			;
+		if (i == na) {
+			ann[i].key = (char *)PF_TIMELINE_ANNOTATION;
+			na++;
+		}
+		ann[i].value = line;
+		o.meta.annotations.items = ann;
+		o.meta.annotations.n = na;
+	}
+	o.meta.resource_version = 0;
+	pf_pod_encode(&o, out);
+	free(conds);
+	free(ann);
+}
+
+/* The pod as it will be stored, and its event. */
+static void plan_build(struct pf_sched *s, struct plan *pl, int64_t now)
+{
+	struct spod *p = pl->p;
+	_cleanup_free_ char *msg = NULL;
+
+	pl->now = now;
+
+	if (pl->node >= 0) {
+		const char *node = s->nodes[pl->node].name;
+
+		encode_scheduled(p->pod, node, NULL, now, &pl->val);
 		msg = pf_xasprintf("Successfully assigned default/%s to %s", p->name, node);
 		pl->ev_key = pf_api_event_build("Pod", p->name, p->uid, "Normal", "Scheduled",
 						"default-scheduler", NULL, msg, &pl->ev_val);
 	} else {
-		pf_condition_set(&pod->status.conditions, &pod->status.n_conditions, "PodScheduled",
-				 "False", "Unschedulable", pl->msg, now);
-		pl->ev_key = pf_api_event_build("Pod", p->name, p->uid, "Warning",
-						"FailedScheduling", "default-scheduler", NULL,
-						pl->msg, &pl->ev_val);
+		encode_scheduled(p->pod, NULL, pl->msg, now, &pl->val);
+		pl->ev_key =
+		    pf_api_event_build("Pod", p->name, p->uid, "Warning", "FailedScheduling",
+				       "default-scheduler", NULL, pl->msg, &pl->ev_val);
 	}
-	pod->meta.resource_version = 0;
-	pf_pod_encode(pod, &pl->val);
 	pl->key = pf_pod_key(p->name);
-	return 0;
 }
 
 static void stats_add(struct pf_sched *s, uint64_t bound, uint64_t conflicts, uint64_t txns,
@@ -686,10 +741,13 @@ static void commit(struct pf_sched *s, struct plan *pl, size_t n)
 			forget_pending(p);
 			bound++;
 		} else {
+			/* The kept object follows what was written, as
+			 * encode_scheduled() changed it. */
+			pf_condition_set(&p->pod->status.conditions, &p->pod->status.n_conditions,
+					 "PodScheduled", "False", "Unschedulable", pl[k].msg,
+					 pl[k].now);
 			free(p->cond_msg);
 			p->cond_msg = PF_TAKE(pl[k].msg);
-			free(p->raw);
-			p->raw = pf_buf_detach(&pl[k].val, &p->raw_len);
 			park(s, p);
 			unsched++;
 		}
@@ -734,14 +792,7 @@ static void schedule_batch(struct pf_sched *s)
 			pf_sched_node_account(&s->nodes[x->node], p->cpu, p->mem, p->nz_cpu,
 					      p->nz_mem, 1);
 		}
-		if (plan_build(s, x, now) < 0) {
-			if (x->node >= 0)
-				pf_sched_node_account(&s->nodes[x->node], p->cpu, p->mem, p->nz_cpu,
-						      p->nz_mem, -1);
-			plan_free(x);
-			memset(x, 0, sizeof(*x));
-			continue; /* unreadable: left alone until it changes */
-		}
+		plan_build(s, x, now);
 		n++;
 	}
 	if (n)

@@ -81,8 +81,10 @@ is "$(cat "$PODS/gpu/node")" "" "the pod without the toleration stays unschedule
 pod_with nr "  nodeSelector:
     zone: c" | "$FSOP" write "$PODS/nr.yaml" >/dev/null
 add_node "$URI" c1 2 2Gi zone=c "" False
-wait_until 5 grep -q FailedScheduling "$PODS/nr/events"
-like "$(cat "$PODS/nr/why")" "1 node\(s\) had untolerated taint \{node.kubernetes.io/not-ready: \}" "a NotReady node: untolerated not-ready taint"
+# The pod was already unschedulable before c1 came: wait for the new words,
+# not for any FailedScheduling.
+check "a NotReady node: untolerated not-ready taint" -- wait_until 5 \
+	grep -qF "1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }" "$PODS/nr/why"
 add_node "$URI" c1 2 2Gi zone=c "" True
 is "$(timeout 5 cat "$PODS/nr/wait/Scheduled")" "Scheduled" "the node turns Ready: scheduled"
 like "$("$(dirname "$FSOP")/storectl" "$URI" get /registry/leases/kube-system/kube-scheduler)" "holderIdentity: \"[^\"]+\"" "the scheduler holds the kube-scheduler lease"

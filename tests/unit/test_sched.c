@@ -542,6 +542,103 @@ static void test_conflict(void)
 	pf_store_close(s);
 }
 
+/* Wait until the stored pod contains needle; returns its text or NULL. */
+static char *wait_pod_text(struct pf_store *s, const char *name, const char *needle, int ms)
+{
+	int64_t end = pf_now_ns() + (int64_t)ms * 1000000;
+	char *key = pf_pod_key(name);
+
+	do {
+		struct pf_kv kv = {0};
+		struct pf_err err = PF_ERR_INIT;
+
+		if (pf_store_get(s, key, &kv, &err) == 0 && strstr(kv.value, needle)) {
+			free(key);
+			free(kv.key);
+			return kv.value;
+		}
+		pf_kv_free(&kv);
+		struct timespec ts = {0, 5 * 1000000};
+		nanosleep(&ts, NULL);
+	} while (pf_now_ns() < end);
+	free(key);
+	return NULL;
+}
+
+static int count_str(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; p && (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+/* The scheduler writes from the pod it decoded when the pod arrived, through
+ * a copy: what it writes must be the stored pod with exactly its changes,
+ * across an unschedulable write, a changed message and the bind. */
+static void test_bind_object(void)
+{
+	struct pf_store *s = NULL;
+	struct pf_err err = PF_ERR_INIT;
+	struct pf_sched *a = NULL;
+	struct pf_sched_opts o = {.renew_ms = 20, .identity = "solo"};
+	struct pf_api_created c = {0};
+	struct pf_policy pol = {0};
+	const char *y = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: big\n  annotations:\n"
+			"    team: storage\nspec:\n  containers:\n  - name: app\n"
+			"    image: busybox\n    resources:\n      requests:\n        cpu: \"2\"\n";
+	_cleanup_pod_ struct pf_pod *pod = NULL;
+	const struct pf_condition *cond;
+	char *v;
+
+	pf_store_open("mem:", &s, &err);
+	put_node(s, "small-1", 1, 1);
+	is_int(pf_api_create_pods(s, y, strlen(y), "big.yaml", &pol, &c, &err), 1, "pod created");
+	pf_api_created_free(&c);
+	pf_sched_start(s, &o, &a, &err);
+
+	v = wait_pod_text(s, "big", "0/1 nodes are available: 1 Insufficient cpu.", 5000);
+	ok(v != NULL, "unschedulable: PodScheduled False with the reason");
+	is_int(count_str(v, "type: PodScheduled"), 1, "one PodScheduled condition");
+	ok(v && strstr(v, "reason: Unschedulable") && strstr(v, "team: storage"),
+	   "reason Unschedulable, the annotation kept");
+	ok(v && !strstr(v, "nodeName"), "no nodeName");
+	free(v);
+
+	/* A second small node changes the message: the pod is written again
+	 * from its kept object, which followed the first write. */
+	put_node(s, "small-2", 1, 1);
+	v = wait_pod_text(s, "big", "0/2 nodes are available: 2 Insufficient cpu.", 5000);
+	ok(v != NULL, "a new message is written");
+	is_int(count_str(v, "type: PodScheduled"), 1, "still one PodScheduled condition");
+	free(v);
+
+	put_node(s, "large", 8, 8);
+	v = wait_pod_text(s, "big", "nodeName: large", 5000);
+	ok(v != NULL, "bound once a node fits");
+	if (v && pf_pod_decode(v, strlen(v), &pod, &err) == 0) {
+		const char *tl = pf_strmap_get(&pod->meta.annotations, PF_TIMELINE_ANNOTATION);
+
+		cond = pf_condition_find(pod->status.conditions, pod->status.n_conditions,
+					 "PodScheduled");
+		is_int(count_str(v, "type: PodScheduled"), 1, "one PodScheduled condition");
+		is_str(cond ? cond->status : "", "True", "PodScheduled True");
+		ok(cond && !cond->reason && !cond->message, "with no reason or message left");
+		is_str(pf_strmap_get(&pod->meta.annotations, "team"), "storage",
+		       "other annotations kept");
+		ok(tl && strstr(tl, " stored\n") && strstr(tl, " scheduled large") &&
+		       count_str(tl, "scheduled") == 1,
+		   "the timeline: stored, then one scheduled line");
+		is_str(pod->spec.containers[0].image, "busybox", "the spec is as stored");
+	} else {
+		ok(false, "the bound pod decodes");
+	}
+	free(v);
+	pf_sched_stop(a);
+	pf_store_close(s);
+}
+
 int main(void)
 {
 	test_messages();
@@ -549,5 +646,6 @@ int main(void)
 	test_requests();
 	test_loop();
 	test_conflict();
+	test_bind_object();
 	return tap_done();
 }
