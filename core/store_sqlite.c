@@ -62,7 +62,12 @@
 /* Trim the log on one write in this many. */
 #define TRIM_EVERY 1024
 
-#define SCHEMA_VERSION 1
+/* 2: kv WITHOUT ROWID and log ids that encode (rev, op): a create dirties
+ * three b-tree pages instead of five, which is most of a commit's cost
+ * besides the fsync. */
+#define SCHEMA_VERSION 2
+/* A log row's id is rev << LOG_OP_BITS | the op's index in its txn. */
+#define LOG_OP_BITS 20
 
 enum stmt_id {
 	ST_BEGIN,
@@ -102,25 +107,38 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_INSERT] = "INSERT INTO kv(key, create_rev, mod_rev, value) VALUES (?1, ?2, ?3, ?4)",
     [ST_UPDATE] = "UPDATE kv SET mod_rev = ?2, value = ?3 WHERE key = ?1",
     [ST_DELETE] = "DELETE FROM kv WHERE key = ?1",
-    [ST_LOG] = "INSERT INTO log(rev, type, key, create_rev, value) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_LOG] = "INSERT INTO log(id, rev, type, key, create_rev, value) "
+	       "VALUES (?6, ?1, ?2, ?3, ?4, ?5)",
     [ST_WATCH_FROM] = "SELECT rev, type, key, create_rev, value FROM log "
-		      "WHERE rev >= ?1 AND key >= ?2 ORDER BY rev, id",
+		      "WHERE id >= (?1 << 20) AND key >= ?2 ORDER BY id",
     [ST_WATCH_RANGE] = "SELECT rev, type, key, create_rev, value FROM log "
-		       "WHERE rev >= ?1 AND key >= ?2 AND key < ?3 ORDER BY rev, id",
-    [ST_TRIM] = "DELETE FROM log WHERE rev <= ?1",
+		       "WHERE id >= (?1 << 20) AND key >= ?2 AND key < ?3 ORDER BY id",
+    [ST_TRIM] = "DELETE FROM log WHERE id < ((?1 + 1) << 20)",
     [ST_DATA_VERSION] = "PRAGMA data_version",
 };
 
 static const char schema_sql[] =
     "CREATE TABLE kv (key TEXT PRIMARY KEY, create_rev INTEGER NOT NULL,"
-    " mod_rev INTEGER NOT NULL, value BLOB NOT NULL);"
+    " mod_rev INTEGER NOT NULL, value BLOB NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE log (id INTEGER PRIMARY KEY, rev INTEGER NOT NULL, type INTEGER NOT NULL,"
     " key TEXT NOT NULL, create_rev INTEGER NOT NULL, value BLOB);"
-    "CREATE INDEX log_rev ON log (rev);"
     "CREATE TABLE meta (id INTEGER PRIMARY KEY CHECK (id = 1), rev INTEGER NOT NULL,"
     " compact_rev INTEGER NOT NULL);"
     "INSERT INTO meta (id, rev, compact_rev) VALUES (1, 0, 0);"
-    "PRAGMA user_version = 1;";
+    "PRAGMA user_version = 2;";
+
+/* Version 1 -> 2, in the schema transaction: same rows, new layout. */
+static const char migrate_1_2_sql[] =
+    "CREATE TABLE kv2 (key TEXT PRIMARY KEY, create_rev INTEGER NOT NULL,"
+    " mod_rev INTEGER NOT NULL, value BLOB NOT NULL) WITHOUT ROWID;"
+    "INSERT INTO kv2 SELECT key, create_rev, mod_rev, value FROM kv;"
+    "DROP TABLE kv; ALTER TABLE kv2 RENAME TO kv;"
+    "CREATE TABLE log2 (id INTEGER PRIMARY KEY, rev INTEGER NOT NULL, type INTEGER NOT NULL,"
+    " key TEXT NOT NULL, create_rev INTEGER NOT NULL, value BLOB);"
+    "INSERT INTO log2 SELECT (rev << 20) + row_number() OVER (PARTITION BY rev ORDER BY id) - 1,"
+    " rev, type, key, create_rev, value FROM log;"
+    "DROP TABLE log; ALTER TABLE log2 RENAME TO log;"
+    "PRAGMA user_version = 2;";
 
 struct sq_store;
 
@@ -531,6 +549,8 @@ static int init_schema(struct sq_store *s, struct conn *c, struct pf_err *err)
 		    err, EIO, "store file %s is an sqlite database but not a podfs store", s->path);
 	} else if (version == 0) {
 		r = exec_sql(s, c, schema_sql, "create the schema", err);
+	} else if (version == 1) {
+		r = exec_sql(s, c, migrate_1_2_sql, "upgrade the store's schema (1 to 2)", err);
 	} else if (version != SCHEMA_VERSION) {
 		r = pf_err_set(err, EIO,
 			       "store file %s has schema version %d; this podfs knows version %d",
@@ -732,8 +752,8 @@ static int sq_list(struct pf_store *base, const char *prefix, struct pf_kv_list 
 
 /* ---- writes ---- */
 
-static int log_event(struct conn *c, int64_t rev, enum pf_watch_type type, const char *key,
-		     int64_t create_rev, const struct pf_op *op, struct pf_err *err)
+static int log_event(struct conn *c, int64_t rev, size_t idx, enum pf_watch_type type,
+		     const char *key, int64_t create_rev, const struct pf_op *op, struct pf_err *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
 	int r;
@@ -744,6 +764,7 @@ static int log_event(struct conn *c, int64_t rev, enum pf_watch_type type, const
 	sqlite3_bind_int(st, 2, (int)type);
 	sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, create_rev);
+	sqlite3_bind_int64(st, 6, (rev << LOG_OP_BITS) | (int64_t)idx);
 	if (type == PF_WATCH_PUT)
 		sqlite3_bind_blob64(st, 5, op->value ? op->value : "", op->len, SQLITE_STATIC);
 	return run(c, st, "record a change", err);
@@ -751,7 +772,7 @@ static int log_event(struct conn *c, int64_t rev, enum pf_watch_type type, const
 
 /* Apply one op inside the write txn.  *fault says whether a failure is the
  * op's (exists, absent, stale) rather than the file's. */
-static int apply(struct conn *c, const struct pf_op *op, int64_t rev, bool *fault,
+static int apply(struct conn *c, const struct pf_op *op, int64_t rev, size_t idx, bool *fault,
 		 struct pf_err *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *get = NULL;
@@ -789,7 +810,7 @@ static int apply(struct conn *c, const struct pf_op *op, int64_t rev, bool *faul
 		sqlite3_bind_text(st, 1, op->key, -1, SQLITE_STATIC);
 		if ((r = run(c, st, "delete a key", err)) < 0)
 			return r;
-		return log_event(c, rev, PF_WATCH_DELETE, op->key, create_rev, op, err);
+		return log_event(c, rev, idx, PF_WATCH_DELETE, op->key, create_rev, op, err);
 	}
 	if (found) {
 		if ((r = stmt(c, ST_UPDATE, &st, err)) < 0)
@@ -808,7 +829,7 @@ static int apply(struct conn *c, const struct pf_op *op, int64_t rev, bool *faul
 	}
 	if ((r = run(c, st, "write a key", err)) < 0)
 		return r;
-	return log_event(c, rev, PF_WATCH_PUT, op->key, create_rev, op, err);
+	return log_event(c, rev, idx, PF_WATCH_PUT, op->key, create_rev, op, err);
 }
 
 /* Forget the log up to upto.  Inside a write txn. */
@@ -838,6 +859,12 @@ static int sq_txn(struct pf_store *base, const struct pf_op *ops, size_t n, int6
 	bool fault = false;
 	int r;
 
+	if (n >= (size_t)1 << LOG_OP_BITS) {
+		if (failed)
+			*failed = n;
+		return pf_err_set(err, EINVAL, "a transaction holds at most %zu operations (got %zu)",
+				  ((size_t)1 << LOG_OP_BITS) - 1, n);
+	}
 	pthread_mutex_lock(&s->write_mu);
 	if ((r = run_simple(c, ST_BEGIN_WRITE, "start a write", err)) < 0)
 		goto out;
@@ -845,7 +872,7 @@ static int sq_txn(struct pf_store *base, const struct pf_op *ops, size_t n, int6
 		goto out;
 	next = cur + 1;
 	for (size_t i = 0; i < n; i++) {
-		if ((r = apply(c, &ops[i], next, &fault, err)) < 0) {
+		if ((r = apply(c, &ops[i], next, i, &fault, err)) < 0) {
 			if (fault)
 				bad = i;
 			goto out;
