@@ -1241,6 +1241,56 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 	return remove(path);
 }
 
+/* A store written by schema version 1 (rowid kv, log with a rev index) is
+ * upgraded at open with every key, revision and the watch history kept. */
+static void t_sqlite_migrate(void)
+{
+	_cleanup_free_ char *path = pf_xasprintf("%s/v1.db", tmpdir);
+	_cleanup_free_ char *uri = pf_xasprintf("sqlite:%s", path);
+	struct pf_err err = PF_ERR_INIT;
+	struct pf_watch *w = NULL;
+	struct pf_watch_batch b = {0};
+	struct pf_kv kv = {0};
+	struct pf_store *s;
+	sqlite3 *db = NULL;
+
+	ok(sqlite3_open(path, &db) == SQLITE_OK, "make a version-1 store");
+	ok(sqlite3_exec(db,
+			"PRAGMA journal_mode = WAL;"
+			"CREATE TABLE kv (key TEXT PRIMARY KEY, create_rev INTEGER NOT NULL,"
+			" mod_rev INTEGER NOT NULL, value BLOB NOT NULL);"
+			"CREATE TABLE log (id INTEGER PRIMARY KEY, rev INTEGER NOT NULL,"
+			" type INTEGER NOT NULL, key TEXT NOT NULL, create_rev INTEGER NOT NULL,"
+			" value BLOB);"
+			"CREATE INDEX log_rev ON log (rev);"
+			"CREATE TABLE meta (id INTEGER PRIMARY KEY CHECK (id = 1),"
+			" rev INTEGER NOT NULL, compact_rev INTEGER NOT NULL);"
+			"INSERT INTO meta VALUES (1, 3, 0);"
+			"INSERT INTO kv VALUES ('/a', 1, 3, 'a2'), ('/b', 2, 2, 'b1');"
+			"INSERT INTO log (rev, type, key, create_rev, value) VALUES"
+			" (1, 1, '/a', 1, 'a1'), (2, 1, '/b', 2, 'b1'), (3, 1, '/a', 1, 'a2');"
+			"PRAGMA user_version = 1;",
+			NULL, NULL, NULL) == SQLITE_OK,
+	   "with two keys and three revisions");
+	sqlite3_close(db);
+
+	s = must_open(uri);
+	ok(pf_store_get(s, "/a", &kv, &err) == 0 && !strcmp(kv.value, "a2") && kv.mod_rev == 3 &&
+	       kv.create_rev == 1,
+	   "upgraded: /a keeps its value and revisions");
+	pf_kv_free(&kv);
+	is_int(pf_watch_open(s, "/", 1, &w, &err), 0, "the history can be watched from revision 1");
+	is_int(pf_watch_next(w, &b, 1000, &err), 3, "all three changes are there");
+	ok(b.n == 3 && b.events[0].kv.mod_rev == 1 && b.events[2].kv.mod_rev == 3 &&
+	       !strcmp(b.events[2].kv.value, "a2"),
+	   "in revision order");
+	pf_watch_batch_free(&b);
+	pf_watch_close(w);
+	int64_t rev = 0;
+	ok(pf_store_put(s, "/c", "c", 1, &rev, &err) == 0 && rev == 4, "a write after it gets revision 4");
+	pf_store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "child-write"))
@@ -1263,6 +1313,7 @@ int main(int argc, char **argv)
 	t_sqlite_handles();
 	t_sqlite_processes();
 	t_sqlite_kill9();
+	t_sqlite_migrate();
 	t_fsync_cost();
 	is_int(count_fds(), fds, "no file descriptor is left open");
 	nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
