@@ -62,8 +62,8 @@ row "podfs RSS with 10,000 pods" "$((rss / 1024)) MB ($rss kB)" "<= 40 MB"
 
 # Start-up with 10,000 pods: unmount, remount, time until ls shows them all.
 fusermount3 -u "$MNT"; wait "$PID"; PID=
-s=$(date +%s%N); start; e=$(date +%s%N)
-row "mount with 10,000 stored pods (load + watch)" "$(( (e - s) / 1000000 )) ms" "(reported)"
+s=$(date +%s%N); start; n=$(ls "$MNT/pods" | wc -l); e=$(date +%s%N)
+row "mount with 10,000 stored pods until ls shows all ($n)" "$(( (e - s) / 1000000 )) ms" "(reported)"
 rss=$(awk '/VmRSS/{print $2}' /proc/$PID/status)
 row "podfs RSS after a fresh mount of 10,000 pods" "$((rss / 1024)) MB" "<= 40 MB"
 
