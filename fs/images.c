@@ -48,56 +48,90 @@ static int read_index(const char *path, struct pf_image_index *idx)
 	return path ? pf_image_index_read(path, idx, &err) : 0;
 }
 
-int pf_images_list(const char *index_path, pf_images_fn fn, void *arg)
+/* Call fn on each entry of the index until it returns something other than
+ * 1 (go on); returns that, or -ENOENT when every entry said go on. */
+static int each_entry(const char *index_path, int (*fn)(const struct pf_image_entry *, void *),
+		      void *arg)
 {
 	struct pf_image_index idx;
 	int r = read_index(index_path, &idx);
 
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < idx.n; i++) {
-		_cleanup_free_ char *name = file_name(idx.items[i].ref);
-		fn(arg, name, pf_ino(PF_INO_IMAGE, ref_serial(idx.items[i].ref), 0, 0));
-	}
+	r = -ENOENT;
+	for (size_t i = 0; i < idx.n; i++)
+		if ((r = fn(&idx.items[i], arg)) != 1)
+			break;
 	pf_image_index_free(&idx);
+	return r == 1 ? -ENOENT : r;
+}
+
+struct list_arg {
+	pf_images_fn fn;
+	void *arg;
+};
+
+static int list_one(const struct pf_image_entry *e, void *arg)
+{
+	struct list_arg *a = arg;
+	_cleanup_free_ char *name = file_name(e->ref);
+
+	a->fn(a->arg, name, pf_ino(PF_INO_IMAGE, ref_serial(e->ref), 0, 0));
+	return 1;
+}
+
+int pf_images_list(const char *index_path, pf_images_fn fn, void *arg)
+{
+	struct list_arg a = {fn, arg};
+	int r = each_entry(index_path, list_one, &a);
+
+	return r == -ENOENT ? 0 : r;
+}
+
+struct lookup_arg {
+	const char *name;
+	uint64_t *ino;
+};
+
+static int lookup_one(const struct pf_image_entry *e, void *arg)
+{
+	struct lookup_arg *a = arg;
+	_cleanup_free_ char *name = file_name(e->ref);
+
+	if (strcmp(name, a->name) != 0)
+		return 1;
+	*a->ino = pf_ino(PF_INO_IMAGE, ref_serial(e->ref), 0, 0);
 	return 0;
 }
 
 int pf_images_lookup(const char *index_path, const char *name, uint64_t *ino)
 {
-	struct pf_image_index idx;
-	int r = read_index(index_path, &idx);
+	struct lookup_arg a = {name, ino};
 
-	if (r < 0)
-		return r;
-	r = -ENOENT;
-	for (size_t i = 0; i < idx.n && r < 0; i++) {
-		_cleanup_free_ char *n = file_name(idx.items[i].ref);
-		if (strcmp(n, name) == 0) {
-			*ino = pf_ino(PF_INO_IMAGE, ref_serial(idx.items[i].ref), 0, 0);
-			r = 0;
-		}
-	}
-	pf_image_index_free(&idx);
-	return r;
+	return each_entry(index_path, lookup_one, &a);
+}
+
+struct render_arg {
+	uint64_t serial;
+	struct pf_buf *out;
+	int64_t *created_ms;
+};
+
+static int render_one(const struct pf_image_entry *e, void *arg)
+{
+	struct render_arg *a = arg;
+
+	if (ref_serial(e->ref) != a->serial)
+		return 1;
+	pf_buf_addf(a->out, "%s\n", e->id);
+	if (a->created_ms)
+		*a->created_ms = e->created_ms;
+	return 0;
 }
 
 int pf_images_render(const char *index_path, uint64_t ino, struct pf_buf *out, int64_t *created_ms)
 {
-	struct pf_image_index idx;
-	int r = read_index(index_path, &idx);
+	struct render_arg a = {pf_ino_serial(ino), out, created_ms};
 
-	if (r < 0)
-		return r;
-	r = -ENOENT;
-	for (size_t i = 0; i < idx.n && r < 0; i++) {
-		if (ref_serial(idx.items[i].ref) != pf_ino_serial(ino))
-			continue;
-		pf_buf_addf(out, "%s\n", idx.items[i].id);
-		if (created_ms)
-			*created_ms = idx.items[i].created_ms;
-		r = 0;
-	}
-	pf_image_index_free(&idx);
-	return r;
+	return each_entry(index_path, render_one, &a);
 }
