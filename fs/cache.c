@@ -438,13 +438,13 @@ static void *watch_thread(void *arg)
 		}
 		if (c->notify) {
 			struct pf_cache_changes ch = {
-				.deleted_pods = (const char *const *)deleted.items,
-				.n_deleted = deleted.n,
-				.pods = c->touched_pods,
-				.n_pods = c->n_touched_pods,
-				.nodes = c->touched_nodes,
-				.n_nodes = c->n_touched_nodes,
-				.events = c->touched_events,
+			    .deleted_pods = (const char *const *)deleted.items,
+			    .n_deleted = deleted.n,
+			    .pods = c->touched_pods,
+			    .n_pods = c->n_touched_pods,
+			    .nodes = c->touched_nodes,
+			    .n_nodes = c->n_touched_nodes,
+			    .events = c->touched_events,
 			};
 			c->notify(c->notify_arg, &ch);
 		}

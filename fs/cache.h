@@ -21,7 +21,7 @@ struct pf_cpod {
 	 * only then are they worth invalidating when the pod changes. */
 	bool seen;
 	uint64_t version; /* bumped whenever any of the pod's files changes */
-	int64_t rev; /* the pod's mod_rev: its resourceVersion */
+	int64_t rev;	  /* the pod's mod_rev: its resourceVersion */
 	struct pf_pod_summary s;
 };
 
@@ -42,11 +42,11 @@ struct pf_cache;
 struct pf_cache_changes {
 	const char *const *deleted_pods;
 	size_t n_deleted;
-	const uint64_t *pods;  /* serials of pods whose files changed (updates, new events) */
+	const uint64_t *pods; /* serials of pods whose files changed (updates, new events) */
 	size_t n_pods;
 	const uint64_t *nodes; /* serials of nodes that changed */
 	size_t n_nodes;
-	bool events;           /* the top-level events file changed */
+	bool events; /* the top-level events file changed */
 };
 /* Called from the watch thread, no lock held, after each applied batch. */
 typedef void (*pf_cache_notify_fn)(void *arg, const struct pf_cache_changes *ch);

@@ -24,7 +24,7 @@ struct pf_fs {
 	struct pf_inval *inval; /* drops deleted pods' names from the kernel */
 	struct pf_policy policy;
 	time_t mount_time;
-	char *images_index; /* STATE/images/index.json, for images/ */
+	char *images_index;    /* STATE/images/index.json, for images/ */
 	const char *state_dir; /* logs of this machine's containers live under it */
 
 	/* Files being written into pods/ and dot-files kept as scratch space. */

@@ -16,7 +16,6 @@ int pf_images_list(const char *index_path, pf_images_fn fn, void *arg);
 int pf_images_lookup(const char *index_path, const char *name, uint64_t *ino);
 /* The file's text (the image ID and a newline) and the image's creation
  * time; -ENOENT when the image is gone. */
-int pf_images_render(const char *index_path, uint64_t ino, struct pf_buf *out,
-		     int64_t *created_ms);
+int pf_images_render(const char *index_path, uint64_t ino, struct pf_buf *out, int64_t *created_ms);
 
 #endif

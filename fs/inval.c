@@ -43,12 +43,11 @@ static void *inval_main(void *arg)
 		iv->n = iv->cap = 0;
 		pthread_mutex_unlock(&iv->lock);
 		for (size_t i = 0; i < n; i++) {
-			int r = batch[i].name
-					? fuse_lowlevel_notify_inval_entry(iv->se, batch[i].parent,
-									   batch[i].name,
-									   strlen(batch[i].name))
-					: fuse_lowlevel_notify_inval_inode(iv->se, batch[i].parent, 0,
-									   0);
+			int r =
+			    batch[i].name
+				? fuse_lowlevel_notify_inval_entry(
+				      iv->se, batch[i].parent, batch[i].name, strlen(batch[i].name))
+				: fuse_lowlevel_notify_inval_inode(iv->se, batch[i].parent, 0, 0);
 			/* ENOENT: the kernel had no such entry or inode cached. */
 			if (r < 0 && r != -ENOENT && r != -ENOTCONN)
 				pf_log(PF_LOG_DEBUG, "invalidate %s: %s",
@@ -98,7 +97,7 @@ void pf_inval_push_inode(struct pf_inval *iv, uint64_t ino)
 		return;
 	pthread_mutex_lock(&iv->lock);
 	PF_GROW(iv->q, iv->cap, iv->n + 1);
-	iv->q[iv->n++] = (struct item){ ino, NULL };
+	iv->q[iv->n++] = (struct item){ino, NULL};
 	pthread_cond_signal(&iv->cond);
 	pthread_mutex_unlock(&iv->lock);
 }

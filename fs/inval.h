@@ -5,10 +5,10 @@
  * lookup per access); when a pod is deleted, here or through another
  * process sharing the store, its name must be dropped from the kernel's
  * dentry cache.  Likewise the pages and attributes of files whose text
- * changed (a pod's status moved on, an event arrived) must be dropped.  The notification can block on the directory's lock, held
- * by a request that may itself be waiting for the cache; so notifications
- * are sent from a thread of their own, never from the cache's thread or a
- * FUSE worker.
+ * changed (a pod's status moved on, an event arrived) must be dropped.  The notification can block
+ * on the directory's lock, held by a request that may itself be waiting for the cache; so
+ * notifications are sent from a thread of their own, never from the cache's thread or a FUSE
+ * worker.
  */
 #ifndef PODFS_FS_INVAL_H
 #define PODFS_FS_INVAL_H

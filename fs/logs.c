@@ -73,5 +73,6 @@ bool pf_log_changed(const char *path, const struct pf_log_stamp *stamp)
 	if (stat(path, &st) < 0)
 		return stamp->ino != 0;
 	return st.st_ino != stamp->ino || st.st_size != stamp->size ||
-	       st.st_mtim.tv_sec != stamp->mtime.tv_sec || st.st_mtim.tv_nsec != stamp->mtime.tv_nsec;
+	       st.st_mtim.tv_sec != stamp->mtime.tv_sec ||
+	       st.st_mtim.tv_nsec != stamp->mtime.tv_nsec;
 }

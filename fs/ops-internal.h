@@ -41,10 +41,10 @@ struct fh {
 	enum fh_kind kind;
 	uint32_t slot;
 	int refs;
-	bool page_cache;  /* opened with keep_cache: the kernel caches what READ returns */
-	uint64_t version; /* the object's version when buf was rendered */
+	bool page_cache;	  /* opened with keep_cache: the kernel caches what READ returns */
+	uint64_t version;	  /* the object's version when buf was rendered */
 	pthread_mutex_t log_lock; /* FH_LOG: buf changes on every read */
-	char *log_path;   /* FH_LOG: the file buf was made from, and its version */
+	char *log_path;		  /* FH_LOG: the file buf was made from, and its version */
 	struct pf_log_stamp log_stamp;
 	struct pf_buf buf;
 	struct pf_pending *pending;

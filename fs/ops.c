@@ -124,7 +124,8 @@ static bool kernel_cacheable(struct pf_fs *fs, uint64_t ino)
 		return ino == PF_INO_EVENTS;
 	case PF_INO_POD:
 		if (pf_ino_cidx(ino))
-			return pf_ino_fid(ino) != PF_CTR_LOGS && pf_ino_fid(ino) != PF_CTR_LOGS_PREVIOUS;
+			return pf_ino_fid(ino) != PF_CTR_LOGS &&
+			       pf_ino_fid(ino) != PF_CTR_LOGS_PREVIOUS;
 		return pf_ino_fid(ino) != PF_POD_LOGS && pf_ino_fid(ino) < PF_POD_WAIT_FIRST;
 	case PF_INO_NODE:
 		/* nodes/<n>/pods changes with pods, not with the node. */

@@ -130,40 +130,70 @@ static int render_pod(struct pf_fs *fs, uint64_t ino, struct pf_buf *out)
 		}
 		c = &p->s.containers[cidx - 1];
 		switch (fid) {
-		case PF_CTR_STATE: line(out, c->state); break;
+		case PF_CTR_STATE:
+			line(out, c->state);
+			break;
 		case PF_CTR_EXIT_CODE:
 			if (c->has_exit)
 				pf_buf_addf(out, "%d", c->exit_code);
 			pf_buf_addc(out, '\n');
 			break;
-		case PF_CTR_REASON: line(out, c->reason); break;
-		case PF_CTR_RESTARTS: pf_buf_addf(out, "%d\n", c->restarts); break;
-		case PF_CTR_IMAGE: line(out, c->image); break;
-		case PF_CTR_ID: line(out, c->id); break;
+		case PF_CTR_REASON:
+			line(out, c->reason);
+			break;
+		case PF_CTR_RESTARTS:
+			pf_buf_addf(out, "%d\n", c->restarts);
+			break;
+		case PF_CTR_IMAGE:
+			line(out, c->image);
+			break;
+		case PF_CTR_ID:
+			line(out, c->id);
+			break;
 		case PF_CTR_LOGS:
 		case PF_CTR_LOGS_PREVIOUS:
 			pf_cache_unlock(fs->cache);
 			return render_log(fs, ino, out);
-		default: r = -EISDIR;
+		default:
+			r = -EISDIR;
 		}
 		pf_cache_unlock(fs->cache);
 		return r;
 	}
 	switch (fid) {
-	case PF_POD_STATUS: line(out, p->s.status); break;
-	case PF_POD_PHASE: line(out, p->s.phase); break;
-	case PF_POD_NODE: line(out, p->s.node); break;
-	case PF_POD_IP: line(out, p->s.ip); break;
-	case PF_POD_READY: line(out, p->s.ready ? "true" : "false"); break;
-	case PF_POD_RESTARTS: pf_buf_addf(out, "%d\n", p->s.restarts); break;
-	case PF_POD_WHY: line(out, p->s.why); break;
-	case PF_POD_EVENTS: pf_cache_events_render(fs->cache, "Pod", p->s.name, out); break;
+	case PF_POD_STATUS:
+		line(out, p->s.status);
+		break;
+	case PF_POD_PHASE:
+		line(out, p->s.phase);
+		break;
+	case PF_POD_NODE:
+		line(out, p->s.node);
+		break;
+	case PF_POD_IP:
+		line(out, p->s.ip);
+		break;
+	case PF_POD_READY:
+		line(out, p->s.ready ? "true" : "false");
+		break;
+	case PF_POD_RESTARTS:
+		pf_buf_addf(out, "%d\n", p->s.restarts);
+		break;
+	case PF_POD_WHY:
+		line(out, p->s.why);
+		break;
+	case PF_POD_EVENTS:
+		pf_cache_events_render(fs->cache, "Pod", p->s.name, out);
+		break;
 	case PF_POD_LOGS:
 		pf_cache_unlock(fs->cache);
 		return render_log(fs, ino, out);
 	case PF_POD_YAML:
-	case PF_POD_TIMELINE: name = pf_xstrdup(p->s.name); break;
-	default: r = fid >= PF_POD_WAIT_FIRST ? 0 : -EISDIR;
+	case PF_POD_TIMELINE:
+		name = pf_xstrdup(p->s.name);
+		break;
+	default:
+		r = fid >= PF_POD_WAIT_FIRST ? 0 : -EISDIR;
 	}
 	pf_cache_unlock(fs->cache);
 	if (r < 0 || !name)
@@ -196,9 +226,15 @@ static int render_node(struct pf_fs *fs, uint64_t ino, struct pf_buf *out)
 	}
 	n = cn->node;
 	switch (pf_ino_fid(ino)) {
-	case PF_NODE_STATUS: line(out, cn->ready ? "Ready" : "NotReady"); break;
-	case PF_NODE_CAPACITY: render_reslist(out, &n->capacity); break;
-	case PF_NODE_ALLOCATABLE: render_reslist(out, &n->allocatable); break;
+	case PF_NODE_STATUS:
+		line(out, cn->ready ? "Ready" : "NotReady");
+		break;
+	case PF_NODE_CAPACITY:
+		render_reslist(out, &n->capacity);
+		break;
+	case PF_NODE_ALLOCATABLE:
+		render_reslist(out, &n->allocatable);
+		break;
 	case PF_NODE_LABELS:
 		for (size_t i = 0; i < n->meta.labels.n; i++)
 			pf_buf_addf(out, "%s=%s\n", n->meta.labels.items[i].key,
@@ -222,8 +258,11 @@ static int render_node(struct pf_fs *fs, uint64_t ino, struct pf_buf *out)
 				line(out, pods[i]->s.name);
 		break;
 	}
-	case PF_NODE_YAML: pf_node_encode(n, out); break;
-	default: r = -EISDIR;
+	case PF_NODE_YAML:
+		pf_node_encode(n, out);
+		break;
+	default:
+		r = -EISDIR;
 	}
 	pf_cache_unlock(fs->cache);
 	return r;
@@ -239,9 +278,13 @@ int pf_render(struct pf_fs *fs, uint64_t ino, struct pf_buf *out)
 		pf_cache_events_render(fs->cache, NULL, NULL, out);
 		pf_cache_unlock(fs->cache);
 		return 0;
-	case PF_INO_POD: return render_pod(fs, ino, out);
-	case PF_INO_NODE: return render_node(fs, ino, out);
-	case PF_INO_IMAGE: return pf_images_render(fs->images_index, ino, out, NULL);
-	default: return -ENOENT;
+	case PF_INO_POD:
+		return render_pod(fs, ino, out);
+	case PF_INO_NODE:
+		return render_node(fs, ino, out);
+	case PF_INO_IMAGE:
+		return pf_images_render(fs->images_index, ino, out, NULL);
+	default:
+		return -ENOENT;
 	}
 }

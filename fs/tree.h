@@ -99,9 +99,21 @@ static inline uint64_t pf_ino(enum pf_ino_kind kind, uint64_t serial, unsigned c
 {
 	return ((uint64_t)kind << 60) | (serial << 16) | ((uint64_t)cidx << 8) | fid;
 }
-static inline enum pf_ino_kind pf_ino_kind(uint64_t ino) { return (enum pf_ino_kind)(ino >> 60); }
-static inline uint64_t pf_ino_serial(uint64_t ino) { return (ino >> 16) & ((1ull << 44) - 1); }
-static inline unsigned pf_ino_cidx(uint64_t ino) { return (ino >> 8) & 0xff; }
-static inline unsigned pf_ino_fid(uint64_t ino) { return ino & 0xff; }
+static inline enum pf_ino_kind pf_ino_kind(uint64_t ino)
+{
+	return (enum pf_ino_kind)(ino >> 60);
+}
+static inline uint64_t pf_ino_serial(uint64_t ino)
+{
+	return (ino >> 16) & ((1ull << 44) - 1);
+}
+static inline unsigned pf_ino_cidx(uint64_t ino)
+{
+	return (ino >> 8) & 0xff;
+}
+static inline unsigned pf_ino_fid(uint64_t ino)
+{
+	return ino & 0xff;
+}
 
 #endif
