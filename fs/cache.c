@@ -23,6 +23,7 @@ struct cevent {
 	char *line;
 	char *kind;
 	char *name;
+	char *uid; /* the involved object's uid, "" when unknown */
 };
 
 /* A set of objects sorted by name, plus the same pointers sorted by serial
@@ -52,8 +53,11 @@ struct pf_cache {
 	uint64_t *touched_pods, *touched_nodes;
 	size_t n_touched_pods, cap_touched_pods, n_touched_nodes, cap_touched_nodes;
 	bool touched_events;
-	uint64_t events_version;
+	/* The watch is replaced by reloads on the cache's thread and cancelled
+	 * by pf_cache_stop on another: watch_lock orders the two. */
+	pthread_mutex_t watch_lock;
 	struct pf_watch *watch;
+	int64_t applied_rev; /* newest revision applied (write lock) */
 	pthread_t thread;
 	bool stopping;
 };
@@ -162,7 +166,6 @@ static void cnode_free(struct pf_cnode *n)
 /* Insert or refresh the summary of a decoded pod stored at revision rev. */
 static void touch_pod(struct pf_cache *c, struct pf_cpod *p)
 {
-	p->version++;
 	if (!__atomic_load_n(&p->seen, __ATOMIC_RELAXED))
 		return;
 	PF_GROW(c->touched_pods, c->cap_touched_pods, c->n_touched_pods + 1);
@@ -177,12 +180,18 @@ static void put_pod(struct pf_cache *c, const char *name, const struct pf_pod *p
 
 	if (pos >= 0) {
 		p = c->pods.by_name[pos];
+		p->mark = true;
 		/* The writer may have put a newer version already. */
 		if (rev <= p->rev)
 			return;
 		/* A pod deleted and created again under the same name is a new
-		 * object: it gets a new serial, hence new inodes. */
-		if (strcmp(p->s.uid, pod->meta.uid ? pod->meta.uid : "") != 0) {
+		 * object: it gets a new serial, hence new inodes.  So does a pod
+		 * that starts terminating: rmdir(2) marked its directory inode
+		 * dead in the kernel, and the Terminating pod must stay
+		 * reachable under its name until it is gone. */
+		bool other = strcmp(p->s.uid, pod->meta.uid ? pod->meta.uid : "") != 0;
+		bool terminating = pod->meta.deletion_ms && !p->s.deleting;
+		if (other || terminating) {
 			set_remove(&c->pods, (size_t)pos, pod_serial);
 			cpod_free(p);
 			if (deleted)
@@ -199,6 +208,7 @@ static void put_pod(struct pf_cache *c, const char *name, const struct pf_pod *p
 	p = pf_xcalloc(1, sizeof(*p));
 	p->serial = c->next_serial++;
 	p->rev = rev;
+	p->mark = true;
 	pf_pod_summarize(pod, &p->s);
 	set_insert(&c->pods, pos, p);
 }
@@ -223,8 +233,10 @@ static void apply_pod(struct pf_cache *c, const char *name, const struct pf_kv *
 		return;
 	}
 	ssize_t pos = set_find(&c->pods, name, pod_name);
-	if (pos >= 0 && kv->mod_rev <= ((struct pf_cpod *)c->pods.by_name[pos])->rev)
+	if (pos >= 0 && kv->mod_rev <= ((struct pf_cpod *)c->pods.by_name[pos])->rev) {
+		((struct pf_cpod *)c->pods.by_name[pos])->mark = true;
 		return; /* already put by the writer: skip the decode */
+	}
 	if (pf_pod_decode(kv->value, kv->len, &pod, &err) < 0) {
 		pf_log(PF_LOG_ERROR, "cache: cannot read stored pod %s (revision %lld): %s", name,
 		       (long long)kv->mod_rev, err.msg);
@@ -233,11 +245,15 @@ static void apply_pod(struct pf_cache *c, const char *name, const struct pf_kv *
 	put_pod(c, name, pod, kv->mod_rev, deleted);
 }
 
-void pf_cache_put_pods(struct pf_cache *c, struct pf_pod *const *pods, size_t n, int64_t rev)
+void pf_cache_put_pods(struct pf_cache *c, struct pf_pod *const *pods, size_t n, int64_t rev,
+		       struct pf_strlist *replaced)
 {
 	pthread_rwlock_wrlock(&c->lock);
-	for (size_t i = 0; i < n; i++)
-		put_pod(c, pods[i]->meta.name, pods[i], rev, NULL);
+	/* The watch got there first (and may have applied a later delete):
+	 * putting the pods now would bring a deleted pod back. */
+	if (rev > c->applied_rev)
+		for (size_t i = 0; i < n; i++)
+			put_pod(c, pods[i]->meta.name, pods[i], rev, replaced);
 	pthread_rwlock_unlock(&c->lock);
 }
 
@@ -269,9 +285,9 @@ static void apply_node(struct pf_cache *c, const char *name, const struct pf_kv 
 	}
 	node->meta.resource_version = kv->mod_rev;
 	if (pos >= 0) {
+		((struct pf_cnode *)c->nodes.by_name[pos])->mark = true;
 		n = c->nodes.by_name[pos];
 		pf_node_free(n->node);
-		n->version++;
 		if (__atomic_load_n(&n->seen, __ATOMIC_RELAXED)) {
 			PF_GROW(c->touched_nodes, c->cap_touched_nodes, c->n_touched_nodes + 1);
 			c->touched_nodes[c->n_touched_nodes++] = n->serial;
@@ -279,6 +295,7 @@ static void apply_node(struct pf_cache *c, const char *name, const struct pf_kv 
 	} else {
 		n = pf_xcalloc(1, sizeof(*n));
 		n->serial = c->next_serial++;
+		n->mark = true;
 		set_insert(&c->nodes, pos, n);
 	}
 	n->node = node;
@@ -314,6 +331,7 @@ static void apply_event(struct pf_cache *c, const struct pf_kv *kv)
 		free(slot->line);
 		free(slot->kind);
 		free(slot->name);
+		free(slot->uid);
 		c->ring_start = (c->ring_start + 1) % EVENT_RING;
 		c->ring_n--;
 	}
@@ -321,7 +339,6 @@ static void apply_event(struct pf_cache *c, const struct pf_kv *kv)
 	c->ring_n++;
 	slot->line = pf_buf_detach(&line, NULL);
 	c->touched_events = true;
-	c->events_version++;
 	if (ev->involved_kind && strcmp(ev->involved_kind, "Pod") == 0 && ev->involved_name) {
 		ssize_t pos = set_find(&c->pods, ev->involved_name, pod_name);
 		if (pos >= 0)
@@ -329,6 +346,7 @@ static void apply_event(struct pf_cache *c, const struct pf_kv *kv)
 	}
 	slot->kind = pf_xstrdup(ev->involved_kind ? ev->involved_kind : "");
 	slot->name = pf_xstrdup(ev->involved_name ? ev->involved_name : "");
+	slot->uid = pf_xstrdup(ev->involved_uid ? ev->involved_uid : "");
 }
 
 static void apply_kv(struct pf_cache *c, const struct pf_kv *kv, struct pf_strlist *deleted)
@@ -352,6 +370,57 @@ static void publish_rev(struct pf_cache *c, int64_t rev)
 	pthread_mutex_unlock(&c->rev_lock);
 }
 
+static void clear_events(struct pf_cache *c)
+{
+	for (size_t i = 0; i < c->ring_n; i++) {
+		struct cevent *e = &c->ring[(c->ring_start + i) % EVENT_RING];
+		free(e->line);
+		free(e->kind);
+		free(e->name);
+		free(e->uid);
+	}
+	c->ring_start = c->ring_n = 0;
+}
+
+/* Drop the objects a reload did not find (mark false). */
+static void sweep(struct pf_cache *c, struct pf_strlist *deleted)
+{
+	for (size_t i = c->pods.n; i-- > 0;) {
+		struct pf_cpod *p = c->pods.by_name[i];
+		if (p->mark)
+			continue;
+		if (deleted)
+			pf_strlist_add(deleted, p->s.name);
+		set_remove(&c->pods, i, pod_serial);
+		cpod_free(p);
+	}
+	for (size_t i = c->nodes.n; i-- > 0;) {
+		struct pf_cnode *n = c->nodes.by_name[i];
+		if (n->mark)
+			continue;
+		set_remove(&c->nodes, i, node_serial);
+		cnode_free(n);
+	}
+}
+
+/* Order a listing so that events come oldest first: their keys end in the
+ * time in hex nanoseconds (core/api.c); other keys keep their order. */
+static int cmp_event_keys(const void *a, const void *b)
+{
+	const struct pf_kv *x = a, *y = b;
+	bool ex = pf_key_name(x->key, PF_EVENT_PREFIX) != NULL;
+	bool ey = pf_key_name(y->key, PF_EVENT_PREFIX) != NULL;
+
+	if (ex != ey)
+		return ex ? 1 : -1; /* pods and nodes first, so events find them */
+	if (!ex)
+		return strcmp(x->key, y->key);
+	const char *dx = strrchr(x->key, '.'), *dy = strrchr(y->key, '.');
+	unsigned long long tx = dx ? strtoull(dx + 1, NULL, 16) : 0;
+	unsigned long long ty = dy ? strtoull(dy + 1, NULL, 16) : 0;
+	return tx < ty ? -1 : tx > ty ? 1 : strcmp(x->key, y->key);
+}
+
 static void clear_all(struct pf_cache *c, struct pf_strlist *deleted)
 {
 	for (size_t i = 0; i < c->pods.n; i++) {
@@ -364,13 +433,7 @@ static void clear_all(struct pf_cache *c, struct pf_strlist *deleted)
 	for (size_t i = 0; i < c->nodes.n; i++)
 		cnode_free(c->nodes.by_name[i]);
 	c->nodes.n = 0;
-	for (size_t i = 0; i < c->ring_n; i++) {
-		struct cevent *e = &c->ring[(c->ring_start + i) % EVENT_RING];
-		free(e->line);
-		free(e->kind);
-		free(e->name);
-	}
-	c->ring_start = c->ring_n = 0;
+	clear_events(c);
 }
 
 /* (Re)load everything and open a watch from just after the listing. */
@@ -383,21 +446,61 @@ static int load(struct pf_cache *c, struct pf_strlist *deleted, struct pf_err *e
 	r = pf_store_list(c->store, "/registry/", &all, &rev, err);
 	if (r < 0)
 		return r;
+	/* Events in time order (keys sort by object name). */
+	qsort(all.items, all.n, sizeof(*all.items), cmp_event_keys);
 	pthread_rwlock_wrlock(&c->lock);
-	clear_all(c, deleted);
+	/* A reload keeps every object that is still there with its serial,
+	 * hence its inodes: open files, current directories and parked
+	 * waits go on.  Only what vanished is reported deleted. */
+	for (size_t i = 0; i < c->pods.n; i++)
+		((struct pf_cpod *)c->pods.by_name[i])->mark = false;
+	for (size_t i = 0; i < c->nodes.n; i++)
+		((struct pf_cnode *)c->nodes.by_name[i])->mark = false;
+	clear_events(c);
 	for (size_t i = 0; i < all.n; i++)
 		apply_kv(c, &all.items[i], deleted);
+	sweep(c, deleted);
+	if (rev > c->applied_rev)
+		c->applied_rev = rev;
 	pthread_rwlock_unlock(&c->lock);
 	pf_kv_list_free(&all);
 
+	struct pf_watch *w = NULL;
+	pthread_mutex_lock(&c->watch_lock);
 	if (c->watch)
 		pf_watch_close(c->watch);
 	c->watch = NULL;
-	r = pf_watch_open(c->store, "/registry/", rev + 1, &c->watch, err);
+	pthread_mutex_unlock(&c->watch_lock);
+	r = pf_watch_open(c->store, "/registry/", rev + 1, &w, err);
 	if (r < 0)
 		return r;
+	pthread_mutex_lock(&c->watch_lock);
+	c->watch = w;
+	if (__atomic_load_n(&c->stopping, __ATOMIC_ACQUIRE))
+		pf_watch_cancel(w);
+	pthread_mutex_unlock(&c->watch_lock);
 	publish_rev(c, rev);
 	return 0;
+}
+
+/* Sleep up to ms unless the cache is stopping; true when it is. */
+static bool wait_stopping(struct pf_cache *c, int ms)
+{
+	struct timespec deadline;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += ms / 1000;
+	deadline.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&c->rev_lock);
+	while (!__atomic_load_n(&c->stopping, __ATOMIC_ACQUIRE) &&
+	       pthread_cond_timedwait(&c->rev_cond, &c->rev_lock, &deadline) == 0)
+		;
+	pthread_mutex_unlock(&c->rev_lock);
+	return __atomic_load_n(&c->stopping, __ATOMIC_ACQUIRE);
 }
 
 static void *watch_thread(void *arg)
@@ -411,15 +514,19 @@ static void *watch_thread(void *arg)
 		int64_t rev = 0;
 		int r;
 
-		r = pf_watch_next(c->watch, &b, -1, &err);
+		/* Without a watch (a reload failed) there is nothing to wait
+		 * on: back off, then reload again. */
+		r = c->watch ? pf_watch_next(c->watch, &b, -1, &err) : -ENOTCONN;
 		if (r == -ECANCELED)
 			break;
 		if (r == -ERANGE || r < 0) {
 			if (r != -ERANGE) {
-				pf_log(PF_LOG_ERROR, "cache: watch failed: %s; reloading", err.msg);
+				if (c->watch)
+					pf_log(PF_LOG_ERROR, "cache: watch failed: %s; reloading",
+					       err.msg);
 				/* Back off so a broken store is not hammered. */
-				struct timespec ts = {1, 0};
-				nanosleep(&ts, NULL);
+				if (wait_stopping(c, 1000))
+					break;
 			}
 			pf_err_clear(&err);
 			r = load(c, &deleted, &err);
@@ -432,6 +539,8 @@ static void *watch_thread(void *arg)
 				if (b.events[i].kv.mod_rev > rev)
 					rev = b.events[i].kv.mod_rev;
 			}
+			if (rev > c->applied_rev)
+				c->applied_rev = rev;
 			pthread_rwlock_unlock(&c->lock);
 			pf_watch_batch_free(&b);
 			publish_rev(c, rev);
@@ -465,7 +574,14 @@ int pf_cache_start(struct pf_store *s, pf_cache_notify_fn notify, void *arg, str
 	c->notify = notify;
 	c->notify_arg = arg;
 	c->next_serial = 1;
-	pthread_rwlock_init(&c->lock, NULL);
+	/* Writer-preferring: sixteen FUSE workers reading must not starve
+	 * the one thread that applies changes. */
+	pthread_rwlockattr_t ra;
+	pthread_rwlockattr_init(&ra);
+	pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&c->lock, &ra);
+	pthread_rwlockattr_destroy(&ra);
+	pthread_mutex_init(&c->watch_lock, NULL);
 	pthread_mutex_init(&c->rev_lock, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
@@ -495,7 +611,13 @@ void pf_cache_stop(struct pf_cache *c)
 		return;
 	__atomic_store_n(&c->stopping, true, __ATOMIC_RELEASE);
 	if (c->thread) {
-		pf_watch_cancel(c->watch);
+		pthread_mutex_lock(&c->watch_lock);
+		if (c->watch)
+			pf_watch_cancel(c->watch);
+		pthread_mutex_unlock(&c->watch_lock);
+		pthread_mutex_lock(&c->rev_lock);
+		pthread_cond_broadcast(&c->rev_cond); /* a back-off in wait_stopping */
+		pthread_mutex_unlock(&c->rev_lock);
 		pthread_join(c->thread, NULL);
 	}
 	if (c->watch)
@@ -508,14 +630,10 @@ void pf_cache_stop(struct pf_cache *c)
 	free(c->touched_pods);
 	free(c->touched_nodes);
 	pthread_rwlock_destroy(&c->lock);
+	pthread_mutex_destroy(&c->watch_lock);
 	pthread_mutex_destroy(&c->rev_lock);
 	pthread_cond_destroy(&c->rev_cond);
 	free(c);
-}
-
-uint64_t pf_cache_events_version(struct pf_cache *c)
-{
-	return c->events_version;
 }
 
 void pf_cache_rdlock(struct pf_cache *c)
@@ -565,11 +683,14 @@ const struct pf_cnode *const *pf_cache_nodes(struct pf_cache *c, size_t *n)
 }
 
 void pf_cache_events_render(struct pf_cache *c, const char *kind, const char *name,
-			    struct pf_buf *out)
+			    const char *uid, struct pf_buf *out)
 {
 	for (size_t i = 0; i < c->ring_n; i++) {
 		const struct cevent *e = &c->ring[(c->ring_start + i) % EVENT_RING];
 		if (kind && (strcmp(e->kind, kind) != 0 || strcmp(e->name, name) != 0))
+			continue;
+		/* An earlier pod of the same name is another object. */
+		if (kind && uid && *e->uid && strcmp(e->uid, uid) != 0)
 			continue;
 		pf_buf_adds(out, e->line);
 	}

@@ -20,15 +20,15 @@ struct pf_cpod {
 	/* The kernel has looked the pod up, so it may cache the pod's files:
 	 * only then are they worth invalidating when the pod changes. */
 	bool seen;
-	uint64_t version; /* bumped whenever any of the pod's files changes */
-	int64_t rev;	  /* the pod's mod_rev: its resourceVersion */
+	bool mark;   /* found by the current reload (cache.c) */
+	int64_t rev; /* the pod's mod_rev: its resourceVersion */
 	struct pf_pod_summary s;
 };
 
 struct pf_cnode {
 	uint64_t serial;
 	bool seen;
-	uint64_t version;
+	bool mark;
 	int64_t rev;
 	struct pf_node *node;
 	bool ready; /* the Ready condition is True */
@@ -70,10 +70,7 @@ const struct pf_cnode *const *pf_cache_nodes(struct pf_cache *c, size_t *n);
 /* Append the recent events (oldest first, a bounded ring: older ones live in
  * the store) about kind/name to out; kind NULL appends every event. */
 void pf_cache_events_render(struct pf_cache *c, const char *kind, const char *name,
-			    struct pf_buf *out);
-
-/* Bumped by every event: the version of the top-level events file. */
-uint64_t pf_cache_events_version(struct pf_cache *c);
+			    const char *uid, struct pf_buf *out);
 
 /* Mark an object as looked up by the kernel (under the read lock). */
 static inline void pf_cache_mark_seen(bool *seen)
@@ -85,8 +82,10 @@ static inline void pf_cache_mark_seen(bool *seen)
  * so that they are visible before the writer's system call returns without
  * waiting for the watch to deliver them.  Safe against the watch: every
  * cached object remembers its revision and older changes never overwrite
- * newer ones. */
-void pf_cache_put_pods(struct pf_cache *c, struct pf_pod *const *pods, size_t n, int64_t rev);
+ * newer ones.  Names whose cached pod was another object (an earlier pod of
+ * the same name) are added to replaced. */
+void pf_cache_put_pods(struct pf_cache *c, struct pf_pod *const *pods, size_t n, int64_t rev,
+		       struct pf_strlist *replaced);
 
 /* Block until the cache has applied revision rev (or timeout_ms passes:
  * -ETIMEDOUT).  Writers call it so that what they stored is visible before

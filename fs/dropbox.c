@@ -8,7 +8,9 @@
 #include "ops-internal.h"
 
 #include "api.h"
+#include "inval.h"
 #include "log.h"
+#include "manifest.h"
 
 struct pf_pending *pf_pending_by_name(struct pf_fs *fs, const char *name)
 {
@@ -70,6 +72,31 @@ void pf_fs_free_pending(struct pf_fs *fs)
 
 /* Admit and store a submission; the errno is what close(2) or rename(2)
  * returns, the sentence goes to the events file and the log. */
+/* A refused submission: the sentence, in kubectl's form ("error when
+ * creating \"x.yaml\": ..."), to the log and the events file. */
+static int rejected(struct pf_fs *fs, const char *file, int r, const char *msg)
+{
+	const char *pre = strncmp(msg, "error", 5) == 0 ? "" : "error when creating \"";
+	const char *post = *pre ? "\": " : "";
+
+	pf_log(PF_LOG_WARN, "pods/%s rejected (%s): %s%s%s%s", file, strerror(-r), pre,
+	       *pre ? file : "", post, msg);
+	pf_api_event(fs->store, "", "", NULL, "Warning", "FailedCreate", "podfs-api", "%s%s%s%s",
+		     pre, *pre ? file : "", post, msg);
+	return r;
+}
+
+int pf_submit_too_big(struct pf_fs *fs, const char *file)
+{
+	char msg[256];
+
+	/* The API server's words for a body over its limit (manifest.h). */
+	snprintf(msg, sizeof(msg),
+		 "error when creating \"%s\": Request entity too large: limit is %u", file,
+		 PF_MANIFEST_MAX_BYTES);
+	return rejected(fs, file, -EFBIG, msg);
+}
+
 int pf_submit(struct pf_fs *fs, const char *file, const char *data, size_t len)
 {
 	struct pf_api_created created = {0};
@@ -77,18 +104,16 @@ int pf_submit(struct pf_fs *fs, const char *file, const char *data, size_t len)
 	int r;
 
 	r = pf_api_create_pods(fs->store, data, len, file, &fs->policy, &created, &err);
-	if (r < 0) {
-		const char *pre = strncmp(err.msg, "error", 5) == 0 ? "" : "error when creating \"";
-		const char *post = *pre ? "\": " : "";
-
-		pf_log(PF_LOG_WARN, "pods/%s rejected (%s): %s%s%s%s", file, strerror(-r), pre,
-		       *pre ? file : "", post, err.msg);
-		pf_api_event(fs->store, "", "", NULL, "Warning", "FailedCreate", "podfs-api",
-			     "%s%s%s%s", pre, *pre ? file : "", post, err.msg);
-		return r;
-	}
+	if (r < 0)
+		return rejected(fs, file, r, err.msg);
 	/* The directory must exist when close(2) returns. */
-	pf_cache_put_pods(fs->cache, created.pods.items, created.pods.n, created.rev);
+	struct pf_strlist replaced = {0};
+	pf_cache_put_pods(fs->cache, created.pods.items, created.pods.n, created.rev, &replaced);
+	/* An earlier pod of a name reused here may still be in the kernel's
+	 * dentry cache. */
+	for (size_t i = 0; i < replaced.n; i++)
+		pf_inval_push(fs->inval, PF_INO_PODS, replaced.items[i]);
+	pf_strlist_free(&replaced);
 	for (size_t i = 0; i < created.pods.n; i++)
 		pf_log(PF_LOG_INFO, "pod %s created from pods/%s", created.pods.items[i]->meta.name,
 		       file);

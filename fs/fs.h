@@ -41,16 +41,6 @@ struct pf_fs {
 	uint32_t *free_slots;
 	size_t n_free, cap_free;
 
-	/* The size last reported to the kernel for recently stat'ed files
-	 * (direct-mapped by inode): an open may use the page cache only when
-	 * its text has that size, so the kernel's i_size never cuts or pads
-	 * it (ops.c). */
-	pthread_mutex_t szlock;
-	struct pf_size_slot {
-		uint64_t ino;
-		size_t size;
-	} sizes[4096];
-
 	/* Reads of wait/<X> parked until X happens (answered from the cache's
 	 * notify callback, or EINTR on interrupt). */
 	pthread_mutex_t wlock;

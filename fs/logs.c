@@ -9,6 +9,7 @@
  * rotates (the monitor caps the files).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "logs.h"
@@ -36,6 +37,37 @@ static void add_record(struct pf_buf *out, const char *line, size_t n)
 	pf_buf_addc(out, '\n');
 }
 
+/* The last PF_LOG_MAX_BYTES of the file at most, from a record boundary. */
+static int read_tail(const char *path, struct stat *st, char **raw, size_t *len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	off_t from;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, st) < 0)
+		return -errno;
+	from = st->st_size > (off_t)PF_LOG_MAX_BYTES ? st->st_size - (off_t)PF_LOG_MAX_BYTES : 0;
+	*raw = pf_xmalloc((size_t)(st->st_size - from) + 1);
+	n = pread(fd, *raw, (size_t)(st->st_size - from), from);
+	if (n < 0) {
+		int e = errno;
+		free(*raw);
+		*raw = NULL;
+		return -e;
+	}
+	*len = (size_t)n;
+	if (from > 0) {
+		/* Start at the first whole record. */
+		char *nl = memchr(*raw, '\n', *len);
+		size_t skip = nl ? (size_t)(nl - *raw) + 1 : *len;
+		memmove(*raw, *raw + skip, *len - skip);
+		*len -= skip;
+	}
+	return 0;
+}
+
 int pf_log_text(const char *path, struct pf_buf *out, struct pf_log_stamp *stamp)
 {
 	_cleanup_free_ char *raw = NULL;
@@ -45,11 +77,9 @@ int pf_log_text(const char *path, struct pf_buf *out, struct pf_log_stamp *stamp
 
 	if (stamp)
 		memset(stamp, 0, sizeof(*stamp));
-	if (stat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -errno; /* not started yet: empty */
-	r = pf_read_file(path, PF_LOG_MAX_BYTES, &raw, &len);
+	r = read_tail(path, &st, &raw, &len);
 	if (r == -ENOENT)
-		return 0;
+		return 0; /* not started yet: empty */
 	if (r < 0)
 		return r;
 	if (stamp) {
@@ -59,9 +89,13 @@ int pf_log_text(const char *path, struct pf_buf *out, struct pf_log_stamp *stamp
 	}
 	for (size_t i = 0; i < len;) {
 		const char *nl = memchr(raw + i, '\n', len - i);
-		size_t n = nl ? (size_t)(nl - (raw + i)) : len - i;
+		/* A last record without its newline is still being written:
+		 * show it once it is whole, so what tail -f saw stays a prefix. */
+		if (!nl)
+			break;
+		size_t n = (size_t)(nl - (raw + i));
 		add_record(out, raw + i, n);
-		i += n + (nl ? 1 : 0);
+		i += n + 1;
 	}
 	return 0;
 }

@@ -399,7 +399,6 @@ static int cmd_mount(int argc, char **argv)
 	fs.next_pending_serial = 1;
 	pthread_mutex_init(&fs.plock, NULL);
 	pthread_mutex_init(&fs.fhlock, NULL);
-	pthread_mutex_init(&fs.szlock, NULL);
 	fs.images_index = pf_xasprintf("%s/images/index.json", o.state_dir);
 	fs.state_dir = o.state_dir;
 	pthread_mutex_init(&fs.wlock, NULL);
@@ -467,7 +466,8 @@ static int cmd_mount(int argc, char **argv)
 		r = pf_agent_start(fs.store, &o.agent, &agent, &err);
 		if (r < 0) {
 			pf_log(PF_LOG_ERROR, "cannot start the node agent: %s", err.msg);
-			goto out_cache;
+			fprintf(stderr, "podfs: cannot start the node agent: %s\n", err.msg);
+			goto out_sched;
 		}
 	}
 
@@ -481,6 +481,7 @@ static int cmd_mount(int argc, char **argv)
 	pf_log(PF_LOG_INFO, "unmounting %s", o.mountpoint);
 
 	pf_agent_stop(agent);
+out_sched:
 	/* The scheduler releases its lease through the store: before it closes. */
 	pf_sched_stop(sched);
 out_cache:
@@ -501,7 +502,6 @@ out_args:
 	pf_fs_free_handles(&fs);
 	pthread_mutex_destroy(&fs.plock);
 	pthread_mutex_destroy(&fs.fhlock);
-	pthread_mutex_destroy(&fs.szlock);
 	free(fs.images_index);
 	pthread_mutex_destroy(&fs.wlock);
 	pf_strlist_free(&o.fuse_opts);

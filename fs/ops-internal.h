@@ -41,8 +41,6 @@ struct fh {
 	enum fh_kind kind;
 	uint32_t slot;
 	int refs;
-	bool page_cache;	  /* opened with keep_cache: the kernel caches what READ returns */
-	uint64_t version;	  /* the object's version when buf was rendered */
 	pthread_mutex_t log_lock; /* FH_LOG: buf changes on every read */
 	char *log_path;		  /* FH_LOG: the file buf was made from, and its version */
 	struct pf_log_stamp log_stamp;
@@ -87,6 +85,8 @@ void pf_pending_unlist(struct pf_fs *fs, struct pf_pending *p);
 /* Admit and store a submission (no lock held): the errno close(2) or
  * rename(2) returns; the sentence goes to events and the log. */
 int pf_submit(struct pf_fs *fs, const char *file, const char *data, size_t len);
+/* The same for a file written past the manifest size limit: -EFBIG. */
+int pf_submit_too_big(struct pf_fs *fs, const char *file);
 
 /* ops.c: queue invalidations of the kernel's copies of what ch changed. */
 void pf_fs_invalidate(struct pf_fs *fs, const struct pf_cache_changes *ch);

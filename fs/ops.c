@@ -25,8 +25,8 @@
 /* Pod directories: cached briefly, and dropped at once when the pod goes
  * (inval.c); a lookup per `cat pods/x/...` would double its cost. */
 #define POD_ENTRY_TIMEOUT 1.0
-/* Files rendered from the cache: their attributes and pages stay in the
- * kernel until the object changes and inval.c drops them. */
+/* Files rendered from the cache: their attributes stay in the kernel until
+ * the object changes and inval.c drops them (saving a GETATTR per fstat). */
 #define FILE_ATTR_TIMEOUT 60.0
 #define DIR_ATTR_TIMEOUT  1.0
 #define SUBMIT_VISIBLE_MS 10000
@@ -112,9 +112,9 @@ static bool object_alive(struct pf_fs *fs, uint64_t ino, time_t *t)
 	}
 }
 
-/* May the kernel keep this file's attributes and pages until told
+/* May the kernel keep this file's attributes (its size) until told
  * otherwise?  Only text that changes exactly when its object changes, and
- * only when invalidations can be sent. */
+ * only when invalidations can be sent.  Reads never use the page cache. */
 static bool kernel_cacheable(struct pf_fs *fs, uint64_t ino)
 {
 	if (!fs->inval)
@@ -133,51 +133,6 @@ static bool kernel_cacheable(struct pf_fs *fs, uint64_t ino)
 	default:
 		return false;
 	}
-}
-
-/* The version of the object behind ino (0 when gone); takes the read lock. */
-static uint64_t object_version(struct pf_fs *fs, uint64_t ino)
-{
-	uint64_t v = 0;
-
-	pf_cache_rdlock(fs->cache);
-	if (ino == PF_INO_EVENTS) {
-		v = pf_cache_events_version(fs->cache);
-	} else if (pf_ino_kind(ino) == PF_INO_POD) {
-		const struct pf_cpod *p = pf_cache_pod_serial(fs->cache, pf_ino_serial(ino));
-		v = p ? p->version : 0;
-	} else if (pf_ino_kind(ino) == PF_INO_NODE) {
-		const struct pf_cnode *n = pf_cache_node_serial(fs->cache, pf_ino_serial(ino));
-		v = n ? n->version : 0;
-	}
-	pf_cache_unlock(fs->cache);
-	return v;
-}
-
-static struct pf_size_slot *size_slot(struct pf_fs *fs, uint64_t ino)
-{
-	uint64_t h = ino * 0x9E3779B97F4A7C15ull;
-
-	return &fs->sizes[(h >> 32) % PF_ARRAY_SIZE(fs->sizes)];
-}
-
-static void size_record(struct pf_fs *fs, uint64_t ino, size_t size)
-{
-	pthread_mutex_lock(&fs->szlock);
-	*size_slot(fs, ino) = (struct pf_size_slot){ino, size};
-	pthread_mutex_unlock(&fs->szlock);
-}
-
-/* Is size what the kernel was last told for ino?  Unknown counts as no. */
-static bool size_matches(struct pf_fs *fs, uint64_t ino, size_t size)
-{
-	bool same;
-
-	pthread_mutex_lock(&fs->szlock);
-	struct pf_size_slot *sl = size_slot(fs, ino);
-	same = sl->ino == ino && sl->size == size;
-	pthread_mutex_unlock(&fs->szlock);
-	return same;
 }
 
 void pf_fs_invalidate(struct pf_fs *fs, const struct pf_cache_changes *ch)
@@ -253,10 +208,8 @@ static int stat_ino(struct pf_fs *fs, uint64_t ino, struct stat *st, double *tim
 	int r = pf_render(fs, ino, &b);
 	if (r == 0) {
 		fill_file(st, ino, t, 0444, b.len);
-		if (kernel_cacheable(fs, ino)) {
+		if (kernel_cacheable(fs, ino))
 			*timeout = FILE_ATTR_TIMEOUT;
-			size_record(fs, ino, b.len);
-		}
 	}
 	pf_buf_release(&b);
 	return r;
@@ -464,16 +417,14 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fuse_reply_attr(req, &st, 0);
 		return;
 	}
-	if (h && h->kind == FH_RENDER && !h->page_cache) {
-		/* A direct-I/O handle answers from its snapshot, so fstat after
-		 * open agrees with what read returns; the kernel must not keep
-		 * that size, it may already be old. */
+	if (h && h->kind == FH_RENDER) {
+		/* A handle answers from its snapshot, so fstat after open agrees
+		 * with what read returns; the kernel must not keep that size, it
+		 * may already be old. */
 		time_t t;
 		object_alive(fs, ino, &t);
 		memset(&st, 0, sizeof(st));
 		fill_file(&st, ino, t, 0444, h->buf.len);
-		if (kernel_cacheable(fs, ino))
-			size_record(fs, ino, h->buf.len); /* the kernel's i_size now */
 		pf_fh_put(fs, h);
 		fuse_reply_attr(req, &st, 0);
 		return;
@@ -504,14 +455,16 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 			if (n > PF_MANIFEST_MAX_BYTES + 1) {
 				r = -EFBIG;
 			} else {
-				if (n > p->data.len) {
-					size_t old = p->data.len;
-					pf_buf_add(&p->data, NULL, 0);
+				size_t old = p->data.len;
+				/* Allocates the buffer even for an empty file. */
+				pf_buf_add(&p->data, NULL, 0);
+				if (n > old) {
 					PF_GROW(p->data.buf, p->data.cap, n + 1);
 					memset(p->data.buf + old, 0, n - old);
 				}
 				p->data.len = n;
 				p->data.buf[n] = '\0';
+				p->too_big = false;
 				p->dirty = true;
 				clock_gettime(CLOCK_REALTIME, &p->mtime);
 			}
@@ -800,6 +753,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 			p->opens++;
 			if (fi->flags & O_TRUNC) {
 				pf_buf_reset(&p->data);
+				p->too_big = false;
 				p->dirty = true;
 			}
 		}
@@ -843,10 +797,6 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		}
 	} else {
 		struct pf_buf b = PF_BUF_INIT;
-		/* The version before the text: a change in between makes the
-		 * snapshot look older than it is, which only costs an extra
-		 * invalidation (op_read). */
-		uint64_t version = object_version(fs, ino);
 		r = pf_render(fs, ino, &b);
 		if (r < 0) {
 			pf_buf_release(&b);
@@ -855,17 +805,12 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		}
 		h = pf_fh_new(fs, FH_RENDER, fi);
 		h->buf = b;
-		h->version = version;
 	}
-	/* Nothing is written, so close(2) needs no FLUSH round trip.  The page
-	 * cache may serve the text only when invalidation follows every change
-	 * and the kernel's idea of the size is this text's size; otherwise it
-	 * would cut or pad it: direct I/O then, read from this snapshot. */
+	/* Contents move: reads come from this open's snapshot (direct I/O),
+	 * never from a page cache that could pair one version's size with
+	 * another's text.  Nothing is written, so close(2) needs no FLUSH. */
 	fi->noflush = 1;
-	if (h->kind == FH_RENDER && kernel_cacheable(fs, ino) && size_matches(fs, ino, h->buf.len))
-		fi->keep_cache = h->page_cache = 1;
-	else
-		fi->direct_io = 1;
+	fi->direct_io = 1;
 	fuse_reply_open(req, fi);
 }
 
@@ -882,11 +827,6 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	switch (h->kind) {
 	case FH_RENDER:
 		pf_reply_slice(req, &h->buf, size, off);
-		/* What this READ returns stays in the page cache.  If the object
-		 * changed since the open, that is older than what the change's
-		 * invalidation already dropped: drop it again. */
-		if (h->page_cache && object_version(fs, ino) != h->version)
-			pf_inval_push_inode(fs->inval, ino);
 		break;
 	case FH_WAIT:
 		pf_wait_read(req, fs, h, ino, size, off);
@@ -990,9 +930,7 @@ static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	pthread_mutex_unlock(&fs->plock);
 
 	if (too_big) {
-		char big = 0;
-		/* The decoder words the limit; hand it an input over it. */
-		r = pf_submit(fs, name, &big, PF_MANIFEST_MAX_BYTES + 1);
+		r = pf_submit_too_big(fs, name);
 	} else if (data.len == 0) {
 		/* touch(1) or an empty redirect: nothing was submitted. */
 		r = 0;
@@ -1180,6 +1118,7 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_
 			pf_pending_unlist(fs, old);
 		free(p->name);
 		p->name = pf_xstrdup(newname);
+		p->dot = true; /* never parsed, wherever it was written first */
 		pthread_mutex_unlock(&fs->plock);
 		fuse_reply_err(req, 0);
 		return;
@@ -1192,8 +1131,7 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_
 	pthread_mutex_unlock(&fs->plock);
 
 	if (too_big) {
-		char big = 0;
-		r = pf_submit(fs, newname, &big, PF_MANIFEST_MAX_BYTES + 1);
+		r = pf_submit_too_big(fs, newname);
 	} else {
 		r = pf_submit(fs, newname, data.buf ? data.buf : "", data.len);
 	}

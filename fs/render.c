@@ -183,7 +183,7 @@ static int render_pod(struct pf_fs *fs, uint64_t ino, struct pf_buf *out)
 		line(out, p->s.why);
 		break;
 	case PF_POD_EVENTS:
-		pf_cache_events_render(fs->cache, "Pod", p->s.name, out);
+		pf_cache_events_render(fs->cache, "Pod", p->s.name, p->s.uid, out);
 		break;
 	case PF_POD_LOGS:
 		pf_cache_unlock(fs->cache);
@@ -275,7 +275,7 @@ int pf_render(struct pf_fs *fs, uint64_t ino, struct pf_buf *out)
 		if (ino != PF_INO_EVENTS)
 			return -EISDIR;
 		pf_cache_rdlock(fs->cache);
-		pf_cache_events_render(fs->cache, NULL, NULL, out);
+		pf_cache_events_render(fs->cache, NULL, NULL, NULL, out);
 		pf_cache_unlock(fs->cache);
 		return 0;
 	case PF_INO_POD:

@@ -15,9 +15,9 @@
 struct pf_waiter {
 	struct pf_waiter *next;
 	fuse_req_t req;
-	struct fh *fh;
-	uint64_t serial;
+	struct fh *fh; /* holds the pod's name and uid */
 	const char *word;
+	size_t size;   /* what the read asked for: a reply may not be longer */
 };
 
 void pf_reply_slice(fuse_req_t req, const struct pf_buf *b, size_t size, off_t off)
@@ -30,13 +30,17 @@ void pf_reply_slice(fuse_req_t req, const struct pf_buf *b, size_t size, off_t o
 }
 
 /* Decide a wait: 1 answered (done), -1 never (EIO), 0 keep waiting.
- * Called with wlock held; takes the cache's read lock. */
-static int wait_decide(struct pf_fs *fs, uint64_t serial, const char *word, const char **why)
+ * The pod is found by name and uid, not by inode: its inode numbers may
+ * change (a reload of the cache, a pod entering Terminating) while it is
+ * the same object.  Called with wlock held; takes the cache's read lock. */
+static int wait_decide(struct pf_fs *fs, const struct fh *h, const char *word, const char **why)
 {
 	int r;
 
 	pf_cache_rdlock(fs->cache);
-	const struct pf_cpod *p = pf_cache_pod_serial(fs->cache, serial);
+	const struct pf_cpod *p = pf_cache_pod(fs->cache, h->pod);
+	if (p && strcmp(p->s.uid, h->uid) != 0)
+		p = NULL; /* another pod of the same name: this one is gone */
 	r = pf_pod_wait_check(p ? &p->s : NULL, word, why);
 	pf_cache_unlock(fs->cache);
 	return r;
@@ -48,14 +52,15 @@ struct failed_wait {
 	char *pod, *uid, *word, *why;
 };
 
-static void wait_answer(struct pf_fs *fs, fuse_req_t req, struct fh *h, const char *word,
-			int decision, const char *why, struct failed_wait *fw)
+/* Called with wlock held: h->buf and h->wait_done change only under it. */
+static void wait_answer(fuse_req_t req, struct fh *h, const char *word, size_t size, int decision,
+			const char *why, struct failed_wait *fw)
 {
 	h->wait_done = true;
 	if (decision > 0) {
 		pf_buf_reset(&h->buf);
 		pf_buf_addf(&h->buf, "%s\n", word);
-		fuse_reply_buf(req, h->buf.buf, h->buf.len);
+		pf_reply_slice(req, &h->buf, size, 0);
 		return;
 	}
 	fw->pod = pf_xstrdup(h->pod);
@@ -113,15 +118,19 @@ static void on_interrupt(fuse_req_t req, void *arg)
 void pf_wait_read(fuse_req_t req, struct pf_fs *fs, struct fh *h, fuse_ino_t ino, size_t size,
 		  off_t off)
 {
-	uint64_t serial = pf_ino_serial(ino);
 	const char *word = pf_wait_words[pf_ino_fid(ino) - PF_POD_WAIT_FIRST];
 	const char *why = NULL;
 	int d;
 
+	pthread_mutex_lock(&fs->wlock);
 	if (h->wait_done || off > 0) {
+		/* A reader taking the answer a byte at a time (read -r in a
+		 * shell) gets the rest from the handle. */
 		pf_reply_slice(req, &h->buf, size, off);
+		pthread_mutex_unlock(&fs->wlock);
 		return;
 	}
+	pthread_mutex_unlock(&fs->wlock);
 	/* See on_interrupt: registering first means an interrupt that
 	 * arrives at any point below is seen, either through
 	 * fuse_req_interrupted() or by finding the parked waiter. */
@@ -132,14 +141,14 @@ void pf_wait_read(fuse_req_t req, struct pf_fs *fs, struct fh *h, fuse_ino_t ino
 		fuse_reply_err(req, EINTR);
 		return;
 	}
-	d = wait_decide(fs, serial, word, &why);
+	d = wait_decide(fs, h, word, &why);
 	if (d == 0 && !fs->shutting_down) {
 		struct pf_waiter *w = pf_xcalloc(1, sizeof(*w));
 		w->req = req;
 		w->fh = h;
 		pf_fh_ref(fs, h); /* the parked read keeps the handle alive */
-		w->serial = serial;
 		w->word = word;
+		w->size = size;
 		w->next = fs->waiters;
 		fs->waiters = w;
 		pthread_mutex_unlock(&fs->wlock);
@@ -149,7 +158,7 @@ void pf_wait_read(fuse_req_t req, struct pf_fs *fs, struct fh *h, fuse_ino_t ino
 	if (d == 0)
 		fuse_reply_err(req, ENOTCONN);
 	else
-		wait_answer(fs, req, h, word, d, why, &fw);
+		wait_answer(req, h, word, size, d, why, &fw);
 	pthread_mutex_unlock(&fs->wlock);
 	if (fw.pod)
 		report_failed_waits(fs, &fw, 1);
@@ -168,7 +177,7 @@ void pf_fs_notify(void *arg, const struct pf_cache_changes *ch)
 	for (pp = &fs->waiters; *pp;) {
 		struct pf_waiter *w = *pp;
 		const char *why = NULL;
-		int d = wait_decide(fs, w->serial, w->word, &why);
+		int d = wait_decide(fs, w->fh, w->word, &why);
 
 		if (d == 0) {
 			pp = &w->next;
@@ -177,7 +186,7 @@ void pf_fs_notify(void *arg, const struct pf_cache_changes *ch)
 		*pp = w->next;
 		PF_GROW(failed, cap_failed, n_failed + 1);
 		memset(&failed[n_failed], 0, sizeof(*failed));
-		wait_answer(fs, w->req, w->fh, w->word, d, why, &failed[n_failed]);
+		wait_answer(w->req, w->fh, w->word, w->size, d, why, &failed[n_failed]);
 		if (failed[n_failed].pod)
 			n_failed++;
 		pf_fh_put(fs, w->fh);

@@ -28,6 +28,20 @@ is "$("$FSOP" rename "$PODS/.nope" "$PODS/.nope2")" "OK" "dot to dot is a plain 
 check "renamed" -- test -f "$PODS/.nope2" -a ! -e "$PODS/.nope"
 rm -f "$PODS/.nope2"
 
+# truncate(1) of a scratch file (no O_TRUNC, then ftruncate).
+touch "$PODS/.t"
+check "truncate -s 0 of an empty scratch file" -- truncate -s 0 "$PODS/.t"
+check "truncate -s 100 grows it" -- sh -c "truncate -s 100 '$PODS/.t' && test \$(stat -c %s '$PODS/.t') = 100"
+check "the mount is still there" -- test -d "$PODS"
+rm -f "$PODS/.t"
+
+# A file renamed to a dot name while its writer holds it open stays scratch.
+is "$(pod_yaml late | "$FSOP" write-rename "$PODS/late.yaml" "$PODS/.late" | tr '\n' ' ')" "OK OK " \
+	"rename of an open file to a dot name, then close"
+check "closing it submits nothing" -- test ! -e "$PODS/late"
+check "and the scratch file stays" -- test -f "$PODS/.late"
+rm -f "$PODS/.late"
+
 # An empty file (touch) submits nothing.
 touch "$PODS/empty.yaml"
 check "touch of a new file succeeds and leaves nothing" -- test ! -e "$PODS/empty.yaml"

@@ -28,4 +28,24 @@ check "wait/Deleted is still blocked while the pod exists" -- kill -0 $w
 rmdir "$PODS/a"
 wait $w
 is "$(tr '\n' ' ' <"$T/w.out")" "OK Deleted " "wait/Deleted returns Deleted once the pod is gone"
+
+# A pod a node holds: rm -r starts a graceful delete; the Terminating pod
+# stays reachable under its name, also while someone holds it open.
+STORECTL=$(dirname "$FSOP")/storectl
+URI=sqlite:$STATE/podfs.db
+submit held >/dev/null
+key=/registry/pods/default/held
+"$STORECTL" "$URI" get "$key" | sed 's/^spec:$/spec:\n  nodeName: n1/' | "$STORECTL" "$URI" put "$key"
+check "bound to n1" -- wait_until 5 grep -qx n1 "$PODS/held/node"
+"$FSOP" readfor 20000 "$PODS/held/wait/Deleted" >"$T/held.out" &
+hw=$!
+sleep 0.2
+check "rm -r of a bound pod exits 0" -- rm -r "$PODS/held"
+is "$(cat "$PODS/held/status")" "Terminating" "the pod reads Terminating, still reachable"
+is "$(cat "$PODS/held/wait/Terminating")" "Terminating" "a new wait/ read works in it"
+check "wait/Deleted is still waiting" -- kill -0 $hw
+"$STORECTL" "$URI" delete "$key"
+wait $hw
+is "$(tr '\n' ' ' <"$T/held.out")" "OK Deleted " "wait/Deleted returns once the node removed it"
+check "and the directory is gone" -- wait_until 5 test ! -e "$PODS/held"
 stop_podfs

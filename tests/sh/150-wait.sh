@@ -13,6 +13,9 @@ is "$("$FSOP" readfor 300 "$PODS/w1/wait/Scheduled")" "TIMEOUT" "wait/Scheduled 
 timeout 0.5 cat "$PODS/w1/wait/Running"; rc=$?
 is "$rc" "124" "timeout(1) ends a blocked cat"
 is "$(cat "$PODS/w1/wait/Pending")" "Pending" "wait/Pending returns at once for a pending pod"
+read -r word <"$PODS/w1/wait/Pending"
+is "$word" "Pending" "a shell's read (one byte at a time) gets the whole word"
+is "$(dd if="$PODS/w1/wait/Pending" bs=1 2>/dev/null)" "Pending" "so does dd bs=1"
 is "$("$FSOP" read "$PODS/w1/wait/NoSuchWord")" "ENOENT" "unknown wait words do not exist"
 
 # Bind the pod from another process: the blocked reader wakes.

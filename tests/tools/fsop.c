@@ -7,6 +7,9 @@
  *                        the errno of whichever step failed first
  *   fsop rename OLD NEW  fsop unlink PATH  fsop rmdir PATH  fsop mkdir PATH
  *   fsop read PATH       prints the content after "OK\n" (or the errno)
+ *   fsop write-rename PATH NEW   stdin -> PATH, rename to NEW while still
+ *                        open, then close: the errno of the rename, then of
+ *                        the close, one a line
  *   fsop readfor MS PATH read with a deadline: "OK\n<data>", an errno, or
  *                        "TIMEOUT" when MS passes (the read is interrupted
  *                        by SIGALRM, which exercises FUSE interrupts)
@@ -52,6 +55,21 @@ static int do_write(const char *path)
 	if (close(fd) < 0)
 		return report(errno);
 	return report(0);
+}
+
+static int do_write_rename(const char *path, const char *to)
+{
+	char buf[65536];
+	ssize_t n;
+	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return report(errno);
+	while ((n = read(0, buf, sizeof(buf))) > 0)
+		if (write(fd, buf, (size_t)n) != n)
+			break;
+	report(rename(path, to) ? errno : 0);
+	return report(close(fd) ? errno : 0);
 }
 
 static volatile sig_atomic_t alarmed;
@@ -104,6 +122,8 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "write"))
 		return do_write(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "write-rename"))
+		return do_write_rename(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "read"))
 		return do_read(argv[2], 0);
 	if (argc == 4 && !strcmp(argv[1], "readfor"))
