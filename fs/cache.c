@@ -447,7 +447,8 @@ static int load(struct pf_cache *c, struct pf_strlist *deleted, struct pf_err *e
 	if (r < 0)
 		return r;
 	/* Events in time order (keys sort by object name). */
-	qsort(all.items, all.n, sizeof(*all.items), cmp_event_keys);
+	if (all.n)
+		qsort(all.items, all.n, sizeof(*all.items), cmp_event_keys);
 	pthread_rwlock_wrlock(&c->lock);
 	/* A reload keeps every object that is still there with its serial,
 	 * hence its inodes: open files, current directories and parked
