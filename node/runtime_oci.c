@@ -794,9 +794,28 @@ static int exit_code(struct oci *o, const char *id, int64_t *when_ms)
 	return (int)strtol(s, NULL, 10);
 }
 
+/* A process that exited but that nobody reaped yet (conmon's parent is
+ * init, which may reap late) counts as gone. */
 static bool alive(pid_t pid)
 {
-	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+	char path[64], buf[512];
+	ssize_t n;
+	int fd;
+	const char *p;
+
+	if (pid <= 0 || (kill(pid, 0) < 0 && errno != EPERM))
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return !(p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
 }
 
 static void release_hold(struct oci *o, const char *id)
