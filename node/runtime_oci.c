@@ -488,28 +488,32 @@ static void remove_pod_cgroups(const char *uid)
 	pf_strlist_free(&mnts);
 }
 
-/* The pids controller's directory for the pod (v1 pids hierarchy, or the
- * v2 mount when it has the controller), NULL when there is none. */
+/* The pids controller's directory for the pod (the v1 hierarchy whose
+ * mount options name pids, or the v2 mount when it has the controller),
+ * NULL when there is none. */
 static char *pod_pids_cgroup(const char *uid)
 {
-	struct pf_strlist mnts;
-	char *found = NULL;
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/mounts", "re");
+	char line[4096];
 
-	cgroup_mounts(&mnts);
-	for (size_t i = 0; i < mnts.n && !found; i++) {
-		_cleanup_free_ char *probe = pf_xasprintf("%s/pids.max", mnts.items[i]);
-		_cleanup_free_ char *ctl = pf_xasprintf("%s/cgroup.controllers", mnts.items[i]);
-		_cleanup_free_ char *text = NULL;
-		size_t len = 0;
-		bool v1_pids = strstr(mnts.items[i], "pids") && !exists(ctl);
-
-		if (v1_pids || (exists(ctl) && pf_read_file(ctl, 4096, &text, &len) == 0 &&
-				strstr(text, "pids")))
-			found = pf_xasprintf("%s/podfs/%s", mnts.items[i], uid);
-		(void)probe;
+	while (f && fgets(line, sizeof(line), f)) {
+		char dev[256], mnt[2048], type[64], opts[1024];
+		if (sscanf(line, "%255s %2047s %63s %1023s", dev, mnt, type, opts) != 4)
+			continue;
+		if (strcmp(type, "cgroup") == 0) {
+			char *save = NULL;
+			for (char *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save))
+				if (strcmp(o, "pids") == 0)
+					return pf_xasprintf("%s/podfs/%s", mnt, uid);
+		} else if (strcmp(type, "cgroup2") == 0) {
+			_cleanup_free_ char *ctl = pf_xasprintf("%s/cgroup.controllers", mnt);
+			_cleanup_free_ char *text = NULL;
+			size_t len = 0;
+			if (pf_read_file(ctl, 4096, &text, &len) == 0 && strstr(text, "pids"))
+				return pf_xasprintf("%s/podfs/%s", mnt, uid);
+		}
 	}
-	pf_strlist_free(&mnts);
-	return found;
+	return NULL;
 }
 
 struct ns_job {
@@ -682,10 +686,15 @@ static int oci_sandbox_create(struct pf_runtime *rt, const struct pf_pod *pod, c
 	if (pids) {
 		_cleanup_free_ char *max = pf_xasprintf("%s/pids.max", pids);
 		char v[32];
-		if (pf_mkdir_p(pids, 0755) == 0) {
-			snprintf(v, sizeof(v), "%d", POD_PIDS_MAX);
-			write_text(max, v);
-		}
+		/* cgroupfs takes writes in place, not the tmp + rename of
+		 * write_file. */
+		int fd = pf_mkdir_p(pids, 0755) == 0 ? open(max, O_WRONLY | O_CLOEXEC) : -1;
+		snprintf(v, sizeof(v), "%d", POD_PIDS_MAX);
+		if (fd < 0 || write(fd, v, strlen(v)) < 0)
+			pf_log(PF_LOG_WARN, "pod %s: cannot set its pids limit in %s: %s",
+			       pod->meta.name, max, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 	}
 	/* /etc files the containers share. */
 	{
