@@ -16,34 +16,44 @@
 
 /* containerd's and Docker's default capability set. */
 static const char *const default_caps[] = {
-	"CAP_AUDIT_WRITE", "CAP_CHOWN",	 "CAP_DAC_OVERRIDE", "CAP_FOWNER",
-	"CAP_FSETID",	   "CAP_KILL",	 "CAP_MKNOD",	     "CAP_NET_BIND_SERVICE",
-	"CAP_NET_RAW",	   "CAP_SETFCAP", "CAP_SETGID",	     "CAP_SETPCAP",
-	"CAP_SETUID",	   "CAP_SYS_CHROOT",
+    "CAP_AUDIT_WRITE", "CAP_CHOWN",   "CAP_DAC_OVERRIDE",     "CAP_FOWNER",	"CAP_FSETID",
+    "CAP_KILL",	       "CAP_MKNOD",   "CAP_NET_BIND_SERVICE", "CAP_NET_RAW",	"CAP_SETFCAP",
+    "CAP_SETGID",      "CAP_SETPCAP", "CAP_SETUID",	      "CAP_SYS_CHROOT",
 };
 
 static const char *const all_caps[] = {
-	"CAP_AUDIT_CONTROL",	"CAP_AUDIT_READ",      "CAP_AUDIT_WRITE",    "CAP_BLOCK_SUSPEND",
-	"CAP_BPF",		"CAP_CHECKPOINT_RESTORE", "CAP_CHOWN",	     "CAP_DAC_OVERRIDE",
-	"CAP_DAC_READ_SEARCH",	"CAP_FOWNER",	       "CAP_FSETID",	     "CAP_IPC_LOCK",
-	"CAP_IPC_OWNER",	"CAP_KILL",	       "CAP_LEASE",	     "CAP_LINUX_IMMUTABLE",
-	"CAP_MAC_ADMIN",	"CAP_MAC_OVERRIDE",    "CAP_MKNOD",	     "CAP_NET_ADMIN",
-	"CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",   "CAP_NET_RAW",	     "CAP_PERFMON",
-	"CAP_SETFCAP",		"CAP_SETGID",	       "CAP_SETPCAP",	     "CAP_SETUID",
-	"CAP_SYSLOG",		"CAP_SYS_ADMIN",       "CAP_SYS_BOOT",	     "CAP_SYS_CHROOT",
-	"CAP_SYS_MODULE",	"CAP_SYS_NICE",	       "CAP_SYS_PACCT",	     "CAP_SYS_PTRACE",
-	"CAP_SYS_RAWIO",	"CAP_SYS_RESOURCE",    "CAP_SYS_TIME",	     "CAP_SYS_TTY_CONFIG",
-	"CAP_WAKE_ALARM",
+    "CAP_AUDIT_CONTROL",   "CAP_AUDIT_READ",   "CAP_AUDIT_WRITE",
+    "CAP_BLOCK_SUSPEND",   "CAP_BPF",	       "CAP_CHECKPOINT_RESTORE",
+    "CAP_CHOWN",	   "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH",
+    "CAP_FOWNER",	   "CAP_FSETID",       "CAP_IPC_LOCK",
+    "CAP_IPC_OWNER",	   "CAP_KILL",	       "CAP_LEASE",
+    "CAP_LINUX_IMMUTABLE", "CAP_MAC_ADMIN",    "CAP_MAC_OVERRIDE",
+    "CAP_MKNOD",	   "CAP_NET_ADMIN",    "CAP_NET_BIND_SERVICE",
+    "CAP_NET_BROADCAST",   "CAP_NET_RAW",      "CAP_PERFMON",
+    "CAP_SETFCAP",	   "CAP_SETGID",       "CAP_SETPCAP",
+    "CAP_SETUID",	   "CAP_SYSLOG",       "CAP_SYS_ADMIN",
+    "CAP_SYS_BOOT",	   "CAP_SYS_CHROOT",   "CAP_SYS_MODULE",
+    "CAP_SYS_NICE",	   "CAP_SYS_PACCT",    "CAP_SYS_PTRACE",
+    "CAP_SYS_RAWIO",	   "CAP_SYS_RESOURCE", "CAP_SYS_TIME",
+    "CAP_SYS_TTY_CONFIG",  "CAP_WAKE_ALARM",
 };
 
 /* containerd's defaults (oci/spec.go). */
 static const char *const masked_paths[] = {
-	"/proc/acpi",	     "/proc/asound",	   "/proc/kcore",	 "/proc/keys",
-	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-	"/proc/scsi",	     "/sys/firmware",	   "/sys/devices/virtual/powercap",
+    "/proc/acpi",
+    "/proc/asound",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/sys/firmware",
+    "/sys/devices/virtual/powercap",
 };
 static const char *const readonly_paths[] = {
-	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 };
 
 /*
@@ -57,60 +67,60 @@ static const struct {
 	const char *name;
 	const char *unless_cap;
 } seccomp_denied[] = {
-	{ "acct", "CAP_SYS_PACCT" },
-	{ "add_key", NULL },
-	{ "bpf", "CAP_SYS_ADMIN" },
-	{ "clock_adjtime", "CAP_SYS_TIME" },
-	{ "clock_settime", "CAP_SYS_TIME" },
-	{ "create_module", NULL },
-	{ "delete_module", "CAP_SYS_MODULE" },
-	{ "finit_module", "CAP_SYS_MODULE" },
-	{ "fsconfig", "CAP_SYS_ADMIN" },
-	{ "fsmount", "CAP_SYS_ADMIN" },
-	{ "fsopen", "CAP_SYS_ADMIN" },
-	{ "fspick", "CAP_SYS_ADMIN" },
-	{ "get_kernel_syms", NULL },
-	{ "get_mempolicy", "CAP_SYS_NICE" },
-	{ "init_module", "CAP_SYS_MODULE" },
-	{ "ioperm", "CAP_SYS_RAWIO" },
-	{ "iopl", "CAP_SYS_RAWIO" },
-	{ "kcmp", "CAP_SYS_PTRACE" },
-	{ "kexec_file_load", "CAP_SYS_BOOT" },
-	{ "kexec_load", "CAP_SYS_BOOT" },
-	{ "keyctl", NULL },
-	{ "lookup_dcookie", "CAP_SYS_ADMIN" },
-	{ "mbind", "CAP_SYS_NICE" },
-	{ "mount", "CAP_SYS_ADMIN" },
-	{ "mount_setattr", "CAP_SYS_ADMIN" },
-	{ "move_mount", "CAP_SYS_ADMIN" },
-	{ "move_pages", "CAP_SYS_NICE" },
-	{ "name_to_handle_at", "CAP_DAC_READ_SEARCH" },
-	{ "nfsservctl", NULL },
-	{ "open_by_handle_at", "CAP_DAC_READ_SEARCH" },
-	{ "open_tree", "CAP_SYS_ADMIN" },
-	{ "perf_event_open", "CAP_PERFMON" },
-	{ "pivot_root", "CAP_SYS_ADMIN" },
-	{ "process_vm_readv", "CAP_SYS_PTRACE" },
-	{ "process_vm_writev", "CAP_SYS_PTRACE" },
-	{ "ptrace", "CAP_SYS_PTRACE" },
-	{ "query_module", NULL },
-	{ "quotactl", "CAP_SYS_ADMIN" },
-	{ "reboot", "CAP_SYS_BOOT" },
-	{ "request_key", NULL },
-	{ "set_mempolicy", "CAP_SYS_NICE" },
-	{ "setdomainname", "CAP_SYS_ADMIN" },
-	{ "sethostname", "CAP_SYS_ADMIN" },
-	{ "setns", "CAP_SYS_ADMIN" },
-	{ "settimeofday", "CAP_SYS_TIME" },
-	{ "swapoff", "CAP_SYS_ADMIN" },
-	{ "swapon", "CAP_SYS_ADMIN" },
-	{ "syslog", "CAP_SYSLOG" },
-	{ "umount2", "CAP_SYS_ADMIN" },
-	{ "unshare", "CAP_SYS_ADMIN" },
-	{ "uselib", NULL },
-	{ "userfaultfd", NULL },
-	{ "ustat", NULL },
-	{ "vhangup", "CAP_SYS_TTY_CONFIG" },
+    {"acct", "CAP_SYS_PACCT"},
+    {"add_key", NULL},
+    {"bpf", "CAP_SYS_ADMIN"},
+    {"clock_adjtime", "CAP_SYS_TIME"},
+    {"clock_settime", "CAP_SYS_TIME"},
+    {"create_module", NULL},
+    {"delete_module", "CAP_SYS_MODULE"},
+    {"finit_module", "CAP_SYS_MODULE"},
+    {"fsconfig", "CAP_SYS_ADMIN"},
+    {"fsmount", "CAP_SYS_ADMIN"},
+    {"fsopen", "CAP_SYS_ADMIN"},
+    {"fspick", "CAP_SYS_ADMIN"},
+    {"get_kernel_syms", NULL},
+    {"get_mempolicy", "CAP_SYS_NICE"},
+    {"init_module", "CAP_SYS_MODULE"},
+    {"ioperm", "CAP_SYS_RAWIO"},
+    {"iopl", "CAP_SYS_RAWIO"},
+    {"kcmp", "CAP_SYS_PTRACE"},
+    {"kexec_file_load", "CAP_SYS_BOOT"},
+    {"kexec_load", "CAP_SYS_BOOT"},
+    {"keyctl", NULL},
+    {"lookup_dcookie", "CAP_SYS_ADMIN"},
+    {"mbind", "CAP_SYS_NICE"},
+    {"mount", "CAP_SYS_ADMIN"},
+    {"mount_setattr", "CAP_SYS_ADMIN"},
+    {"move_mount", "CAP_SYS_ADMIN"},
+    {"move_pages", "CAP_SYS_NICE"},
+    {"name_to_handle_at", "CAP_DAC_READ_SEARCH"},
+    {"nfsservctl", NULL},
+    {"open_by_handle_at", "CAP_DAC_READ_SEARCH"},
+    {"open_tree", "CAP_SYS_ADMIN"},
+    {"perf_event_open", "CAP_PERFMON"},
+    {"pivot_root", "CAP_SYS_ADMIN"},
+    {"process_vm_readv", "CAP_SYS_PTRACE"},
+    {"process_vm_writev", "CAP_SYS_PTRACE"},
+    {"ptrace", "CAP_SYS_PTRACE"},
+    {"query_module", NULL},
+    {"quotactl", "CAP_SYS_ADMIN"},
+    {"reboot", "CAP_SYS_BOOT"},
+    {"request_key", NULL},
+    {"set_mempolicy", "CAP_SYS_NICE"},
+    {"setdomainname", "CAP_SYS_ADMIN"},
+    {"sethostname", "CAP_SYS_ADMIN"},
+    {"setns", "CAP_SYS_ADMIN"},
+    {"settimeofday", "CAP_SYS_TIME"},
+    {"swapoff", "CAP_SYS_ADMIN"},
+    {"swapon", "CAP_SYS_ADMIN"},
+    {"syslog", "CAP_SYSLOG"},
+    {"umount2", "CAP_SYS_ADMIN"},
+    {"unshare", "CAP_SYS_ADMIN"},
+    {"uselib", NULL},
+    {"userfaultfd", NULL},
+    {"ustat", NULL},
+    {"vhangup", "CAP_SYS_TTY_CONFIG"},
 };
 
 size_t pf_bundle_seccomp_denied(const char *const **names)
@@ -192,7 +202,7 @@ int pf_bundle_args(const struct pf_container *c, const struct pf_image *img,
 		   const struct pf_strlist *env, struct pf_strlist *out, struct pf_err *err)
 {
 	const struct pf_strlist *first, *second;
-	static const struct pf_strlist none = { 0 };
+	static const struct pf_strlist none = {0};
 
 	memset(out, 0, sizeof(*out));
 	if (c->command.n) {
@@ -234,7 +244,8 @@ static const char *label_key(const char *path, const char *prefix, char *key, si
 	/* metadata.labels['k'] */
 	if (len < 4 || path[0] != '[' || path[len - 1] != ']' || len - 4 >= size)
 		return NULL;
-	if (!((path[1] == '\'' && path[len - 2] == '\'') || (path[1] == '"' && path[len - 2] == '"')))
+	if (!((path[1] == '\'' && path[len - 2] == '\'') ||
+	      (path[1] == '"' && path[len - 2] == '"')))
 		return NULL;
 	memcpy(key, path + 2, len - 4);
 	key[len - 4] = 0;
@@ -309,7 +320,7 @@ static char *resource_ref(const struct pf_bundle_in *in, const struct pf_env_var
 	bool limits = strncmp(r, "limits.", 7) == 0;
 	const char *name = strchr(r, '.') ? strchr(r, '.') + 1 : r;
 	const struct pf_quantity *q =
-		pf_reslist_get(limits ? &c->resources.limits : &c->resources.requests, name);
+	    pf_reslist_get(limits ? &c->resources.limits : &c->resources.requests, name);
 	int64_t milli = q ? q->milli : 0;
 	int64_t div = e->resource_ref_divisor.str ? e->resource_ref_divisor.milli : 1000;
 
@@ -342,7 +353,7 @@ static void env_set(struct pf_strlist *env, const char *name, const char *value)
 int pf_bundle_env(const struct pf_bundle_in *in, struct pf_strlist *out, struct pf_err *err)
 {
 	const struct pf_container *c = in->c;
-	struct pf_strlist pod_env = { 0 };
+	struct pf_strlist pod_env = {0};
 	int r = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -352,7 +363,8 @@ int pf_bundle_env(const struct pf_bundle_in *in, struct pf_strlist *out, struct 
 			_cleanup_free_ char *k = NULL;
 			if (!eq)
 				continue;
-			k = pf_xstrndup(in->img->env.items[i], (size_t)(eq - in->img->env.items[i]));
+			k = pf_xstrndup(in->img->env.items[i],
+					(size_t)(eq - in->img->env.items[i]));
 			env_set(out, k, eq + 1);
 		}
 	for (size_t i = 0; i < c->n_env && r == 0; i++) {
@@ -376,7 +388,8 @@ int pf_bundle_env(const struct pf_bundle_in *in, struct pf_strlist *out, struct 
 		return r;
 	}
 	if (!env_lookup(out, "PATH", 4))
-		env_set(out, "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+		env_set(out, "PATH",
+			"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 	if (!env_lookup(out, "HOSTNAME", 8) && in->pod && in->pod->meta.name)
 		env_set(out, "HOSTNAME",
 			in->pod->spec.hostname ? in->pod->spec.hostname : in->pod->meta.name);
@@ -438,15 +451,14 @@ static bool all_digits(const char *s)
 
 /* Look name (or a number) up in rootfs/etc/passwd (field 2: uid, 3: gid)
  * or /etc/group (field 2: gid). */
-static int lookup(const char *rootfs, const char *file, const char *name, int64_t *id,
-		  int64_t *gid)
+static int lookup(const char *rootfs, const char *file, const char *name, int64_t *id, int64_t *gid)
 {
 	_cleanup_free_ char *path = pf_xasprintf("%s/etc/%s", rootfs ? rootfs : "", file);
 	_cleanup_fclose_ FILE *f = rootfs ? fopen(path, "re") : NULL;
 	char line[1024];
 
 	while (f && fgets(line, sizeof(line), f)) {
-		char *fields[4] = { 0 }, *p = line;
+		char *fields[4] = {0}, *p = line;
 		int n = 0;
 
 		for (char *t; n < 4 && (t = strsep(&p, ":\n")); n++)
@@ -547,7 +559,7 @@ static void add_mount(json_t *mounts, const char *dest, const char *type, const 
 
 #define MOUNT(ms, d, t, s, ...)                                                                    \
 	do {                                                                                       \
-		static const char *const o_[] = { __VA_ARGS__ };                                   \
+		static const char *const o_[] = {__VA_ARGS__};                                     \
 		add_mount(ms, d, t, s, o_, PF_ARRAY_SIZE(o_));                                     \
 	} while (0)
 
@@ -576,7 +588,7 @@ static int volume_mounts(const struct pf_bundle_in *in, json_t *mounts, struct p
 		const struct pf_volume *v = find_volume(in->pod, vm->name);
 		_cleanup_free_ char *src = NULL;
 		bool ro = is_true(vm->read_only);
-		const char *opts[3] = { "rbind", ro ? "ro" : "rw", "rprivate" };
+		const char *opts[3] = {"rbind", ro ? "ro" : "rw", "rprivate"};
 
 		if (!v)
 			return pf_err_set(err, EINVAL, "volumeMounts[%zu]: no volume named \"%s\"",
@@ -656,8 +668,7 @@ static bool wants_seccomp(const struct pf_bundle_in *in)
 
 static json_t *seccomp(const struct pf_strlist *caps)
 {
-	static const char *const arches[] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_X86",
-					      "SCMP_ARCH_X32" };
+	static const char *const arches[] = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"};
 	json_t *s = json_object(), *names = json_array(), *rule = json_object(),
 	       *rules = json_array();
 
@@ -693,7 +704,7 @@ int pf_bundle_config(const struct pf_bundle_in *in, json_t **out, struct pf_err 
 {
 	const struct pf_container *c = in->c;
 	const struct pf_security_context *sc = &c->security_context;
-	struct pf_strlist env = { 0 }, args = { 0 }, caps = { 0 };
+	struct pf_strlist env = {0}, args = {0}, caps = {0};
 	int64_t uid = 0, gid = 0;
 	json_t *cfg = NULL, *proc, *user, *capj, *root, *mounts, *linux_, *nss;
 	bool priv = privileged(c);
@@ -737,8 +748,8 @@ int pf_bundle_config(const struct pf_bundle_in *in, json_t **out, struct pf_err 
 	json_object_set_new(proc, "cwd",
 			    json_string(c->working_dir && *c->working_dir ? c->working_dir
 					: in->img && in->img->working_dir && *in->img->working_dir
-						? in->img->working_dir
-						: "/"));
+					    ? in->img->working_dir
+					    : "/"));
 	capj = json_object();
 	json_object_set_new(capj, "bounding", list_json(&caps));
 	/* A process that is not root keeps no effective capabilities, as
@@ -746,8 +757,9 @@ int pf_bundle_config(const struct pf_bundle_in *in, json_t **out, struct pf_err 
 	json_object_set_new(capj, "effective", uid == 0 ? list_json(&caps) : json_array());
 	json_object_set_new(capj, "permitted", uid == 0 ? list_json(&caps) : json_array());
 	json_object_set_new(proc, "capabilities", capj);
-	json_object_set_new(proc, "noNewPrivileges",
-			    json_boolean(!priv && !(sc->set && is_true(sc->allow_privilege_escalation))));
+	json_object_set_new(
+	    proc, "noNewPrivileges",
+	    json_boolean(!priv && !(sc->set && is_true(sc->allow_privilege_escalation))));
 	/* No rlimits: the container inherits the node's, as a process the
 	 * host could not raise its own limit for must not fail to start. */
 	json_object_set_new(cfg, "process", proc);
@@ -760,8 +772,7 @@ int pf_bundle_config(const struct pf_bundle_in *in, json_t **out, struct pf_err 
 
 	mounts = json_array();
 	MOUNT(mounts, "/proc", "proc", "proc", "nosuid", "noexec", "nodev");
-	MOUNT(mounts, "/dev", "tmpfs", "tmpfs", "nosuid", "strictatime", "mode=755",
-	      "size=65536k");
+	MOUNT(mounts, "/dev", "tmpfs", "tmpfs", "nosuid", "strictatime", "mode=755", "size=65536k");
 	MOUNT(mounts, "/dev/pts", "devpts", "devpts", "nosuid", "noexec", "newinstance",
 	      "ptmxmode=0666", "mode=0620", "gid=5");
 	MOUNT(mounts, "/dev/mqueue", "mqueue", "mqueue", "nosuid", "noexec", "nodev");
@@ -769,8 +780,8 @@ int pf_bundle_config(const struct pf_bundle_in *in, json_t **out, struct pf_err 
 		MOUNT(mounts, "/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", "rw");
 	else
 		MOUNT(mounts, "/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", "ro");
-	MOUNT(mounts, "/sys/fs/cgroup", "cgroup", "cgroup", "nosuid", "noexec", "nodev",
-	      "relatime", "ro");
+	MOUNT(mounts, "/sys/fs/cgroup", "cgroup", "cgroup", "nosuid", "noexec", "nodev", "relatime",
+	      "ro");
 	if (in->shm)
 		MOUNT(mounts, "/dev/shm", "bind", in->shm, "rbind", "nosuid", "nodev", "noexec");
 	else
@@ -784,8 +795,8 @@ int pf_bundle_config(const struct pf_bundle_in *in, json_t **out, struct pf_err 
 		MOUNT(mounts, "/etc/hostname", "bind", in->hostname, "rbind", "rprivate", "rw");
 	if (in->termination_log) {
 		const char *p = c->termination_message_path && *c->termination_message_path
-					? c->termination_message_path
-					: "/dev/termination-log";
+				    ? c->termination_message_path
+				    : "/dev/termination-log";
 		MOUNT(mounts, p, "bind", in->termination_log, "rbind", "rprivate", "rw");
 	}
 	r = volume_mounts(in, mounts, err);

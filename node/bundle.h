@@ -22,14 +22,14 @@
 struct pf_bundle_in {
 	const struct pf_pod *pod;
 	const struct pf_container *c;
-	const struct pf_image *img; /* may be NULL (unit tests): no image defaults */
-	const char *rootfs;         /* the container's root (the overlay mount point) */
-	const char *netns, *ipcns, *utsns; /* the sandbox's namespace files; NULL = own */
+	const struct pf_image *img;	       /* may be NULL (unit tests): no image defaults */
+	const char *rootfs;		       /* the container's root (the overlay mount point) */
+	const char *netns, *ipcns, *utsns;     /* the sandbox's namespace files; NULL = own */
 	const char *hosts, *resolv, *hostname; /* files bind-mounted on /etc/... */
-	const char *shm;            /* the pod's /dev/shm directory; NULL = own tmpfs */
-	const char *termination_log; /* host file for terminationMessagePath */
-	const char *volumes_dir;    /* emptyDir "v" is volumes_dir/v */
-	const char *cgroups_path;   /* "/podfs/<pod-uid>/<container-id>" */
+	const char *shm;		       /* the pod's /dev/shm directory; NULL = own tmpfs */
+	const char *termination_log;	       /* host file for terminationMessagePath */
+	const char *volumes_dir;	       /* emptyDir "v" is volumes_dir/v */
+	const char *cgroups_path;	       /* "/podfs/<pod-uid>/<container-id>" */
 	const char *node_name, *host_ip, *pod_ip; /* for fieldRef */
 	bool allow_host_paths;
 	bool allow_privileged;
@@ -59,8 +59,7 @@ void pf_bundle_caps(const struct pf_container *c, struct pf_strlist *out);
 /* uid/gid: runAsUser/runAsGroup (container over pod), else the image's
  * User ("uid", "uid:gid", or names looked up in rootfs /etc/passwd and
  * /etc/group), else 0.  -EINVAL when a name cannot be found. */
-int pf_bundle_user(const struct pf_bundle_in *in, int64_t *uid, int64_t *gid,
-		   struct pf_err *err);
+int pf_bundle_user(const struct pf_bundle_in *in, int64_t *uid, int64_t *gid, struct pf_err *err);
 
 /* The whole config.json.  -EINVAL (a user or command that cannot be
  * resolved), -EPERM (a hostPath or privileged container the node does

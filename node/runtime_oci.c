@@ -49,22 +49,22 @@
 
 extern const struct pf_runtime_ops pf_runtime_oci_ops;
 
-#define LOG_SIZE_MAX	 (10 * 1024 * 1024) /* kubelet's containerLogMaxSize */
-#define POD_PIDS_MAX	 4096
-#define SHM_SIZE	 "65536k"
+#define LOG_SIZE_MAX	  (10 * 1024 * 1024) /* kubelet's containerLogMaxSize */
+#define POD_PIDS_MAX	  4096
+#define SHM_SIZE	  "65536k"
 #define CREATE_TIMEOUT_MS 20000
-#define CALL_TIMEOUT_MS	 10000
-#define MESSAGE_MAX	 4096 /* kubelet's limit on a termination message */
+#define CALL_TIMEOUT_MS	  10000
+#define MESSAGE_MAX	  4096 /* kubelet's limit on a termination message */
 
 struct oci {
 	struct pf_runtime rt;
-	char *state;	     /* STATE */
-	char *root;	     /* STATE/oci */
-	char *runtime_path;  /* absolute path of crun/runc */
-	char *runtime_name;  /* "crun" | "runc" | basename of PATH */
-	char *version;	     /* "runc://1.1.5" */
-	char *note;	     /* which runtime and why */
-	char *down;	     /* why nothing can run (status), NULL when fine */
+	char *state;	    /* STATE */
+	char *root;	    /* STATE/oci */
+	char *runtime_path; /* absolute path of crun/runc */
+	char *runtime_name; /* "crun" | "runc" | basename of PATH */
+	char *version;	    /* "runc://1.1.5" */
+	char *note;	    /* which runtime and why */
+	char *down;	    /* why nothing can run (status), NULL when fine */
 	char *conmon;
 	bool allow_privileged, allow_host_paths;
 	struct pf_image_store *images;
@@ -189,7 +189,8 @@ static void unmount(const char *path)
 static char *which(const char *name)
 {
 	const char *path = getenv("PATH");
-	_cleanup_free_ char *copy = pf_xstrdup(path && *path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
+	_cleanup_free_ char *copy =
+	    pf_xstrdup(path && *path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
 	char *save = NULL;
 
 	if (strchr(name, '/'))
@@ -200,8 +201,7 @@ static char *which(const char *name)
 			return PF_TAKE(p);
 	}
 	/* Debian puts runc in /usr/sbin, which a user's PATH may lack. */
-	for (const char *const *d = (const char *const[]){ "/usr/sbin", "/usr/bin", NULL }; *d;
-	     d++) {
+	for (const char *const *d = (const char *const[]){"/usr/sbin", "/usr/bin", NULL}; *d; d++) {
 		_cleanup_free_ char *p = pf_xasprintf("%s/%s", *d, name);
 		if (access(p, X_OK) == 0)
 			return PF_TAKE(p);
@@ -248,8 +248,8 @@ static char *crun_blocker(void)
 
 static char *runtime_version(const char *path, const char *name)
 {
-	const char *argv[] = { path, "--version", NULL };
-	struct pf_spawn s = { .argv = argv, .keep_stdout = true, .timeout_ms = 5000 };
+	const char *argv[] = {path, "--version", NULL};
+	struct pf_spawn s = {.argv = argv, .keep_stdout = true, .timeout_ms = 5000};
 	struct pf_spawn_out o;
 	struct pf_err err = PF_ERR_INIT;
 	char ver[64] = "unknown";
@@ -312,7 +312,7 @@ static int runtime_call(struct oci *o, const char *const *args, size_t n, struct
 	const char *argv[16];
 	_cleanup_free_ char *rootarg = pf_xasprintf("--root=%s/runtime-root", o->root);
 	size_t k = 0;
-	struct pf_spawn s = { .argv = argv, .timeout_ms = CALL_TIMEOUT_MS, .keep_stdout = true };
+	struct pf_spawn s = {.argv = argv, .timeout_ms = CALL_TIMEOUT_MS, .keep_stdout = true};
 
 	argv[k++] = o->runtime_path;
 	argv[k++] = rootarg;
@@ -375,8 +375,8 @@ static int oci_open(const struct pf_runtime_config *cfg, struct pf_runtime **out
 					       "v1 hierarchies (see podfs(1))",
 					       blocker);
 		else
-			o->note = pf_xasprintf("containers run with %s (--oci-runtime)",
-					       o->runtime_name);
+			o->note =
+			    pf_xasprintf("containers run with %s (--oci-runtime)", o->runtime_name);
 	}
 	o->conmon = which("conmon");
 	if (!o->conmon && !o->down)
@@ -386,8 +386,8 @@ static int oci_open(const struct pf_runtime_config *cfg, struct pf_runtime **out
 	o->rt.version = o->version;
 	o->rt.note = o->note;
 
-	for (const char *const *d = (const char *const[]){ "runtime-root", "exits", "sock",
-							     "containers", "sandboxes", NULL };
+	for (const char *const *d = (const char *const[]){"runtime-root", "exits", "sock",
+							  "containers", "sandboxes", NULL};
 	     *d; d++) {
 		_cleanup_free_ char *p = pf_xasprintf("%s/%s", o->root, *d);
 		r = pf_mkdir_p(p, 0700);
@@ -502,7 +502,8 @@ static char *pod_pids_cgroup(const char *uid)
 			continue;
 		if (strcmp(type, "cgroup") == 0) {
 			char *save = NULL;
-			for (char *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save))
+			for (char *o = strtok_r(opts, ",", &save); o;
+			     o = strtok_r(NULL, ",", &save))
 				if (strcmp(o, "pids") == 0)
 					return pf_xasprintf("%s/podfs/%s", mnt, uid);
 		} else if (strcmp(type, "cgroup2") == 0) {
@@ -535,8 +536,8 @@ static void *ns_thread(void *arg)
 	static const struct {
 		const char *name;
 		int flag;
-	} nss[] = { { "net", CLONE_NEWNET }, { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS } };
-	struct ifreq ifr = { 0 };
+	} nss[] = {{"net", CLONE_NEWNET}, {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}};
+	struct ifreq ifr = {0};
 	int s;
 
 	if (unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) < 0) {
@@ -588,7 +589,8 @@ static char *existing_sandbox(struct oci *o, const char *uid)
 	json_t *rec = read_json(path);
 	char *id = NULL;
 
-	if (rec && jstr(rec, "id") && jstr(rec, "state") && strcmp(jstr(rec, "state"), "ready") == 0) {
+	if (rec && jstr(rec, "id") && jstr(rec, "state") &&
+	    strcmp(jstr(rec, "state"), "ready") == 0) {
 		_cleanup_free_ char *dir = sandbox_dir_of(o, jstr(rec, "id"));
 		if (dir)
 			id = pf_xstrdup(jstr(rec, "id"));
@@ -602,12 +604,12 @@ static int oci_sandbox_create(struct pf_runtime *rt, const struct pf_pod *pod, c
 {
 	struct oci *o = O(rt);
 	const char *uid = pod->meta.uid;
-	_cleanup_free_ char *dir = NULL, *recpath = NULL, *sid = NULL, *nsdir = NULL,
-			    *shm = NULL, *pids = NULL, *link = NULL, *hosts = NULL;
-	const char *hostname = pod->spec.hostname && *pod->spec.hostname ? pod->spec.hostname
-									  : pod->meta.name;
+	_cleanup_free_ char *dir = NULL, *recpath = NULL, *sid = NULL, *nsdir = NULL, *shm = NULL,
+			    *pids = NULL, *link = NULL, *hosts = NULL;
+	const char *hostname =
+	    pod->spec.hostname && *pod->spec.hostname ? pod->spec.hostname : pod->meta.name;
 	json_t *rec = NULL, *mounts;
-	struct ns_job job = { 0 };
+	struct ns_job job = {0};
 	pthread_t t;
 	int r;
 
@@ -636,11 +638,12 @@ static int oci_sandbox_create(struct pf_runtime *rt, const struct pf_pod *pod, c
 	json_object_set_new(rec, "id", json_string(sid));
 	json_object_set_new(rec, "pod_uid", json_string(uid));
 	json_object_set_new(rec, "pod_name", json_string(pod->meta.name));
-	json_object_set_new(rec, "namespace", json_string(pod->meta.namespace_ ? pod->meta.namespace_ : "default"));
+	json_object_set_new(rec, "namespace",
+			    json_string(pod->meta.namespace_ ? pod->meta.namespace_ : "default"));
 	json_object_set_new(rec, "created_ms", json_integer(pf_wall_ms()));
 	json_object_set_new(rec, "state", json_string("creating"));
 	mounts = json_array();
-	for (const char *const *n = (const char *const[]){ "net", "ipc", "uts", NULL }; *n; n++) {
+	for (const char *const *n = (const char *const[]){"net", "ipc", "uts", NULL}; *n; n++) {
 		char *p = pf_xasprintf("%s/%s", nsdir, *n);
 		json_array_append_new(mounts, json_string(p));
 		free(p);
@@ -653,7 +656,7 @@ static int oci_sandbox_create(struct pf_runtime *rt, const struct pf_pod *pod, c
 	if (r < 0)
 		goto fail;
 
-	for (const char *const *n = (const char *const[]){ "net", "ipc", "uts", NULL }; *n; n++) {
+	for (const char *const *n = (const char *const[]){"net", "ipc", "uts", NULL}; *n; n++) {
 		_cleanup_free_ char *p = pf_xasprintf("%s/%s", nsdir, *n);
 		int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 		if (fd < 0) {
@@ -706,9 +709,9 @@ static int oci_sandbox_create(struct pf_runtime *rt, const struct pf_pod *pod, c
 		hosts = pf_xasprintf("%s/hosts", etc);
 		{
 			_cleanup_free_ char *text = pf_xasprintf(
-				"# Kubernetes-managed hosts file (podfs).\n127.0.0.1\tlocalhost\n::1\t"
-				"localhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\t"
-				"ip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n");
+			    "# Kubernetes-managed hosts file (podfs).\n127.0.0.1\tlocalhost\n::1\t"
+			    "localhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\t"
+			    "ip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n");
 			write_text(hosts, text);
 		}
 		resolv = pf_xasprintf("%s/resolv.conf", etc);
@@ -860,7 +863,7 @@ static int sync_pipe_read(int fd, int timeout_ms, pid_t *pid, char **msg)
 	*msg = NULL;
 	for (;;) {
 		int64_t left = (deadline - pf_now_ns()) / 1000000;
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 		char tmp[4096];
 		ssize_t n;
 
@@ -898,7 +901,7 @@ static int oci_container_create(struct pf_runtime *rt, const char *sandbox_id,
 	_cleanup_free_ char *dir = NULL, *rootfs = NULL, *upper = NULL, *work = NULL,
 			    *logdir = NULL, *logpath = NULL, *opts = NULL, *tlog = NULL,
 			    *cgpath = NULL;
-	struct pf_image img = { 0 };
+	struct pf_image img = {0};
 	json_t *rec = NULL, *cfg = NULL;
 	struct pf_buf lower = PF_BUF_INIT;
 	int r;
@@ -917,7 +920,7 @@ static int oci_container_create(struct pf_runtime *rt, const char *sandbox_id,
 	logpath = pf_xasprintf("%s/%d.log", logdir, attempt);
 	cgpath = pf_xasprintf("/podfs/%s/%s", pod->meta.uid, cid);
 
-	for (const char *const *d = (const char *const[]){ rootfs, upper, work, logdir, NULL }; *d;
+	for (const char *const *d = (const char *const[]){rootfs, upper, work, logdir, NULL}; *d;
 	     d++) {
 		r = pf_mkdir_p(*d, 0755);
 		if (r < 0) {
@@ -940,9 +943,9 @@ static int oci_container_create(struct pf_runtime *rt, const char *sandbox_id,
 	json_object_set_new(rec, "created_ms", json_integer(pf_wall_ms()));
 	json_object_set_new(rec, "stop_signal",
 			    json_string(img.stop_signal ? img.stop_signal : "SIGTERM"));
-	json_object_set_new(rec, "termination_message_policy",
-			    json_string(c->termination_message_policy ? c->termination_message_policy
-								      : "File"));
+	json_object_set_new(
+	    rec, "termination_message_policy",
+	    json_string(c->termination_message_policy ? c->termination_message_policy : "File"));
 	json_object_set_new(rec, "mounts", json_pack("[s]", rootfs));
 	r = save_crec(o, cid, rec, err);
 	if (r < 0)
@@ -977,25 +980,25 @@ static int oci_container_create(struct pf_runtime *rt, const char *sandbox_id,
 		_cleanup_free_ char *vols = pf_xasprintf("%s/volumes", sdir);
 		_cleanup_free_ char *cfgpath = pf_xasprintf("%s/config.json", dir);
 		struct pf_bundle_in in = {
-			.pod = pod,
-			.c = c,
-			.img = &img,
-			.rootfs = rootfs,
-			.netns = netns,
-			.ipcns = ipcns,
-			.utsns = utsns,
-			.hosts = hosts,
-			.resolv = resolv,
-			.hostname = hn,
-			.shm = shm,
-			.termination_log = tlog,
-			.volumes_dir = vols,
-			.cgroups_path = cgpath,
-			.node_name = pod->spec.node_name,
-			.host_ip = pod->status.host_ip,
-			.pod_ip = pod->status.pod_ip,
-			.allow_host_paths = o->allow_host_paths,
-			.allow_privileged = o->allow_privileged,
+		    .pod = pod,
+		    .c = c,
+		    .img = &img,
+		    .rootfs = rootfs,
+		    .netns = netns,
+		    .ipcns = ipcns,
+		    .utsns = utsns,
+		    .hosts = hosts,
+		    .resolv = resolv,
+		    .hostname = hn,
+		    .shm = shm,
+		    .termination_log = tlog,
+		    .volumes_dir = vols,
+		    .cgroups_path = cgpath,
+		    .node_name = pod->spec.node_name,
+		    .host_ip = pod->status.host_ip,
+		    .pod_ip = pod->status.pod_ip,
+		    .allow_host_paths = o->allow_host_paths,
+		    .allow_privileged = o->allow_privileged,
 		};
 		r = pf_bundle_config(&in, &cfg, err);
 		if (r < 0)
@@ -1006,7 +1009,7 @@ static int oci_container_create(struct pf_runtime *rt, const char *sandbox_id,
 			const struct pf_volume_mount *vm = &c->volume_mounts[i];
 			if (vm->sub_path && *vm->sub_path && !strstr(vm->sub_path, "..")) {
 				_cleanup_free_ char *p =
-					pf_xasprintf("%s/%s/%s", vols, vm->name, vm->sub_path);
+				    pf_xasprintf("%s/%s/%s", vols, vm->name, vm->sub_path);
 				pf_mkdir_p(p, 0777);
 			}
 		}
@@ -1026,17 +1029,42 @@ static int oci_container_create(struct pf_runtime *rt, const char *sandbox_id,
 		_cleanup_free_ char *cpidfile = pf_xasprintf("%s/conmon.pid", dir);
 		_cleanup_free_ char *logarg = pf_xasprintf("k8s-file:%s", logpath);
 		_cleanup_free_ char *sizemax = pf_xasprintf("%d", LOG_SIZE_MAX);
-		_cleanup_free_ char *name = pf_xasprintf("k8s_%s_%s_%s", c->name, pod->meta.name,
-							 pod->meta.uid);
-		const char *argv[] = { o->conmon, "--api-version", "1", "-c", cid, "-u", cid, "-n",
-				       name, "-r", o->runtime_path, "-b", dir, "-p", pidfile,
-				       "-P", cpidfile, "-l", logarg, "--exit-dir", exits,
-				       "--persist-dir", persist, "--socket-dir-path", sock,
-				       "--log-size-max", sizemax, "--runtime-arg", rootarg,
-				       "--no-sync-log", NULL };
-		const char *env[] = { "_OCI_SYNCPIPE=3", NULL };
-		struct pf_spawn s = { .argv = argv, .env = env, .timeout_ms = CREATE_TIMEOUT_MS,
-				      .no_wait_eof = true };
+		_cleanup_free_ char *name =
+		    pf_xasprintf("k8s_%s_%s_%s", c->name, pod->meta.name, pod->meta.uid);
+		const char *argv[] = {o->conmon,
+				      "--api-version",
+				      "1",
+				      "-c",
+				      cid,
+				      "-u",
+				      cid,
+				      "-n",
+				      name,
+				      "-r",
+				      o->runtime_path,
+				      "-b",
+				      dir,
+				      "-p",
+				      pidfile,
+				      "-P",
+				      cpidfile,
+				      "-l",
+				      logarg,
+				      "--exit-dir",
+				      exits,
+				      "--persist-dir",
+				      persist,
+				      "--socket-dir-path",
+				      sock,
+				      "--log-size-max",
+				      sizemax,
+				      "--runtime-arg",
+				      rootarg,
+				      "--no-sync-log",
+				      NULL};
+		const char *env[] = {"_OCI_SYNCPIPE=3", NULL};
+		struct pf_spawn s = {
+		    .argv = argv, .env = env, .timeout_ms = CREATE_TIMEOUT_MS, .no_wait_eof = true};
 		struct pf_spawn_out out;
 		pid_t pid = 0;
 		_cleanup_free_ char *msg = NULL;
@@ -1080,17 +1108,16 @@ static int oci_container_create(struct pf_runtime *rt, const char *sandbox_id,
 	pf_image_free(&img);
 	*id = PF_TAKE(cid);
 	return 0;
-fail:
-	{
-		/* The runtime may hold a half-created container. */
-		const char *args[] = { "delete", "--force", cid };
-		struct pf_spawn_out out;
-		struct pf_err e2 = PF_ERR_INIT;
-		if (runtime_call(o, args, 3, &out, &e2) == 0)
-			pf_spawn_out_free(&out);
-		else
-			pf_spawn_out_free(&out);
-	}
+fail : {
+	/* The runtime may hold a half-created container. */
+	const char *args[] = {"delete", "--force", cid};
+	struct pf_spawn_out out;
+	struct pf_err e2 = PF_ERR_INIT;
+	if (runtime_call(o, args, 3, &out, &e2) == 0)
+		pf_spawn_out_free(&out);
+	else
+		pf_spawn_out_free(&out);
+}
 	container_teardown(o, cid);
 	json_decref(rec);
 	json_decref(cfg);
@@ -1103,7 +1130,7 @@ static int oci_container_start(struct pf_runtime *rt, const char *id, struct pf_
 {
 	struct oci *o = O(rt);
 	json_t *rec = crec(o, id);
-	const char *args[] = { "start", id };
+	const char *args[] = {"start", id};
 	struct pf_spawn_out out;
 	int r;
 
@@ -1128,9 +1155,9 @@ static int signal_number(const char *name)
 	static const struct {
 		const char *n;
 		int s;
-	} t[] = { { "TERM", SIGTERM }, { "KILL", SIGKILL }, { "INT", SIGINT },
-		  { "QUIT", SIGQUIT }, { "HUP", SIGHUP },   { "USR1", SIGUSR1 },
-		  { "USR2", SIGUSR2 }, { "WINCH", SIGWINCH }, { "STOP", SIGSTOP } };
+	} t[] = {{"TERM", SIGTERM}, {"KILL", SIGKILL},	 {"INT", SIGINT},
+		 {"QUIT", SIGQUIT}, {"HUP", SIGHUP},	 {"USR1", SIGUSR1},
+		 {"USR2", SIGUSR2}, {"WINCH", SIGWINCH}, {"STOP", SIGSTOP}};
 
 	if (!name)
 		return SIGTERM;
@@ -1190,7 +1217,7 @@ static int wait_exit(struct oci *o, const char *id, pid_t pid, int ms)
 	while (pf_now_ns() < deadline) {
 		if (exit_code(o, id, NULL) >= 0)
 			return 0;
-		struct timespec ts = { 0, 10 * 1000000 };
+		struct timespec ts = {0, 10 * 1000000};
 		nanosleep(&ts, NULL);
 	}
 	return -ETIMEDOUT;
@@ -1231,7 +1258,7 @@ static int oci_container_remove(struct pf_runtime *rt, const char *id, struct pf
 	struct oci *o = O(rt);
 	json_t *rec = crec(o, id);
 	_cleanup_free_ char *dir = NULL;
-	const char *args[] = { "delete", "--force", id };
+	const char *args[] = {"delete", "--force", id};
 	struct pf_spawn_out out;
 	pid_t conmon;
 	int r;
@@ -1255,7 +1282,7 @@ static int oci_container_remove(struct pf_runtime *rt, const char *id, struct pf
 	/* conmon leaves once it has written the exit code; give it that
 	 * moment so no monitor outlives its container. */
 	for (int i = 0; i < 200 && alive(conmon); i++) {
-		struct timespec ts = { 0, 10 * 1000000 };
+		struct timespec ts = {0, 10 * 1000000};
 		nanosleep(&ts, NULL);
 	}
 	container_teardown(o, id);
@@ -1311,8 +1338,8 @@ static bool oom_killed(struct oci *o, const char *id, json_t *rec)
 		return oom;
 	cgroup_mounts(&mnts);
 	for (size_t i = 0; i < mnts.n && !oom; i++) {
-		for (const char *const *f = (const char *const[]){ "memory.oom_control",
-								   "memory.events", NULL };
+		for (const char *const *f =
+			 (const char *const[]){"memory.oom_control", "memory.events", NULL};
 		     *f && !oom; f++) {
 			_cleanup_free_ char *p = pf_xasprintf("%s%s/%s", mnts.items[i], cg, *f);
 			_cleanup_free_ char *text = NULL;
@@ -1359,7 +1386,7 @@ static int oci_container_status(struct pf_runtime *rt, const char *id, struct pf
 	}
 	if (code >= 0) {
 		_cleanup_free_ char *tpath =
-			pf_xasprintf("%s/containers/%s/termination-log", o->root, id);
+		    pf_xasprintf("%s/containers/%s/termination-log", o->root, id);
 		_cleanup_free_ char *msg = NULL;
 		size_t len = 0;
 		const char *policy = jstr(rec, "termination_message_policy");
@@ -1395,8 +1422,9 @@ static int oci_container_exec(struct pf_runtime *rt, const char *id, const struc
 	struct oci *o = O(rt);
 	_cleanup_free_ char *rootarg = pf_xasprintf("--root=%s/runtime-root", o->root);
 	const char **v = pf_xcalloc(argv->n + 6, sizeof(*v));
-	struct pf_spawn s = { .argv = v, .timeout_ms = (int)(timeout_s > 0 ? timeout_s * 1000 : 1000),
-			      .keep_stdout = true };
+	struct pf_spawn s = {.argv = v,
+			     .timeout_ms = (int)(timeout_s > 0 ? timeout_s * 1000 : 1000),
+			     .keep_stdout = true};
 	struct pf_spawn_out out;
 	size_t k = 0;
 	int r;
@@ -1448,7 +1476,7 @@ static int oci_sandbox_remove(struct pf_runtime *rt, const char *id, struct pf_e
 	struct oci *o = O(rt);
 	_cleanup_free_ char *dir = sandbox_dir_of(o, id);
 	_cleanup_free_ char *link = NULL, *recpath = NULL;
-	struct pf_rt_list l = { 0 };
+	struct pf_rt_list l = {0};
 	json_t *rec;
 	int r;
 
@@ -1498,9 +1526,9 @@ static int oci_list(struct pf_runtime *rt, struct pf_rt_list *out, struct pf_err
 		rec = read_json(recpath);
 		out->items = pf_xrealloc(out->items, (out->n + 1) * sizeof(*out->items));
 		out->items[out->n++] = (struct pf_rt_item){
-			.id = pf_xstrdup(e->d_name),
-			.pod_uid = pf_xstrdup(rec && jstr(rec, "pod_uid") ? jstr(rec, "pod_uid") : ""),
-			.state = PF_RT_RUNNING,
+		    .id = pf_xstrdup(e->d_name),
+		    .pod_uid = pf_xstrdup(rec && jstr(rec, "pod_uid") ? jstr(rec, "pod_uid") : ""),
+		    .state = PF_RT_RUNNING,
 		};
 		json_decref(rec);
 	}
@@ -1517,11 +1545,13 @@ static int oci_list(struct pf_runtime *rt, struct pf_rt_list *out, struct pf_err
 			st.state = PF_RT_EXITED;
 		out->items = pf_xrealloc(out->items, (out->n + 1) * sizeof(*out->items));
 		out->items[out->n++] = (struct pf_rt_item){
-			.id = pf_xstrdup(e->d_name),
-			.sandbox_id = pf_xstrdup(jstr(rec, "sandbox_id") ? jstr(rec, "sandbox_id") : ""),
-			.pod_uid = pf_xstrdup(jstr(rec, "pod_uid") ? jstr(rec, "pod_uid") : ""),
-			.container_name = pf_xstrdup(jstr(rec, "container_name") ? jstr(rec, "container_name") : ""),
-			.state = st.state,
+		    .id = pf_xstrdup(e->d_name),
+		    .sandbox_id =
+			pf_xstrdup(jstr(rec, "sandbox_id") ? jstr(rec, "sandbox_id") : ""),
+		    .pod_uid = pf_xstrdup(jstr(rec, "pod_uid") ? jstr(rec, "pod_uid") : ""),
+		    .container_name =
+			pf_xstrdup(jstr(rec, "container_name") ? jstr(rec, "container_name") : ""),
+		    .state = st.state,
 		};
 		pf_rt_status_free(&st);
 		json_decref(rec);
@@ -1534,7 +1564,7 @@ static int oci_list(struct pf_runtime *rt, struct pf_rt_list *out, struct pf_err
 static int oci_image_status(struct pf_runtime *rt, const char *ref, char **image_id,
 			    struct pf_err *err)
 {
-	struct pf_image img = { 0 };
+	struct pf_image img = {0};
 	int r = pf_image_resolve(O(rt)->images, ref, &img, err);
 
 	if (r == 0)
@@ -1554,22 +1584,22 @@ static uint64_t oci_changes(struct pf_runtime *rt)
 }
 
 const struct pf_runtime_ops pf_runtime_oci_ops = {
-	.name = "oci",
-	.version = "oci://unknown",
-	.open = oci_open,
-	.close = oci_close,
-	.status = oci_status,
-	.list = oci_list,
-	.sandbox_create = oci_sandbox_create,
-	.sandbox_remove = oci_sandbox_remove,
-	.container_create = oci_container_create,
-	.container_start = oci_container_start,
-	.container_stop = oci_container_stop,
-	.container_remove = oci_container_remove,
-	.container_status = oci_container_status,
-	.container_kill = oci_container_kill,
-	.container_exec = oci_container_exec,
-	.image_status = oci_image_status,
-	.changes = oci_changes,
-	.stop_signal = oci_stop_signal,
+    .name = "oci",
+    .version = "oci://unknown",
+    .open = oci_open,
+    .close = oci_close,
+    .status = oci_status,
+    .list = oci_list,
+    .sandbox_create = oci_sandbox_create,
+    .sandbox_remove = oci_sandbox_remove,
+    .container_create = oci_container_create,
+    .container_start = oci_container_start,
+    .container_stop = oci_container_stop,
+    .container_remove = oci_container_remove,
+    .container_status = oci_container_status,
+    .container_kill = oci_container_kill,
+    .container_exec = oci_container_exec,
+    .image_status = oci_image_status,
+    .changes = oci_changes,
+    .stop_signal = oci_stop_signal,
 };

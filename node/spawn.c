@@ -51,7 +51,8 @@ static char **build_env(const char *const *extra)
 
 		/* An extra "K=V" replaces the inherited K. */
 		for (size_t j = 0; eq && j < m && !shadowed; j++)
-			shadowed = strncmp(extra[j], environ[i], (size_t)(eq - environ[i] + 1)) == 0;
+			shadowed =
+			    strncmp(extra[j], environ[i], (size_t)(eq - environ[i] + 1)) == 0;
 		if (!shadowed)
 			v[k++] = environ[i];
 	}
@@ -79,8 +80,7 @@ static _Noreturn void child(const struct pf_spawn *s, char **envp, int out_w, in
 		if (moved[i] < 0)
 			_exit(127);
 	}
-	if (dup2(devnull, 0) < 0 || dup2(out_w >= 0 ? out_w : devnull, 1) < 0 ||
-	    dup2(err_w, 2) < 0)
+	if (dup2(devnull, 0) < 0 || dup2(out_w >= 0 ? out_w : devnull, 1) < 0 || dup2(err_w, 2) < 0)
 		_exit(127);
 	for (size_t i = 0; i < s->n_pass_fds; i++)
 		if (dup2(moved[i], 3 + (int)i) < 0)
@@ -117,7 +117,7 @@ static void take(int fd, struct pf_buf *b, bool *eof)
 
 int pf_spawn_run(const struct pf_spawn *s, struct pf_spawn_out *o, struct pf_err *err)
 {
-	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	int outp[2] = {-1, -1}, errp[2] = {-1, -1};
 	int timeout = s->timeout_ms > 0 ? s->timeout_ms : DEFAULT_TIMEOUT_MS;
 	int64_t deadline = pf_now_ns() + (int64_t)timeout * 1000000;
 	struct pf_buf ob = PF_BUF_INIT, eb = PF_BUF_INIT;
@@ -174,11 +174,11 @@ int pf_spawn_run(const struct pf_spawn *s, struct pf_spawn_out *o, struct pf_err
 		if (timed_out && exited)
 			break;
 		if (!exited)
-			p[n++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+			p[n++] = (struct pollfd){.fd = pidfd, .events = POLLIN};
 		if (!out_eof)
-			p[n++] = (struct pollfd){ .fd = outp[0], .events = POLLIN };
+			p[n++] = (struct pollfd){.fd = outp[0], .events = POLLIN};
 		if (!err_eof)
-			p[n++] = (struct pollfd){ .fd = errp[0], .events = POLLIN };
+			p[n++] = (struct pollfd){.fd = errp[0], .events = POLLIN};
 		if (poll(p, n, timed_out ? 1000 : (int)(left > 1000 ? 1000 : left + 1)) < 0 &&
 		    errno != EINTR)
 			break;

@@ -16,21 +16,21 @@
 
 struct pf_spawn {
 	const char *const *argv; /* argv[0] is the program (a path or a name on PATH) */
-	const char *const *env;  /* "K=V" added to the environment; NULL-terminated or NULL */
+	const char *const *env;	 /* "K=V" added to the environment; NULL-terminated or NULL */
 	/* Descriptors the child gets at 3, 4, ... (in this order); -1 ends. */
 	const int *pass_fds;
 	size_t n_pass_fds;
-	int timeout_ms;    /* 0 = 30 s; the child is SIGKILLed at the deadline */
-	bool keep_stdout;  /* capture stdout into out (else /dev/null) */
+	int timeout_ms;	  /* 0 = 30 s; the child is SIGKILLed at the deadline */
+	bool keep_stdout; /* capture stdout into out (else /dev/null) */
 	/* Wait only for the child itself, not for the EOF of its pipes: a
 	 * daemonising child (conmon) leaves grandchildren holding them. */
 	bool no_wait_eof;
 };
 
 struct pf_spawn_out {
-	int status;  /* exit status, or 128 + signal */
-	char *out;   /* captured stdout (keep_stdout), NUL-terminated; may be NULL */
-	char *err;   /* captured stderr, NUL-terminated, never NULL after a run */
+	int status; /* exit status, or 128 + signal */
+	char *out;  /* captured stdout (keep_stdout), NUL-terminated; may be NULL */
+	char *err;  /* captured stderr, NUL-terminated, never NULL after a run */
 };
 void pf_spawn_out_free(struct pf_spawn_out *o);
 

@@ -46,19 +46,19 @@ static void test_args(void)
 	static const struct {
 		const char *cmd, *args, *want;
 	} t[] = {
-		{ NULL, NULL, "/ep-1|/ep-2|cmd-1" },
-		{ "/c", NULL, "/c" },
-		{ NULL, "a1", "/ep-1|/ep-2|a1" },
-		{ "/c", "a1", "/c|a1" },
+	    {NULL, NULL, "/ep-1|/ep-2|cmd-1"},
+	    {"/c", NULL, "/c"},
+	    {NULL, "a1", "/ep-1|/ep-2|a1"},
+	    {"/c", "a1", "/c|a1"},
 	};
-	struct pf_image img = { 0 };
-	struct pf_strlist env = { 0 };
+	struct pf_image img = {0};
+	struct pf_strlist env = {0};
 
 	set_list(&img.entrypoint, "/ep-1", "/ep-2");
 	set_list(&img.cmd, "cmd-1", NULL);
 	for (size_t i = 0; i < PF_ARRAY_SIZE(t); i++) {
-		struct pf_container c = { 0 };
-		struct pf_strlist out = { 0 };
+		struct pf_container c = {0};
+		struct pf_strlist out = {0};
 		struct pf_err err = PF_ERR_INIT;
 		char *j;
 
@@ -74,8 +74,8 @@ static void test_args(void)
 		pf_strlist_free(&c.args);
 	}
 	{
-		struct pf_container c = { 0 };
-		struct pf_strlist out = { 0 };
+		struct pf_container c = {0};
+		struct pf_strlist out = {0};
 		struct pf_err err = PF_ERR_INIT;
 		is_int(pf_bundle_args(&c, NULL, &env, &out, &err), -EINVAL,
 		       "nothing to run: -EINVAL");
@@ -87,14 +87,20 @@ static void test_args(void)
 
 static void test_expand(void)
 {
-	struct pf_strlist env = { 0 };
+	struct pf_strlist env = {0};
 	static const struct {
 		const char *in, *want;
 	} t[] = {
-		{ "$(A)", "1" },	  { "x$(A)y$(B)z", "x1y2z" }, { "$$(A)", "$(A)" },
-		{ "$$$(A)", "$1" },	  { "$(UNKNOWN)", "$(UNKNOWN)" }, { "$(A", "$(A" },
-		{ "$A", "$A" },		  { "$()", "$()" },	      { "a$", "a$" },
-		{ "$(A)$(A)", "11" },
+	    {"$(A)", "1"},
+	    {"x$(A)y$(B)z", "x1y2z"},
+	    {"$$(A)", "$(A)"},
+	    {"$$$(A)", "$1"},
+	    {"$(UNKNOWN)", "$(UNKNOWN)"},
+	    {"$(A", "$(A"},
+	    {"$A", "$A"},
+	    {"$()", "$()"},
+	    {"a$", "a$"},
+	    {"$(A)$(A)", "11"},
 	};
 
 	set_list(&env, "A=1", "B=2");
@@ -118,29 +124,34 @@ static const char *env_get(const struct pf_strlist *env, const char *k)
 
 static void test_env(void)
 {
-	struct pf_pod *pod = pod_of("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n"
-				    "  namespace: default\n  uid: u-1\n  labels: {app: x, tier: fe}\n"
-				    "  annotations: {note: hi}\nspec:\n  nodeName: n1\n"
-				    "  serviceAccountName: sa\n  containers:\n  - name: c\n"
-				    "    image: busybox\n    env:\n    - {name: A, value: one}\n"
-				    "    - {name: B, value: \"$(A)-$(C)-$$(A)\"}\n"
-				    "    - {name: C, value: three}\n"
-				    "    - {name: PATH, value: /opt}\n"
-				    "    - name: PODNAME\n      valueFrom: {fieldRef: {fieldPath: metadata.name}}\n"
-				    "    - name: NS\n      valueFrom: {fieldRef: {fieldPath: metadata.namespace}}\n"
-				    "    - name: UID\n      valueFrom: {fieldRef: {fieldPath: metadata.uid}}\n"
-				    "    - name: L\n      valueFrom: {fieldRef: {fieldPath: \"metadata.labels['tier']\"}}\n"
-				    "    - name: AN\n      valueFrom: {fieldRef: {fieldPath: \"metadata.annotations['note']\"}}\n"
-				    "    - name: LS\n      valueFrom: {fieldRef: {fieldPath: metadata.labels}}\n"
-				    "    - name: NODE\n      valueFrom: {fieldRef: {fieldPath: spec.nodeName}}\n"
-				    "    - name: SA\n      valueFrom: {fieldRef: {fieldPath: spec.serviceAccountName}}\n"
-				    "    - name: IP\n      valueFrom: {fieldRef: {fieldPath: status.podIP}}\n"
-				    "    - name: HIP\n      valueFrom: {fieldRef: {fieldPath: status.hostIP}}\n"
-				    "    resources:\n      limits: {memory: 64Mi}\n");
-	struct pf_image img = { 0 };
-	struct pf_bundle_in in = { .pod = pod, .c = &pod->spec.containers[0], .img = &img,
-				   .pod_ip = "10.1.0.5", .host_ip = "192.0.2.2" };
-	struct pf_strlist env = { 0 };
+	struct pf_pod *pod = pod_of(
+	    "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n"
+	    "  namespace: default\n  uid: u-1\n  labels: {app: x, tier: fe}\n"
+	    "  annotations: {note: hi}\nspec:\n  nodeName: n1\n"
+	    "  serviceAccountName: sa\n  containers:\n  - name: c\n"
+	    "    image: busybox\n    env:\n    - {name: A, value: one}\n"
+	    "    - {name: B, value: \"$(A)-$(C)-$$(A)\"}\n"
+	    "    - {name: C, value: three}\n"
+	    "    - {name: PATH, value: /opt}\n"
+	    "    - name: PODNAME\n      valueFrom: {fieldRef: {fieldPath: metadata.name}}\n"
+	    "    - name: NS\n      valueFrom: {fieldRef: {fieldPath: metadata.namespace}}\n"
+	    "    - name: UID\n      valueFrom: {fieldRef: {fieldPath: metadata.uid}}\n"
+	    "    - name: L\n      valueFrom: {fieldRef: {fieldPath: \"metadata.labels['tier']\"}}\n"
+	    "    - name: AN\n      valueFrom: {fieldRef: {fieldPath: "
+	    "\"metadata.annotations['note']\"}}\n"
+	    "    - name: LS\n      valueFrom: {fieldRef: {fieldPath: metadata.labels}}\n"
+	    "    - name: NODE\n      valueFrom: {fieldRef: {fieldPath: spec.nodeName}}\n"
+	    "    - name: SA\n      valueFrom: {fieldRef: {fieldPath: spec.serviceAccountName}}\n"
+	    "    - name: IP\n      valueFrom: {fieldRef: {fieldPath: status.podIP}}\n"
+	    "    - name: HIP\n      valueFrom: {fieldRef: {fieldPath: status.hostIP}}\n"
+	    "    resources:\n      limits: {memory: 64Mi}\n");
+	struct pf_image img = {0};
+	struct pf_bundle_in in = {.pod = pod,
+				  .c = &pod->spec.containers[0],
+				  .img = &img,
+				  .pod_ip = "10.1.0.5",
+				  .host_ip = "192.0.2.2"};
+	struct pf_strlist env = {0};
 	struct pf_err err = PF_ERR_INIT;
 
 	set_list(&img.env, "PATH=/usr/bin", "IMG=yes");
@@ -167,8 +178,8 @@ static void test_env(void)
 
 static void test_caps(void)
 {
-	struct pf_container c = { 0 };
-	struct pf_strlist out = { 0 };
+	struct pf_container c = {0};
+	struct pf_strlist out = {0};
 	char *j;
 
 	pf_bundle_caps(&c, &out);
@@ -209,11 +220,11 @@ static void test_caps(void)
 static void test_user(void)
 {
 	struct pf_pod *pod =
-		pod_of("apiVersion: v1\nkind: Pod\nmetadata: {name: u, uid: x}\nspec:\n"
-		       "  securityContext: {runAsUser: 2000, runAsGroup: 3000}\n"
-		       "  containers:\n  - {name: c, image: busybox}\n");
-	struct pf_image img = { 0 };
-	struct pf_bundle_in in = { .pod = pod, .c = &pod->spec.containers[0], .img = &img };
+	    pod_of("apiVersion: v1\nkind: Pod\nmetadata: {name: u, uid: x}\nspec:\n"
+		   "  securityContext: {runAsUser: 2000, runAsGroup: 3000}\n"
+		   "  containers:\n  - {name: c, image: busybox}\n");
+	struct pf_image img = {0};
+	struct pf_bundle_in in = {.pod = pod, .c = &pod->spec.containers[0], .img = &img};
 	struct pf_err err = PF_ERR_INIT;
 	int64_t uid, gid;
 	char dir[] = "/tmp/podfs-bundle.XXXXXX";
@@ -285,21 +296,30 @@ static json_t *find_mount(json_t *cfg, const char *dest)
 static void test_config(void)
 {
 	struct pf_pod *pod = pod_of(
-		"apiVersion: v1\nkind: Pod\nmetadata: {name: p, uid: u-9}\nspec:\n"
-		"  volumes:\n  - name: data\n    emptyDir: {}\n  - name: host\n"
-		"    hostPath: {path: /srv}\n"
-		"  containers:\n  - name: c\n    image: busybox\n    command: [sh]\n"
-		"    volumeMounts:\n    - {name: data, mountPath: /data}\n"
-		"    - {name: data, mountPath: /ro, readOnly: true, subPath: sub}\n"
-		"    resources:\n      requests: {cpu: 250m}\n      limits: {cpu: 500m, memory: 64Mi}\n"
-		"  - name: d\n    image: busybox\n    command: [sh]\n"
-		"    securityContext: {readOnlyRootFilesystem: true, allowPrivilegeEscalation: true}\n"
-		"    volumeMounts:\n    - {name: host, mountPath: /h}\n");
+	    "apiVersion: v1\nkind: Pod\nmetadata: {name: p, uid: u-9}\nspec:\n"
+	    "  volumes:\n  - name: data\n    emptyDir: {}\n  - name: host\n"
+	    "    hostPath: {path: /srv}\n"
+	    "  containers:\n  - name: c\n    image: busybox\n    command: [sh]\n"
+	    "    volumeMounts:\n    - {name: data, mountPath: /data}\n"
+	    "    - {name: data, mountPath: /ro, readOnly: true, subPath: sub}\n"
+	    "    resources:\n      requests: {cpu: 250m}\n      limits: {cpu: 500m, memory: 64Mi}\n"
+	    "  - name: d\n    image: busybox\n    command: [sh]\n"
+	    "    securityContext: {readOnlyRootFilesystem: true, allowPrivilegeEscalation: true}\n"
+	    "    volumeMounts:\n    - {name: host, mountPath: /h}\n");
 	struct pf_bundle_in in = {
-		.pod = pod, .c = &pod->spec.containers[0], .rootfs = "/r", .netns = "/ns/net",
-		.ipcns = "/ns/ipc", .utsns = "/ns/uts", .hosts = "/e/hosts", .resolv = "/e/resolv",
-		.hostname = "/e/hostname", .shm = "/shm", .termination_log = "/t",
-		.volumes_dir = "/v", .cgroups_path = "/podfs/u-9/cid",
+	    .pod = pod,
+	    .c = &pod->spec.containers[0],
+	    .rootfs = "/r",
+	    .netns = "/ns/net",
+	    .ipcns = "/ns/ipc",
+	    .utsns = "/ns/uts",
+	    .hosts = "/e/hosts",
+	    .resolv = "/e/resolv",
+	    .hostname = "/e/hostname",
+	    .shm = "/shm",
+	    .termination_log = "/t",
+	    .volumes_dir = "/v",
+	    .cgroups_path = "/podfs/u-9/cid",
 	};
 	struct pf_err err = PF_ERR_INIT;
 	json_t *cfg = NULL, *m, *res, *ns;
@@ -319,12 +339,12 @@ static void test_config(void)
 	m = find_mount(cfg, "/ro");
 	is_str(m ? json_string_value(json_object_get(m, "source")) : NULL, "/v/data/sub",
 	       "subPath");
-	is_str(m ? json_string_value(json_array_get(json_object_get(m, "options"), 1)) : NULL,
-	       "ro", "readOnly");
-	for (const char *const *d = (const char *const[]){ "/proc", "/dev", "/dev/pts", "/dev/shm",
-							     "/dev/mqueue", "/sys", "/etc/hosts",
-							     "/etc/resolv.conf", "/etc/hostname",
-							     "/dev/termination-log", NULL };
+	is_str(m ? json_string_value(json_array_get(json_object_get(m, "options"), 1)) : NULL, "ro",
+	       "readOnly");
+	for (const char *const *d =
+		 (const char *const[]){"/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue",
+				       "/sys", "/etc/hosts", "/etc/resolv.conf", "/etc/hostname",
+				       "/dev/termination-log", NULL};
 	     *d; d++)
 		ok(find_mount(cfg, *d) != NULL, "mount %s", *d);
 	is_str(json_string_value(json_object_get(find_mount(cfg, "/dev/shm"), "source")), "/shm",
@@ -353,8 +373,8 @@ static void test_config(void)
 	   "masked paths");
 	{
 		json_t *sc = json_object_get(json_object_get(cfg, "linux"), "seccomp");
-		json_t *names = json_object_get(json_array_get(json_object_get(sc, "syscalls"), 0),
-						"names");
+		json_t *names =
+		    json_object_get(json_array_get(json_object_get(sc, "syscalls"), 0), "names");
 		bool mount = false, ptrace = false;
 		json_array_foreach(names, i, m)
 		{
