@@ -90,3 +90,4 @@ out=$(build/bench/schedbench "$T/sched.db" 1000 10000 2>/dev/null)
 row "scheduler: 10,000 pending pods on 1,000 nodes" "$(echo "$out" | field binds_per_s) binds/s" ">= 20,000 binds/s"
 row "scheduler: one pod on an idle cluster, create->bound" "p50 $(echo "$out" | field p50) us, p99 $(echo "$out" | field p99) us" "p99 <= 5 ms"
 row "scheduler: RSS of its view after binding 10,000" "$(( $(echo "$out" | field sched_rss_kb) / 1024 )) MB (peak $(( $(echo "$out" | field sched_peak_kb) / 1024 )) MB)" "<= 50 MB"
+echo; "$PWD/bench/runtime.sh" 100

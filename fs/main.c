@@ -61,6 +61,8 @@ static void usage(FILE *f)
 		"  --no-scheduler          do not run the scheduler in this process\n"
 		"  --no-node               do not run a node agent in this process\n"
 		"  --runtime oci|fake      the node's container runtime (default oci; fake = hollow)\n"
+		"  --oci-runtime R         crun | runc | PATH (default crun, runc where crun cannot run)\n"
+		"  --crash-backoff-base D  first crash loop back-off (10s; tests shorten it)\n"
 		"  --capacity LIST         cpu=4,memory=8Gi,pods=110 (default: detected)\n"
 		"  --node-labels LIST      k=v,... labels of the node\n"
 		"  --node-taints LIST      k=v:NoSchedule,... taints of the node\n"
@@ -82,7 +84,8 @@ static void usage(FILE *f)
 
 enum { OPT_STATE_DIR = 256, OPT_STORE, OPT_NODE_NAME, OPT_NO_SCHED, OPT_NO_NODE, OPT_PRIV,
        OPT_HOSTPATH, OPT_RUNTIME, OPT_OCI_RUNTIME, OPT_CAPACITY, OPT_LABELS, OPT_TAINTS,
-       OPT_POD_CIDR, OPT_HEARTBEAT, OPT_REPLICAS, OPT_LEASE, OPT_RETRY, OPT_GRACE };
+       OPT_POD_CIDR, OPT_HEARTBEAT, OPT_REPLICAS, OPT_LEASE, OPT_RETRY, OPT_GRACE,
+       OPT_BACKOFF };
 
 static const struct option long_opts[] = {
 	{ "foreground", no_argument, NULL, 'f' },
@@ -107,6 +110,7 @@ static const struct option long_opts[] = {
 	{ "leader-elect-lease-duration", required_argument, NULL, OPT_LEASE },
 	{ "leader-elect-retry-period", required_argument, NULL, OPT_RETRY },
 	{ "node-monitor-grace-period", required_argument, NULL, OPT_GRACE },
+	{ "crash-backoff-base", required_argument, NULL, OPT_BACKOFF },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -156,8 +160,18 @@ static int parse(int argc, char **argv, struct options *o)
 		case OPT_NODE_NAME: o->node_name = optarg; break;
 		case OPT_NO_SCHED: o->no_scheduler = true; break;
 		case OPT_NO_NODE: o->no_node = true; break;
-		case OPT_PRIV: o->policy.allow_privileged = true; break;
-		case OPT_HOSTPATH: o->policy.allow_host_paths = true; break;
+		case OPT_PRIV:
+			o->policy.allow_privileged = true;
+			o->agent.allow_privileged = true;
+			break;
+		case OPT_HOSTPATH:
+			o->policy.allow_host_paths = true;
+			o->agent.allow_host_paths = true;
+			break;
+		case OPT_BACKOFF:
+			if (set_duration("crash-backoff-base", optarg, &o->agent.crash_backoff_ms))
+				return 1;
+			break;
 		case OPT_RUNTIME: o->agent.runtime = optarg; break;
 		case OPT_OCI_RUNTIME: o->agent.oci_runtime = optarg; break;
 		case OPT_CAPACITY: o->agent.capacity = optarg; break;

@@ -67,12 +67,20 @@ struct pf_agent {
 	struct pf_watch *watch;
 	struct pf_kv_list initial; /* the listing start made, for the thread's first round */
 	int heartbeat_ms, resync_ms;
+	int64_t backoff_ms;
 	bool nodes_stale; /* a heartbeat failed: reload before the next */
 	struct batch batch;
+	uint64_t rt_changes; /* the runtime's change counter as last seen */
 
 	pthread_t thread;
 	bool started;
 	bool stopping;
+	/* Heartbeats have a thread of their own, so a pod pass that waits on
+	 * the runtime never makes the node look dead. */
+	pthread_t hb_thread;
+	bool hb_started;
+	pthread_mutex_t hb_mu;
+	pthread_cond_t hb_cond;
 };
 
 /* ---- options ------------------------------------------------------------ */
@@ -157,6 +165,7 @@ static struct pf_node *build_fresh(struct pf_agent *a, const char *name, int64_t
 		.runtime_version = a->rt ? pf_runtime_version(a->rt) : "oci://unavailable",
 		.kubelet_version = PF_KUBELET_VERSION,
 		.not_ready = a->rt_down,
+		.ready_note = a->rt ? a->rt->note : NULL,
 	};
 
 	return pf_node_build(&d, now);
@@ -475,9 +484,11 @@ static void reconcile_kv(struct pf_agent *a, const struct pf_kv *kv)
 		.node = a->nodes[node].name,
 		.host_ip = a->host.internal_ip,
 		.now = pf_wall_ms(),
+		.backoff_base_ms = a->backoff_ms,
 	};
 	pf_pod_sync(&ctx, rec, pod, &res);
 	rec->retry = res.retry;
+	rec->next_ms = res.next_ms;
 	if (res.action != PF_SYNC_KEEP) {
 		struct batch *b = &a->batch;
 
@@ -601,15 +612,37 @@ static int list_pods(struct pf_agent *a, struct pf_kv_list *out, struct pf_err *
 	return r;
 }
 
-/* Pods whose last pass failed or lost a race get another. */
-static void resync(struct pf_agent *a)
+/* A pod is due another pass when its last one failed or lost a race (at
+ * the resync), when its timer ran out (a back-off, a grace period), or when
+ * the runtime saw a container exit (all pods with containers: the pass
+ * finds which). */
+static bool due(const struct pf_podrec *r, bool retries, bool exits, int64_t now)
+{
+	return (retries && r->retry) || (r->next_ms && r->next_ms <= now) ||
+	       (exits && (r->ids.n || r->sandbox_id));
+}
+
+static int64_t next_timer(const struct pf_agent *a)
+{
+	int64_t t = 0;
+
+	for (size_t i = 0; i < a->n_buckets; i++)
+		for (const struct pf_podrec *r = a->buckets[i]; r; r = r->next)
+			if (r->next_ms && (!t || r->next_ms < t))
+				t = r->next_ms;
+	return t;
+}
+
+/* Pods that are due get another pass, from the stored object. */
+static void resync(struct pf_agent *a, bool retries, bool exits)
 {
 	struct pf_kv_list l = { 0 };
+	int64_t now = pf_wall_ms();
 	size_t n = 0;
 
 	for (size_t i = 0; i < a->n_buckets; i++)
 		for (struct pf_podrec *r = a->buckets[i]; r; r = r->next)
-			n += r->retry;
+			n += due(r, retries, exits, now);
 	if (!n)
 		return;
 	l.items = pf_xcalloc(n, sizeof(*l.items));
@@ -618,8 +651,9 @@ static void resync(struct pf_agent *a)
 			struct pf_err err = PF_ERR_INIT;
 			_cleanup_free_ char *key = NULL;
 
-			if (!r->retry)
+			if (!due(r, retries, exits, now) || l.n >= n)
 				continue;
+			r->next_ms = 0;
 			key = pf_pod_key(r->name);
 			r->wrote_rev = 0;
 			if (pf_store_get(a->store, key, &l.items[l.n], &err) == 0)
@@ -639,20 +673,96 @@ static int64_t ms_until(int64_t deadline_ns)
 	return d <= 0 ? 0 : (d + 999999) / 1000000;
 }
 
+/* Remove what the runtime holds for pods this node no longer has (deleted
+ * while the agent was down), as kubelet's garbage collector does. */
+static void collect_orphans(struct pf_agent *a)
+{
+	struct pf_rt_list l = { 0 };
+	struct pf_err err = PF_ERR_INIT;
+	struct pf_strmap seen = { 0 };
+
+	if (!a->rt || pf_rt_list(a->rt, &l, &err) < 0)
+		return;
+	for (size_t i = 0; i < l.n; i++) {
+		bool known = false;
+		const char *uid = l.items[i].pod_uid;
+
+		if (!uid || pf_strmap_get(&seen, uid))
+			continue;
+		for (size_t b = 0; b < a->n_buckets && !known; b++)
+			for (struct pf_podrec *r = a->buckets[b]; r && !known; r = r->next)
+				known = strcmp(r->uid, uid) == 0;
+		pf_strmap_set(&seen, uid, "1");
+		if (known)
+			continue;
+		struct pf_podrec orphan = { .name = (char *)"(deleted pod)", .uid = (char *)uid };
+		pf_log(PF_LOG_INFO, "node agent: removing the containers of deleted pod %s", uid);
+		pf_podrec_teardown(a->rt, &orphan);
+		pf_strmap_free(&orphan.ids);
+		free(orphan.sandbox_id);
+	}
+	pf_strmap_free(&seen);
+	pf_rt_list_free(&l);
+}
+
+static void *heartbeat_thread(void *arg)
+{
+	struct pf_agent *a = arg;
+
+	pthread_mutex_lock(&a->hb_mu);
+	while (!a->stopping) {
+		struct timespec ts;
+		struct pf_err err = PF_ERR_INIT;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += a->heartbeat_ms / 1000;
+		ts.tv_nsec += (long)(a->heartbeat_ms % 1000) * 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		while (!a->stopping && pthread_cond_timedwait(&a->hb_cond, &a->hb_mu, &ts) == 0)
+			;
+		if (a->stopping)
+			break;
+		pthread_mutex_unlock(&a->hb_mu);
+		if (sync_nodes(a, a->nodes_stale, false, &err) < 0)
+			pf_log(PF_LOG_ERROR, "node agent: heartbeat failed: %s", err.msg);
+		pthread_mutex_lock(&a->hb_mu);
+	}
+	pthread_mutex_unlock(&a->hb_mu);
+	return NULL;
+}
+
+/* How often the runtime's change counter is looked at (one stat). */
+#define EXIT_POLL_MS 100
+
 static void *agent_thread(void *arg)
 {
 	struct pf_agent *a = arg;
-	int64_t next_hb = pf_now_ns() + (int64_t)a->heartbeat_ms * 1000000;
 	int64_t next_resync = pf_now_ns() + (int64_t)a->resync_ms * 1000000;
+	bool polls = a->rt && a->rt->ops->changes;
 
+	if (a->rt)
+		a->rt_changes = pf_rt_changes(a->rt);
 	reconcile_list(a, &a->initial);
 	pf_kv_list_free(&a->initial);
+	collect_orphans(a);
 
 	while (!__atomic_load_n(&a->stopping, __ATOMIC_ACQUIRE)) {
 		struct pf_watch_batch wb = { 0 };
 		struct pf_err err = PF_ERR_INIT;
-		int64_t wait = ms_until(next_hb < next_resync ? next_hb : next_resync);
-		int r = pf_watch_next(a->watch, &wb, (int)(wait > 60000 ? 60000 : wait), &err);
+		int64_t wait = ms_until(next_resync), timer = next_timer(a);
+		int r;
+
+		if (timer) {
+			int64_t t = timer - pf_wall_ms();
+			if (t < wait)
+				wait = t < 0 ? 0 : t;
+		}
+		if (polls && wait > EXIT_POLL_MS)
+			wait = EXIT_POLL_MS;
+		r = pf_watch_next(a->watch, &wb, (int)(wait > 60000 ? 60000 : wait), &err);
 
 		if (r == -ECANCELED)
 			break;
@@ -684,16 +794,16 @@ static void *agent_thread(void *arg)
 		}
 		pf_watch_batch_free(&wb);
 
-		if (pf_now_ns() >= next_hb) {
-			pf_err_clear(&err);
-			if (sync_nodes(a, a->nodes_stale, false, &err) < 0)
-				pf_log(PF_LOG_ERROR, "node agent: heartbeat failed: %s", err.msg);
-			next_hb = pf_now_ns() + (int64_t)a->heartbeat_ms * 1000000;
+		bool exits = false;
+		if (polls) {
+			uint64_t c = pf_rt_changes(a->rt);
+			exits = c != a->rt_changes;
+			a->rt_changes = c;
 		}
-		if (pf_now_ns() >= next_resync) {
-			resync(a);
+		bool retries = pf_now_ns() >= next_resync;
+		resync(a, retries, exits);
+		if (retries)
 			next_resync = pf_now_ns() + (int64_t)a->resync_ms * 1000000;
-		}
 	}
 	return NULL;
 }
@@ -704,7 +814,10 @@ int pf_agent_start(struct pf_store *s, const struct pf_agent_opts *o, struct pf_
 		   struct pf_err *err)
 {
 	struct pf_agent *a = pf_xcalloc(1, sizeof(*a));
-	struct pf_runtime_config rc = { .state_dir = o->state_dir, .oci_runtime = o->oci_runtime };
+	struct pf_runtime_config rc = { .state_dir = o->state_dir,
+					.oci_runtime = o->oci_runtime,
+					.allow_privileged = o->allow_privileged,
+					.allow_host_paths = o->allow_host_paths };
 	struct pf_err rerr = PF_ERR_INIT;
 	int64_t now = pf_wall_ms();
 	int r;
@@ -712,6 +825,15 @@ int pf_agent_start(struct pf_store *s, const struct pf_agent_opts *o, struct pf_
 	a->store = s;
 	a->heartbeat_ms = o->heartbeat_ms ? o->heartbeat_ms : DEFAULT_HEARTBEAT_MS;
 	a->resync_ms = o->resync_ms ? o->resync_ms : DEFAULT_RESYNC_MS;
+	a->backoff_ms = o->crash_backoff_ms;
+	pthread_mutex_init(&a->hb_mu, NULL);
+	{
+		pthread_condattr_t ca;
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&a->hb_cond, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	a->n_buckets = 1024;
 	a->buckets = pf_xcalloc(a->n_buckets, sizeof(*a->buckets));
 	r = parse_opts(o, &a->capacity, &a->labels, &a->taints, &a->n_taints, err);
@@ -764,6 +886,12 @@ int pf_agent_start(struct pf_store *s, const struct pf_agent_opts *o, struct pf_
 		goto fail;
 	}
 	a->started = true;
+	r = pthread_create(&a->hb_thread, NULL, heartbeat_thread, a);
+	if (r) {
+		r = pf_err_sys(err, r, "start the heartbeat thread");
+		goto fail;
+	}
+	a->hb_started = true;
 	pf_log(PF_LOG_INFO, "node agent: %zu node%s registered (%s%s), runtime %s%s",
 	       a->n_nodes, a->n_nodes == 1 ? "" : "s", a->nodes[0].name,
 	       a->n_nodes > 1 ? ", ..." : "", a->rt ? pf_runtime_name(a->rt) : "down",
@@ -779,7 +907,12 @@ void pf_agent_stop(struct pf_agent *a)
 {
 	if (!a)
 		return;
+	pthread_mutex_lock(&a->hb_mu);
 	__atomic_store_n(&a->stopping, true, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&a->hb_cond);
+	pthread_mutex_unlock(&a->hb_mu);
+	if (a->hb_started)
+		pthread_join(a->hb_thread, NULL);
 	if (a->started) {
 		pf_watch_cancel(a->watch);
 		pthread_join(a->thread, NULL);
@@ -809,6 +942,8 @@ void pf_agent_stop(struct pf_agent *a)
 	pf_strmap_free(&a->labels);
 	pf_taints_free(a->taints, a->n_taints);
 	free(a->pod_cidr);
+	pthread_mutex_destroy(&a->hb_mu);
+	pthread_cond_destroy(&a->hb_cond);
 	free(a);
 }
 

@@ -16,6 +16,8 @@
 #ifndef PODFS_NODE_AGENT_H
 #define PODFS_NODE_AGENT_H
 
+#include <stdbool.h>
+
 #include "err.h"
 #include "store.h"
 
@@ -35,6 +37,9 @@ struct pf_agent_opts {
 	const char *pod_cidr;
 	int heartbeat_ms; /* 0 = 10,000 */
 	int resync_ms;    /* 0 = 60,000: retry failed pods, recheck the runtime */
+	int crash_backoff_ms; /* 0 = 10,000: the first crash loop back-off (tests shorten it) */
+	bool allow_privileged; /* the runtime may run privileged containers */
+	bool allow_host_paths; /* and mount hostPath volumes */
 };
 
 /* The version a node reports as kubeletVersion. */

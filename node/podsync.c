@@ -14,6 +14,7 @@
 #include "podstatus.h"
 
 #include <errno.h>
+#include <signal.h>
 
 void pf_podrec_free(struct pf_podrec *rec)
 {
@@ -157,93 +158,229 @@ static void set_state(struct pf_container_state *s, enum pf_cstate_kind kind, co
 
 /* ---- the pass ----------------------------------------------------------- */
 
-/* Bring one container to life or learn how it is: fills cs from the runtime.
- * Returns 1 running, 2 exited, 0 not running (waiting; cs says why), and
- * sets *failed on a runtime failure. */
-static int sync_container(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
-			  const struct pf_pod *pod, const struct pf_container *c, bool init,
-			  struct pf_container_status *cs, struct pf_sync_result *res, bool *failed)
+enum cres {
+	C_WAITING = 0, /* not running yet: creating, an image missing, a failure */
+	C_RUNNING,
+	C_DONE,    /* terminated and staying so (or an init container completed) */
+	C_BACKOFF, /* terminated, restarting after the crash loop back-off */
+};
+
+static void want_at(struct pf_sync_result *res, int64_t t)
+{
+	if (t > 0 && (!res->next_ms || t < res->next_ms))
+		res->next_ms = t;
+}
+
+static void pod_timeline(struct pf_pod *pod, const char *step, int64_t now);
+
+/* kubelet's crash loop back-off: the first restart is at once, then 10 s,
+ * doubling to 300 s; a container that ran 10 minutes starts over. */
+static int64_t backoff_ms(const struct pf_sync_ctx *ctx, int restarts, int64_t ran_ms)
+{
+	int64_t base = ctx->backoff_base_ms > 0 ? ctx->backoff_base_ms : 10000;
+	int64_t max = ctx->backoff_max_ms > 0 ? ctx->backoff_max_ms
+			 : ctx->backoff_base_ms > 0 ? base * 30
+						    : 300000;
+	int64_t d = base;
+
+	if (restarts <= 0 || ran_ms >= 600000)
+		return 0;
+	for (int i = 1; i < restarts && d < max; i++)
+		d *= 2;
+	return d < max ? d : max;
+}
+
+static char *fmt_duration(int64_t ms)
+{
+	if (ms % 1000 == 0) {
+		int64_t s = ms / 1000;
+		if (s >= 60 && s % 60 == 0)
+			return pf_xasprintf("%lldm0s", (long long)(s / 60));
+		if (s >= 60)
+			return pf_xasprintf("%lldm%llds", (long long)(s / 60), (long long)(s % 60));
+		return pf_xasprintf("%llds", (long long)s);
+	}
+	return pf_xasprintf("%lldms", (long long)ms);
+}
+
+static bool should_restart(const struct pf_pod *pod, const struct pf_container *c, bool init,
+			   int code)
+{
+	const char *policy = pod->spec.restart_policy ? pod->spec.restart_policy : "Always";
+
+	if (init && c->restart_policy && strcmp(c->restart_policy, "Always") == 0)
+		return true; /* a sidecar */
+	if (init)
+		return code != 0 && strcmp(policy, "Never") != 0;
+	if (strcmp(policy, "Always") == 0)
+		return true;
+	return strcmp(policy, "OnFailure") == 0 && code != 0;
+}
+
+/* Create and start container c (attempt = its restartCount). */
+static int create_start(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf_pod *pod,
+			const struct pf_container *c, bool init, struct pf_container_status *cs,
+			struct pf_sync_result *res, bool *failed)
+{
+	struct pf_err err = PF_ERR_INIT;
+	_cleanup_free_ char *new_id = NULL, *image_id = NULL;
+	int r;
+
+	if (ctx->rt->ops->image_status) {
+		r = ctx->rt->ops->image_status(ctx->rt, c->image, &image_id, &err);
+		if (r < 0) {
+			bool again = cs->state.kind == PF_CSTATE_WAITING && cs->state.reason &&
+				     (strcmp(cs->state.reason, "ErrImagePull") == 0 ||
+				      strcmp(cs->state.reason, "ImagePullBackOff") == 0);
+			if (!again) {
+				set_state(&cs->state, PF_CSTATE_WAITING, "ErrImagePull", err.msg);
+				add_event(res, "Warning", "Failed", "Failed to pull image \"%s\": %s",
+					  c->image, err.msg);
+				add_event(res, "Warning", "Failed", "Error: ErrImagePull");
+			} else if (strcmp(cs->state.reason, "ImagePullBackOff") != 0) {
+				_cleanup_free_ char *m = pf_xasprintf(
+					"Back-off pulling image \"%s\": %s", c->image, err.msg);
+				set_state(&cs->state, PF_CSTATE_WAITING, "ImagePullBackOff", m);
+				add_event(res, "Normal", "BackOff", "Back-off pulling image \"%s\"",
+					  c->image);
+			}
+			/* Imported meanwhile?  Look again after a back-off. */
+			want_at(res, ctx->now + backoff_ms(ctx, 1, 0));
+			return C_WAITING;
+		}
+		add_event(res, "Normal", "Pulled", "Container image \"%s\" already present on machine",
+			  c->image);
+		free(cs->image_id);
+		cs->image_id = PF_TAKE(image_id);
+	}
+	if (!rec->sandbox_id) {
+		r = pf_rt_sandbox_create(ctx->rt, pod, &rec->sandbox_id, &err);
+		if (r < 0) {
+			_cleanup_free_ char *m = pf_xasprintf("Failed to create pod sandbox: %s",
+							      err.msg);
+			set_state(&cs->state, PF_CSTATE_WAITING, "ContainerCreating", m);
+			add_event(res, "Warning", "FailedCreatePodSandBox", "%s", m);
+			*failed = true;
+			return C_WAITING;
+		}
+		if (!hollow(ctx) && !strstr(pf_strmap_get(&pod->meta.annotations,
+							  PF_TIMELINE_ANNOTATION)
+						    ?: "",
+					    " sandbox ready"))
+			pod_timeline(pod, "sandbox ready", pf_wall_ms());
+	}
+	r = pf_rt_container_create(ctx->rt, rec->sandbox_id, pod, c, init, cs->restart_count,
+				   &new_id, &err);
+	if (r == -ENOENT && !strstr(err.msg, "image")) {
+		/* The sandbox went away under us: make it again next pass. */
+		free(rec->sandbox_id);
+		rec->sandbox_id = NULL;
+	}
+	if (r < 0) {
+		set_state(&cs->state, PF_CSTATE_WAITING, "CreateContainerError", err.msg);
+		add_event(res, "Warning", "Failed", "Error: %s", err.msg);
+		*failed = true;
+		return C_WAITING;
+	}
+	rec_add_id(rec, c->name, new_id);
+	free(cs->container_id);
+	cs->container_id = pf_xasprintf("%s://%s", pf_runtime_name(ctx->rt), new_id);
+	if (!hollow(ctx)) {
+		_cleanup_free_ char *step = pf_xasprintf("container %s created", c->name);
+		add_event(res, "Normal", "Created", "Created container %s", c->name);
+		pod_timeline(pod, step, pf_wall_ms());
+	}
+	r = pf_rt_container_start(ctx->rt, new_id, &err);
+	if (r < 0) {
+		set_state(&cs->state, PF_CSTATE_WAITING, "RunContainerError", err.msg);
+		add_event(res, "Warning", "Failed", "Error: %s", err.msg);
+		*failed = true;
+		return C_WAITING;
+	}
+	if (hollow(ctx)) {
+		add_event(res, "Normal", "Started",
+			  "Started container %s (hollow node: the fake runtime runs no process)",
+			  c->name);
+	} else {
+		_cleanup_free_ char *step = pf_xasprintf("container %s started", c->name);
+		add_event(res, "Normal", "Started", "Started container %s", c->name);
+		pod_timeline(pod, step, pf_wall_ms());
+	}
+	pf_container_state_free(&cs->state);
+	memset(&cs->state, 0, sizeof(cs->state));
+	return -1; /* read its status now */
+}
+
+/* Bring one container to life or learn how it is: fills cs from the runtime. */
+static enum cres sync_container(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
+				struct pf_pod *pod, const struct pf_container *c, bool init,
+				struct pf_container_status *cs, struct pf_sync_result *res,
+				bool *failed)
 {
 	struct pf_err err = PF_ERR_INIT;
 	struct pf_rt_status st = { 0 };
-	const char *id = own_id(ctx, cs->container_id);
-	_cleanup_free_ char *new_id = NULL;
-	/* A container created by an earlier pass whose status write was lost
-	 * (a compare-and-swap race) is adopted, never created twice. */
-	if (!id)
-		id = pf_strmap_get(&rec->ids, c->name);
+	_cleanup_free_ char *id = NULL;
 	bool sidecar = init && c->restart_policy && strcmp(c->restart_policy, "Always") == 0;
 	int r;
 
 	if (init && !sidecar && cs->state.kind == PF_CSTATE_TERMINATED && cs->state.exit_code == 0)
-		return 2; /* completed init containers never run again */
+		return C_DONE; /* completed init containers never run again */
+	{
+		/* A container created by an earlier pass whose status write was
+		 * lost (a compare-and-swap race) is adopted, never created twice. */
+		const char *known = pf_strmap_get(&rec->ids, c->name);
+		const char *own = own_id(ctx, cs->container_id);
+		if (known)
+			id = pf_xstrdup(known);
+		else if (own)
+			id = pf_xstrdup(own);
+	}
+again:
 	if (id) {
 		r = pf_rt_container_status(ctx->rt, id, &st, &err);
-		if (r == 0) {
-			new_id = pf_xstrdup(id);
-			rec_add_id(rec, c->name, new_id);
-			id = new_id;
-			if (!own_id(ctx, cs->container_id)) {
+		if (r == -ENOENT) {
+			pf_err_clear(&err);
+			for (size_t i = 0; i < rec->ids.n; i++)
+				if (strcmp(rec->ids.items[i].key, c->name) == 0) {
+					rec_drop_id(rec, i);
+					break;
+				}
+			free(id);
+			id = NULL; /* gone: created again below */
+		} else if (r < 0) {
+			set_state(&cs->state, PF_CSTATE_WAITING, "ContainerStatusUnknown", err.msg);
+			*failed = true;
+			return C_WAITING;
+		} else {
+			rec_add_id(rec, c->name, id);
+			if (!own_id(ctx, cs->container_id) ||
+			    strcmp(own_id(ctx, cs->container_id), id) != 0) {
 				free(cs->container_id);
 				cs->container_id =
 					pf_xasprintf("%s://%s", pf_runtime_name(ctx->rt), id);
 			}
-		} else if (r == -ENOENT) {
-			id = NULL; /* gone: created again below */
-			pf_err_clear(&err);
-		} else {
-			set_state(&cs->state, PF_CSTATE_WAITING, "ContainerStatusUnknown", err.msg);
-			*failed = true;
-			return 0;
 		}
 	}
 	if (!id) {
-		if (!rec->sandbox_id) {
-			r = pf_rt_sandbox_create(ctx->rt, pod, &rec->sandbox_id, &err);
-			if (r < 0) {
-				_cleanup_free_ char *m =
-					pf_xasprintf("Failed to create pod sandbox: %s", err.msg);
-				set_state(&cs->state, PF_CSTATE_WAITING, "ContainerCreating", m);
-				add_event(res, "Warning", "FailedCreatePodSandBox", "%s", m);
-				*failed = true;
-				return 0;
-			}
-		}
-		r = pf_rt_container_create(ctx->rt, rec->sandbox_id, pod, c, init, &new_id, &err);
-		if (r < 0) {
-			set_state(&cs->state, PF_CSTATE_WAITING, "CreateContainerError", err.msg);
-			add_event(res, "Warning", "Failed", "Error: %s", err.msg);
-			*failed = true;
-			return 0;
-		}
-		rec_add_id(rec, c->name, new_id);
-		r = pf_rt_container_start(ctx->rt, new_id, &err);
-		if (r < 0) {
-			set_state(&cs->state, PF_CSTATE_WAITING, "RunContainerError", err.msg);
-			add_event(res, "Warning", "Failed", "Error: %s", err.msg);
-			*failed = true;
-			return 0;
-		}
-		if (hollow(ctx))
-			add_event(res, "Normal", "Started",
-				  "Started container %s (hollow node: the fake runtime runs no "
-				  "process)",
-				  c->name);
-		else
-			add_event(res, "Normal", "Started", "Started container %s", c->name);
-		free(cs->container_id);
-		cs->container_id = pf_xasprintf("%s://%s", pf_runtime_name(ctx->rt), new_id);
-		pf_container_state_free(&cs->state);
-		memset(&cs->state, 0, sizeof(cs->state));
-		id = new_id;
-		r = pf_rt_container_status(ctx->rt, id, &st, &err);
-		if (r < 0) {
-			set_state(&cs->state, PF_CSTATE_WAITING, "ContainerStatusUnknown", err.msg);
-			*failed = true;
-			return 0;
-		}
+		r = create_start(ctx, rec, pod, c, init, cs, res, failed);
+		if (r >= 0)
+			return (enum cres)r;
+		id = pf_xstrdup(pf_strmap_get(&rec->ids, c->name));
+		goto again;
 	}
 
+	if (st.state == PF_RT_CREATED) {
+		/* Created by a pass that did not live to start it. */
+		if (pf_rt_container_start(ctx->rt, id, &err) < 0) {
+			set_state(&cs->state, PF_CSTATE_WAITING, "RunContainerError", err.msg);
+			*failed = true;
+			pf_rt_status_free(&st);
+			return C_WAITING;
+		}
+		add_event(res, "Normal", "Started", "Started container %s", c->name);
+		pf_rt_status_free(&st);
+		goto again;
+	}
 	if (st.state == PF_RT_RUNNING) {
 		if (cs->state.kind != PF_CSTATE_RUNNING) {
 			set_state(&cs->state, PF_CSTATE_RUNNING, NULL, NULL);
@@ -253,29 +390,82 @@ static int sync_container(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
 		cs->ready = true;
 		cs->started = PF_TRUE;
 		pf_rt_status_free(&st);
-		return 1;
+		return C_RUNNING;
 	}
-	if (st.state == PF_RT_EXITED) {
-		if (cs->state.kind != PF_CSTATE_TERMINATED) {
-			int64_t started = cs->state.kind == PF_CSTATE_RUNNING ? cs->state.started_ms
-									       : ctx->now;
-			set_state(&cs->state, PF_CSTATE_TERMINATED,
-				  st.reason ? st.reason : (st.exit_code ? "Error" : "Completed"),
-				  NULL);
-			cs->state.exit_code = st.exit_code;
-			cs->state.signal = st.signal;
-			cs->state.started_ms = st.started_ms ? st.started_ms : started;
-			cs->state.finished_ms = st.finished_ms ? st.finished_ms : ctx->now;
-			cs->state.container_id = pf_xstrdup(cs->container_id);
-		}
-		cs->ready = init && st.exit_code == 0;
-		cs->started = PF_FALSE;
-		pf_rt_status_free(&st);
-		return 2;
-	}
-	set_state(&cs->state, PF_CSTATE_WAITING, "ContainerCreating", NULL);
+
+	/* Exited. */
+	struct pf_container_state term = { 0 };
+	term.kind = PF_CSTATE_TERMINATED;
+	term.reason = pf_xstrdup(st.reason ? st.reason : (st.exit_code ? "Error" : "Completed"));
+	term.message = st.message ? pf_xstrdup(st.message) : NULL;
+	term.exit_code = st.exit_code;
+	term.signal = st.signal;
+	term.started_ms = st.started_ms ? st.started_ms
+			  : cs->state.kind == PF_CSTATE_RUNNING ? cs->state.started_ms
+								 : ctx->now;
+	term.finished_ms = st.finished_ms ? st.finished_ms : ctx->now;
+	term.container_id = pf_xstrdup(cs->container_id);
 	pf_rt_status_free(&st);
-	return 0;
+	cs->ready = init && !sidecar && term.exit_code == 0;
+	cs->started = PF_FALSE;
+
+	if (!should_restart(pod, c, init, term.exit_code)) {
+		if (cs->state.kind != PF_CSTATE_TERMINATED ||
+		    cs->state.finished_ms != term.finished_ms) {
+			pf_container_state_free(&cs->state);
+			cs->state = term;
+		} else {
+			pf_container_state_free(&term);
+		}
+		return C_DONE;
+	}
+
+	int64_t delay = backoff_ms(ctx, cs->restart_count, term.finished_ms - term.started_ms);
+	int64_t at = term.finished_ms + delay;
+	if (ctx->now < at) {
+		bool entering = !(cs->state.kind == PF_CSTATE_WAITING && cs->state.reason &&
+				  strcmp(cs->state.reason, "CrashLoopBackOff") == 0);
+		_cleanup_free_ char *d = fmt_duration(delay);
+		_cleanup_free_ char *m = pf_xasprintf(
+			"back-off %s restarting failed container=%s pod=%s_%s(%s)", d, c->name,
+			pod->meta.name, pod->meta.namespace_ ? pod->meta.namespace_ : "default",
+			pod->meta.uid ? pod->meta.uid : "");
+		pf_container_state_free(&cs->last_state);
+		cs->last_state = term;
+		set_state(&cs->state, PF_CSTATE_WAITING, "CrashLoopBackOff", m);
+		if (entering)
+			add_event(res, "Warning", "BackOff",
+				  "Back-off restarting failed container %s in pod %s_%s(%s)",
+				  c->name, pod->meta.name,
+				  pod->meta.namespace_ ? pod->meta.namespace_ : "default",
+				  pod->meta.uid ? pod->meta.uid : "");
+		want_at(res, at);
+		return C_BACKOFF;
+	}
+
+	/* Restart: the dead container goes (its log stays, as logs.previous),
+	 * a new one with the next attempt number takes its place. */
+	r = ctx->rt->ops->container_remove(ctx->rt, id, &err);
+	if (r < 0 && r != -ENOENT) {
+		pf_log(PF_LOG_WARN, "pod %s: remove exited container %s: %s", pod->meta.name,
+		       c->name, err.msg);
+		pf_err_clear(&err);
+	}
+	for (size_t i = 0; i < rec->ids.n; i++)
+		if (strcmp(rec->ids.items[i].key, c->name) == 0) {
+			rec_drop_id(rec, i);
+			break;
+		}
+	pf_container_state_free(&cs->last_state);
+	cs->last_state = term;
+	cs->restart_count++;
+	free(id);
+	id = NULL;
+	r = create_start(ctx, rec, pod, c, init, cs, res, failed);
+	if (r >= 0)
+		return (enum cres)r;
+	id = pf_xstrdup(pf_strmap_get(&rec->ids, c->name));
+	goto again;
 }
 
 /* Rebuild the status list of a set of containers in spec order, keeping
@@ -324,7 +514,7 @@ static bool not_ready(const struct pf_container_status *cs)
 	return !cs->ready;
 }
 
-static void append_timeline(struct pf_pod *pod, const char *step, int64_t now)
+static void pod_timeline(struct pf_pod *pod, const char *step, int64_t now)
 {
 	const char *tl = pf_strmap_get(&pod->meta.annotations, PF_TIMELINE_ANNOTATION);
 	_cleanup_free_ char *v = NULL;
@@ -338,57 +528,196 @@ static void append_timeline(struct pf_pod *pod, const char *step, int64_t now)
 	pf_strmap_set(&pod->meta.annotations, PF_TIMELINE_ANNOTATION, v);
 }
 
+/* Every runtime ID the pod is known to have, from its status and from the
+ * record (a container created by a pass whose write was lost). */
+static void pod_ids(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
+		    const struct pf_pod *pod)
+{
+	const struct pf_pod_status *st = &pod->status;
+
+	for (int pass = 0; pass < 2; pass++) {
+		const struct pf_container_status *v =
+			pass ? st->container_statuses : st->init_container_statuses;
+		size_t n = pass ? st->n_container_statuses : st->n_init_container_statuses;
+		for (size_t i = 0; i < n; i++) {
+			const char *id = own_id(ctx, v[i].container_id);
+			if (id && !pf_strmap_get(&rec->ids, v[i].name))
+				rec_add_id(rec, v[i].name, id);
+		}
+	}
+}
+
+static const struct pf_container *spec_container(const struct pf_pod *pod, const char *name)
+{
+	for (size_t i = 0; i < pod->spec.n_containers; i++)
+		if (strcmp(pod->spec.containers[i].name, name) == 0)
+			return &pod->spec.containers[i];
+	for (size_t i = 0; i < pod->spec.n_init_containers; i++)
+		if (strcmp(pod->spec.init_containers[i].name, name) == 0)
+			return &pod->spec.init_containers[i];
+	return NULL;
+}
+
+/*
+ * Graceful deletion without blocking the agent: the preStop hook and the
+ * stop signal go out on the first pass, SIGKILL on the pass at the end of
+ * the grace period, and the pass that finds nothing running removes the
+ * containers and the sandbox and deletes the object.
+ */
 static void sync_delete(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf_pod *pod,
 			struct pf_sync_result *res)
 {
-	struct pf_pod_status *st = &pod->status;
 	int64_t grace = pod->meta.has_deletion_grace_period_seconds
 				? pod->meta.deletion_grace_period_seconds
+			: pod->spec.has_termination_grace_period_seconds
+				? pod->spec.termination_grace_period_seconds
 				: 30;
-	bool failed = false;
+	bool first = !rec->kill_ms, running = false, failed = false;
 
 	if (!ctx->rt) {
 		/* Nothing can have been started: the object can go. */
 		res->action = PF_SYNC_DELETE;
 		return;
 	}
-	for (int pass = 0; pass < 2; pass++) {
-		struct pf_container_status *v = pass ? st->container_statuses
-						     : st->init_container_statuses;
-		size_t n = pass ? st->n_container_statuses : st->n_init_container_statuses;
+	pod_ids(ctx, rec, pod);
+	if (first)
+		rec->kill_ms = ctx->now + grace * 1000;
+	for (size_t i = 0; i < rec->ids.n; i++) {
+		const char *name = rec->ids.items[i].key, *id = rec->ids.items[i].value;
+		struct pf_rt_status st = { 0 };
+		struct pf_err err = PF_ERR_INIT;
+		int sig;
 
-		for (size_t i = 0; i < n; i++) {
-			const char *id = own_id(ctx, v[i].container_id);
-			struct pf_err err = PF_ERR_INIT;
-
-			if (!id)
-				continue;
-			if (v[i].state.kind == PF_CSTATE_RUNNING) {
-				if (hollow(ctx))
-					add_event(res, "Normal", "Killing",
-						  "Stopping container %s (hollow node: no process "
-						  "to stop)",
-						  v[i].name);
-				else
-					add_event(res, "Normal", "Killing",
-						  "Stopping container %s", v[i].name);
+		if (pf_rt_container_status(ctx->rt, id, &st, &err) < 0 ||
+		    st.state == PF_RT_EXITED) {
+			pf_rt_status_free(&st);
+			continue;
+		}
+		pf_rt_status_free(&st);
+		running = true;
+		if (first) {
+			const struct pf_container *c = spec_container(pod, name);
+			if (c && c->lifecycle.pre_stop.kind == PF_HANDLER_EXEC &&
+			    ctx->rt->ops->container_exec) {
+				if (ctx->rt->ops->container_exec(ctx->rt, id,
+								 &c->lifecycle.pre_stop.exec_command,
+								 grace, &err) < 0) {
+					add_event(res, "Warning", "FailedPreStopHook",
+						  "PreStopHook failed: %s", err.msg);
+					pf_err_clear(&err);
+				}
 			}
-			rec_add_id(rec, v[i].name, id);
-			if (pf_rt_container_stop(ctx->rt, id, grace, &err) < 0 &&
-			    err.code != ENOENT) {
-				pf_log(PF_LOG_WARN, "pod %s: stop container %s: %s",
-				       pod->meta.name, v[i].name, err.msg);
-				failed = true;
-			}
+			sig = ctx->rt->ops->stop_signal ? ctx->rt->ops->stop_signal(ctx->rt, id)
+							: SIGTERM;
+			if (hollow(ctx))
+				add_event(res, "Normal", "Killing",
+					  "Stopping container %s (hollow node: no process to stop)",
+					  name);
+			else
+				add_event(res, "Normal", "Killing", "Stopping container %s", name);
+		} else if (ctx->now >= rec->kill_ms) {
+			sig = SIGKILL;
+			rec->killed = true;
+		} else {
+			continue;
+		}
+		if (pf_rt_container_kill(ctx->rt, id, sig, &err) < 0 && err.code != ENOENT) {
+			pf_log(PF_LOG_WARN, "pod %s: stop container %s: %s", pod->meta.name, name,
+			       err.msg);
+			failed = true;
 		}
 	}
-	if (failed) {
-		res->retry = true;
+	if (running) {
+		/* The hollow runtime's containers stop on the signal. */
+		if (hollow(ctx))
+			running = false;
+	}
+	if (running) {
+		res->retry = failed;
+		want_at(res, rec->killed || ctx->now >= rec->kill_ms ? ctx->now + 200 : rec->kill_ms);
+		if (first) {
+			/* Store the Killing events with a timeline step. */
+			pod_timeline(pod, "Terminating", pf_wall_ms());
+			res->action = PF_SYNC_WRITE;
+		}
 		return;
 	}
 	pf_podrec_teardown(ctx->rt, rec);
 	res->action = rec->ids.n || rec->sandbox_id ? PF_SYNC_KEEP : PF_SYNC_DELETE;
 	res->retry = res->action == PF_SYNC_KEEP;
+}
+
+/* activeDeadlineSeconds ran out: kill what runs, the pod Failed. */
+static bool deadline_exceeded(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
+			      struct pf_pod *pod, struct pf_sync_result *res)
+{
+	int64_t start = pod->status.start_time_ms;
+
+	if (!pod->spec.has_active_deadline_seconds || !start)
+		return false;
+	if (ctx->now < start + pod->spec.active_deadline_seconds * 1000) {
+		want_at(res, start + pod->spec.active_deadline_seconds * 1000);
+		return false;
+	}
+	pod_ids(ctx, rec, pod);
+	for (size_t i = 0; i < rec->ids.n; i++) {
+		struct pf_err err = PF_ERR_INIT;
+		if (pf_rt_container_stop(ctx->rt, rec->ids.items[i].value, 0, &err) < 0 &&
+		    err.code != ENOENT)
+			pf_log(PF_LOG_WARN, "pod %s: stop container %s: %s", pod->meta.name,
+			       rec->ids.items[i].key, err.msg);
+	}
+	add_event(res, "Warning", "DeadlineExceeded",
+		  "Pod was active on the node longer than the specified deadline");
+	return true;
+}
+
+/* Kubernetes' pod phase from the container states (kubelet's getPhase). */
+static const char *compute_phase(const struct pf_pod *pod, bool initialized, bool init_failed)
+{
+	const struct pf_pod_status *st = &pod->status;
+	const char *policy = pod->spec.restart_policy ? pod->spec.restart_policy : "Always";
+	int running = 0, waiting = 0, stopped = 0, succeeded = 0;
+
+	if (init_failed)
+		return "Failed";
+	if (!initialized)
+		return "Pending";
+	for (size_t i = 0; i < st->n_container_statuses; i++) {
+		const struct pf_container_status *cs = &st->container_statuses[i];
+		switch (cs->state.kind) {
+		case PF_CSTATE_RUNNING: running++; break;
+		case PF_CSTATE_TERMINATED:
+			stopped++;
+			succeeded += cs->state.exit_code == 0;
+			break;
+		case PF_CSTATE_WAITING:
+			if (cs->last_state.kind == PF_CSTATE_TERMINATED)
+				stopped++;
+			else
+				waiting++;
+			break;
+		default: waiting++;
+		}
+	}
+	if (waiting)
+		return "Pending";
+	if (running)
+		return "Running";
+	if (stopped) {
+		if (strcmp(policy, "Always") == 0)
+			return "Running";
+		if (stopped == succeeded)
+			return "Succeeded";
+		if (strcmp(policy, "Never") == 0)
+			return "Failed";
+		/* OnFailure: is anything still to restart? */
+		for (size_t i = 0; i < st->n_container_statuses; i++)
+			if (st->container_statuses[i].state.kind != PF_CSTATE_TERMINATED)
+				return "Running";
+		return stopped == succeeded ? "Succeeded" : "Running";
+	}
+	return "Pending";
 }
 
 void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf_pod *pod,
@@ -398,6 +727,7 @@ void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf
 	_cleanup_buf_ struct pf_buf before = PF_BUF_INIT, after = PF_BUF_INIT, msg = PF_BUF_INIT;
 	bool was_running = strcmp(pf_pod_phase(pod), "Running") == 0;
 	bool failed = false, initialized = true, all_running = true, sandbox_ok = true;
+	bool init_failed = false, deadline = false;
 	const char *phase;
 
 	memset(res, 0, sizeof(*res));
@@ -416,6 +746,8 @@ void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf
 	st->container_statuses = rebuild_statuses(pod->spec.containers, pod->spec.n_containers,
 						  st->container_statuses, st->n_container_statuses);
 	st->n_container_statuses = pod->spec.n_containers;
+	if (!st->start_time_ms)
+		st->start_time_ms = ctx->now;
 
 	if (!ctx->rt) {
 		_cleanup_free_ char *m =
@@ -435,48 +767,56 @@ void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf
 		all_running = false;
 		sandbox_ok = false;
 	} else {
+		deadline = deadline_exceeded(ctx, rec, pod, res);
 		/* Init containers one after the other; app containers once they
 		 * are all done (sidecars: once started). */
 		for (size_t i = 0; i < pod->spec.n_init_containers && !failed; i++) {
-			int s = sync_container(ctx, rec, pod, &pod->spec.init_containers[i], true,
-					       &st->init_container_statuses[i], res, &failed);
-			bool sidecar = pod->spec.init_containers[i].restart_policy &&
-				       !strcmp(pod->spec.init_containers[i].restart_policy,
-					       "Always");
-			if (!(s == 2 && st->init_container_statuses[i].state.exit_code == 0) &&
-			    !(s == 1 && sidecar)) {
+			const struct pf_container *c = &pod->spec.init_containers[i];
+			struct pf_container_status *cs = &st->init_container_statuses[i];
+			enum cres s = sync_container(ctx, rec, pod, c, true, cs, res, &failed);
+			bool sidecar = c->restart_policy && !strcmp(c->restart_policy, "Always");
+
+			if (s == C_DONE && cs->state.exit_code != 0)
+				init_failed = true; /* restartPolicy Never */
+			if (!(s == C_DONE && cs->state.exit_code == 0) && !(s == C_RUNNING && sidecar)) {
 				initialized = false;
 				for (size_t k = i + 1; k < pod->spec.n_init_containers; k++)
-					set_state(&st->init_container_statuses[k].state,
-						  PF_CSTATE_WAITING, "PodInitializing", NULL);
+					if (st->init_container_statuses[k].state.kind == PF_CSTATE_NONE)
+						set_state(&st->init_container_statuses[k].state,
+							  PF_CSTATE_WAITING, "PodInitializing", NULL);
 				break;
 			}
 		}
 		for (size_t i = 0; i < pod->spec.n_containers; i++) {
 			struct pf_container_status *cs = &st->container_statuses[i];
-			int s = 0;
+			enum cres s = C_WAITING;
 
 			if (initialized && !failed)
 				s = sync_container(ctx, rec, pod, &pod->spec.containers[i], false,
 						   cs, res, &failed);
-			else if (cs->state.kind == PF_CSTATE_NONE)
+			else if (cs->state.kind == PF_CSTATE_NONE || !initialized)
 				set_state(&cs->state, PF_CSTATE_WAITING, "PodInitializing", NULL);
-			if (s != 1)
+			if (s != C_RUNNING)
 				all_running = false;
 		}
 		sandbox_ok = rec->sandbox_id || (initialized && all_running);
 	}
 	res->retry = failed;
 
-	phase = all_running && initialized ? "Running" : "Pending";
+	phase = deadline ? "Failed" : compute_phase(pod, initialized, init_failed);
 	free(st->phase);
 	st->phase = pf_xstrdup(phase);
+	if (deadline) {
+		free(st->reason);
+		free(st->message);
+		st->reason = pf_xstrdup("DeadlineExceeded");
+		st->message = pf_xstrdup("Pod was active on the node longer than the specified "
+					 "deadline");
+	}
 	if (!st->host_ip || strcmp(st->host_ip, ctx->host_ip) != 0) {
 		free(st->host_ip);
 		st->host_ip = pf_xstrdup(ctx->host_ip);
 	}
-	if (!st->start_time_ms)
-		st->start_time_ms = ctx->now;
 
 	set_cond(st, "PodReadyToStartContainers", sandbox_ok, NULL, NULL, ctx->now);
 	if (initialized) {
@@ -488,20 +828,27 @@ void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf
 			    not_ready);
 		set_cond(st, "Initialized", false, "ContainersNotInitialized", msg.buf, ctx->now);
 	}
+	all_running = all_running && initialized && !deadline;
+	if (strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0)
+		for (size_t i = 0; i < st->n_container_statuses; i++)
+			st->container_statuses[i].ready = false;
 	pf_buf_reset(&msg);
 	pf_buf_adds(&msg, "containers with unready status: ");
 	names_where(&msg, st->container_statuses, st->n_container_statuses, not_ready);
-	set_cond(st, "Ready", all_running && initialized, all_running ? NULL : "ContainersNotReady",
-		 all_running ? NULL : msg.buf, ctx->now);
-	set_cond(st, "ContainersReady", all_running && initialized,
-		 all_running ? NULL : "ContainersNotReady", all_running ? NULL : msg.buf,
-		 ctx->now);
+	{
+		const char *why = strcmp(phase, "Succeeded") == 0 ? "PodCompleted"
+				  : "ContainersNotReady";
+		set_cond(st, "Ready", all_running, all_running ? NULL : why,
+			 all_running || !strcmp(why, "PodCompleted") ? NULL : msg.buf, ctx->now);
+		set_cond(st, "ContainersReady", all_running, all_running ? NULL : why,
+			 all_running || !strcmp(why, "PodCompleted") ? NULL : msg.buf, ctx->now);
+	}
 	if (!pf_condition_find(st->conditions, st->n_conditions, "PodScheduled"))
 		set_cond(st, "PodScheduled", true, NULL, NULL, ctx->now);
 	order_conds(st);
 
-	if (!was_running && strcmp(phase, "Running") == 0)
-		append_timeline(pod, "running", ctx->now);
+	if (!was_running && strcmp(phase, "Running") == 0 && all_running)
+		pod_timeline(pod, "Running", pf_wall_ms());
 
 	pf_pod_encode(pod, &after);
 	if (before.len != after.len || memcmp(before.buf, after.buf, before.len) != 0)
@@ -511,9 +858,33 @@ void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf
 void pf_podrec_teardown(struct pf_runtime *rt, struct pf_podrec *rec)
 {
 	struct pf_err err = PF_ERR_INIT;
+	struct pf_rt_list l = { 0 };
 
 	if (!rt)
 		return;
+	/* What the runtime holds for this pod that the record does not know
+	 * (an agent that restarted knows no sandbox ID). */
+	if (pf_rt_list(rt, &l, &err) == 0) {
+		for (size_t i = 0; i < l.n; i++) {
+			if (!l.items[i].pod_uid || strcmp(l.items[i].pod_uid, rec->uid) != 0)
+				continue;
+			if (l.items[i].container_name) {
+				bool known = false;
+				for (size_t k = 0; k < rec->ids.n && !known; k++)
+					known = strcmp(rec->ids.items[k].value, l.items[i].id) == 0;
+				if (!known) {
+					_cleanup_free_ char *key =
+						pf_xasprintf("%s#%s", l.items[i].container_name,
+							     l.items[i].id);
+					rec_add_id(rec, key, l.items[i].id);
+				}
+			} else if (!rec->sandbox_id) {
+				rec->sandbox_id = pf_xstrdup(l.items[i].id);
+			}
+		}
+		pf_rt_list_free(&l);
+	}
+	pf_err_clear(&err);
 	for (size_t i = rec->ids.n; i-- > 0;) {
 		const char *id = rec->ids.items[i].value;
 

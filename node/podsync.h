@@ -25,6 +25,9 @@ struct pf_podrec {
 	struct pf_strmap ids;    /* container name -> runtime ID, created or adopted */
 	int64_t wrote_rev;       /* the revision of the agent's last write of it */
 	bool retry;              /* the last pass failed; the resync timer tries again */
+	int64_t next_ms;         /* pass again at this wall time (back-off, grace period) */
+	int64_t kill_ms;         /* deleting: the stop signal went out; SIGKILL at this time */
+	bool killed;             /* deleting: SIGKILL went out */
 	struct pf_podrec *next;  /* hash chain (agent.c) */
 };
 void pf_podrec_free(struct pf_podrec *rec);
@@ -36,6 +39,8 @@ struct pf_sync_ctx {
 	const char *node;      /* node name: events' source.host */
 	const char *host_ip;   /* the node's InternalIP: status.hostIP */
 	int64_t now;
+	int64_t backoff_base_ms; /* crash loop back-off: first delay (0 = 10 s) */
+	int64_t backoff_max_ms;  /* and its cap (0 = 300 s, or 30 x a given base) */
 };
 
 struct pf_sync_event {
@@ -55,6 +60,7 @@ struct pf_sync_result {
 	struct pf_sync_event *events; /* to store with the write, and only with it */
 	size_t n_events;
 	bool retry;
+	int64_t next_ms; /* pass again at this wall time at the latest (0 = no need) */
 };
 void pf_sync_result_free(struct pf_sync_result *r);
 

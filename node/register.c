@@ -416,8 +416,11 @@ struct pf_node *pf_node_build(const struct pf_node_desc *d, int64_t now)
 							d->not_ready);
 		add_condition(n, "Ready", "False", "KubeletNotReady", msg, now);
 	} else {
-		add_condition(n, "Ready", "True", "KubeletReady", "kubelet is posting ready status",
-			      now);
+		_cleanup_free_ char *msg =
+			d->ready_note ? pf_xasprintf("kubelet is posting ready status; %s",
+						     d->ready_note)
+				      : pf_xstrdup("kubelet is posting ready status");
+		add_condition(n, "Ready", "True", "KubeletReady", msg, now);
 	}
 	add_address(n, "InternalIP", h->internal_ip);
 	add_address(n, "Hostname", d->name);

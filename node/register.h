@@ -68,6 +68,9 @@ struct pf_node_desc {
 	/* NULL: the node is Ready.  Otherwise why it is not (the runtime is
 	 * down): Ready False, reason KubeletNotReady, this message. */
 	const char *not_ready;
+	/* Appended to the Ready condition's message when Ready (which OCI
+	 * runtime runs the containers and why); NULL = nothing. */
+	const char *ready_note;
 };
 
 /* A new node object as kubelet registers it, with a new uid and

@@ -7,6 +7,7 @@
 #include <errno.h>
 
 extern const struct pf_runtime_ops pf_runtime_fake_ops;
+extern const struct pf_runtime_ops pf_runtime_oci_ops;
 
 /* ops NULL: a runtime podfs knows by name but does not build yet, so that
  * `--runtime oci` gets a plain answer rather than "unknown runtime". */
@@ -16,15 +17,15 @@ static const struct {
 	const char *missing;
 } runtimes[] = {
 	{ "fake", &pf_runtime_fake_ops, NULL },
-	{ "oci", NULL,
-	  "the OCI runtime (crun/runc) is not built into this podfs yet; only hollow nodes "
-	  "(--runtime fake) can run pods" },
+	{ "oci", &pf_runtime_oci_ops, NULL },
 };
 
 void pf_rt_status_free(struct pf_rt_status *st)
 {
 	free(st->reason);
+	free(st->message);
 	st->reason = NULL;
+	st->message = NULL;
 }
 
 void pf_rt_list_free(struct pf_rt_list *l)
@@ -69,10 +70,10 @@ void pf_runtime_close(struct pf_runtime *rt)
 
 const char *pf_runtime_name(const struct pf_runtime *rt)
 {
-	return rt->ops->name;
+	return rt->name ? rt->name : rt->ops->name;
 }
 
 const char *pf_runtime_version(const struct pf_runtime *rt)
 {
-	return rt->ops->version;
+	return rt->version ? rt->version : rt->ops->version;
 }

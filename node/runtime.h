@@ -6,8 +6,8 @@
  * Backends are chosen by name from a static table (runtime.c):
  *   fake   hollow containers (kubemark's idea): nothing runs, every call
  *          succeeds at once; for scale simulation only
- *   oci    OCI bundles run by crun/runc under a monitor (the next issue;
- *          until it lands, pf_runtime_open says so with -ENOSYS)
+ *   oci    OCI bundles run by crun or runc under conmon (runtime_oci.c):
+ *          real containers that outlive podfs and are adopted again
  *
  * The agent owns the decisions (what should run, restarts, status); a
  * backend only does what it is told and reports what is.  IDs are the
@@ -31,6 +31,8 @@ struct pf_runtime;
 struct pf_runtime_config {
 	const char *state_dir;   /* bundles, logs and the backend's records live under it */
 	const char *oci_runtime; /* crun | runc | PATH (oci); NULL = default */
+	bool allow_privileged;   /* privileged containers may run (else -EPERM at create) */
+	bool allow_host_paths;   /* hostPath volumes may be mounted (else -EPERM) */
 };
 
 enum pf_rt_state {
@@ -46,6 +48,8 @@ struct pf_rt_status {
 	int exit_code;       /* EXITED */
 	int signal;          /* EXITED by a signal, else 0 */
 	char *reason;        /* EXITED: Completed, Error, OOMKilled; NULL otherwise */
+	char *message;       /* EXITED: the termination message (terminationMessagePath,
+				or the log's tail with FallbackToLogsOnError); NULL = none */
 };
 void pf_rt_status_free(struct pf_rt_status *st);
 
@@ -84,10 +88,13 @@ struct pf_runtime_ops {
 	/* Stop what is left in it and free it; -ENOENT when already gone. */
 	int (*sandbox_remove)(struct pf_runtime *rt, const char *id, struct pf_err *err);
 	/* Create container c of pod in the sandbox (not started). init tells an
-	 * init container from an app container. */
+	 * init container from an app container; attempt is the container's
+	 * restartCount (CRI's metadata.attempt: it names the log file).
+	 * -ENOENT when the sandbox is gone, -ENOENT with `image "x" not found`
+	 * is image_status's business, checked first by the agent. */
 	int (*container_create)(struct pf_runtime *rt, const char *sandbox_id,
 				const struct pf_pod *pod, const struct pf_container *c, bool init,
-				char **id, struct pf_err *err);
+				int attempt, char **id, struct pf_err *err);
 	int (*container_start)(struct pf_runtime *rt, const char *id, struct pf_err *err);
 	/* SIGTERM, then SIGKILL after grace_s seconds; returns once it exited. */
 	int (*container_stop)(struct pf_runtime *rt, const char *id, int64_t grace_s,
@@ -95,11 +102,40 @@ struct pf_runtime_ops {
 	int (*container_remove)(struct pf_runtime *rt, const char *id, struct pf_err *err);
 	int (*container_status)(struct pf_runtime *rt, const char *id, struct pf_rt_status *out,
 				struct pf_err *err);
+	/* Send sig to the container's first process and return at once (the
+	 * agent keeps the grace period's clock, so one pod's grace period
+	 * never holds up another pod).  0 also when it already exited;
+	 * -ENOENT when there is no such container. */
+	int (*container_kill)(struct pf_runtime *rt, const char *id, int sig, struct pf_err *err);
+	/* Run argv inside the running container (a preStop exec hook) and wait
+	 * at most timeout_s seconds.  0 when it ran and exited 0, -EIO with its
+	 * output's tail otherwise.  May be NULL (hollow: nothing to run). */
+	int (*container_exec)(struct pf_runtime *rt, const char *id, const struct pf_strlist *argv,
+			      int64_t timeout_s, struct pf_err *err);
+	/* Is image ref present (CRI ImageStatus)?  0 with its ID
+	 * ("sha256:...") in *image_id, -ENOENT with `image "x" not found`.
+	 * May be NULL: every image is present (hollow). */
+	int (*image_status)(struct pf_runtime *rt, const char *ref, char **image_id,
+			    struct pf_err *err);
+	/* A number that changes whenever a container exits (kubelet's PLEG in
+	 * one stat): the agent polls it and syncs the pods again when it moved.
+	 * May be NULL: nothing ever exits by itself (hollow). */
+	uint64_t (*changes)(struct pf_runtime *rt);
+	/* The signal that stops container c of pod (the image's StopSignal,
+	 * else SIGTERM); may be NULL (SIGTERM). */
+	int (*stop_signal)(struct pf_runtime *rt, const char *id);
 };
 
 /* Every backend's handle starts with this header. */
 struct pf_runtime {
 	const struct pf_runtime_ops *ops;
+	/* Set by a backend whose name or version depends on the host (oci:
+	 * "runc" or "crun"); NULL = the ops' own. name prefixes containerIDs. */
+	const char *name;
+	const char *version;
+	/* One sentence for the node's Ready condition: which OCI runtime runs
+	 * the containers and why; NULL = nothing to say. */
+	const char *note;
 };
 
 /* Open the backend called name.  -EINVAL for an unknown name (err lists the
@@ -132,9 +168,9 @@ static inline int pf_rt_sandbox_remove(struct pf_runtime *rt, const char *id, st
 }
 static inline int pf_rt_container_create(struct pf_runtime *rt, const char *sandbox_id,
 					 const struct pf_pod *pod, const struct pf_container *c,
-					 bool init, char **id, struct pf_err *err)
+					 bool init, int attempt, char **id, struct pf_err *err)
 {
-	return rt->ops->container_create(rt, sandbox_id, pod, c, init, id, err);
+	return rt->ops->container_create(rt, sandbox_id, pod, c, init, attempt, id, err);
 }
 static inline int pf_rt_container_start(struct pf_runtime *rt, const char *id,
 					struct pf_err *err)
@@ -155,6 +191,16 @@ static inline int pf_rt_container_status(struct pf_runtime *rt, const char *id,
 					 struct pf_rt_status *out, struct pf_err *err)
 {
 	return rt->ops->container_status(rt, id, out, err);
+}
+
+static inline int pf_rt_container_kill(struct pf_runtime *rt, const char *id, int sig,
+				       struct pf_err *err)
+{
+	return rt->ops->container_kill(rt, id, sig, err);
+}
+static inline uint64_t pf_rt_changes(struct pf_runtime *rt)
+{
+	return rt->ops->changes ? rt->ops->changes(rt) : 0;
 }
 
 #endif

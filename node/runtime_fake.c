@@ -100,7 +100,7 @@ static int fake_remove(struct pf_runtime *rt, const char *id, struct pf_err *err
 
 static int fake_container_create(struct pf_runtime *rt, const char *sandbox_id,
 				 const struct pf_pod *pod, const struct pf_container *c, bool init,
-				 char **id, struct pf_err *err)
+				 int attempt, char **id, struct pf_err *err)
 {
 	bool sidecar = init && c->restart_policy && strcmp(c->restart_policy, "Always") == 0;
 
@@ -114,6 +114,11 @@ static int fake_start(struct pf_runtime *rt, const char *id, struct pf_err *err)
 }
 
 static int fake_stop(struct pf_runtime *rt, const char *id, int64_t grace_s, struct pf_err *err)
+{
+	return fake_remove(rt, id, err);
+}
+
+static int fake_kill(struct pf_runtime *rt, const char *id, int sig, struct pf_err *err)
 {
 	return fake_remove(rt, id, err);
 }
@@ -147,4 +152,5 @@ const struct pf_runtime_ops pf_runtime_fake_ops = {
 	.container_stop = fake_stop,
 	.container_remove = fake_remove,
 	.container_status = fake_container_status,
+	.container_kill = fake_kill,
 };

@@ -32,7 +32,7 @@ like "$y" "phase: Running" "phase Running"
 like "$y" "hostIP: " "hostIP set"
 like "$y" "type: PodReadyToStartContainers" "PodReadyToStartContainers condition"
 like "$y" "startTime: " "startTime"
-like "$(cat "$PODS/web-1/timeline")" "running" "the timeline has the running step"
+like "$(cat "$PODS/web-1/timeline")" "Running" "the timeline has the Running step"
 like "$(cat "$PODS/web-1/events")" "Normal Started kubelet,h1 Started container app \(hollow node" \
 	"a Started event from kubelet that says the node is hollow"
 is "$(cat "$MNT/nodes/h1/pods" | tr '\n' ' ')" "web-1 web-2 web-3 " "nodes/h1/pods lists them"
@@ -53,14 +53,14 @@ rmdir "$PODS/web-2" "$PODS/web-3"
 check "rmdir works as well" -- wait_until 10 sh -c "test ! -e '$PODS/web-2' && test ! -e '$PODS/web-3'"
 is "$(cat "$MNT/nodes/h1/pods")" "" "the node holds no pods"
 
-# A pod bound to a node with no runtime (oci, not built yet) says why.
-start_node noruntime --runtime oci
+# A pod bound to a node whose runtime cannot run says why.
+start_node noruntime --runtime oci --oci-runtime /nonexistent/crun
 check "a node without a runtime registers" -- wait_until 20 test -d "$MNT/nodes/noruntime"
 is "$(cat "$MNT/nodes/noruntime/status")" "NotReady" "and is NotReady"
-like "$(cat "$MNT/nodes/noruntime/node.yaml")" "container runtime is down: the OCI runtime" "node.yaml says why"
+like "$(cat "$MNT/nodes/noruntime/node.yaml")" "container runtime is down: --oci-runtime /nonexistent/crun: not found" "node.yaml says why"
 submit stuck >/dev/null
 bind stuck noruntime
-check "its pod shows why it cannot start" -- wait_until 10 grep -q "Failed to create pod sandbox: the OCI runtime" "$PODS/stuck/why"
+check "its pod shows why it cannot start" -- wait_until 10 grep -q "Failed to create pod sandbox: --oci-runtime /nonexistent/crun" "$PODS/stuck/why"
 is "$(cat "$PODS/stuck/status")" "ContainerCreating" "status ContainerCreating, as kubelet shows a sandbox failure"
 rmdir "$PODS/stuck"
 check "and it can be deleted" -- wait_until 10 test ! -e "$PODS/stuck"

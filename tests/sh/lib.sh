@@ -16,6 +16,7 @@ PODFS_PID=
 _tap_n=0
 _tap_failed=0
 _cleanups=()
+_late_cleanups=() # run after podfs and the nodes are stopped
 
 
 pass() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $*"; }
@@ -144,6 +145,7 @@ on_exit() {
 		kill "$PODFS_PID" 2>/dev/null; wait "$PODFS_PID" 2>/dev/null
 	fi
 	if grep -q " $MNT fuse" /proc/mounts; then umount -l "$MNT" 2>/dev/null; fi
+	for c in "${_late_cleanups[@]}"; do eval "$c" || true; done
 	if [ "$_tap_failed" -gt 0 ] && [ -f "$T/podfs.log" ]; then
 		echo "# podfs log:"; tail -30 "$T/podfs.log" | sed 's/^/# /'
 	fi
@@ -203,3 +205,77 @@ add_node() {
 	local uri=$1; shift
 	node_yaml "$@" | "$(dirname "$FSOP")/storectl" "$uri" put "/registry/minions/$1"
 }
+
+# ---- real containers (the oci runtime) --------------------------------------
+
+# import_images [NAME...]: the default images (make images) into the
+# scenario's store.
+import_images() {
+	local i
+	for i in "${@:-busybox}"; do
+		"$PODFS" image import "$i" "$_top/build/images/$i" --state-dir "$STATE" >/dev/null ||
+			{ fail "import image $i"; exit 1; }
+	done
+}
+
+# start_podfs_oci [EXTRA OPTIONS...]: all in one (API, scheduler, a node
+# agent running real containers), short lease timers and back-off.
+start_podfs_oci() {
+	_late_cleanups+=("runtime_cleanup")
+	"$PODFS" "$MNT" --state-dir "$STATE" -f \
+		--leader-elect-retry-period 200ms --leader-elect-lease-duration 2s \
+		--crash-backoff-base 300ms "$@" >>"$T/podfs.log" 2>&1 &
+	PODFS_PID=$!
+	if ! wait_until 20 is_mounted; then
+		fail "podfs mounted on $MNT"; sed 's/^/# /' "$T/podfs.log"
+		exit 1
+	fi
+}
+
+# The pids of the conmon monitors working for this scenario's state dir.
+scenario_conmons() {
+	local p
+	for p in $(pgrep -x conmon 2>/dev/null); do
+		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- "$STATE/" && echo "$p"
+	done
+}
+
+# runtime_leaks: print what the runtime left behind (mounts under the state
+# dir, pod cgroups, monitors, bundles); nothing when clean.
+runtime_leaks() {
+	grep -F " $STATE/" /proc/mounts | awk '{print "mount " $2}'
+	local uid
+	for uid in $(ls "$STATE/pods" 2>/dev/null); do echo "sandbox dir $uid"; done
+	for uid in $(cat "$T"/uids 2>/dev/null); do
+		ls -d /sys/fs/cgroup/*/podfs/"$uid" 2>/dev/null | sed 's/^/cgroup /'
+	done
+	ls "$STATE/oci/containers" 2>/dev/null | sed 's/^/bundle /'
+	scenario_conmons | sed 's/^/conmon pid /'
+}
+
+# remember_uid POD: note a pod's uid so runtime_leaks can look for its cgroups.
+remember_uid() { awk '/^  uid:/ {print $2; exit}' "$PODS/$1/pod.yaml" >>"$T/uids"; }
+
+# runtime_cleanup: the EXIT trap's part: kill and delete whatever containers
+# the scenario left (even when podfs died), unmount, remove cgroups.
+runtime_cleanup() {
+	local d p
+	for d in "$STATE"/oci/containers/*/; do
+		[ -f "$d/pid" ] && kill -9 "$(cat "$d/pid")" 2>/dev/null
+	done
+	for p in $(scenario_conmons); do kill -9 "$p" 2>/dev/null; done
+	for d in "$STATE"/oci/containers/*/; do
+		[ -d "$d" ] && runc --root "$STATE/oci/runtime-root" delete --force "$(basename "$d")" >/dev/null 2>&1
+	done
+	grep -F " $STATE/" /proc/mounts | awk '{print $2}' | sort -r | while read -r m; do umount -l "$m"; done
+	for uid in $(ls "$STATE/pods" 2>/dev/null) $(cat "$T"/uids 2>/dev/null); do
+		for d in /sys/fs/cgroup/*/podfs/"$uid"; do
+			[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+		done
+	done
+	rmdir /sys/fs/cgroup/*/podfs 2>/dev/null
+	return 0
+}
+
+# cfield POD CONTAINER FILE: containers/<c>/<file>
+cfield() { cat "$PODS/$1/containers/$2/$3" 2>/dev/null; }
