@@ -53,16 +53,16 @@ is "$(cat "$MNT/nodes/gpu/pods")" "cuda" "nodes/gpu/pods lists it"
 like "$(cat "$PODS/mem4g/events")" "Normal Scheduled default-scheduler Successfully assigned default/mem4g to big" \
 	"a Scheduled event"
 
-# The timeline: stored at 0, then scheduled on the node, then running, each
+# The timeline: stored at 0, then scheduled on the node, then Running, each
 # a millisecond offset from creation, in order.
 tl=$(cat "$PODS/mem4g/timeline")
 like "$(echo "$tl" | head -1)" "^0 stored$" "timeline starts with 0 stored"
 check "timeline has scheduled big with its offset" -- grep -qxE '[0-9]+ scheduled big' <<<"$tl"
-check "timeline has running with its offset" -- grep -qxE '[0-9]+ running' <<<"$tl"
+check "timeline has running with its offset" -- grep -qxE '[0-9]+ Running' <<<"$tl"
 ordered() {
 	local s r
 	s=$(echo "$tl" | awk '$2 == "scheduled" {print $1; exit}')
-	r=$(echo "$tl" | awk '$2 == "running" {print $1; exit}')
+	r=$(echo "$tl" | awk '$2 == "Running" {print $1; exit}')
 	[ -n "$s" ] && [ -n "$r" ] && [ "$s" -le "$r" ] && echo "$tl" | awk '{ if ($1 < last) exit 1; last = $1 }'
 }
 check "timeline offsets never go back" -- ordered
