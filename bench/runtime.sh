@@ -76,10 +76,14 @@ PY
 	echo $(( (e - s) / 1000000 ))
 done >"$T/floor.lat"
 
-conmon_kb=0; n_conmon=0
+# RSS counts the shared C library once per monitor; PSS shares it out, which
+# is what each pod really costs the machine.  Both are reported.
+conmon_kb=0; conmon_pss=0; n_conmon=0
 for p in $(pgrep -x conmon); do
 	tr '\0' ' ' <"/proc/$p/cmdline" | grep -q -- "$STATE/" || continue
-	conmon_kb=$((conmon_kb + $(awk '/VmRSS/ {print $2}' /proc/$p/status))); n_conmon=$((n_conmon + 1))
+	conmon_kb=$((conmon_kb + $(awk '/VmRSS/ {print $2}' /proc/$p/status)))
+	conmon_pss=$((conmon_pss + $(awk '/^Pss:/ {print $2}' /proc/$p/smaps_rollup)))
+	n_conmon=$((n_conmon + 1))
 done
 rss1=$(awk '/VmRSS/ {print $2}' /proc/$PID/status)
 disk=$(du -sk --exclude=upper --exclude=rootfs "$STATE/oci/containers" "$STATE/pods" "$STATE/oci/sandboxes" | awk '{s+=$1} END {print s}')
@@ -90,7 +94,7 @@ row "-------" "------"
 row "pod create -> Running, p50 / p99" "$(pct 50 <"$T/lat") / $(pct 99 <"$T/lat") ms"
 row "  of which sandbox ready -> started, p50 / p99" "$(pct 50 <"$T/rt") / $(pct 99 <"$T/rt") ms"
 row "floor: bare $RT create + start, p50 / p99" "$(pct 50 <"$T/floor.lat") / $(pct 99 <"$T/floor.lat") ms"
-row "conmon RSS per running pod" "$(( conmon_kb / (n_conmon ? n_conmon : 1) )) KiB ($n_conmon monitors)"
+row "conmon per running pod, RSS / PSS" "$(( conmon_kb / (n_conmon ? n_conmon : 1) )) / $(( conmon_pss / (n_conmon ? n_conmon : 1) )) KiB ($n_conmon monitors)"
 row "podfs RSS growth per running pod" "$(( (rss1 - rss0) / N )) KiB"
 row "bookkeeping on disk per pod (records, bundle)" "$(( disk / N )) KiB"
 
