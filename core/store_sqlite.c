@@ -178,6 +178,9 @@ struct sq_store {
 	 * no commit after it can go unnoticed. */
 	struct conn *monitor_conn;
 	int64_t monitor_seen; /* data_version last seen */
+	/* The newest revision committed through this process (any handle on
+	 * the file): the monitor need not announce what notify_local did. */
+	int64_t local_rev;
 	int inotify_fd;
 	int db_wd, wal_wd;
 	int stop_fd;
@@ -459,12 +462,16 @@ static void bump(struct sq_store *s)
 	pthread_mutex_unlock(&s->mu);
 }
 
-static void notify_local(struct sq_store *s)
+static void notify_local(struct sq_store *s, int64_t rev)
 {
 	pthread_mutex_lock(&local_mu);
-	for (struct sq_store *t = local_stores; t; t = t->next_local)
-		if (t->dev == s->dev && t->ino == s->ino)
-			bump(t);
+	for (struct sq_store *t = local_stores; t; t = t->next_local) {
+		if (t->dev != s->dev || t->ino != s->ino)
+			continue;
+		if (rev > __atomic_load_n(&t->local_rev, __ATOMIC_RELAXED))
+			__atomic_store_n(&t->local_rev, rev, __ATOMIC_RELAXED);
+		bump(t);
+	}
 	pthread_mutex_unlock(&local_mu);
 }
 
@@ -899,7 +906,7 @@ out:
 			*failed = bad;
 		return r;
 	}
-	notify_local(s);
+	notify_local(s, next);
 	if (rev)
 		*rev = next;
 	return 0;
@@ -930,7 +937,7 @@ out:
 	pthread_mutex_unlock(&s->write_mu);
 	/* Lagging watchers must learn that their history is gone. */
 	if (r == 0)
-		notify_local(s);
+		notify_local(s, 0);
 	return r;
 }
 
@@ -1003,7 +1010,14 @@ static void *monitor_main(void *arg)
 			 * the fast ticks, or a busy writer (this very process)
 			 * keeps the monitor spinning every millisecond. */
 			hot_until = 0;
-			bump(s);
+			/* Commits of this process were announced by
+			 * notify_local already; wake the watchers only for
+			 * another process's. */
+			int64_t cur, compact;
+			struct pf_err e = PF_ERR_INIT;
+			if (read_meta(s->monitor_conn, &cur, &compact, &e) < 0 ||
+			    cur > __atomic_load_n(&s->local_rev, __ATOMIC_RELAXED))
+				bump(s);
 		}
 	}
 	return NULL;
