@@ -236,7 +236,8 @@ start_podfs_oci() {
 scenario_conmons() {
 	local p
 	for p in $(pgrep -x conmon 2>/dev/null); do
-		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- "$STATE/" && echo "$p"
+		# A conmon that exits meanwhile has no cmdline left to read.
+		{ tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -q -- "$STATE/" && echo "$p"
 	done
 }
 
