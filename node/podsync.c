@@ -675,6 +675,8 @@ static void sync_delete(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, st
 		return;
 	}
 	pod_ids(ctx, rec, pod);
+	for (size_t i = 0; ctx->prober && i < rec->ids.n; i++)
+		pf_prober_forget(ctx->prober, rec->ids.items[i].value); /* no probes while stopping */
 	if (first)
 		rec->kill_ms = ctx->now + grace * 1000;
 	for (size_t i = 0; i < rec->ids.n; i++) {
