@@ -66,7 +66,38 @@ like "$ev" "Warning Unhealthy kubelet,[^ ]+ Liveness probe failed: " "lv: an Unh
 like "$ev" "Normal Killing kubelet,[^ ]+ Container app failed liveness probe, will be restarted" "lv: a Killing event"
 is "$(cat "$PODS/lv/ready")" "true" "lv: ready again after the restart (no readiness probe)"
 
-for p in rd lv; do rmdir "$PODS/$p"; done
+# A startupProbe holds readiness back until it succeeds.
+cat <<EOT | "$FSOP" write "$PODS/st.yaml" >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: st}
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes: [{name: ctl, emptyDir: {}}]
+  containers:
+  - name: app
+    image: busybox
+    command: ["sleep", "3600"]
+    volumeMounts: [{name: ctl, mountPath: /ctl}]
+    startupProbe:
+      exec: {command: ["test", "-f", "/ctl/started"]}
+      periodSeconds: 1
+      failureThreshold: 60
+    readinessProbe:
+      exec: {command: ["true"]}
+      periodSeconds: 1
+EOT
+remember_uid st
+uid=$(awk '/^  uid:/ {print $2; exit}' "$PODS/st/pod.yaml")
+check "st: Running" -- wait_until 20 grep -qx Running "$PODS/st/phase"
+sleep 3
+is "$(cat "$PODS/st/ready")" "false" "st: not ready before the startup probe passed"
+like "$(cat "$PODS/st/pod.yaml")" "started: false" "st: started false"
+touch "$STATE/pods/$uid/volumes/ctl/started"
+check "st: ready once it passed" -- wait_until 10 grep -qx true "$PODS/st/ready"
+like "$(cat "$PODS/st/pod.yaml")" "started: true" "st: started true"
+
+for p in rd lv st; do rmdir "$PODS/$p"; done
 check "all deleted" -- wait_until 20 sh -c "test -z \"\$(ls '$PODS')\""
 is "$(runtime_leaks)" "" "nothing left behind"
 stop_podfs
