@@ -69,20 +69,20 @@ struct entry {
 	struct entry *next;
 	char *cid;
 	enum pf_probe_kind kind;
-	struct pf_probe p;         /* thresholds and times only (handler copied below) */
+	struct pf_probe p; /* thresholds and times only (handler copied below) */
 	enum pf_handler_kind hkind;
-	char **argv;               /* exec */
+	char **argv; /* exec */
 	size_t argc;
-	char *url;                 /* httpGet */
-	char **headers;            /* "Name: value" */
+	char *url;	/* httpGet */
+	char **headers; /* "Name: value" */
 	size_t n_headers;
-	char *addr;                /* tcpSocket: IPv4 address */
+	char *addr; /* tcpSocket: IPv4 address */
 	int port;
-	char *netns;               /* NULL: connect from here */
+	char *netns; /* NULL: connect from here */
 	struct pf_probe_state st;
 	int64_t due_ms;
 	int64_t kill_ms;
-	char *event;               /* a failure to report */
+	char *event; /* a failure to report */
 	bool in_flight, dead;
 };
 
@@ -155,7 +155,7 @@ static int ns_socket(const char *netns, int type)
 
 static bool run_tcp(const struct entry *e, int timeout_s, char **msg)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)e->port) };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)e->port)};
 	int fd = ns_socket(e->netns, SOCK_STREAM | SOCK_NONBLOCK), r, err = 0;
 	socklen_t len = sizeof(err);
 
@@ -166,7 +166,7 @@ static bool run_tcp(const struct entry *e, int timeout_s, char **msg)
 	inet_pton(AF_INET, e->addr, &sa.sin_addr);
 	r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
 	if (r < 0 && errno == EINPROGRESS) {
-		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+		struct pollfd pfd = {.fd = fd, .events = POLLOUT};
 		r = poll(&pfd, 1, timeout_s * 1000);
 		if (r == 0) {
 			close(fd);
@@ -259,7 +259,7 @@ static bool run_http(const struct entry *e, int timeout_s, char **msg)
 
 static bool run_exec(struct pf_prober *pr, const struct entry *e, int timeout_s, char **msg)
 {
-	struct pf_strlist argv = { .items = e->argv, .n = e->argc };
+	struct pf_strlist argv = {.items = e->argv, .n = e->argc};
 	struct pf_err err = PF_ERR_INIT;
 	bool ok;
 
@@ -274,7 +274,9 @@ static bool run_exec(struct pf_prober *pr, const struct entry *e, int timeout_s,
 
 static const char *kind_name(enum pf_probe_kind k)
 {
-	return k == PF_PROBE_STARTUP ? "Startup" : k == PF_PROBE_LIVENESS ? "Liveness" : "Readiness";
+	return k == PF_PROBE_STARTUP	? "Startup"
+	       : k == PF_PROBE_LIVENESS ? "Liveness"
+					: "Readiness";
 }
 
 static void *worker(void *arg)
@@ -297,8 +299,8 @@ static void *worker(void *arg)
 			continue;
 		}
 		if (e->due_ms > now) {
-			struct timespec ts = { .tv_sec = e->due_ms / 1000,
-					       .tv_nsec = (long)(e->due_ms % 1000) * 1000000 };
+			struct timespec ts = {.tv_sec = e->due_ms / 1000,
+					      .tv_nsec = (long)(e->due_ms % 1000) * 1000000};
 			pthread_cond_timedwait(&pr->cond, &pr->mu, &ts);
 			continue;
 		}
@@ -306,10 +308,17 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&pr->mu);
 		int timeout_s = pf_probe_timeout_s(&e->p);
 		switch (e->hkind) {
-		case PF_HANDLER_EXEC: ok = run_exec(pr, e, timeout_s, &msg); break;
-		case PF_HANDLER_HTTP: ok = run_http(e, timeout_s, &msg); break;
-		case PF_HANDLER_TCP: ok = run_tcp(e, timeout_s, &msg); break;
-		default: ok = true; /* grpc, sleep: not run, counted as success */
+		case PF_HANDLER_EXEC:
+			ok = run_exec(pr, e, timeout_s, &msg);
+			break;
+		case PF_HANDLER_HTTP:
+			ok = run_http(e, timeout_s, &msg);
+			break;
+		case PF_HANDLER_TCP:
+			ok = run_tcp(e, timeout_s, &msg);
+			break;
+		default:
+			ok = true; /* grpc, sleep: not run, counted as success */
 		}
 		pthread_mutex_lock(&pr->mu);
 		e->in_flight = false;
@@ -415,8 +424,8 @@ static struct entry *entry_new(struct pf_prober *pr, const char *cid, enum pf_pr
 {
 	struct entry *e = pf_xcalloc(1, sizeof(*e));
 	const struct pf_handler *h = &p->handler;
-	const char *ip = pod->status.pod_ip && *pod->status.pod_ip ? pod->status.pod_ip
-								  : "127.0.0.1";
+	const char *ip =
+	    pod->status.pod_ip && *pod->status.pod_ip ? pod->status.pod_ip : "127.0.0.1";
 
 	e->cid = pf_xstrdup(cid);
 	e->kind = kind;
@@ -440,8 +449,9 @@ static struct entry *entry_new(struct pf_prober *pr, const char *cid, enum pf_pr
 		e->n_headers = h->n_http_headers;
 		e->headers = pf_xcalloc(e->n_headers + 1, sizeof(*e->headers));
 		for (size_t i = 0; i < e->n_headers; i++)
-			e->headers[i] = pf_xasprintf("%s: %s", h->http_headers[i].name,
-						     h->http_headers[i].value ? h->http_headers[i].value : "");
+			e->headers[i] =
+			    pf_xasprintf("%s: %s", h->http_headers[i].name,
+					 h->http_headers[i].value ? h->http_headers[i].value : "");
 	}
 	if (pr->rt->ops->container_netns && h->kind != PF_HANDLER_EXEC)
 		e->netns = pr->rt->ops->container_netns(pr->rt, cid);
@@ -460,9 +470,9 @@ enum pf_probe_result pf_prober_get(struct pf_prober *pr, const char *cid, enum p
 	e = find(pr, cid, kind);
 	if (!e) {
 		e = entry_new(pr, cid, kind, pod, c, p);
-		e->due_ms = (started_ms ? started_ms : pf_wall_ms()) +
-			    (int64_t)(p->initial_delay_seconds > 0 ? p->initial_delay_seconds : 0) *
-				    1000;
+		e->due_ms =
+		    (started_ms ? started_ms : pf_wall_ms()) +
+		    (int64_t)(p->initial_delay_seconds > 0 ? p->initial_delay_seconds : 0) * 1000;
 		e->next = pr->head;
 		pr->head = e;
 		pthread_cond_broadcast(&pr->cond);

@@ -15,7 +15,7 @@
 
 static int listener(int *port)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof(sa);
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
@@ -28,7 +28,7 @@ static int listener(int *port)
 
 static void msleep(int ms)
 {
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
 	nanosleep(&ts, NULL);
 }
 
@@ -56,8 +56,8 @@ static enum pf_probe_result wait_result(struct pf_prober *pr, const char *cid,
 
 int main(void)
 {
-	struct pf_probe p = { .set = true };
-	struct pf_probe_state s = { 0 };
+	struct pf_probe p = {.set = true};
+	struct pf_probe_state s = {0};
 
 	/* Defaults. */
 	is_int(pf_probe_period_s(&p), 10, "periodSeconds defaults to 10");
@@ -88,7 +88,8 @@ int main(void)
 
 	/* Startup gating and readiness. */
 	ok(pf_probe_started(false, PF_PROBE_UNKNOWN), "no startupProbe: started");
-	ok(!pf_probe_started(true, PF_PROBE_UNKNOWN), "startupProbe not yet succeeded: not started");
+	ok(!pf_probe_started(true, PF_PROBE_UNKNOWN),
+	   "startupProbe not yet succeeded: not started");
 	ok(!pf_probe_started(true, PF_PROBE_FAILURE), "startupProbe failing: not started");
 	ok(pf_probe_started(true, PF_PROBE_SUCCESS), "startupProbe succeeded: started");
 	ok(!pf_probe_ready(false, false, PF_PROBE_SUCCESS), "not started: never ready");
@@ -100,15 +101,15 @@ int main(void)
 	/* The worker pool, on loopback. */
 	struct pf_runtime *rt = NULL;
 	struct pf_err err = PF_ERR_INIT;
-	struct pf_runtime_config rc = { .state_dir = "/tmp" };
+	struct pf_runtime_config rc = {.state_dir = "/tmp"};
 	if (pf_runtime_open("fake", &rc, &rt, &err) < 0) {
 		ok(0, "open the fake runtime: %s", err.msg);
 		return tap_done();
 	}
 	struct pf_prober *pr = pf_prober_new(rt, 2);
-	struct pf_pod pod = { 0 };
-	struct pf_container_port port = { .name = (char *)"web" };
-	struct pf_container c = { .name = (char *)"app", .ports = &port, .n_ports = 1 };
+	struct pf_pod pod = {0};
+	struct pf_container_port port = {.name = (char *)"web"};
+	struct pf_container c = {.name = (char *)"app", .ports = &port, .n_ports = 1};
 	int open_port = 0, slow_port = 0;
 	int lfd = listener(&open_port), sfd = listener(&slow_port);
 	uint64_t ch = pf_prober_changes(pr);
@@ -116,21 +117,21 @@ int main(void)
 
 	ok(lfd >= 0 && sfd >= 0, "loopback listeners");
 	port.container_port = open_port;
-	struct pf_probe tcp = { .set = true, .period_seconds = 1, .failure_threshold = 1 };
+	struct pf_probe tcp = {.set = true, .period_seconds = 1, .failure_threshold = 1};
 	tcp.handler.kind = PF_HANDLER_TCP;
 	tcp.handler.port.is_str = true;
 	tcp.handler.port.str = (char *)"web";
 	/* A slow httpGet (accepted, never answered) must not hold up the rest. */
-	struct pf_probe slow = { .set = true, .period_seconds = 1, .timeout_seconds = 3,
-				 .failure_threshold = 1 };
+	struct pf_probe slow = {
+	    .set = true, .period_seconds = 1, .timeout_seconds = 3, .failure_threshold = 1};
 	slow.handler.kind = PF_HANDLER_HTTP;
 	slow.handler.port.num = slow_port;
 	int64_t t0 = pf_wall_ms();
 	pf_prober_get(pr, "slow", PF_PROBE_READINESS, &pod, &c, &slow, pf_wall_ms(), &ev);
 	msleep(50);
-	is_int(wait_result(pr, "c1", PF_PROBE_READINESS, &pod, &c, &tcp, PF_PROBE_SUCCESS, 2000,
-			   &ev),
-	       PF_PROBE_SUCCESS, "tcpSocket by port name on an open port succeeds");
+	is_int(
+	    wait_result(pr, "c1", PF_PROBE_READINESS, &pod, &c, &tcp, PF_PROBE_SUCCESS, 2000, &ev),
+	    PF_PROBE_SUCCESS, "tcpSocket by port name on an open port succeeds");
 	ok(pf_wall_ms() - t0 < 2500, "while a slow httpGet is in flight");
 	ok(pf_prober_changes(pr) != ch, "the flip moved the change counter");
 
@@ -144,8 +145,8 @@ int main(void)
 	   ev ? ev : "(none)");
 	free(ev);
 	ev = NULL;
-	is_int(wait_result(pr, "slow", PF_PROBE_READINESS, &pod, &c, &slow, PF_PROBE_FAILURE,
-			   6000, &ev),
+	is_int(wait_result(pr, "slow", PF_PROBE_READINESS, &pod, &c, &slow, PF_PROBE_FAILURE, 6000,
+			   &ev),
 	       PF_PROBE_FAILURE, "the slow httpGet fails on its timeout");
 	ok(ev && strstr(ev, "Readiness probe failed: Get \"http://127.0.0.1:"), "its event: %s",
 	   ev ? ev : "(none)");
