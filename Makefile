@@ -17,7 +17,7 @@ STATE   ?= /var/lib/podfs
 CC      ?= cc
 O       ?= build
 
-PKGS     = fuse3 sqlite3 yaml-0.1 libarchive jansson libcrypto
+PKGS     = fuse3 sqlite3 yaml-0.1 libarchive jansson libcrypto libcurl
 DEB_PKGS = build-essential pkg-config libfuse3-dev fuse3 libsqlite3-dev libyaml-dev \
            libcurl4-openssl-dev libjansson-dev libarchive-dev libssl-dev \
            crun runc conmon containernetworking-plugins busybox-static nginx-light \

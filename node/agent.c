@@ -71,6 +71,8 @@ struct pf_agent {
 	bool nodes_stale; /* a heartbeat failed: reload before the next */
 	struct batch batch;
 	uint64_t rt_changes; /* the runtime's change counter as last seen */
+	struct pf_prober *prober; /* NULL with no runtime or the hollow one */
+	uint64_t probe_changes;   /* its change counter as last seen */
 
 	pthread_t thread;
 	bool started;
@@ -438,6 +440,8 @@ static void rec_remove(struct pf_agent *a, const char *name)
 
 	if (!r)
 		return;
+	for (size_t i = 0; a->prober && i < r->ids.n; i++)
+		pf_prober_forget(a->prober, r->ids.items[i].value);
 	pf_podrec_teardown(a->rt, r);
 	*slot = r->next;
 	pf_podrec_free(r);
@@ -485,6 +489,7 @@ static void reconcile_kv(struct pf_agent *a, const struct pf_kv *kv)
 		.host_ip = a->host.internal_ip,
 		.now = pf_wall_ms(),
 		.backoff_base_ms = a->backoff_ms,
+		.prober = a->prober,
 	};
 	pf_pod_sync(&ctx, rec, pod, &res);
 	rec->retry = res.retry;
@@ -800,6 +805,11 @@ static void *agent_thread(void *arg)
 			exits = c != a->rt_changes;
 			a->rt_changes = c;
 		}
+		if (a->prober) {
+			uint64_t c = pf_prober_changes(a->prober);
+			exits = exits || c != a->probe_changes;
+			a->probe_changes = c;
+		}
 		bool retries = pf_now_ns() >= next_resync;
 		resync(a, retries, exits);
 		if (retries)
@@ -866,6 +876,8 @@ int pf_agent_start(struct pf_store *s, const struct pf_agent_opts *o, struct pf_
 			goto fail;
 		}
 	}
+	if (a->rt && strcmp(pf_runtime_name(a->rt), "fake") != 0)
+		a->prober = pf_prober_new(a->rt, 4);
 	qsort(a->nodes, a->n_nodes, sizeof(*a->nodes), cmp_hnode);
 	for (size_t i = 0; i < a->n_nodes; i++)
 		a->nodes[i].fresh = build_fresh(a, a->nodes[i].name, now);
@@ -935,6 +947,7 @@ void pf_agent_stop(struct pf_agent *a)
 		pf_node_free(a->nodes[i].cur);
 	}
 	free(a->nodes);
+	pf_prober_free(a->prober);
 	pf_runtime_close(a->rt);
 	free(a->rt_down);
 	pf_host_facts_free(&a->host);

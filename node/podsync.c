@@ -172,6 +172,7 @@ static void want_at(struct pf_sync_result *res, int64_t t)
 }
 
 static void pod_timeline(struct pf_pod *pod, const char *step, int64_t now);
+static bool timeline_has(const struct pf_pod *pod, const char *step);
 
 /* kubelet's crash loop back-off: the first restart is at once, then 10 s,
  * doubling to 300 s; a container that ran 10 minutes starts over. */
@@ -311,6 +312,84 @@ static int create_start(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, st
 	return -1; /* read its status now */
 }
 
+/* A running container's probes: started, ready, and a liveness failure
+ * stops it (the exit then restarts it per restartPolicy, as any exit). */
+static enum cres probe_container(const struct pf_sync_ctx *ctx, struct pf_pod *pod,
+				 const struct pf_container *c, const char *id,
+				 struct pf_container_status *cs, struct pf_sync_result *res)
+{
+	enum pf_probe_result sr = PF_PROBE_UNKNOWN, lr = PF_PROBE_UNKNOWN, rr = PF_PROBE_UNKNOWN;
+	int64_t started = cs->state.started_ms;
+	char *ev = NULL;
+	bool is_started;
+
+	if (!ctx->prober) {
+		cs->ready = true;
+		cs->started = PF_TRUE;
+		return C_RUNNING;
+	}
+	if (c->startup_probe.set) {
+		sr = pf_prober_get(ctx->prober, id, PF_PROBE_STARTUP, pod, c, &c->startup_probe,
+				   started, &ev);
+		if (ev)
+			add_event(res, "Warning", "Unhealthy", "%s", ev);
+		free(ev);
+		ev = NULL;
+	}
+	is_started = pf_probe_started(c->startup_probe.set, sr);
+	cs->started = is_started ? PF_TRUE : PF_FALSE;
+	if (is_started && c->liveness_probe.set) {
+		lr = pf_prober_get(ctx->prober, id, PF_PROBE_LIVENESS, pod, c, &c->liveness_probe,
+				   started, &ev);
+		if (ev)
+			add_event(res, "Warning", "Unhealthy", "%s", ev);
+		free(ev);
+		ev = NULL;
+	}
+	if (is_started && c->readiness_probe.set) {
+		rr = pf_prober_get(ctx->prober, id, PF_PROBE_READINESS, pod, c,
+				   &c->readiness_probe, started, &ev);
+		if (ev)
+			add_event(res, "Warning", "Unhealthy", "%s", ev);
+		free(ev);
+		ev = NULL;
+	}
+	cs->ready = pf_probe_ready(is_started, c->readiness_probe.set, rr);
+	if (lr == PF_PROBE_FAILURE || sr == PF_PROBE_FAILURE) {
+		/* kubelet kills with the probe's grace period, else the pod's. */
+		const struct pf_probe *p = lr == PF_PROBE_FAILURE ? &c->liveness_probe
+								  : &c->startup_probe;
+		int64_t grace = p->has_termination_grace_period_seconds
+					? p->termination_grace_period_seconds
+				: pod->spec.has_termination_grace_period_seconds
+					? pod->spec.termination_grace_period_seconds
+					: 30;
+		int64_t kill = pf_prober_kill_ms(ctx->prober, id);
+		struct pf_err err = PF_ERR_INIT;
+
+		cs->ready = false;
+		if (!kill) {
+			int sig = ctx->rt->ops->stop_signal ? ctx->rt->ops->stop_signal(ctx->rt, id)
+							    : SIGTERM;
+			add_event(res, "Normal", "Killing",
+				  "Container %s failed %s probe, will be restarted", c->name,
+				  lr == PF_PROBE_FAILURE ? "liveness" : "startup");
+			kill = ctx->now + grace * 1000;
+			pf_prober_set_kill(ctx->prober, id, kill);
+			if (pf_rt_container_kill(ctx->rt, id, sig, &err) < 0)
+				pf_err_clear(&err);
+			want_at(res, kill);
+		} else if (ctx->now >= kill) {
+			if (pf_rt_container_kill(ctx->rt, id, SIGKILL, &err) < 0)
+				pf_err_clear(&err);
+			want_at(res, ctx->now + 1000);
+		} else {
+			want_at(res, kill);
+		}
+	}
+	return C_RUNNING;
+}
+
 /* Bring one container to life or learn how it is: fills cs from the runtime. */
 static enum cres sync_container(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
 				struct pf_pod *pod, const struct pf_container *c, bool init,
@@ -386,14 +465,13 @@ again:
 			set_state(&cs->state, PF_CSTATE_RUNNING, NULL, NULL);
 			cs->state.started_ms = st.started_ms ? st.started_ms : ctx->now;
 		}
-		/* No probes yet: a running container is started and ready. */
-		cs->ready = true;
-		cs->started = PF_TRUE;
 		pf_rt_status_free(&st);
-		return C_RUNNING;
+		return probe_container(ctx, pod, c, id, cs, res);
 	}
 
 	/* Exited. */
+	if (ctx->prober)
+		pf_prober_forget(ctx->prober, id);
 	struct pf_container_state term = { 0 };
 	term.kind = PF_CSTATE_TERMINATED;
 	term.reason = pf_xstrdup(st.reason ? st.reason : (st.exit_code ? "Error" : "Completed"));
@@ -528,6 +606,23 @@ static void pod_timeline(struct pf_pod *pod, const char *step, int64_t now)
 	pf_strmap_set(&pod->meta.annotations, PF_TIMELINE_ANNOTATION, v);
 }
 
+/* Has the pod's timeline a line "<ms> step"? */
+static bool timeline_has(const struct pf_pod *pod, const char *step)
+{
+	const char *tl = pf_strmap_get(&pod->meta.annotations, PF_TIMELINE_ANNOTATION);
+	size_t n = strlen(step);
+
+	for (const char *l = tl; l && *l;) {
+		const char *sp = strchr(l, ' '), *nl = strchr(l, '\n');
+		size_t len = nl ? (size_t)(nl - l) : strlen(l);
+		if (sp && sp < l + len && (size_t)(l + len - sp - 1) == n &&
+		    strncmp(sp + 1, step, n) == 0)
+			return true;
+		l = nl ? nl + 1 : NULL;
+	}
+	return false;
+}
+
 /* Every runtime ID the pod is known to have, from its status and from the
  * record (a container created by a pass whose write was lost). */
 static void pod_ids(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
@@ -580,6 +675,8 @@ static void sync_delete(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, st
 		return;
 	}
 	pod_ids(ctx, rec, pod);
+	for (size_t i = 0; ctx->prober && i < rec->ids.n; i++)
+		pf_prober_forget(ctx->prober, rec->ids.items[i].value); /* no probes while stopping */
 	if (first)
 		rec->kill_ms = ctx->now + grace * 1000;
 	for (size_t i = 0; i < rec->ids.n; i++) {
@@ -829,6 +926,8 @@ void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf
 		set_cond(st, "Initialized", false, "ContainersNotInitialized", msg.buf, ctx->now);
 	}
 	all_running = all_running && initialized && !deadline;
+	for (size_t i = 0; i < st->n_container_statuses; i++)
+		all_running = all_running && st->container_statuses[i].ready;
 	if (strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0)
 		for (size_t i = 0; i < st->n_container_statuses; i++)
 			st->container_statuses[i].ready = false;
@@ -849,6 +948,11 @@ void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf
 
 	if (!was_running && strcmp(phase, "Running") == 0 && all_running)
 		pod_timeline(pod, "Running", pf_wall_ms());
+	if (all_running && !timeline_has(pod, "ready"))
+		pod_timeline(pod, "ready", pf_wall_ms());
+	for (size_t i = 0; i < res->n_events; i++)
+		if (strcmp(res->events[i].reason, "Unhealthy") == 0)
+			res->action = PF_SYNC_WRITE; /* the events go with a write */
 
 	pf_pod_encode(pod, &after);
 	if (before.len != after.len || memcmp(before.buf, after.buf, before.len) != 0)

@@ -12,6 +12,7 @@
 #define PODFS_NODE_PODSYNC_H
 
 #include "model.h"
+#include "probe.h"
 #include "runtime.h"
 
 /* What the agent remembers of a pod bound to one of its nodes.  The pod
@@ -41,6 +42,7 @@ struct pf_sync_ctx {
 	int64_t now;
 	int64_t backoff_base_ms; /* crash loop back-off: first delay (0 = 10 s) */
 	int64_t backoff_max_ms;  /* and its cap (0 = 300 s, or 30 x a given base) */
+	struct pf_prober *prober; /* NULL: no probes run (containers are ready once running) */
 };
 
 struct pf_sync_event {

@@ -124,6 +124,10 @@ struct pf_runtime_ops {
 	/* The signal that stops container c of pod (the image's StopSignal,
 	 * else SIGTERM); may be NULL (SIGTERM). */
 	int (*stop_signal)(struct pf_runtime *rt, const char *id);
+	/* The path of the network namespace container id runs in (its pod
+	 * sandbox's), for probes that connect inside the pod; NULL when
+	 * unknown.  May be NULL (hollow: probes connect from the host). */
+	char *(*container_netns)(struct pf_runtime *rt, const char *id);
 };
 
 /* Every backend's handle starts with this header. */

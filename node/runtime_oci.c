@@ -1447,6 +1447,21 @@ static int oci_container_exec(struct pf_runtime *rt, const char *id, const struc
 	return r;
 }
 
+static char *oci_container_netns(struct pf_runtime *rt, const char *id)
+{
+	struct oci *o = O(rt);
+	json_t *rec = crec(o, id);
+	_cleanup_free_ char *sdir = NULL;
+	char *ns = NULL;
+
+	if (rec && jstr(rec, "sandbox_id"))
+		sdir = sandbox_dir_of(o, jstr(rec, "sandbox_id"));
+	if (sdir)
+		ns = pf_xasprintf("%s/ns/net", sdir);
+	json_decref(rec);
+	return ns;
+}
+
 /* ---- sandbox removal ---------------------------------------------------- */
 
 static void sandbox_teardown(struct oci *o, const char *dir, json_t *rec)
@@ -1599,6 +1614,7 @@ const struct pf_runtime_ops pf_runtime_oci_ops = {
     .container_status = oci_container_status,
     .container_kill = oci_container_kill,
     .container_exec = oci_container_exec,
+    .container_netns = oci_container_netns,
     .image_status = oci_image_status,
     .changes = oci_changes,
     .stop_signal = oci_stop_signal,
