@@ -14,6 +14,8 @@
  * first, prevResult added) on stdin, the result or an error
  * {code,msg,details} on stdout.  DEL runs the list in reverse.
  *
+ * (No "routes" entry for the pod CIDR: see cni_open.)
+ *
  * IPAM state: host-local keeps one file per reserved IP holding the
  * container ID, in STATE/cni/ipam (not /run: reservations must survive a
  * reboot of podfs as the sandboxes do; the sandboxes' bind mounts are gone
@@ -105,8 +107,11 @@ static int cni_open(const struct pf_net_config *cfg, struct pf_net **out, struct
 		r = pf_err_sys(err, -r, "create %s", c->ipam);
 		goto fail;
 	}
+	/* No route for the pod CIDR itself: eth0's connected route reaches the
+	 * other pods on the bridge directly (a "via gateway" route for it
+	 * would send pod-to-pod traffic through the host's forwarding and its
+	 * FORWARD policy).  A default route only with --pod-egress. */
 	routes = json_array();
-	json_array_append_new(routes, json_pack("{s:s}", "dst", cidr));
 	if (cfg->egress)
 		json_array_append_new(routes, json_pack("{s:s}", "dst", "0.0.0.0/0"));
 	ipam = json_pack("{s:s, s:[[{s:s}]], s:s, s:o}", "type", "host-local", "ranges", "subnet",
