@@ -66,7 +66,11 @@ static void usage(FILE *f)
 		"  --capacity LIST         cpu=4,memory=8Gi,pods=110 (default: detected)\n"
 		"  --node-labels LIST      k=v,... labels of the node\n"
 		"  --node-taints LIST      k=v:NoSchedule,... taints of the node\n"
-		"  --pod-cidr CIDR         the node's spec.podCIDR\n"
+		"  --pod-cidr CIDR         the node's spec.podCIDR and the pods' CNI subnet\n"
+		"                          (default 10.88.0.0/16)\n"
+		"  --network cni|none      pod networking (default cni: bridge + host-local)\n"
+		"  --bridge NAME           the pods' Linux bridge (default podfs0)\n"
+		"  --pod-egress            pods may reach beyond the node (masquerade; off)\n"
 		"  --heartbeat-interval D  node heartbeat period (10s; 500ms, 2s ...)\n"
 		"  --leader-elect-lease-duration D    scheduler lease duration (15s)\n"
 		"  --leader-elect-retry-period D      lease renewal/retry period (2s)\n"
@@ -85,7 +89,7 @@ static void usage(FILE *f)
 enum { OPT_STATE_DIR = 256, OPT_STORE, OPT_NODE_NAME, OPT_NO_SCHED, OPT_NO_NODE, OPT_PRIV,
        OPT_HOSTPATH, OPT_RUNTIME, OPT_OCI_RUNTIME, OPT_CAPACITY, OPT_LABELS, OPT_TAINTS,
        OPT_POD_CIDR, OPT_HEARTBEAT, OPT_REPLICAS, OPT_LEASE, OPT_RETRY, OPT_GRACE,
-       OPT_BACKOFF };
+       OPT_BACKOFF, OPT_NETWORK, OPT_BRIDGE, OPT_EGRESS };
 
 static const struct option long_opts[] = {
 	{ "foreground", no_argument, NULL, 'f' },
@@ -111,6 +115,9 @@ static const struct option long_opts[] = {
 	{ "leader-elect-retry-period", required_argument, NULL, OPT_RETRY },
 	{ "node-monitor-grace-period", required_argument, NULL, OPT_GRACE },
 	{ "crash-backoff-base", required_argument, NULL, OPT_BACKOFF },
+	{ "network", required_argument, NULL, OPT_NETWORK },
+	{ "bridge", required_argument, NULL, OPT_BRIDGE },
+	{ "pod-egress", no_argument, NULL, OPT_EGRESS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -178,6 +185,9 @@ static int parse(int argc, char **argv, struct options *o)
 		case OPT_LABELS: o->agent.labels = optarg; break;
 		case OPT_TAINTS: o->agent.taints = optarg; break;
 		case OPT_POD_CIDR: o->agent.pod_cidr = optarg; break;
+		case OPT_NETWORK: o->agent.network = optarg; break;
+		case OPT_BRIDGE: o->agent.bridge = optarg; break;
+		case OPT_EGRESS: o->agent.pod_egress = true; break;
 		case OPT_HEARTBEAT:
 			if (set_duration("heartbeat-interval", optarg, &o->agent.heartbeat_ms))
 				return 1;

@@ -14,6 +14,7 @@
 #include "api.h"
 #include "log.h"
 #include "manifest.h"
+#include "net.h"
 #include "podsync.h"
 #include "register.h"
 #include "runtime.h"
@@ -106,6 +107,8 @@ static int parse_opts(const struct pf_agent_opts *o, struct pf_reslist *cap,
 				  o->runtime);
 	if (o->heartbeat_ms < 0 || o->resync_ms < 0)
 		return pf_err_set(err, EINVAL, "intervals must be positive");
+	if (o->network && *o->network && !pf_net_known(o->network))
+		return pf_err_set(err, EINVAL, "--network %s: unknown (cni, none)", o->network);
 	r = pf_parse_capacity(o->capacity, cap, err);
 	if (r >= 0)
 		r = pf_parse_node_labels(o->labels, labels, err);
@@ -827,7 +830,11 @@ int pf_agent_start(struct pf_store *s, const struct pf_agent_opts *o, struct pf_
 	struct pf_runtime_config rc = { .state_dir = o->state_dir,
 					.oci_runtime = o->oci_runtime,
 					.allow_privileged = o->allow_privileged,
-					.allow_host_paths = o->allow_host_paths };
+					.allow_host_paths = o->allow_host_paths,
+					.network = o->network,
+					.pod_cidr = o->pod_cidr,
+					.bridge = o->bridge,
+					.pod_egress = o->pod_egress };
 	struct pf_err rerr = PF_ERR_INIT;
 	int64_t now = pf_wall_ms();
 	int r;

@@ -40,6 +40,11 @@ struct pf_agent_opts {
 	int crash_backoff_ms; /* 0 = 10,000: the first crash loop back-off (tests shorten it) */
 	bool allow_privileged; /* the runtime may run privileged containers */
 	bool allow_host_paths; /* and mount hostPath volumes */
+	/* Pod networking (net.h): --network cni|none (NULL = cni), --bridge,
+	 * --pod-egress; the CNI subnet is pod_cidr (NULL = 10.88.0.0/16). */
+	const char *network;
+	const char *bridge;
+	bool pod_egress;
 };
 
 /* The version a node reports as kubeletVersion. */

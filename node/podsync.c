@@ -218,6 +218,22 @@ static bool should_restart(const struct pf_pod *pod, const struct pf_container *
 	return strcmp(policy, "OnFailure") == 0 && code != 0;
 }
 
+/* The pod's IP, as soon as the sandbox's network is attached. */
+static void sandbox_network(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
+			    struct pf_pod *pod)
+{
+	_cleanup_free_ char *ip = NULL;
+
+	if (!ctx->rt->ops->sandbox_ip || !(ip = ctx->rt->ops->sandbox_ip(ctx->rt, rec->sandbox_id)))
+		return;
+	if (!pod->status.pod_ip || strcmp(pod->status.pod_ip, ip) != 0) {
+		_cleanup_free_ char *step = pf_xasprintf("network ready %s", ip);
+		free(pod->status.pod_ip);
+		pod->status.pod_ip = pf_xstrdup(ip);
+		pod_timeline(pod, step, pf_wall_ms());
+	}
+}
+
 /* Create and start container c (attempt = its restartCount). */
 static int create_start(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf_pod *pod,
 			const struct pf_container *c, bool init, struct pf_container_status *cs,
@@ -269,6 +285,7 @@ static int create_start(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, st
 						    ?: "",
 					    " sandbox ready"))
 			pod_timeline(pod, "sandbox ready", pf_wall_ms());
+		sandbox_network(ctx, rec, pod);
 	}
 	r = pf_rt_container_create(ctx->rt, rec->sandbox_id, pod, c, init, cs->restart_count,
 				   &new_id, &err);

@@ -33,6 +33,11 @@ struct pf_runtime_config {
 	const char *oci_runtime; /* crun | runc | PATH (oci); NULL = default */
 	bool allow_privileged;   /* privileged containers may run (else -EPERM at create) */
 	bool allow_host_paths;   /* hostPath volumes may be mounted (else -EPERM) */
+	/* Pod networking (net.h), attached at sandbox creation (oci). */
+	const char *network;  /* cni | none; NULL = cni */
+	const char *pod_cidr; /* NULL = PF_NET_DEFAULT_CIDR */
+	const char *bridge;   /* NULL = PF_NET_DEFAULT_BRIDGE */
+	bool pod_egress;      /* pods may reach beyond the node (masquerade) */
 };
 
 enum pf_rt_state {
@@ -128,6 +133,9 @@ struct pf_runtime_ops {
 	 * sandbox's), for probes that connect inside the pod; NULL when
 	 * unknown.  May be NULL (hollow: probes connect from the host). */
 	char *(*container_netns)(struct pf_runtime *rt, const char *id);
+	/* The sandbox's pod IP (its network was attached at create), NULL =
+	 * none (no network, or unknown).  May be NULL. */
+	char *(*sandbox_ip)(struct pf_runtime *rt, const char *id);
 };
 
 /* Every backend's handle starts with this header. */

@@ -26,6 +26,7 @@
 #include "bundle.h"
 #include "image.h"
 #include "log.h"
+#include "net.h"
 #include "runtime.h"
 #include "spawn.h"
 
@@ -65,6 +66,8 @@ struct oci {
 	char *version;	    /* "runc://1.1.5" */
 	char *note;	    /* which runtime and why */
 	char *down;	    /* why nothing can run (status), NULL when fine */
+	struct pf_net *net; /* pod networking (net.h); NULL when it cannot open */
+	char *net_down;	    /* why it cannot */
 	char *conmon;
 	bool allow_privileged, allow_host_paths;
 	struct pf_image_store *images;
@@ -337,6 +340,22 @@ static int oci_open(const struct pf_runtime_config *cfg, struct pf_runtime **out
 	o->root = pf_xasprintf("%s/oci", o->state);
 	o->allow_privileged = cfg->allow_privileged;
 	o->allow_host_paths = cfg->allow_host_paths;
+	{
+		struct pf_net_config nc = {.state_dir = o->state,
+					   .pod_cidr = cfg->pod_cidr,
+					   .bridge = cfg->bridge,
+					   .egress = cfg->pod_egress};
+		struct pf_err nerr = PF_ERR_INIT;
+		if (pf_net_open(cfg->network, &nc, &o->net, &nerr) < 0) {
+			if (nerr.code == EINVAL) {
+				r = pf_err_set(err, EINVAL, "%s", nerr.msg);
+				pf_err_clear(&nerr);
+				goto fail;
+			}
+			o->net_down = pf_xasprintf("the pod network is down: %s", nerr.msg);
+			pf_err_clear(&nerr);
+		}
+	}
 
 	if (!want) {
 		/* crun by default; runc where crun cannot run, said plainly. */
@@ -379,6 +398,8 @@ static int oci_open(const struct pf_runtime_config *cfg, struct pf_runtime **out
 			    pf_xasprintf("containers run with %s (--oci-runtime)", o->runtime_name);
 	}
 	o->conmon = which("conmon");
+	if (o->net_down && !o->down)
+		o->down = PF_TAKE(o->net_down);
 	if (!o->conmon && !o->down)
 		o->down = pf_xstrdup("conmon is not installed (make deps)");
 	o->version = runtime_version(o->runtime_path, o->runtime_name);
@@ -399,6 +420,20 @@ static int oci_open(const struct pf_runtime_config *cfg, struct pf_runtime **out
 	r = pf_image_store_open(o->state, &o->images, err);
 	if (r < 0)
 		goto fail;
+	if (o->net && o->net->ops->reconcile) {
+		/* IPs reserved for sandboxes a crash left unrecorded. */
+		_cleanup_free_ char *sd = pf_xasprintf("%s/sandboxes", o->root);
+		DIR *d = opendir(sd);
+		struct pf_strlist live = {0};
+		struct dirent *e;
+		while (d && (e = readdir(d)))
+			if (valid_id(e->d_name))
+				pf_strlist_add(&live, e->d_name);
+		if (d)
+			closedir(d);
+		o->net->ops->reconcile(o->net, &live);
+		pf_strlist_free(&live);
+	}
 	pf_log(PF_LOG_INFO, "oci runtime: %s (%s), monitor %s%s%s", o->runtime_path, o->version,
 	       o->conmon ? o->conmon : "none", o->note ? "; " : "", o->note ? o->note : "");
 	if (o->down)
@@ -417,6 +452,8 @@ static void oci_close(struct pf_runtime *rt)
 	if (!o)
 		return;
 	pf_image_store_close(o->images);
+	pf_net_close(o->net);
+	free(o->net_down);
 	free(o->state);
 	free(o->root);
 	free(o->runtime_path);
@@ -676,6 +713,16 @@ static int oci_sandbox_create(struct pf_runtime *rt, const struct pf_pod *pod, c
 	if (job.err) {
 		r = pf_err_sys(err, job.err, "%s", job.what);
 		goto fail;
+	}
+	if (o->net) {
+		_cleanup_free_ char *netns = pf_xasprintf("%s/net", nsdir);
+		char *ip = NULL;
+		r = o->net->ops->add(o->net, sid, netns, pod, &ip, err);
+		if (r < 0)
+			goto fail;
+		if (ip)
+			json_object_set_new(rec, "ip", json_string(ip));
+		free(ip);
 	}
 	if (mkdir(shm, 01777) < 0 && errno != EEXIST) {
 		r = pf_err_sys(err, errno, "create %s", shm);
@@ -1471,6 +1518,14 @@ static void sandbox_teardown(struct oci *o, const char *dir, json_t *rec)
 	size_t i;
 	json_t *m;
 
+	if (o->net && rec && jstr(rec, "id")) {
+		/* Before the namespace goes: the plugins remove the veth in it. */
+		_cleanup_free_ char *netns = pf_xasprintf("%s/ns/net", dir);
+		struct pf_err err = PF_ERR_INIT;
+		if (o->net->ops->del(o->net, jstr(rec, "id"), netns, &err) < 0)
+			pf_log(PF_LOG_WARN, "sandbox %.12s: %s", jstr(rec, "id"), err.msg);
+		pf_err_clear(&err);
+	}
 	json_array_foreach(mounts, i, m)
 	{
 		if (json_string_value(m))
@@ -1588,6 +1643,24 @@ static int oci_image_status(struct pf_runtime *rt, const char *ref, char **image
 	return r;
 }
 
+static char *oci_sandbox_ip(struct pf_runtime *rt, const char *id)
+{
+	struct oci *o = O(rt);
+	_cleanup_free_ char *dir = sandbox_dir_of(o, id);
+	_cleanup_free_ char *recpath = NULL;
+	json_t *rec;
+	char *ip = NULL;
+
+	if (!dir)
+		return NULL;
+	recpath = pf_xasprintf("%s/sandbox.json", dir);
+	rec = read_json(recpath);
+	if (rec && jstr(rec, "ip"))
+		ip = pf_xstrdup(jstr(rec, "ip"));
+	json_decref(rec);
+	return ip;
+}
+
 static uint64_t oci_changes(struct pf_runtime *rt)
 {
 	_cleanup_free_ char *p = pf_xasprintf("%s/exits", O(rt)->root);
@@ -1607,6 +1680,7 @@ const struct pf_runtime_ops pf_runtime_oci_ops = {
     .list = oci_list,
     .sandbox_create = oci_sandbox_create,
     .sandbox_remove = oci_sandbox_remove,
+    .sandbox_ip = oci_sandbox_ip,
     .container_create = oci_container_create,
     .container_start = oci_container_start,
     .container_stop = oci_container_stop,

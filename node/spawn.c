@@ -60,7 +60,7 @@ static char **build_env(const char *const *extra)
 	return v;
 }
 
-static _Noreturn void child(const struct pf_spawn *s, char **envp, int out_w, int err_w)
+static _Noreturn void child(const struct pf_spawn *s, char **envp, int in_r, int out_w, int err_w)
 {
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int base = 3 + (int)s->n_pass_fds + 3;
@@ -80,7 +80,7 @@ static _Noreturn void child(const struct pf_spawn *s, char **envp, int out_w, in
 		if (moved[i] < 0)
 			_exit(127);
 	}
-	if (dup2(devnull, 0) < 0 || dup2(out_w >= 0 ? out_w : devnull, 1) < 0 || dup2(err_w, 2) < 0)
+	if (dup2(in_r >= 0 ? in_r : devnull, 0) < 0 || dup2(out_w >= 0 ? out_w : devnull, 1) < 0 || dup2(err_w, 2) < 0)
 		_exit(127);
 	for (size_t i = 0; i < s->n_pass_fds; i++)
 		if (dup2(moved[i], 3 + (int)i) < 0)
@@ -117,7 +117,7 @@ static void take(int fd, struct pf_buf *b, bool *eof)
 
 int pf_spawn_run(const struct pf_spawn *s, struct pf_spawn_out *o, struct pf_err *err)
 {
-	int outp[2] = {-1, -1}, errp[2] = {-1, -1};
+	int outp[2] = {-1, -1}, errp[2] = {-1, -1}, inp[2] = {-1, -1};
 	int timeout = s->timeout_ms > 0 ? s->timeout_ms : DEFAULT_TIMEOUT_MS;
 	int64_t deadline = pf_now_ns() + (int64_t)timeout * 1000000;
 	struct pf_buf ob = PF_BUF_INIT, eb = PF_BUF_INIT;
@@ -136,6 +136,29 @@ int pf_spawn_run(const struct pf_spawn *s, struct pf_spawn_out *o, struct pf_err
 		r = pf_err_sys(err, errno, "run %s: pipe", s->argv[0]);
 		goto out;
 	}
+	if (s->in) {
+		if (s->in_len > 65536) {
+			r = pf_err_set(err, E2BIG, "run %s: its input is over 64 KiB", s->argv[0]);
+			goto out;
+		}
+		if (pipe2(inp, O_CLOEXEC) < 0) {
+			r = pf_err_sys(err, errno, "run %s: pipe", s->argv[0]);
+			goto out;
+		}
+		fcntl(inp[1], F_SETPIPE_SZ, 65536);
+		for (size_t off = 0; off < s->in_len;) {
+			ssize_t w = write(inp[1], s->in + off, s->in_len - off);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				r = pf_err_sys(err, errno, "run %s: write its input", s->argv[0]);
+				goto out;
+			}
+			off += (size_t)w;
+		}
+		close(inp[1]);
+		inp[1] = -1;
+	}
 	envp = build_env(s->env);
 	pid = fork();
 	if (pid < 0) {
@@ -143,7 +166,7 @@ int pf_spawn_run(const struct pf_spawn *s, struct pf_spawn_out *o, struct pf_err
 		goto out;
 	}
 	if (pid == 0)
-		child(s, envp, outp[1], errp[1]);
+		child(s, envp, inp[0], outp[1], errp[1]);
 	if (outp[1] >= 0)
 		close(outp[1]);
 	close(errp[1]);
@@ -213,6 +236,8 @@ out:
 			close(outp[i]);
 		if (errp[i] >= 0)
 			close(errp[i]);
+		if (inp[i] >= 0)
+			close(inp[i]);
 	}
 	o->out = s->keep_stdout ? pf_buf_detach(&ob, NULL) : NULL;
 	pf_buf_release(&ob);

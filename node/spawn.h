@@ -25,6 +25,10 @@ struct pf_spawn {
 	/* Wait only for the child itself, not for the EOF of its pipes: a
 	 * daemonising child (conmon) leaves grandchildren holding them. */
 	bool no_wait_eof;
+	/* The child's stdin (else /dev/null): written into a pipe before the
+	 * fork, so at most 64 KiB (a CNI network config). */
+	const char *in;
+	size_t in_len;
 };
 
 struct pf_spawn_out {

@@ -66,7 +66,7 @@ stop_podfs
 if [ -n "$HUGE" ]; then
 	find "$HUGE" -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null
 	umount "$HUGE"
-	_late_cleanups=()
+	_late_cleanups=("runtime_cleanup") # the bridge, and nothing else left
 	# The kernel frees an unmounted hierarchy asynchronously.
 	wait_until 10 grep -qx "$before" "$V2/cgroup.controllers"
 	is "$(cat "$V2/cgroup.controllers")" "$before" "unbinding hugetlb gave it back to v2: the host is as it was"

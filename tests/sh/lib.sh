@@ -218,12 +218,20 @@ import_images() {
 	done
 }
 
+# The scenario's own pod network (its number NNN picks both): bridge
+# pfbrNNN, pods in 10.244.<NNN mod 256>.0/24.  runtime_cleanup removes it.
+_scn=$(basename "$0" | grep -Eo '^[0-9]+' || echo 0)
+BRIDGE=pfbr$_scn
+POD_CIDR=10.244.$((10#$_scn % 256)).0/24
+
 # start_podfs_oci [EXTRA OPTIONS...]: all in one (API, scheduler, a node
-# agent running real containers), short lease timers and back-off.
+# agent running real containers on the scenario's bridge), short lease
+# timers and back-off.
 start_podfs_oci() {
 	_late_cleanups+=("runtime_cleanup")
 	"$PODFS" "$MNT" --state-dir "$STATE" -f \
 		--leader-elect-retry-period 200ms --leader-elect-lease-duration 2s \
+		--bridge "$BRIDGE" --pod-cidr "$POD_CIDR" \
 		--crash-backoff-base 300ms "$@" >>"$T/podfs.log" 2>&1 &
 	PODFS_PID=$!
 	if ! wait_until 20 is_mounted; then
@@ -252,6 +260,8 @@ runtime_leaks() {
 	done
 	ls "$STATE/oci/containers" 2>/dev/null | sed 's/^/bundle /'
 	scenario_conmons | sed 's/^/conmon pid /'
+	ls "$STATE/cni/ipam/podfs" 2>/dev/null | grep -Ev '^(last_reserved_ip|lock)' | sed 's/^/ip reservation /'
+	ip -o link show master "$BRIDGE" 2>/dev/null | awk -F': ' '{print "bridge port " $2}'
 }
 
 # remember_uid POD: note a pod's uid so runtime_leaks can look for its cgroups.
@@ -275,6 +285,7 @@ runtime_cleanup() {
 		done
 	done
 	rmdir /sys/fs/cgroup/*/podfs 2>/dev/null
+	ip link del "$BRIDGE" 2>/dev/null
 	return 0
 }
 

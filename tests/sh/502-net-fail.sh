@@ -1,0 +1,51 @@
+#!/bin/bash
+# CNI failures reach the pod: with a pod CIDR of one usable address the
+# second pod's ADD fails in host-local, which the pod shows as a
+# FailedCreatePodSandBox event carrying the plugin's message, and the
+# failed attempt leaves no veth or reservation.  --network none: pods run
+# with loopback only and no IP.
+. "$(dirname "$0")/lib.sh"
+import_images busybox
+net=${POD_CIDR%.0/24}
+POD_CIDR=$net.0/30
+start_podfs_oci
+check "the node registers" -- wait_until 20 sh -c "ls '$MNT/nodes' | grep -q ."
+pod() {
+	cat <<EOT | "$FSOP" write "$PODS/$1.yaml" >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: $1}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: busybox
+    command: ["sleep", "3600"]
+EOT
+	remember_uid "$1"
+}
+pod first
+is "$(timeout 20 cat "$PODS/first/wait/Running")" "Running" "the first pod takes the one address"
+is "$(cat "$PODS/first/ip")" "$net.2" "its IP is $net.2"
+pod second
+check "the second pod gets FailedCreatePodSandBox" -- wait_until 20 grep -q FailedCreatePodSandBox "$PODS/second/events"
+like "$(cat "$PODS/second/events")" "FailedCreatePodSandBox .*CNI ADD of the bridge plugin failed.*no IP addresses available" "with the CNI message in one sentence"
+is "$(cat "$PODS/second/status")" "ContainerCreating" "it stays ContainerCreating"
+is "$(ip -o link show master "$BRIDGE" | wc -l)" "1" "the failed attempt left no bridge port"
+is "$(ls "$STATE/cni/ipam/podfs" | grep -c '^10\.')" "1" "nor an IP reservation"
+rmdir "$PODS/first" "$PODS/second"
+check "both pods deleted" -- wait_until 20 sh -c "! ls '$PODS' | grep -q ."
+is "$(runtime_leaks)" "" "nothing is left"
+stop_podfs
+
+start_podfs_oci --network none
+check "the node registers again" -- wait_until 20 sh -c "ls '$MNT/nodes' | grep -q ."
+pod lonely
+is "$(timeout 20 cat "$PODS/lonely/wait/Running")" "Running" "--network none: the pod runs"
+is "$(cat "$PODS/lonely/ip" 2>/dev/null)" "" "with no IP"
+pid=$(cat "$STATE/oci/containers/$(cfield lonely app id)/pid")
+is "$(nsenter -t "$pid" -n ip -o link show | awk -F': ' '{print $2}' | tr '\n' ' ')" "lo " "and loopback only"
+rmdir "$PODS/lonely"
+check "deleted" -- wait_until 20 sh -c "! ls '$PODS' | grep -q ."
+is "$(runtime_leaks)" "" "nothing is left"
+stop_podfs
