@@ -292,7 +292,12 @@ static int conn_open(struct sq_store *s, struct conn **out, struct pf_err *err)
 	int rc, r;
 
 	c->s = s;
-	rc = sqlite3_open_v2(s->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	/* Serialized mode: each connection is meant to be used by one thread
+	 * at a time (the writer under write_mu, readers from the pool), but a
+	 * rare crash inside sqlite3_step in the scheduler's transaction has
+	 * not been explained yet; sqlite's own per-connection mutex costs an
+	 * uncontended lock per call and rules concurrent use out. */
+	rc = sqlite3_open_v2(s->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		int sys = c->db ? sqlite3_system_errno(c->db) : 0;
 		if (sys)
