@@ -119,7 +119,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 
 static const char schema_sql[] =
     "CREATE TABLE kv (key TEXT PRIMARY KEY, create_rev INTEGER NOT NULL,"
-    " mod_rev INTEGER NOT NULL, value BLOB NOT NULL) WITHOUT ROWID;"
+    " mod_rev INTEGER NOT NULL, value BLOB NOT NULL);"
     "CREATE TABLE log (id INTEGER PRIMARY KEY, rev INTEGER NOT NULL, type INTEGER NOT NULL,"
     " key TEXT NOT NULL, create_rev INTEGER NOT NULL, value BLOB);"
     "CREATE TABLE meta (id INTEGER PRIMARY KEY CHECK (id = 1), rev INTEGER NOT NULL,"
@@ -130,7 +130,7 @@ static const char schema_sql[] =
 /* Version 1 -> 2, in the schema transaction: same rows, new layout. */
 static const char migrate_1_2_sql[] =
     "CREATE TABLE kv2 (key TEXT PRIMARY KEY, create_rev INTEGER NOT NULL,"
-    " mod_rev INTEGER NOT NULL, value BLOB NOT NULL) WITHOUT ROWID;"
+    " mod_rev INTEGER NOT NULL, value BLOB NOT NULL);"
     "INSERT INTO kv2 SELECT key, create_rev, mod_rev, value FROM kv;"
     "DROP TABLE kv; ALTER TABLE kv2 RENAME TO kv;"
     "CREATE TABLE log2 (id INTEGER PRIMARY KEY, rev INTEGER NOT NULL, type INTEGER NOT NULL,"
