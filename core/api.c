@@ -8,7 +8,6 @@
 #include "manifest.h"
 
 #include <errno.h>
-#include <sys/random.h>
 
 void pf_api_created_free(struct pf_api_created *c)
 {
@@ -29,28 +28,11 @@ const char *pf_key_name(const char *key, const char *prefix)
 	return key + n;
 }
 
-static void random_bytes(void *buf, size_t n)
-{
-	uint8_t *p = buf;
-
-	while (n) {
-		ssize_t r = getrandom(p, n, 0);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			/* getrandom cannot fail on Linux >= 3.17 with a valid buffer. */
-			abort();
-		}
-		p += r;
-		n -= (size_t)r;
-	}
-}
-
 void pf_uuid4(char out[37])
 {
 	uint8_t b[16];
 
-	random_bytes(b, sizeof(b));
+	pf_random_bytes(b, sizeof(b));
 	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
 	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
 	snprintf(out, 37,

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -152,6 +153,38 @@ char *pf_buf_detach(struct pf_buf *b, size_t *len)
 	b->buf = NULL;
 	b->len = b->cap = 0;
 	return s;
+}
+
+void pf_random_bytes(void *buf, size_t n)
+{
+	uint8_t *p = buf;
+
+	while (n) {
+		ssize_t r = getrandom(p, n, 0);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			/* Only a bad buffer makes getrandom fail. */
+			abort();
+		}
+		p += r;
+		n -= (size_t)r;
+	}
+}
+
+char *pf_random_id64(void)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char b[32];
+	char *id = pf_xmalloc(65);
+
+	pf_random_bytes(b, sizeof(b));
+	for (size_t i = 0; i < sizeof(b); i++) {
+		id[2 * i] = hex[b[i] >> 4];
+		id[2 * i + 1] = hex[b[i] & 15];
+	}
+	id[64] = '\0';
+	return id;
 }
 
 int64_t pf_now_ns(void)

@@ -102,6 +102,12 @@ void pf_format_time(int64_t wall_ms, char out[21]);
 /* Inverse of pf_format_time (also accepts fractional seconds); -EINVAL on junk. */
 int pf_parse_time(const char *s, int64_t *wall_ms);
 
+/* Random bytes from the kernel (getrandom; never fails on Linux >= 3.17). */
+void pf_random_bytes(void *buf, size_t n);
+/* A random ID of 64 lowercase hex digits, as container runtimes make them
+ * (a new string). */
+char *pf_random_id64(void);
+
 /* Read a whole file (at most max bytes; -EFBIG beyond). */
 int pf_read_file(const char *path, size_t max, char **out, size_t *len);
 /* mkdir -p with mode; 0 or -errno. */

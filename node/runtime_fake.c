@@ -15,7 +15,6 @@
 #include "runtime.h"
 
 #include <errno.h>
-#include <sys/random.h>
 
 extern const struct pf_runtime_ops pf_runtime_fake_ops;
 
@@ -25,21 +24,8 @@ struct fake {
 
 static char *fake_id(bool exits)
 {
-	static const char hex[] = "0123456789abcdef";
-	unsigned char b[32];
-	char *id = pf_xmalloc(65);
-	size_t got = 0;
+	char *id = pf_random_id64();
 
-	while (got < sizeof(b)) {
-		ssize_t r = getrandom(b + got, sizeof(b) - got, 0);
-		if (r > 0)
-			got += (size_t)r;
-	}
-	for (size_t i = 0; i < sizeof(b); i++) {
-		id[2 * i] = hex[b[i] >> 4];
-		id[2 * i + 1] = hex[b[i] & 15];
-	}
-	id[64] = 0;
 	if (exits)
 		id[0] = 'e';
 	else if (id[0] == 'e')

@@ -42,7 +42,6 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/pidfd.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -79,26 +78,6 @@ static struct oci *O(struct pf_runtime *rt)
 }
 
 /* ---- small file helpers -------------------------------------------------- */
-
-static char *random_id(void)
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char b[32];
-	char *id = pf_xmalloc(65);
-	size_t got = 0;
-
-	while (got < sizeof(b)) {
-		ssize_t r = getrandom(b + got, sizeof(b) - got, 0);
-		if (r > 0)
-			got += (size_t)r;
-	}
-	for (size_t i = 0; i < sizeof(b); i++) {
-		id[2 * i] = hex[b[i] >> 4];
-		id[2 * i + 1] = hex[b[i] & 15];
-	}
-	id[64] = 0;
-	return id;
-}
 
 static bool valid_id(const char *id)
 {
@@ -654,7 +633,7 @@ static int oci_sandbox_create(struct pf_runtime *rt, const struct pf_pod *pod, c
 		return pf_err_set(err, EINVAL, "the pod has no usable uid");
 	if ((*id = existing_sandbox(o, uid)))
 		return 0;
-	sid = random_id();
+	sid = pf_random_id64();
 	dir = pf_xasprintf("%s/pods/%s", o->state, uid);
 	recpath = pf_xasprintf("%s/sandbox.json", dir);
 	if (exists(recpath)) {
@@ -944,7 +923,7 @@ static int oci_container_create(struct pf_runtime *rt, const char *sandbox_id,
 {
 	struct oci *o = O(rt);
 	_cleanup_free_ char *sdir = sandbox_dir_of(o, sandbox_id);
-	_cleanup_free_ char *cid = random_id();
+	_cleanup_free_ char *cid = pf_random_id64();
 	_cleanup_free_ char *dir = NULL, *rootfs = NULL, *upper = NULL, *work = NULL,
 			    *logdir = NULL, *logpath = NULL, *opts = NULL, *tlog = NULL,
 			    *cgpath = NULL;
