@@ -5,23 +5,7 @@
 start_podfs
 
 # The exact output of `kubectl run my-pod --image=nginx --dry-run=client -o yaml`.
-cat >"$T/my-pod.yaml" <<'EOT'
-apiVersion: v1
-kind: Pod
-metadata:
-  creationTimestamp: null
-  labels:
-    run: my-pod
-  name: my-pod
-spec:
-  containers:
-  - image: nginx
-    name: my-pod
-    resources: {}
-  dnsPolicy: ClusterFirst
-  restartPolicy: Always
-status: {}
-EOT
+cp "$(dirname "$0")/../corpus/valid/01-kubectl-run-dry-run.yaml" "$T/my-pod.yaml"
 check "cp of kubectl run's dry-run output succeeds" -- cp "$T/my-pod.yaml" "$PODS/"
 check "pods/my-pod exists as soon as cp returns" -- test -d "$PODS/my-pod"
 check "the submitted file is gone" -- test ! -e "$PODS/my-pod.yaml"

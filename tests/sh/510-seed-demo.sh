@@ -7,23 +7,7 @@
 import_images busybox nginx
 start_podfs_oci
 
-cat >"$T/my-pod.yaml" <<'EOT'
-apiVersion: v1
-kind: Pod
-metadata:
-  creationTimestamp: null
-  labels:
-    run: my-pod
-  name: my-pod
-spec:
-  containers:
-  - image: nginx
-    name: my-pod
-    resources: {}
-  dnsPolicy: ClusterFirst
-  restartPolicy: Always
-status: {}
-EOT
+cp "$(dirname "$0")/../corpus/valid/01-kubectl-run-dry-run.yaml" "$T/my-pod.yaml"
 check "cp of kubectl run's dry-run output" -- cp "$T/my-pod.yaml" "$PODS/"
 remember_uid my-pod
 is "$(timeout 30 cat "$PODS/my-pod/wait/Ready")" "Ready" "the pod becomes Ready"
