@@ -19,6 +19,15 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 passed=0 failed=0 failures=()
 logdir=$(mktemp -d /tmp/podfs-results.XXXXXX)
 
+# What the host has before the run, so the final check blames only the run.
+host_objects() {
+	grep ' fuse.podfs ' /proc/mounts | awk '{print "mount " $2}'
+	ip -o link show 2>/dev/null | grep -Eo ' (pfbr[0-9]+|podfs0)[:@]' | tr -d ' :@' | sed 's/^/bridge /'
+	ip netns list 2>/dev/null | sed 's/^/netns /'
+	pgrep -x conmon 2>/dev/null | sed 's/^/conmon /'
+}
+host_before=$(host_objects | sort)
+
 selected() {
 	[ -z "$PATTERNS" ] && return 0
 	local f=$1
@@ -69,6 +78,23 @@ if [ "${PODFS_ONLY:-}" != unit ]; then
 		timeout 900 bash "$t" >"$log" 2>&1
 		count "$n" "$log" $?
 	done
+fi
+
+# Every scenario cleans up after itself; anything new on the host now is a
+# leak (a mount, a bridge, a network namespace, a monitor).
+# Monitors of the last pods may still be exiting: poll, with a deadline.
+for _ in $(seq 50); do
+	leaks=$(comm -13 <(echo "$host_before") <(host_objects | sort) | grep -v '^$')
+	[ -z "$leaks" ] && break
+	sleep 0.2
+done
+if [ -n "$leaks" ]; then
+	failed=$((failed + 1))
+	failures+=("leak check: left on the host: $(echo "$leaks" | tr '\n' ';')")
+	printf '%-40s %3d passed, %d failed\n' "leak-check" 0 1
+else
+	passed=$((passed + 1))
+	printf '%-40s %3d passed, %d failed\n' "leak-check" 1 0
 fi
 
 if [ ${#failures[@]} -gt 0 ]; then

@@ -54,7 +54,7 @@ check "rmdir works as well" -- wait_until 10 sh -c "test ! -e '$PODS/web-2' && t
 is "$(cat "$MNT/nodes/h1/pods")" "" "the node holds no pods"
 
 # A pod bound to a node whose runtime cannot run says why.
-start_node noruntime --runtime oci --oci-runtime /nonexistent/crun
+start_node noruntime --runtime oci --oci-runtime /nonexistent/crun --network none
 check "a node without a runtime registers" -- wait_until 20 test -d "$MNT/nodes/noruntime"
 is "$(cat "$MNT/nodes/noruntime/status")" "NotReady" "and is NotReady"
 like "$(cat "$MNT/nodes/noruntime/node.yaml")" "container runtime is down: --oci-runtime /nonexistent/crun: not found" "node.yaml says why"
