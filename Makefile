@@ -21,7 +21,7 @@ PKGS     = fuse3 sqlite3 yaml-0.1 libarchive jansson libcrypto libcurl
 DEB_PKGS = build-essential pkg-config libfuse3-dev fuse3 libsqlite3-dev libyaml-dev \
            libcurl4-openssl-dev libjansson-dev libarchive-dev libssl-dev \
            crun runc conmon containernetworking-plugins busybox-static nginx-light \
-           iproute2 clang libclang-rt-14-dev procps psmisc curl
+           iproute2 clang clang-format libclang-rt-14-dev procps psmisc curl
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -144,7 +144,8 @@ install: all
 	install -D -m 0644 docs/podfs.5 $(DESTDIR)$(PREFIX)/share/man/man5/podfs.5
 
 style:
-	@clang-format --dry-run --Werror core/*.[ch] fs/*.[ch] $(wildcard node/*.[ch]) tests/unit/*.[ch] $(wildcard tests/tools/*.c)
+	@clang-format --dry-run --Werror core/*.[ch] fs/*.[ch] $(wildcard node/*.[ch]) tests/unit/*.[ch] \
+	  $(wildcard tests/tools/*.c) $(wildcard bench/*.c) $(wildcard tests/fuzz/*.c)
 
 clean:
 	rm -rf build podfs

@@ -15,7 +15,7 @@
 
 static int count(struct pf_store *s, const char *needle)
 {
-	struct pf_kv_list l = { 0 };
+	struct pf_kv_list l = {0};
 	struct pf_err err = PF_ERR_INIT;
 	int n = 0;
 
@@ -29,7 +29,7 @@ static int count(struct pf_store *s, const char *needle)
 
 static void nap(void)
 {
-	struct timespec ts = { 0, 100000000 };
+	struct timespec ts = {0, 100000000};
 	nanosleep(&ts, NULL);
 }
 
@@ -53,7 +53,7 @@ int main(int argc, char **argv)
 	t0 = pf_now_ns();
 	for (int i = 0; i < pods; i += 500) {
 		struct pf_buf b = PF_BUF_INIT;
-		struct pf_api_created c = { 0 };
+		struct pf_api_created c = {0};
 
 		for (int k = i; k < pods && k < i + 500; k++)
 			pf_buf_addf(&b,

@@ -35,17 +35,16 @@ void pf_uuid4(char out[37])
 	pf_random_bytes(b, sizeof(b));
 	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
 	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-		 b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-		 b[14], b[15]);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+		 b[13], b[14], b[15]);
 }
 
 int pf_api_create_pods(struct pf_store *s, const char *data, size_t len, const char *source,
 		       const struct pf_policy *policy, struct pf_api_created *out,
 		       struct pf_err *err)
 {
-	struct pf_pod_list pods = { 0 };
+	struct pf_pod_list pods = {0};
 	struct pf_op *ops = NULL;
 	struct pf_buf *vals = NULL;
 	char **keys = NULL;
@@ -85,10 +84,8 @@ int pf_api_create_pods(struct pf_store *s, const char *data, size_t len, const c
 		p->status.phase = pf_xstrdup("Pending");
 		pf_pod_encode(p, &vals[i]);
 		keys[i] = pf_pod_key(p->meta.name);
-		ops[i] = (struct pf_op){ .kind = PF_OP_CREATE,
-					 .key = keys[i],
-					 .value = vals[i].buf,
-					 .len = vals[i].len };
+		ops[i] = (struct pf_op){
+		    .kind = PF_OP_CREATE, .key = keys[i], .value = vals[i].buf, .len = vals[i].len};
 	}
 
 	r = pf_store_txn(s, ops, pods.n, &out->rev, &failed, err);
@@ -101,7 +98,7 @@ int pf_api_create_pods(struct pf_store *s, const char *data, size_t len, const c
 		for (size_t i = 0; i < pods.n; i++)
 			pods.items[i]->meta.resource_version = out->rev;
 		out->pods = pods;
-		pods = (struct pf_pod_list){ 0 };
+		pods = (struct pf_pod_list){0};
 		r = (int)out->pods.n;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -115,11 +112,10 @@ int pf_api_create_pods(struct pf_store *s, const char *data, size_t len, const c
 	return r;
 }
 
-int pf_api_get_pod(struct pf_store *s, const char *name, struct pf_pod **out,
-		   struct pf_err *err)
+int pf_api_get_pod(struct pf_store *s, const char *name, struct pf_pod **out, struct pf_err *err)
 {
 	_cleanup_free_ char *key = pf_pod_key(name);
-	struct pf_kv kv = { 0 };
+	struct pf_kv kv = {0};
 	int r;
 
 	r = pf_store_get(s, key, &kv, err);
@@ -160,9 +156,9 @@ int pf_api_delete_pod(struct pf_store *s, const char *name, int64_t *rev, struct
 			pod->meta.deletion_ms = pf_wall_ms();
 			pod->meta.has_deletion_grace_period_seconds = true;
 			pod->meta.deletion_grace_period_seconds =
-				pod->spec.has_termination_grace_period_seconds
-					? pod->spec.termination_grace_period_seconds
-					: 30;
+			    pod->spec.has_termination_grace_period_seconds
+				? pod->spec.termination_grace_period_seconds
+				: 30;
 			pf_pod_encode(pod, &val);
 			r = pf_store_update(s, key, val.buf, val.len, pod->meta.resource_version,
 					    rev, err);
@@ -171,13 +167,11 @@ int pf_api_delete_pod(struct pf_store *s, const char *name, int64_t *rev, struct
 			return r;
 		pf_err_clear(err);
 	}
-	return pf_err_set(err, EBUSY, "delete pod \"%s\": the pod kept changing; try again",
-			  name);
+	return pf_err_set(err, EBUSY, "delete pod \"%s\": the pod kept changing; try again", name);
 }
 
 void pf_api_event(struct pf_store *s, const char *kind, const char *name, const char *uid,
-		  const char *type, const char *reason, const char *component,
-		  const char *fmt, ...)
+		  const char *type, const char *reason, const char *component, const char *fmt, ...)
 {
 	struct pf_buf msg = PF_BUF_INIT, val = PF_BUF_INIT;
 	struct pf_err err = PF_ERR_INIT;
@@ -218,7 +212,7 @@ char *pf_api_event_build(const char *kind, const char *name, const char *uid, co
 			 const char *reason, const char *component, const char *host,
 			 const char *message, struct pf_buf *val)
 {
-	struct pf_event ev = { 0 };
+	struct pf_event ev = {0};
 	char ename[300];
 	int64_t stamp = event_stamp(), now = stamp / 1000000;
 
@@ -247,7 +241,7 @@ char *pf_api_event_build(const char *kind, const char *name, const char *uid, co
 
 int pf_api_expire_events(struct pf_store *s, int64_t before_ns)
 {
-	struct pf_kv_list all = { 0 };
+	struct pf_kv_list all = {0};
 	struct pf_err err = PF_ERR_INIT;
 	struct pf_op *ops = NULL;
 	size_t n = 0, cap = 0;
@@ -266,9 +260,9 @@ int pf_api_expire_events(struct pf_store *s, int64_t before_ns)
 		if (!dot || *end || (int64_t)t >= before_ns)
 			continue;
 		PF_GROW(ops, cap, n + 1);
-		ops[n++] = (struct pf_op){ .kind = PF_OP_DELETE,
-					   .key = all.items[i].key,
-					   .expect_rev = all.items[i].mod_rev };
+		ops[n++] = (struct pf_op){.kind = PF_OP_DELETE,
+					  .key = all.items[i].key,
+					  .expect_rev = all.items[i].mod_rev};
 	}
 	/* One transaction; a concurrent expiry in another process makes it
 	 * fail harmlessly (-ENOENT/-ESTALE) and the next round retries. */

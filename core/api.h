@@ -15,8 +15,8 @@
 #include "manifest.h"
 #include "validate.h"
 
-#define PF_POD_PREFIX "/registry/pods/default/"
-#define PF_NODE_PREFIX "/registry/minions/"
+#define PF_POD_PREFIX	"/registry/pods/default/"
+#define PF_NODE_PREFIX	"/registry/minions/"
 #define PF_EVENT_PREFIX "/registry/events/default/"
 /* "<epoch ms> <step> [detail]" lines, one per step of the workflow: the API
  * layer writes "stored", the scheduler "scheduled NODE", the node agent the
@@ -25,7 +25,7 @@
 
 struct pf_api_created {
 	struct pf_pod_list pods; /* the stored pods, in submission order */
-	int64_t rev;             /* the store revision of the creation */
+	int64_t rev;		 /* the store revision of the creation */
 };
 void pf_api_created_free(struct pf_api_created *c);
 
@@ -46,8 +46,7 @@ int pf_api_create_pods(struct pf_store *s, const char *data, size_t len, const c
 
 /* Read one pod (resource_version set from the store).  -ENOENT:
  * "pods \"x\" not found". */
-int pf_api_get_pod(struct pf_store *s, const char *name, struct pf_pod **out,
-		   struct pf_err *err);
+int pf_api_get_pod(struct pf_store *s, const char *name, struct pf_pod **out, struct pf_err *err);
 
 /*
  * Delete a pod as `kubectl delete pod` does: a pod that no node holds goes at
@@ -61,12 +60,12 @@ int pf_api_delete_pod(struct pf_store *s, const char *name, int64_t *rev, struct
  * object (rejected writes).  Failures are logged, never returned: an event
  * that cannot be stored must not fail the action it describes. */
 void pf_api_event(struct pf_store *s, const char *kind, const char *name, const char *uid,
-		  const char *type, const char *reason, const char *component,
-		  const char *fmt, ...) PF_PRINTF(8, 9);
+		  const char *type, const char *reason, const char *component, const char *fmt, ...)
+    PF_PRINTF(8, 9);
 
 /* Events live an hour, as with the API server's default --event-ttl; every
  * PF_EVENT_GC_EVERY events a process writes, it removes the expired ones. */
-#define PF_EVENT_TTL_S 3600
+#define PF_EVENT_TTL_S	  3600
 #define PF_EVENT_GC_EVERY 512
 /* Delete events recorded before before_ns (wall clock); the count deleted. */
 int pf_api_expire_events(struct pf_store *s, int64_t before_ns);

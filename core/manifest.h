@@ -29,7 +29,7 @@
 
 #define PF_MANIFEST_MAX_BYTES (3u * 1024 * 1024) /* the API server's limit */
 #define PF_MANIFEST_MAX_DEPTH 64
-#define PF_MANIFEST_MAX_DOCS 1000
+#define PF_MANIFEST_MAX_DOCS  1000
 
 struct pf_pod_list {
 	struct pf_pod **items;
@@ -44,25 +44,25 @@ void pf_pod_list_free(struct pf_pod_list *l);
  * Errors, with kubectl's wording in err:
  *  -EFBIG  len > PF_MANIFEST_MAX_BYTES
  *          "error when creating \"x.yaml\": Request entity too large: limit is 3145728"
- *  -EINVAL YAML syntax: "error parsing x.yaml: error converting YAML to JSON: yaml: line 3: <libyaml problem>"
- *          kind/apiVersion: "error when creating \"x.yaml\": no matches for kind \"Foo\" in version \"v1\""
- *          strict decoding: "error when creating \"x.yaml\": Pod in version \"v1\" cannot be handled as a Pod: strict decoding error: unknown field \"spec.containers[0].imagee\""
- *          (duplicate field: ...: strict decoding error: json: duplicate field \"image\"; wrong type:
- *          ...: json: cannot unmarshal string into Go struct field Container.spec.containers.ports of type []v1.ContainerPort)
- *          anchors/aliases: "error parsing x.yaml: yaml: anchors and aliases are not allowed"
- *          depth: "error parsing x.yaml: yaml: exceeded max depth of 64"
- *          also: "error parsing x.yaml: yaml: more than 1000 documents";
- *          "error parsing x.yaml: yaml: line 3: tag \"!foo\" is not allowed (only the core schema)";
- *          "error validating \"x.yaml\": error validating data: kind not set";
- *          "error when creating \"x.yaml\": no objects passed to create";
- *          fields podfs does not run (non-empty), after decoding succeeded:
- *          "error when creating \"x.yaml\": The Pod \"a\" is invalid: spec.volumes[0]:
- *          Unsupported value: volume source configMap: podfs supports emptyDir and hostPath"
- *          (likewise "spec: Unsupported value: affinity: not supported by podfs",
+ *  -EINVAL YAML syntax: "error parsing x.yaml: error converting YAML to JSON: yaml: line 3:
+ * <libyaml problem>" kind/apiVersion: "error when creating \"x.yaml\": no matches for kind \"Foo\"
+ * in version \"v1\"" strict decoding: "error when creating \"x.yaml\": Pod in version \"v1\" cannot
+ * be handled as a Pod: strict decoding error: unknown field \"spec.containers[0].imagee\""
+ *          (duplicate field: ...: strict decoding error: json: duplicate field \"image\"; wrong
+ * type:
+ *          ...: json: cannot unmarshal string into Go struct field Container.spec.containers.ports
+ * of type []v1.ContainerPort) anchors/aliases: "error parsing x.yaml: yaml: anchors and aliases are
+ * not allowed" depth: "error parsing x.yaml: yaml: exceeded max depth of 64" also: "error parsing
+ * x.yaml: yaml: more than 1000 documents"; "error parsing x.yaml: yaml: line 3: tag \"!foo\" is not
+ * allowed (only the core schema)"; "error validating \"x.yaml\": error validating data: kind not
+ * set"; "error when creating \"x.yaml\": no objects passed to create"; fields podfs does not run
+ * (non-empty), after decoding succeeded: "error when creating \"x.yaml\": The Pod \"a\" is invalid:
+ * spec.volumes[0]: Unsupported value: volume source configMap: podfs supports emptyDir and
+ * hostPath" (likewise "spec: Unsupported value: affinity: not supported by podfs",
  *          "...livenessProbe.tcpSocket: Forbidden: may not specify more than 1 handler type").
  */
-int pf_manifest_decode(const char *data, size_t len, const char *source,
-		       struct pf_pod_list *out, struct pf_err *err);
+int pf_manifest_decode(const char *data, size_t len, const char *source, struct pf_pod_list *out,
+		       struct pf_err *err);
 
 /* Decode objects podfs stored (status kept; unknown fields still refused,
  * so a corrupted store is reported rather than half-read). -EINVAL on error. */

@@ -324,8 +324,8 @@ void pf_event_free(struct pf_event *ev)
 }
 
 struct pf_condition *pf_condition_set(struct pf_condition **v, size_t *n, const char *type,
-				      const char *status, const char *reason,
-				      const char *message, int64_t now_ms)
+				      const char *status, const char *reason, const char *message,
+				      int64_t now_ms)
 {
 	struct pf_condition *c = pf_condition_find(*v, *n, type);
 

@@ -64,10 +64,10 @@ struct pf_intstr {
 
 struct pf_env_var {
 	char *name;
-	char *value;            /* NULL when unset or when value_from is used */
-	char *field_ref_path;   /* valueFrom.fieldRef.fieldPath */
-	char *field_ref_api;    /* valueFrom.fieldRef.apiVersion (default v1) */
-	char *resource_ref;     /* valueFrom.resourceFieldRef.resource */
+	char *value;	      /* NULL when unset or when value_from is used */
+	char *field_ref_path; /* valueFrom.fieldRef.fieldPath */
+	char *field_ref_api;  /* valueFrom.fieldRef.apiVersion (default v1) */
+	char *resource_ref;   /* valueFrom.resourceFieldRef.resource */
 	char *resource_ref_container;
 	struct pf_quantity resource_ref_divisor; /* str NULL = unset */
 };
@@ -96,25 +96,25 @@ enum pf_handler_kind {
 };
 struct pf_handler {
 	enum pf_handler_kind kind;
-	struct pf_strlist exec_command;   /* exec.command */
-	char *http_path;                  /* httpGet.path */
-	struct pf_intstr port;            /* httpGet/tcpSocket/grpc port */
-	char *host;                       /* httpGet.host, tcpSocket.host */
-	char *http_scheme;                /* HTTP | HTTPS, defaulted to HTTP */
+	struct pf_strlist exec_command; /* exec.command */
+	char *http_path;		/* httpGet.path */
+	struct pf_intstr port;		/* httpGet/tcpSocket/grpc port */
+	char *host;			/* httpGet.host, tcpSocket.host */
+	char *http_scheme;		/* HTTP | HTTPS, defaulted to HTTP */
 	struct pf_http_header *http_headers;
 	size_t n_http_headers;
 	char *grpc_service;
-	int64_t sleep_seconds;            /* sleep.seconds */
+	int64_t sleep_seconds; /* sleep.seconds */
 };
 
 struct pf_probe {
 	bool set; /* false: the container has no such probe */
 	struct pf_handler handler;
-	int32_t initial_delay_seconds;  /* default 0 */
-	int32_t timeout_seconds;        /* default 1 */
-	int32_t period_seconds;         /* default 10 */
-	int32_t success_threshold;      /* default 1 */
-	int32_t failure_threshold;      /* default 3 */
+	int32_t initial_delay_seconds; /* default 0 */
+	int32_t timeout_seconds;       /* default 1 */
+	int32_t period_seconds;	       /* default 10 */
+	int32_t success_threshold;     /* default 1 */
+	int32_t failure_threshold;     /* default 3 */
 	bool has_termination_grace_period_seconds;
 	int64_t termination_grace_period_seconds;
 };
@@ -197,7 +197,7 @@ struct pf_container {
 	struct pf_probe startup_probe;
 	struct pf_lifecycle lifecycle;
 	struct pf_security_context security_context;
-	char *termination_message_path;   /* default /dev/termination-log */
+	char *termination_message_path;	  /* default /dev/termination-log */
 	char *termination_message_policy; /* File | FallbackToLogsOnError */
 	enum pf_tri stdin_;
 	enum pf_tri stdin_once;
@@ -212,7 +212,7 @@ enum pf_volume_kind {
 struct pf_volume {
 	char *name;
 	enum pf_volume_kind kind;
-	char *empty_dir_medium;           /* "" or Memory */
+	char *empty_dir_medium; /* "" or Memory */
 	struct pf_quantity empty_dir_size_limit;
 	char *host_path;
 	char *host_path_type; /* "", DirectoryOrCreate, Directory, File, ... */
@@ -222,7 +222,7 @@ struct pf_toleration {
 	char *key;
 	char *operator_; /* Equal | Exists; NULL = Equal */
 	char *value;
-	char *effect;   /* NoSchedule | PreferNoSchedule | NoExecute | NULL = all */
+	char *effect; /* NoSchedule | PreferNoSchedule | NoExecute | NULL = all */
 	bool has_toleration_seconds;
 	int64_t toleration_seconds;
 };
@@ -234,12 +234,12 @@ struct pf_pod_spec {
 	size_t n_containers;
 	struct pf_volume *volumes;
 	size_t n_volumes;
-	char *restart_policy;      /* Always | OnFailure | Never, defaulted */
+	char *restart_policy; /* Always | OnFailure | Never, defaulted */
 	bool has_termination_grace_period_seconds;
 	int64_t termination_grace_period_seconds; /* default 30 */
 	bool has_active_deadline_seconds;
 	int64_t active_deadline_seconds;
-	char *dns_policy;          /* default ClusterFirst */
+	char *dns_policy; /* default ClusterFirst */
 	struct pf_strmap node_selector;
 	char *service_account_name;
 	char *node_name;
@@ -250,7 +250,7 @@ struct pf_pod_spec {
 	struct pf_pod_security_context security_context;
 	char *hostname;
 	char *subdomain;
-	char *scheduler_name;      /* default default-scheduler */
+	char *scheduler_name; /* default default-scheduler */
 	struct pf_toleration *tolerations;
 	size_t n_tolerations;
 	bool has_priority;
@@ -278,13 +278,13 @@ enum pf_cstate_kind {
 };
 struct pf_container_state {
 	enum pf_cstate_kind kind;
-	char *reason;   /* waiting/terminated */
-	char *message;  /* waiting/terminated */
+	char *reason;	     /* waiting/terminated */
+	char *message;	     /* waiting/terminated */
 	int64_t started_ms;  /* running/terminated */
 	int64_t finished_ms; /* terminated */
 	int32_t exit_code;
 	int32_t signal;
-	char *container_id;  /* terminated */
+	char *container_id; /* terminated */
 };
 
 struct pf_container_status {
@@ -376,15 +376,15 @@ struct pf_node {
 /* core/v1 Event, as `kubectl get events -o yaml` shows it. */
 struct pf_event {
 	struct pf_object_meta meta;
-	char *involved_kind;       /* Pod | Node | "" for rejected writes */
+	char *involved_kind; /* Pod | Node | "" for rejected writes */
 	char *involved_name;
 	char *involved_namespace;
 	char *involved_uid;
 	char *involved_field_path; /* spec.containers{app} */
 	char *reason;
 	char *message;
-	char *type;                /* Normal | Warning */
-	char *source_component;    /* podfs-api, default-scheduler, kubelet */
+	char *type;		/* Normal | Warning */
+	char *source_component; /* podfs-api, default-scheduler, kubelet */
 	char *source_host;
 	int64_t first_ms;
 	int64_t last_ms;
@@ -407,18 +407,27 @@ struct pf_condition *pf_condition_find(struct pf_condition *c, size_t n, const c
  * message (NULL: none); lastTransitionTime becomes now only when the status
  * changes, as the API's conditions mean it. Returns the condition. */
 struct pf_condition *pf_condition_set(struct pf_condition **v, size_t *n, const char *type,
-				      const char *status, const char *reason,
-				      const char *message, int64_t now_ms);
+				      const char *status, const char *reason, const char *message,
+				      int64_t now_ms);
 
 void pf_pod_free(struct pf_pod *pod);
 void pf_node_free(struct pf_node *node);
 void pf_event_free(struct pf_event *ev);
 
-static inline void pf_pod_freep(struct pf_pod **p) { pf_pod_free(*p); }
-static inline void pf_node_freep(struct pf_node **p) { pf_node_free(*p); }
-static inline void pf_event_freep(struct pf_event **p) { pf_event_free(*p); }
-#define _cleanup_pod_ __attribute__((cleanup(pf_pod_freep)))
-#define _cleanup_node_ __attribute__((cleanup(pf_node_freep)))
+static inline void pf_pod_freep(struct pf_pod **p)
+{
+	pf_pod_free(*p);
+}
+static inline void pf_node_freep(struct pf_node **p)
+{
+	pf_node_free(*p);
+}
+static inline void pf_event_freep(struct pf_event **p)
+{
+	pf_event_free(*p);
+}
+#define _cleanup_pod_	__attribute__((cleanup(pf_pod_freep)))
+#define _cleanup_node_	__attribute__((cleanup(pf_node_freep)))
 #define _cleanup_event_ __attribute__((cleanup(pf_event_freep)))
 
 #endif

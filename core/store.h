@@ -43,7 +43,7 @@ struct pf_watch;
 
 struct pf_kv {
 	char *key;
-	char *value;     /* NUL-terminated copy of the value (len excludes the NUL) */
+	char *value; /* NUL-terminated copy of the value (len excludes the NUL) */
 	size_t len;
 	int64_t create_rev;
 	int64_t mod_rev;
@@ -52,14 +52,14 @@ struct pf_kv_list {
 	struct pf_kv *items;
 	size_t n;
 };
-void pf_kv_free(struct pf_kv *kv);           /* frees the members, not kv itself */
+void pf_kv_free(struct pf_kv *kv); /* frees the members, not kv itself */
 void pf_kv_list_free(struct pf_kv_list *l);
 
 enum pf_op_kind {
 	PF_OP_CREATE = 1, /* fails -EEXIST when the key exists */
-	PF_OP_UPDATE,     /* fails -ENOENT when absent, -ESTALE when expect_rev != 0 and differs */
-	PF_OP_PUT,        /* create or overwrite; expect_rev ignored */
-	PF_OP_DELETE,     /* fails -ENOENT when absent, -ESTALE like UPDATE */
+	PF_OP_UPDATE,	  /* fails -ENOENT when absent, -ESTALE when expect_rev != 0 and differs */
+	PF_OP_PUT,	  /* create or overwrite; expect_rev ignored */
+	PF_OP_DELETE,	  /* fails -ENOENT when absent, -ESTALE like UPDATE */
 };
 struct pf_op {
 	enum pf_op_kind kind;
@@ -82,8 +82,8 @@ int pf_store_get(struct pf_store *s, const char *key, struct pf_kv *out, struct 
 
 /* Every key starting with prefix, in key order, as of one revision (*rev,
  * may be NULL), so a watch from *rev + 1 misses nothing. Returns the count. */
-int pf_store_list(struct pf_store *s, const char *prefix, struct pf_kv_list *out,
-		  int64_t *rev, struct pf_err *err);
+int pf_store_list(struct pf_store *s, const char *prefix, struct pf_kv_list *out, int64_t *rev,
+		  struct pf_err *err);
 
 /* Apply ops atomically: all or none.  On success *rev (may be NULL) is the
  * revision of the change (every op of one txn shares it, as in etcd); on
@@ -101,8 +101,8 @@ int pf_store_create(struct pf_store *s, const char *key, const char *value, size
 		    int64_t *rev, struct pf_err *err);
 int pf_store_update(struct pf_store *s, const char *key, const char *value, size_t len,
 		    int64_t expect_rev, int64_t *rev, struct pf_err *err);
-int pf_store_put(struct pf_store *s, const char *key, const char *value, size_t len,
-		 int64_t *rev, struct pf_err *err);
+int pf_store_put(struct pf_store *s, const char *key, const char *value, size_t len, int64_t *rev,
+		 struct pf_err *err);
 int pf_store_delete(struct pf_store *s, const char *key, int64_t expect_rev, int64_t *rev,
 		    struct pf_err *err);
 
@@ -110,7 +110,7 @@ int pf_store_delete(struct pf_store *s, const char *key, int64_t expect_rev, int
 enum pf_watch_type { PF_WATCH_PUT = 1, PF_WATCH_DELETE };
 struct pf_watch_event {
 	enum pf_watch_type type;
-	struct pf_kv kv;   /* DELETE: value NULL, len 0, mod_rev = the deletion's revision */
+	struct pf_kv kv; /* DELETE: value NULL, len 0, mod_rev = the deletion's revision */
 };
 struct pf_watch_batch {
 	struct pf_watch_event *events;
@@ -124,8 +124,8 @@ void pf_watch_batch_free(struct pf_watch_batch *b);
  * + 1), as etcd's start_revision 0.  from_rev older than the compacted
  * history gives -ERANGE (now or from pf_watch_next).  Close every watch
  * before its store. */
-int pf_watch_open(struct pf_store *s, const char *prefix, int64_t from_rev,
-		  struct pf_watch **out, struct pf_err *err);
+int pf_watch_open(struct pf_store *s, const char *prefix, int64_t from_rev, struct pf_watch **out,
+		  struct pf_err *err);
 /* Wait up to timeout_ms (-1: forever) for events.  Returns the number of
  * events in out (0 on timeout), -ERANGE, -ECANCELED or -EIO. The caller
  * frees out with pf_watch_batch_free. Changes made by this process are seen

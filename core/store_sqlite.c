@@ -766,7 +766,8 @@ static int sq_list(struct pf_store *base, const char *prefix, struct pf_kv_list 
 /* ---- writes ---- */
 
 static int log_event(struct conn *c, int64_t rev, size_t idx, enum pf_watch_type type,
-		     const char *key, int64_t create_rev, const struct pf_op *op, struct pf_err *err)
+		     const char *key, int64_t create_rev, const struct pf_op *op,
+		     struct pf_err *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
 	int r;
@@ -875,7 +876,8 @@ static int sq_txn(struct pf_store *base, const struct pf_op *ops, size_t n, int6
 	if (n >= (size_t)1 << LOG_OP_BITS) {
 		if (failed)
 			*failed = n;
-		return pf_err_set(err, EINVAL, "a transaction holds at most %zu operations (got %zu)",
+		return pf_err_set(err, EINVAL,
+				  "a transaction holds at most %zu operations (got %zu)",
 				  ((size_t)1 << LOG_OP_BITS) - 1, n);
 	}
 	pthread_mutex_lock(&s->write_mu);

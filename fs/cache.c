@@ -683,8 +683,8 @@ const struct pf_cnode *const *pf_cache_nodes(struct pf_cache *c, size_t *n)
 	return (const struct pf_cnode *const *)c->nodes.by_name;
 }
 
-void pf_cache_events_render(struct pf_cache *c, const char *kind, const char *name,
-			    const char *uid, struct pf_buf *out)
+void pf_cache_events_render(struct pf_cache *c, const char *kind, const char *name, const char *uid,
+			    struct pf_buf *out)
 {
 	for (size_t i = 0; i < c->ring_n; i++) {
 		const struct cevent *e = &c->ring[(c->ring_start + i) % EVENT_RING];

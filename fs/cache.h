@@ -69,8 +69,8 @@ const struct pf_cnode *pf_cache_node_serial(struct pf_cache *c, uint64_t serial)
 const struct pf_cnode *const *pf_cache_nodes(struct pf_cache *c, size_t *n);
 /* Append the recent events (oldest first, a bounded ring: older ones live in
  * the store) about kind/name to out; kind NULL appends every event. */
-void pf_cache_events_render(struct pf_cache *c, const char *kind, const char *name,
-			    const char *uid, struct pf_buf *out);
+void pf_cache_events_render(struct pf_cache *c, const char *kind, const char *name, const char *uid,
+			    struct pf_buf *out);
 
 /* Mark an object as looked up by the kernel (under the read lock). */
 static inline void pf_cache_mark_seen(bool *seen)

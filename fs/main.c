@@ -47,78 +47,102 @@ struct options {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: podfs MOUNTPOINT [options]      mount podfs (API layer, store, scheduler, node)\n"
-		"       podfs node --name NAME [--store URL] [options]   a node agent alone\n"
-		"       podfs validate [--allow-privileged] [--allow-host-paths] FILE...\n"
-		"       podfs image import|list|rm|inspect ...  the local image store\n"
-		"\n"
-		"options:\n"
-		"  -f, --foreground        stay in the foreground, log to stderr\n"
-		"  --state-dir DIR         store, images, bundles, logs under DIR (" DEFAULT_STATE_DIR ")\n"
-		"  --store URL             sqlite:PATH (default sqlite:STATE/podfs.db)\n"
-		"  --node-name NAME        this machine's node name (default: the host name)\n"
-		"  --no-scheduler          do not run the scheduler in this process\n"
-		"  --no-node               do not run a node agent in this process\n"
-		"  --runtime oci|fake      the node's container runtime (default oci; fake = hollow)\n"
-		"  --oci-runtime R         crun | runc | PATH (default crun, runc where crun cannot run)\n"
-		"  --crash-backoff-base D  first crash loop back-off (10s; tests shorten it)\n"
-		"  --capacity LIST         cpu=4,memory=8Gi,pods=110 (default: detected)\n"
-		"  --node-labels LIST      k=v,... labels of the node\n"
-		"  --node-taints LIST      k=v:NoSchedule,... taints of the node\n"
-		"  --pod-cidr CIDR         the node's spec.podCIDR and the pods' CNI subnet\n"
-		"                          (default 10.88.0.0/16)\n"
-		"  --network cni|none      pod networking (default cni: bridge + host-local)\n"
-		"  --bridge NAME           the pods' Linux bridge (default podfs0)\n"
-		"  --pod-egress            pods may reach beyond the node (masquerade; off)\n"
-		"  --heartbeat-interval D  node heartbeat period (10s; 500ms, 2s ...)\n"
-		"  --leader-elect-lease-duration D    scheduler lease duration (15s)\n"
-		"  --leader-elect-retry-period D      lease renewal/retry period (2s)\n"
-		"  --node-monitor-grace-period D      silence before a node is NotReady (40s)\n"
-		"  --allow-privileged      admit privileged pods and host namespaces\n"
-		"  --allow-host-paths      admit hostPath volumes\n"
-		"  -o OPT[,OPT...]         FUSE mount options (allow_other, ...)\n"
-		"  --name NAME             podfs node: the node's name (default: the host name)\n"
-		"  --replicas N            podfs node: run N hollow nodes NAME-0001..NAME-N\n"
-		"  -d, --debug             log debug messages (implies -f)\n"
-		"  -h, --help              this text\n"
-		"\n"
-		"See podfs(1) for the command line and podfs(5) for the mount's layout.\n");
+	fprintf(
+	    f,
+	    "usage: podfs MOUNTPOINT [options]      mount podfs (API layer, store, scheduler, "
+	    "node)\n"
+	    "       podfs node --name NAME [--store URL] [options]   a node agent alone\n"
+	    "       podfs validate [--allow-privileged] [--allow-host-paths] FILE...\n"
+	    "       podfs image import|list|rm|inspect ...  the local image store\n"
+	    "\n"
+	    "options:\n"
+	    "  -f, --foreground        stay in the foreground, log to stderr\n"
+	    "  --state-dir DIR         store, images, bundles, logs under DIR (" DEFAULT_STATE_DIR
+	    ")\n"
+	    "  --store URL             sqlite:PATH (default sqlite:STATE/podfs.db)\n"
+	    "  --node-name NAME        this machine's node name (default: the host name)\n"
+	    "  --no-scheduler          do not run the scheduler in this process\n"
+	    "  --no-node               do not run a node agent in this process\n"
+	    "  --runtime oci|fake      the node's container runtime (default oci; fake = hollow)\n"
+	    "  --oci-runtime R         crun | runc | PATH (default crun, runc where crun cannot "
+	    "run)\n"
+	    "  --crash-backoff-base D  first crash loop back-off (10s; tests shorten it)\n"
+	    "  --capacity LIST         cpu=4,memory=8Gi,pods=110 (default: detected)\n"
+	    "  --node-labels LIST      k=v,... labels of the node\n"
+	    "  --node-taints LIST      k=v:NoSchedule,... taints of the node\n"
+	    "  --pod-cidr CIDR         the node's spec.podCIDR and the pods' CNI subnet\n"
+	    "                          (default 10.88.0.0/16)\n"
+	    "  --network cni|none      pod networking (default cni: bridge + host-local)\n"
+	    "  --bridge NAME           the pods' Linux bridge (default podfs0)\n"
+	    "  --pod-egress            pods may reach beyond the node (masquerade; off)\n"
+	    "  --heartbeat-interval D  node heartbeat period (10s; 500ms, 2s ...)\n"
+	    "  --leader-elect-lease-duration D    scheduler lease duration (15s)\n"
+	    "  --leader-elect-retry-period D      lease renewal/retry period (2s)\n"
+	    "  --node-monitor-grace-period D      silence before a node is NotReady (40s)\n"
+	    "  --allow-privileged      admit privileged pods and host namespaces\n"
+	    "  --allow-host-paths      admit hostPath volumes\n"
+	    "  -o OPT[,OPT...]         FUSE mount options (allow_other, ...)\n"
+	    "  --name NAME             podfs node: the node's name (default: the host name)\n"
+	    "  --replicas N            podfs node: run N hollow nodes NAME-0001..NAME-N\n"
+	    "  -d, --debug             log debug messages (implies -f)\n"
+	    "  -h, --help              this text\n"
+	    "\n"
+	    "See podfs(1) for the command line and podfs(5) for the mount's layout.\n");
 }
 
-enum { OPT_STATE_DIR = 256, OPT_STORE, OPT_NODE_NAME, OPT_NO_SCHED, OPT_NO_NODE, OPT_PRIV,
-       OPT_HOSTPATH, OPT_RUNTIME, OPT_OCI_RUNTIME, OPT_CAPACITY, OPT_LABELS, OPT_TAINTS,
-       OPT_POD_CIDR, OPT_HEARTBEAT, OPT_REPLICAS, OPT_LEASE, OPT_RETRY, OPT_GRACE,
-       OPT_BACKOFF, OPT_NETWORK, OPT_BRIDGE, OPT_EGRESS };
+enum {
+	OPT_STATE_DIR = 256,
+	OPT_STORE,
+	OPT_NODE_NAME,
+	OPT_NO_SCHED,
+	OPT_NO_NODE,
+	OPT_PRIV,
+	OPT_HOSTPATH,
+	OPT_RUNTIME,
+	OPT_OCI_RUNTIME,
+	OPT_CAPACITY,
+	OPT_LABELS,
+	OPT_TAINTS,
+	OPT_POD_CIDR,
+	OPT_HEARTBEAT,
+	OPT_REPLICAS,
+	OPT_LEASE,
+	OPT_RETRY,
+	OPT_GRACE,
+	OPT_BACKOFF,
+	OPT_NETWORK,
+	OPT_BRIDGE,
+	OPT_EGRESS
+};
 
 static const struct option long_opts[] = {
-	{ "foreground", no_argument, NULL, 'f' },
-	{ "debug", no_argument, NULL, 'd' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
-	{ "store", required_argument, NULL, OPT_STORE },
-	{ "node-name", required_argument, NULL, OPT_NODE_NAME },
-	{ "no-scheduler", no_argument, NULL, OPT_NO_SCHED },
-	{ "no-node", no_argument, NULL, OPT_NO_NODE },
-	{ "allow-privileged", no_argument, NULL, OPT_PRIV },
-	{ "allow-host-paths", no_argument, NULL, OPT_HOSTPATH },
-	{ "name", required_argument, NULL, OPT_NODE_NAME },
-	{ "runtime", required_argument, NULL, OPT_RUNTIME },
-	{ "oci-runtime", required_argument, NULL, OPT_OCI_RUNTIME },
-	{ "capacity", required_argument, NULL, OPT_CAPACITY },
-	{ "node-labels", required_argument, NULL, OPT_LABELS },
-	{ "node-taints", required_argument, NULL, OPT_TAINTS },
-	{ "pod-cidr", required_argument, NULL, OPT_POD_CIDR },
-	{ "heartbeat-interval", required_argument, NULL, OPT_HEARTBEAT },
-	{ "replicas", required_argument, NULL, OPT_REPLICAS },
-	{ "leader-elect-lease-duration", required_argument, NULL, OPT_LEASE },
-	{ "leader-elect-retry-period", required_argument, NULL, OPT_RETRY },
-	{ "node-monitor-grace-period", required_argument, NULL, OPT_GRACE },
-	{ "crash-backoff-base", required_argument, NULL, OPT_BACKOFF },
-	{ "network", required_argument, NULL, OPT_NETWORK },
-	{ "bridge", required_argument, NULL, OPT_BRIDGE },
-	{ "pod-egress", no_argument, NULL, OPT_EGRESS },
-	{ NULL, 0, NULL, 0 },
+    {"foreground", no_argument, NULL, 'f'},
+    {"debug", no_argument, NULL, 'd'},
+    {"help", no_argument, NULL, 'h'},
+    {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+    {"store", required_argument, NULL, OPT_STORE},
+    {"node-name", required_argument, NULL, OPT_NODE_NAME},
+    {"no-scheduler", no_argument, NULL, OPT_NO_SCHED},
+    {"no-node", no_argument, NULL, OPT_NO_NODE},
+    {"allow-privileged", no_argument, NULL, OPT_PRIV},
+    {"allow-host-paths", no_argument, NULL, OPT_HOSTPATH},
+    {"name", required_argument, NULL, OPT_NODE_NAME},
+    {"runtime", required_argument, NULL, OPT_RUNTIME},
+    {"oci-runtime", required_argument, NULL, OPT_OCI_RUNTIME},
+    {"capacity", required_argument, NULL, OPT_CAPACITY},
+    {"node-labels", required_argument, NULL, OPT_LABELS},
+    {"node-taints", required_argument, NULL, OPT_TAINTS},
+    {"pod-cidr", required_argument, NULL, OPT_POD_CIDR},
+    {"heartbeat-interval", required_argument, NULL, OPT_HEARTBEAT},
+    {"replicas", required_argument, NULL, OPT_REPLICAS},
+    {"leader-elect-lease-duration", required_argument, NULL, OPT_LEASE},
+    {"leader-elect-retry-period", required_argument, NULL, OPT_RETRY},
+    {"node-monitor-grace-period", required_argument, NULL, OPT_GRACE},
+    {"crash-backoff-base", required_argument, NULL, OPT_BACKOFF},
+    {"network", required_argument, NULL, OPT_NETWORK},
+    {"bridge", required_argument, NULL, OPT_BRIDGE},
+    {"pod-egress", no_argument, NULL, OPT_EGRESS},
+    {NULL, 0, NULL, 0},
 };
 
 /* "10s", "500ms", "2" (seconds), "1.5s", "1m" -> milliseconds; -1 on junk. */
@@ -158,15 +182,33 @@ static int parse(int argc, char **argv, struct options *o)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "fdho:", long_opts, NULL)) != -1) {
 		switch (c) {
-		case 'f': o->foreground = true; break;
-		case 'd': o->debug = o->foreground = true; break;
-		case 'h': usage(stdout); return 2;
-		case 'o': pf_strlist_add(&o->fuse_opts, optarg); break;
-		case OPT_STATE_DIR: o->state_dir = optarg; break;
-		case OPT_STORE: o->store = optarg; break;
-		case OPT_NODE_NAME: o->node_name = optarg; break;
-		case OPT_NO_SCHED: o->no_scheduler = true; break;
-		case OPT_NO_NODE: o->no_node = true; break;
+		case 'f':
+			o->foreground = true;
+			break;
+		case 'd':
+			o->debug = o->foreground = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 2;
+		case 'o':
+			pf_strlist_add(&o->fuse_opts, optarg);
+			break;
+		case OPT_STATE_DIR:
+			o->state_dir = optarg;
+			break;
+		case OPT_STORE:
+			o->store = optarg;
+			break;
+		case OPT_NODE_NAME:
+			o->node_name = optarg;
+			break;
+		case OPT_NO_SCHED:
+			o->no_scheduler = true;
+			break;
+		case OPT_NO_NODE:
+			o->no_node = true;
+			break;
 		case OPT_PRIV:
 			o->policy.allow_privileged = true;
 			o->agent.allow_privileged = true;
@@ -179,15 +221,33 @@ static int parse(int argc, char **argv, struct options *o)
 			if (set_duration("crash-backoff-base", optarg, &o->agent.crash_backoff_ms))
 				return 1;
 			break;
-		case OPT_RUNTIME: o->agent.runtime = optarg; break;
-		case OPT_OCI_RUNTIME: o->agent.oci_runtime = optarg; break;
-		case OPT_CAPACITY: o->agent.capacity = optarg; break;
-		case OPT_LABELS: o->agent.labels = optarg; break;
-		case OPT_TAINTS: o->agent.taints = optarg; break;
-		case OPT_POD_CIDR: o->agent.pod_cidr = optarg; break;
-		case OPT_NETWORK: o->agent.network = optarg; break;
-		case OPT_BRIDGE: o->agent.bridge = optarg; break;
-		case OPT_EGRESS: o->agent.pod_egress = true; break;
+		case OPT_RUNTIME:
+			o->agent.runtime = optarg;
+			break;
+		case OPT_OCI_RUNTIME:
+			o->agent.oci_runtime = optarg;
+			break;
+		case OPT_CAPACITY:
+			o->agent.capacity = optarg;
+			break;
+		case OPT_LABELS:
+			o->agent.labels = optarg;
+			break;
+		case OPT_TAINTS:
+			o->agent.taints = optarg;
+			break;
+		case OPT_POD_CIDR:
+			o->agent.pod_cidr = optarg;
+			break;
+		case OPT_NETWORK:
+			o->agent.network = optarg;
+			break;
+		case OPT_BRIDGE:
+			o->agent.bridge = optarg;
+			break;
+		case OPT_EGRESS:
+			o->agent.pod_egress = true;
+			break;
 		case OPT_HEARTBEAT:
 			if (set_duration("heartbeat-interval", optarg, &o->agent.heartbeat_ms))
 				return 1;
@@ -202,18 +262,22 @@ static int parse(int argc, char **argv, struct options *o)
 				return 1;
 			break;
 		case OPT_GRACE:
-			if (set_duration("node-monitor-grace-period", optarg, &o->sched.node_grace_ms))
+			if (set_duration("node-monitor-grace-period", optarg,
+					 &o->sched.node_grace_ms))
 				return 1;
 			break;
 		case OPT_REPLICAS:
 			o->agent.replicas = (int)strtol(optarg, &end, 10);
 			if (*end || end == optarg || o->agent.replicas < 1) {
-				fprintf(stderr, "podfs: --replicas %s: expected a count of 1 or more\n",
+				fprintf(stderr,
+					"podfs: --replicas %s: expected a count of 1 or more\n",
 					optarg);
 				return 1;
 			}
 			break;
-		default: usage(stderr); return 1;
+		default:
+			usage(stderr);
+			return 1;
 		}
 	}
 	return 0;
@@ -221,7 +285,7 @@ static int parse(int argc, char **argv, struct options *o)
 
 static int cmd_validate(int argc, char **argv)
 {
-	struct options o = { 0 };
+	struct options o = {0};
 	int status = 0, r;
 
 	r = parse(argc, argv, &o);
@@ -232,7 +296,7 @@ static int cmd_validate(int argc, char **argv)
 		return 2;
 	}
 	for (int i = optind; i < argc; i++) {
-		struct pf_pod_list pods = { 0 };
+		struct pf_pod_list pods = {0};
 		struct pf_err err = PF_ERR_INIT;
 		_cleanup_free_ char *data = NULL;
 		const char *base = strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 : argv[i];
@@ -258,8 +322,8 @@ static int cmd_validate(int argc, char **argv)
 		for (size_t k = 0; k < pods.n; k++)
 			printf("pod/%s valid (%s)\n",
 			       pods.items[k]->meta.name && *pods.items[k]->meta.name
-				       ? pods.items[k]->meta.name
-				       : pods.items[k]->meta.generate_name,
+				   ? pods.items[k]->meta.name
+				   : pods.items[k]->meta.generate_name,
 			       argv[i]);
 		pf_pod_list_free(&pods);
 	}
@@ -269,8 +333,8 @@ static int cmd_validate(int argc, char **argv)
 static int open_store(const struct options *o, struct pf_store **s)
 {
 	struct pf_err err = PF_ERR_INIT;
-	_cleanup_free_ char *uri = o->store ? pf_xstrdup(o->store)
-					    : pf_xasprintf("sqlite:%s/podfs.db", o->state_dir);
+	_cleanup_free_ char *uri =
+	    o->store ? pf_xstrdup(o->store) : pf_xasprintf("sqlite:%s/podfs.db", o->state_dir);
 	int r = pf_store_open(uri, s, &err);
 
 	if (r < 0)
@@ -301,7 +365,7 @@ static void agent_opts(struct options *o)
  */
 static int cmd_node(int argc, char **argv)
 {
-	struct options o = { .state_dir = DEFAULT_STATE_DIR };
+	struct options o = {.state_dir = DEFAULT_STATE_DIR};
 	struct pf_err err = PF_ERR_INIT;
 	struct pf_store *store = NULL;
 	struct pf_agent *agent = NULL;
@@ -334,8 +398,8 @@ static int cmd_node(int argc, char **argv)
 	if (open_store(&o, &store) < 0)
 		return 1;
 	if (!o.foreground) {
-		_cleanup_free_ char *logpath = pf_xasprintf("%s/node-%s.log", o.state_dir,
-							    o.node_name);
+		_cleanup_free_ char *logpath =
+		    pf_xasprintf("%s/node-%s.log", o.state_dir, o.node_name);
 		int logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 
 		/* Fork before any thread exists: close the store, go, reopen. */
@@ -376,7 +440,7 @@ static int cmd_node(int argc, char **argv)
 
 static int cmd_mount(int argc, char **argv)
 {
-	struct options o = { .state_dir = DEFAULT_STATE_DIR };
+	struct options o = {.state_dir = DEFAULT_STATE_DIR};
 	struct pf_fs fs;
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	struct fuse_loop_config *loop = NULL;
@@ -447,8 +511,9 @@ static int cmd_mount(int argc, char **argv)
 		goto out_session;
 	}
 	if (fuse_session_mount(fs.se, o.mountpoint) != 0) {
-		fprintf(stderr, "podfs: cannot mount on %s (is /dev/fuse there, the directory "
-				"empty and not mounted already?)\n",
+		fprintf(stderr,
+			"podfs: cannot mount on %s (is /dev/fuse there, the directory "
+			"empty and not mounted already?)\n",
 			o.mountpoint);
 		goto out_signals;
 	}

@@ -17,7 +17,7 @@ struct pf_waiter {
 	fuse_req_t req;
 	struct fh *fh; /* holds the pod's name and uid */
 	const char *word;
-	size_t size;   /* what the read asked for: a reply may not be longer */
+	size_t size; /* what the read asked for: a reply may not be longer */
 };
 
 void pf_reply_slice(fuse_req_t req, const struct pf_buf *b, size_t size, off_t off)

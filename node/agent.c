@@ -23,7 +23,7 @@
 #include <pthread.h>
 
 #define DEFAULT_HEARTBEAT_MS 10000
-#define DEFAULT_RESYNC_MS 60000
+#define DEFAULT_RESYNC_MS    60000
 /* Flush the pending writes once a round has gathered this many pods, so a
  * transaction stays a few megabytes however many pods arrive at once. */
 #define BATCH_PODS 500
@@ -71,9 +71,9 @@ struct pf_agent {
 	int64_t backoff_ms;
 	bool nodes_stale; /* a heartbeat failed: reload before the next */
 	struct batch batch;
-	uint64_t rt_changes; /* the runtime's change counter as last seen */
+	uint64_t rt_changes;	  /* the runtime's change counter as last seen */
 	struct pf_prober *prober; /* NULL with no runtime or the hollow one */
-	uint64_t probe_changes;   /* its change counter as last seen */
+	uint64_t probe_changes;	  /* its change counter as last seen */
 
 	pthread_t thread;
 	bool started;
@@ -119,8 +119,8 @@ static int parse_opts(const struct pf_agent_opts *o, struct pf_reslist *cap,
 
 int pf_agent_check_opts(const struct pf_agent_opts *o, struct pf_err *err)
 {
-	struct pf_reslist cap = { 0 };
-	struct pf_strmap labels = { 0 };
+	struct pf_reslist cap = {0};
+	struct pf_strmap labels = {0};
 	struct pf_taint *taints = NULL;
 	size_t n_taints = 0;
 	int r = parse_opts(o, &cap, &labels, &taints, &n_taints, err);
@@ -160,17 +160,17 @@ static int cmp_hnode(const void *x, const void *y)
 static struct pf_node *build_fresh(struct pf_agent *a, const char *name, int64_t now)
 {
 	struct pf_node_desc d = {
-		.name = name,
-		.host = &a->host,
-		.capacity = &a->capacity,
-		.labels = &a->labels,
-		.taints = a->taints,
-		.n_taints = a->n_taints,
-		.pod_cidr = a->pod_cidr,
-		.runtime_version = a->rt ? pf_runtime_version(a->rt) : "oci://unavailable",
-		.kubelet_version = PF_KUBELET_VERSION,
-		.not_ready = a->rt_down,
-		.ready_note = a->rt ? a->rt->note : NULL,
+	    .name = name,
+	    .host = &a->host,
+	    .capacity = &a->capacity,
+	    .labels = &a->labels,
+	    .taints = a->taints,
+	    .n_taints = a->n_taints,
+	    .pod_cidr = a->pod_cidr,
+	    .runtime_version = a->rt ? pf_runtime_version(a->rt) : "oci://unavailable",
+	    .kubelet_version = PF_KUBELET_VERSION,
+	    .not_ready = a->rt_down,
+	    .ready_note = a->rt ? a->rt->note : NULL,
 	};
 
 	return pf_node_build(&d, now);
@@ -191,7 +191,7 @@ static struct pf_node *node_clone(const struct pf_node *n)
 /* Read the stored objects of our nodes. */
 static int reload_nodes(struct pf_agent *a, struct pf_err *err)
 {
-	struct pf_kv_list l = { 0 };
+	struct pf_kv_list l = {0};
 	int r = pf_store_list(a->store, PF_NODE_PREFIX, &l, NULL, err);
 
 	if (r < 0)
@@ -232,8 +232,8 @@ static void add_op(struct batch *b, enum pf_op_kind kind, char *key, char *val, 
 		b->vals = pf_xrealloc(b->vals, b->cap * sizeof(*b->vals));
 		b->group = pf_xrealloc(b->group, b->cap * sizeof(*b->group));
 	}
-	b->ops[b->n] = (struct pf_op){ .kind = kind, .key = key, .value = val, .len = len,
-				       .expect_rev = expect_rev };
+	b->ops[b->n] = (struct pf_op){
+	    .kind = kind, .key = key, .value = val, .len = len, .expect_rev = expect_rev};
 	b->keys[b->n] = key;
 	b->vals[b->n] = val;
 	b->group[b->n] = b->n_groups ? b->n_groups - 1 : 0;
@@ -245,8 +245,8 @@ static void add_event_op(struct batch *b, const char *kind, const char *name, co
 			 const char *message)
 {
 	struct pf_buf val = PF_BUF_INIT;
-	char *key = pf_api_event_build(kind, name, uid, type, reason, "kubelet", host, message,
-				       &val);
+	char *key =
+	    pf_api_event_build(kind, name, uid, type, reason, "kubelet", host, message, &val);
 	size_t len;
 	char *v = pf_buf_detach(&val, &len);
 
@@ -307,7 +307,7 @@ static void batch_drop_group(struct batch *b, size_t g)
  */
 static int sync_nodes(struct pf_agent *a, bool reload, bool starting, struct pf_err *err)
 {
-	struct batch b = { 0 };
+	struct batch b = {0};
 	int r = 0;
 
 	for (int lap = 0; lap < 8; lap++) {
@@ -348,7 +348,7 @@ static int sync_nodes(struct pf_agent *a, bool reload, bool starting, struct pf_
 						     "container runtime is down.");
 			if (ready) {
 				_cleanup_free_ char *m =
-					pf_xasprintf("Node %s status is now: NodeReady", h->name);
+				    pf_xasprintf("Node %s status is now: NodeReady", h->name);
 				add_event_op(&b, "Node", h->name, h->cur->meta.uid, "Normal",
 					     "NodeReady", h->name, m);
 			}
@@ -418,8 +418,7 @@ static void rec_grow(struct pf_agent *a)
 	a->n_buckets = nb;
 }
 
-static struct pf_podrec *rec_add(struct pf_agent *a, const char *name, const char *uid,
-				 size_t node)
+static struct pf_podrec *rec_add(struct pf_agent *a, const char *name, const char *uid, size_t node)
 {
 	struct pf_podrec *r = pf_xcalloc(1, sizeof(*r));
 	struct pf_podrec **slot;
@@ -486,13 +485,13 @@ static void reconcile_kv(struct pf_agent *a, const struct pf_kv *kv)
 		rec = rec_add(a, name, pod->meta.uid, (size_t)node);
 
 	struct pf_sync_ctx ctx = {
-		.rt = a->rt,
-		.rt_down = a->rt_down,
-		.node = a->nodes[node].name,
-		.host_ip = a->host.internal_ip,
-		.now = pf_wall_ms(),
-		.backoff_base_ms = a->backoff_ms,
-		.prober = a->prober,
+	    .rt = a->rt,
+	    .rt_down = a->rt_down,
+	    .node = a->nodes[node].name,
+	    .host_ip = a->host.internal_ip,
+	    .now = pf_wall_ms(),
+	    .backoff_base_ms = a->backoff_ms,
+	    .prober = a->prober,
 	};
 	pf_pod_sync(&ctx, rec, pod, &res);
 	rec->retry = res.retry;
@@ -566,7 +565,8 @@ static void flush(struct pf_agent *a)
 
 static int cmp_kv_ptr(const void *x, const void *y)
 {
-	const struct pf_kv *a = *(const struct pf_kv *const *)x, *b = *(const struct pf_kv *const *)y;
+	const struct pf_kv *a = *(const struct pf_kv *const *)x,
+			   *b = *(const struct pf_kv *const *)y;
 	int c = strcmp(a->key, b->key);
 
 	if (c)
@@ -644,7 +644,7 @@ static int64_t next_timer(const struct pf_agent *a)
 /* Pods that are due get another pass, from the stored object. */
 static void resync(struct pf_agent *a, bool retries, bool exits)
 {
-	struct pf_kv_list l = { 0 };
+	struct pf_kv_list l = {0};
 	int64_t now = pf_wall_ms();
 	size_t n = 0;
 
@@ -685,9 +685,9 @@ static int64_t ms_until(int64_t deadline_ns)
  * while the agent was down), as kubelet's garbage collector does. */
 static void collect_orphans(struct pf_agent *a)
 {
-	struct pf_rt_list l = { 0 };
+	struct pf_rt_list l = {0};
 	struct pf_err err = PF_ERR_INIT;
-	struct pf_strmap seen = { 0 };
+	struct pf_strmap seen = {0};
 
 	if (!a->rt || pf_rt_list(a->rt, &l, &err) < 0)
 		return;
@@ -703,7 +703,7 @@ static void collect_orphans(struct pf_agent *a)
 		pf_strmap_set(&seen, uid, "1");
 		if (known)
 			continue;
-		struct pf_podrec orphan = { .name = (char *)"(deleted pod)", .uid = (char *)uid };
+		struct pf_podrec orphan = {.name = (char *)"(deleted pod)", .uid = (char *)uid};
 		pf_log(PF_LOG_INFO, "node agent: removing the containers of deleted pod %s", uid);
 		pf_podrec_teardown(a->rt, &orphan);
 		pf_strmap_free(&orphan.ids);
@@ -758,7 +758,7 @@ static void *agent_thread(void *arg)
 	collect_orphans(a);
 
 	while (!__atomic_load_n(&a->stopping, __ATOMIC_ACQUIRE)) {
-		struct pf_watch_batch wb = { 0 };
+		struct pf_watch_batch wb = {0};
 		struct pf_err err = PF_ERR_INIT;
 		int64_t wait = ms_until(next_resync), timer = next_timer(a);
 		int r;
@@ -775,12 +775,12 @@ static void *agent_thread(void *arg)
 		if (r == -ECANCELED)
 			break;
 		if (r < 0) {
-			struct pf_kv_list l = { 0 };
+			struct pf_kv_list l = {0};
 
 			if (r != -ERANGE) {
 				pf_log(PF_LOG_ERROR, "node agent: watch failed: %s; listing again",
 				       err.msg);
-				struct timespec ts = { 1, 0 };
+				struct timespec ts = {1, 0};
 				nanosleep(&ts, NULL);
 			}
 			pf_err_clear(&err);
@@ -827,14 +827,14 @@ int pf_agent_start(struct pf_store *s, const struct pf_agent_opts *o, struct pf_
 		   struct pf_err *err)
 {
 	struct pf_agent *a = pf_xcalloc(1, sizeof(*a));
-	struct pf_runtime_config rc = { .state_dir = o->state_dir,
-					.oci_runtime = o->oci_runtime,
-					.allow_privileged = o->allow_privileged,
-					.allow_host_paths = o->allow_host_paths,
-					.network = o->network,
-					.pod_cidr = o->pod_cidr,
-					.bridge = o->bridge,
-					.pod_egress = o->pod_egress };
+	struct pf_runtime_config rc = {.state_dir = o->state_dir,
+				       .oci_runtime = o->oci_runtime,
+				       .allow_privileged = o->allow_privileged,
+				       .allow_host_paths = o->allow_host_paths,
+				       .network = o->network,
+				       .pod_cidr = o->pod_cidr,
+				       .bridge = o->bridge,
+				       .pod_egress = o->pod_egress};
 	struct pf_err rerr = PF_ERR_INIT;
 	int64_t now = pf_wall_ms();
 	int r;
@@ -911,10 +911,9 @@ int pf_agent_start(struct pf_store *s, const struct pf_agent_opts *o, struct pf_
 		goto fail;
 	}
 	a->hb_started = true;
-	pf_log(PF_LOG_INFO, "node agent: %zu node%s registered (%s%s), runtime %s%s",
-	       a->n_nodes, a->n_nodes == 1 ? "" : "s", a->nodes[0].name,
-	       a->n_nodes > 1 ? ", ..." : "", a->rt ? pf_runtime_name(a->rt) : "down",
-	       a->rt ? "" : " (NotReady)");
+	pf_log(PF_LOG_INFO, "node agent: %zu node%s registered (%s%s), runtime %s%s", a->n_nodes,
+	       a->n_nodes == 1 ? "" : "s", a->nodes[0].name, a->n_nodes > 1 ? ", ..." : "",
+	       a->rt ? pf_runtime_name(a->rt) : "down", a->rt ? "" : " (NotReady)");
 	*out = a;
 	return 0;
 fail:

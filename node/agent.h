@@ -24,10 +24,10 @@
 struct pf_agent;
 
 struct pf_agent_opts {
-	const char *name;       /* the node's name; with replicas, the names' stem */
-	int replicas;           /* 0: one node called name; N: name-0001 .. name-N */
-	const char *runtime;    /* "fake" | "oci" (default "oci") */
-	const char *state_dir;  /* runtime state; statvfs'd for ephemeral-storage */
+	const char *name;      /* the node's name; with replicas, the names' stem */
+	int replicas;	       /* 0: one node called name; N: name-0001 .. name-N */
+	const char *runtime;   /* "fake" | "oci" (default "oci") */
+	const char *state_dir; /* runtime state; statvfs'd for ephemeral-storage */
 	const char *oci_runtime;
 	/* The flags as given (NULL or "" = none), parsed by pf_agent_start:
 	 * --capacity, --node-labels, --node-taints, --pod-cidr. */
@@ -35,9 +35,9 @@ struct pf_agent_opts {
 	const char *labels;
 	const char *taints;
 	const char *pod_cidr;
-	int heartbeat_ms; /* 0 = 10,000 */
-	int resync_ms;    /* 0 = 60,000: retry failed pods, recheck the runtime */
-	int crash_backoff_ms; /* 0 = 10,000: the first crash loop back-off (tests shorten it) */
+	int heartbeat_ms;      /* 0 = 10,000 */
+	int resync_ms;	       /* 0 = 60,000: retry failed pods, recheck the runtime */
+	int crash_backoff_ms;  /* 0 = 10,000: the first crash loop back-off (tests shorten it) */
 	bool allow_privileged; /* the runtime may run privileged containers */
 	bool allow_host_paths; /* and mount hostPath volumes */
 	/* Pod networking (net.h): --network cni|none (NULL = cni), --bridge,

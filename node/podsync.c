@@ -48,8 +48,7 @@ static void add_event(struct pf_sync_result *res, const char *type, const char *
 	va_end(ap);
 	res->events = pf_xrealloc(res->events, (res->n_events + 1) * sizeof(*res->events));
 	res->events[res->n_events++] = (struct pf_sync_event){
-		.type = type, .reason = reason, .message = pf_buf_detach(&b, NULL)
-	};
+	    .type = type, .reason = reason, .message = pf_buf_detach(&b, NULL)};
 }
 
 static bool hollow(const struct pf_sync_ctx *ctx)
@@ -91,8 +90,7 @@ static void set_cond(struct pf_pod_status *st, const char *type, bool ok, const 
 	struct pf_condition *c = pf_condition_find(st->conditions, st->n_conditions, type);
 
 	if (!c) {
-		st->conditions =
-			pf_xrealloc(st->conditions, (st->n_conditions + 1) * sizeof(*c));
+		st->conditions = pf_xrealloc(st->conditions, (st->n_conditions + 1) * sizeof(*c));
 		c = &st->conditions[st->n_conditions++];
 		memset(c, 0, sizeof(*c));
 		c->type = pf_xstrdup(type);
@@ -111,8 +109,8 @@ static void set_cond(struct pf_pod_status *st, const char *type, bool ok, const 
 /* kubelet's order of pod conditions. */
 static void order_conds(struct pf_pod_status *st)
 {
-	static const char *const order[] = { "PodReadyToStartContainers", "Initialized", "Ready",
-					     "ContainersReady", "PodScheduled" };
+	static const char *const order[] = {"PodReadyToStartContainers", "Initialized", "Ready",
+					    "ContainersReady", "PodScheduled"};
 	size_t k = 0;
 
 	for (size_t o = 0; o < PF_ARRAY_SIZE(order); o++)
@@ -161,7 +159,7 @@ static void set_state(struct pf_container_state *s, enum pf_cstate_kind kind, co
 enum cres {
 	C_WAITING = 0, /* not running yet: creating, an image missing, a failure */
 	C_RUNNING,
-	C_DONE,    /* terminated and staying so (or an init container completed) */
+	C_DONE,	   /* terminated and staying so (or an init container completed) */
 	C_BACKOFF, /* terminated, restarting after the crash loop back-off */
 };
 
@@ -179,9 +177,9 @@ static bool timeline_has(const struct pf_pod *pod, const char *step);
 static int64_t backoff_ms(const struct pf_sync_ctx *ctx, int restarts, int64_t ran_ms)
 {
 	int64_t base = ctx->backoff_base_ms > 0 ? ctx->backoff_base_ms : 10000;
-	int64_t max = ctx->backoff_max_ms > 0 ? ctx->backoff_max_ms
-			 : ctx->backoff_base_ms > 0 ? base * 30
-						    : 300000;
+	int64_t max = ctx->backoff_max_ms > 0	 ? ctx->backoff_max_ms
+		      : ctx->backoff_base_ms > 0 ? base * 30
+						 : 300000;
 	int64_t d = base;
 
 	if (restarts <= 0 || ran_ms >= 600000)
@@ -251,12 +249,12 @@ static int create_start(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, st
 				      strcmp(cs->state.reason, "ImagePullBackOff") == 0);
 			if (!again) {
 				set_state(&cs->state, PF_CSTATE_WAITING, "ErrImagePull", err.msg);
-				add_event(res, "Warning", "Failed", "Failed to pull image \"%s\": %s",
-					  c->image, err.msg);
+				add_event(res, "Warning", "Failed",
+					  "Failed to pull image \"%s\": %s", c->image, err.msg);
 				add_event(res, "Warning", "Failed", "Error: ErrImagePull");
 			} else if (strcmp(cs->state.reason, "ImagePullBackOff") != 0) {
 				_cleanup_free_ char *m = pf_xasprintf(
-					"Back-off pulling image \"%s\": %s", c->image, err.msg);
+				    "Back-off pulling image \"%s\": %s", c->image, err.msg);
 				set_state(&cs->state, PF_CSTATE_WAITING, "ImagePullBackOff", m);
 				add_event(res, "Normal", "BackOff", "Back-off pulling image \"%s\"",
 					  c->image);
@@ -265,25 +263,24 @@ static int create_start(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, st
 			want_at(res, ctx->now + backoff_ms(ctx, 1, 0));
 			return C_WAITING;
 		}
-		add_event(res, "Normal", "Pulled", "Container image \"%s\" already present on machine",
-			  c->image);
+		add_event(res, "Normal", "Pulled",
+			  "Container image \"%s\" already present on machine", c->image);
 		free(cs->image_id);
 		cs->image_id = PF_TAKE(image_id);
 	}
 	if (!rec->sandbox_id) {
 		r = pf_rt_sandbox_create(ctx->rt, pod, &rec->sandbox_id, &err);
 		if (r < 0) {
-			_cleanup_free_ char *m = pf_xasprintf("Failed to create pod sandbox: %s",
-							      err.msg);
+			_cleanup_free_ char *m =
+			    pf_xasprintf("Failed to create pod sandbox: %s", err.msg);
 			set_state(&cs->state, PF_CSTATE_WAITING, "ContainerCreating", m);
 			add_event(res, "Warning", "FailedCreatePodSandBox", "%s", m);
 			*failed = true;
 			return C_WAITING;
 		}
-		if (!hollow(ctx) && !strstr(pf_strmap_get(&pod->meta.annotations,
-							  PF_TIMELINE_ANNOTATION)
-						    ?: "",
-					    " sandbox ready"))
+		if (!hollow(ctx) &&
+		    !strstr(pf_strmap_get(&pod->meta.annotations, PF_TIMELINE_ANNOTATION) ?: "",
+			    " sandbox ready"))
 			pod_timeline(pod, "sandbox ready", pf_wall_ms());
 		sandbox_network(ctx, rec, pod);
 	}
@@ -364,8 +361,8 @@ static enum cres probe_container(const struct pf_sync_ctx *ctx, struct pf_pod *p
 		ev = NULL;
 	}
 	if (is_started && c->readiness_probe.set) {
-		rr = pf_prober_get(ctx->prober, id, PF_PROBE_READINESS, pod, c,
-				   &c->readiness_probe, started, &ev);
+		rr = pf_prober_get(ctx->prober, id, PF_PROBE_READINESS, pod, c, &c->readiness_probe,
+				   started, &ev);
 		if (ev)
 			add_event(res, "Warning", "Unhealthy", "%s", ev);
 		free(ev);
@@ -374,13 +371,13 @@ static enum cres probe_container(const struct pf_sync_ctx *ctx, struct pf_pod *p
 	cs->ready = pf_probe_ready(is_started, c->readiness_probe.set, rr);
 	if (lr == PF_PROBE_FAILURE || sr == PF_PROBE_FAILURE) {
 		/* kubelet kills with the probe's grace period, else the pod's. */
-		const struct pf_probe *p = lr == PF_PROBE_FAILURE ? &c->liveness_probe
-								  : &c->startup_probe;
+		const struct pf_probe *p =
+		    lr == PF_PROBE_FAILURE ? &c->liveness_probe : &c->startup_probe;
 		int64_t grace = p->has_termination_grace_period_seconds
-					? p->termination_grace_period_seconds
+				    ? p->termination_grace_period_seconds
 				: pod->spec.has_termination_grace_period_seconds
-					? pod->spec.termination_grace_period_seconds
-					: 30;
+				    ? pod->spec.termination_grace_period_seconds
+				    : 30;
 		int64_t kill = pf_prober_kill_ms(ctx->prober, id);
 		struct pf_err err = PF_ERR_INIT;
 
@@ -414,7 +411,7 @@ static enum cres sync_container(const struct pf_sync_ctx *ctx, struct pf_podrec 
 				bool *failed)
 {
 	struct pf_err err = PF_ERR_INIT;
-	struct pf_rt_status st = { 0 };
+	struct pf_rt_status st = {0};
 	_cleanup_free_ char *id = NULL;
 	bool sidecar = init && c->restart_policy && strcmp(c->restart_policy, "Always") == 0;
 	int r;
@@ -453,7 +450,7 @@ again:
 			    strcmp(own_id(ctx, cs->container_id), id) != 0) {
 				free(cs->container_id);
 				cs->container_id =
-					pf_xasprintf("%s://%s", pf_runtime_name(ctx->rt), id);
+				    pf_xasprintf("%s://%s", pf_runtime_name(ctx->rt), id);
 			}
 		}
 	}
@@ -489,15 +486,15 @@ again:
 	/* Exited. */
 	if (ctx->prober)
 		pf_prober_forget(ctx->prober, id);
-	struct pf_container_state term = { 0 };
+	struct pf_container_state term = {0};
 	term.kind = PF_CSTATE_TERMINATED;
 	term.reason = pf_xstrdup(st.reason ? st.reason : (st.exit_code ? "Error" : "Completed"));
 	term.message = st.message ? pf_xstrdup(st.message) : NULL;
 	term.exit_code = st.exit_code;
 	term.signal = st.signal;
-	term.started_ms = st.started_ms ? st.started_ms
+	term.started_ms = st.started_ms				? st.started_ms
 			  : cs->state.kind == PF_CSTATE_RUNNING ? cs->state.started_ms
-								 : ctx->now;
+								: ctx->now;
 	term.finished_ms = st.finished_ms ? st.finished_ms : ctx->now;
 	term.container_id = pf_xstrdup(cs->container_id);
 	pf_rt_status_free(&st);
@@ -522,9 +519,9 @@ again:
 				  strcmp(cs->state.reason, "CrashLoopBackOff") == 0);
 		_cleanup_free_ char *d = fmt_duration(delay);
 		_cleanup_free_ char *m = pf_xasprintf(
-			"back-off %s restarting failed container=%s pod=%s_%s(%s)", d, c->name,
-			pod->meta.name, pod->meta.namespace_ ? pod->meta.namespace_ : "default",
-			pod->meta.uid ? pod->meta.uid : "");
+		    "back-off %s restarting failed container=%s pod=%s_%s(%s)", d, c->name,
+		    pod->meta.name, pod->meta.namespace_ ? pod->meta.namespace_ : "default",
+		    pod->meta.uid ? pod->meta.uid : "");
 		pf_container_state_free(&cs->last_state);
 		cs->last_state = term;
 		set_state(&cs->state, PF_CSTATE_WAITING, "CrashLoopBackOff", m);
@@ -642,14 +639,13 @@ static bool timeline_has(const struct pf_pod *pod, const char *step)
 
 /* Every runtime ID the pod is known to have, from its status and from the
  * record (a container created by a pass whose write was lost). */
-static void pod_ids(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
-		    const struct pf_pod *pod)
+static void pod_ids(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, const struct pf_pod *pod)
 {
 	const struct pf_pod_status *st = &pod->status;
 
 	for (int pass = 0; pass < 2; pass++) {
 		const struct pf_container_status *v =
-			pass ? st->container_statuses : st->init_container_statuses;
+		    pass ? st->container_statuses : st->init_container_statuses;
 		size_t n = pass ? st->n_container_statuses : st->n_init_container_statuses;
 		for (size_t i = 0; i < n; i++) {
 			const char *id = own_id(ctx, v[i].container_id);
@@ -680,10 +676,10 @@ static void sync_delete(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, st
 			struct pf_sync_result *res)
 {
 	int64_t grace = pod->meta.has_deletion_grace_period_seconds
-				? pod->meta.deletion_grace_period_seconds
+			    ? pod->meta.deletion_grace_period_seconds
 			: pod->spec.has_termination_grace_period_seconds
-				? pod->spec.termination_grace_period_seconds
-				: 30;
+			    ? pod->spec.termination_grace_period_seconds
+			    : 30;
 	bool first = !rec->kill_ms, running = false, failed = false;
 
 	if (!ctx->rt) {
@@ -693,12 +689,13 @@ static void sync_delete(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, st
 	}
 	pod_ids(ctx, rec, pod);
 	for (size_t i = 0; ctx->prober && i < rec->ids.n; i++)
-		pf_prober_forget(ctx->prober, rec->ids.items[i].value); /* no probes while stopping */
+		pf_prober_forget(ctx->prober,
+				 rec->ids.items[i].value); /* no probes while stopping */
 	if (first)
 		rec->kill_ms = ctx->now + grace * 1000;
 	for (size_t i = 0; i < rec->ids.n; i++) {
 		const char *name = rec->ids.items[i].key, *id = rec->ids.items[i].value;
-		struct pf_rt_status st = { 0 };
+		struct pf_rt_status st = {0};
 		struct pf_err err = PF_ERR_INIT;
 		int sig;
 
@@ -713,9 +710,9 @@ static void sync_delete(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, st
 			const struct pf_container *c = spec_container(pod, name);
 			if (c && c->lifecycle.pre_stop.kind == PF_HANDLER_EXEC &&
 			    ctx->rt->ops->container_exec) {
-				if (ctx->rt->ops->container_exec(ctx->rt, id,
-								 &c->lifecycle.pre_stop.exec_command,
-								 grace, &err) < 0) {
+				if (ctx->rt->ops->container_exec(
+					ctx->rt, id, &c->lifecycle.pre_stop.exec_command, grace,
+					&err) < 0) {
 					add_event(res, "Warning", "FailedPreStopHook",
 						  "PreStopHook failed: %s", err.msg);
 					pf_err_clear(&err);
@@ -748,7 +745,8 @@ static void sync_delete(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, st
 	}
 	if (running) {
 		res->retry = failed;
-		want_at(res, rec->killed || ctx->now >= rec->kill_ms ? ctx->now + 200 : rec->kill_ms);
+		want_at(res,
+			rec->killed || ctx->now >= rec->kill_ms ? ctx->now + 200 : rec->kill_ms);
 		if (first) {
 			/* Store the Killing events with a timeline step. */
 			pod_timeline(pod, "Terminating", pf_wall_ms());
@@ -800,7 +798,9 @@ static const char *compute_phase(const struct pf_pod *pod, bool initialized, boo
 	for (size_t i = 0; i < st->n_container_statuses; i++) {
 		const struct pf_container_status *cs = &st->container_statuses[i];
 		switch (cs->state.kind) {
-		case PF_CSTATE_RUNNING: running++; break;
+		case PF_CSTATE_RUNNING:
+			running++;
+			break;
 		case PF_CSTATE_TERMINATED:
 			stopped++;
 			succeeded += cs->state.exit_code == 0;
@@ -811,7 +811,8 @@ static const char *compute_phase(const struct pf_pod *pod, bool initialized, boo
 			else
 				waiting++;
 			break;
-		default: waiting++;
+		default:
+			waiting++;
 		}
 	}
 	if (waiting)
@@ -854,8 +855,8 @@ void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf
 
 	pf_pod_encode(pod, &before);
 	st->init_container_statuses =
-		rebuild_statuses(pod->spec.init_containers, pod->spec.n_init_containers,
-				 st->init_container_statuses, st->n_init_container_statuses);
+	    rebuild_statuses(pod->spec.init_containers, pod->spec.n_init_containers,
+			     st->init_container_statuses, st->n_init_container_statuses);
 	st->n_init_container_statuses = pod->spec.n_init_containers;
 	st->container_statuses = rebuild_statuses(pod->spec.containers, pod->spec.n_containers,
 						  st->container_statuses, st->n_container_statuses);
@@ -865,7 +866,7 @@ void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf
 
 	if (!ctx->rt) {
 		_cleanup_free_ char *m =
-			pf_xasprintf("Failed to create pod sandbox: %s", ctx->rt_down);
+		    pf_xasprintf("Failed to create pod sandbox: %s", ctx->rt_down);
 
 		for (size_t i = 0; i < st->n_init_container_statuses; i++)
 			set_state(&st->init_container_statuses[i].state, PF_CSTATE_WAITING,
@@ -892,12 +893,15 @@ void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf
 
 			if (s == C_DONE && cs->state.exit_code != 0)
 				init_failed = true; /* restartPolicy Never */
-			if (!(s == C_DONE && cs->state.exit_code == 0) && !(s == C_RUNNING && sidecar)) {
+			if (!(s == C_DONE && cs->state.exit_code == 0) &&
+			    !(s == C_RUNNING && sidecar)) {
 				initialized = false;
 				for (size_t k = i + 1; k < pod->spec.n_init_containers; k++)
-					if (st->init_container_statuses[k].state.kind == PF_CSTATE_NONE)
+					if (st->init_container_statuses[k].state.kind ==
+					    PF_CSTATE_NONE)
 						set_state(&st->init_container_statuses[k].state,
-							  PF_CSTATE_WAITING, "PodInitializing", NULL);
+							  PF_CSTATE_WAITING, "PodInitializing",
+							  NULL);
 				break;
 			}
 		}
@@ -952,8 +956,8 @@ void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf
 	pf_buf_adds(&msg, "containers with unready status: ");
 	names_where(&msg, st->container_statuses, st->n_container_statuses, not_ready);
 	{
-		const char *why = strcmp(phase, "Succeeded") == 0 ? "PodCompleted"
-				  : "ContainersNotReady";
+		const char *why =
+		    strcmp(phase, "Succeeded") == 0 ? "PodCompleted" : "ContainersNotReady";
 		set_cond(st, "Ready", all_running, all_running ? NULL : why,
 			 all_running || !strcmp(why, "PodCompleted") ? NULL : msg.buf, ctx->now);
 		set_cond(st, "ContainersReady", all_running, all_running ? NULL : why,
@@ -979,7 +983,7 @@ void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf
 void pf_podrec_teardown(struct pf_runtime *rt, struct pf_podrec *rec)
 {
 	struct pf_err err = PF_ERR_INIT;
-	struct pf_rt_list l = { 0 };
+	struct pf_rt_list l = {0};
 
 	if (!rt)
 		return;
@@ -994,9 +998,8 @@ void pf_podrec_teardown(struct pf_runtime *rt, struct pf_podrec *rec)
 				for (size_t k = 0; k < rec->ids.n && !known; k++)
 					known = strcmp(rec->ids.items[k].value, l.items[i].id) == 0;
 				if (!known) {
-					_cleanup_free_ char *key =
-						pf_xasprintf("%s#%s", l.items[i].container_name,
-							     l.items[i].id);
+					_cleanup_free_ char *key = pf_xasprintf(
+					    "%s#%s", l.items[i].container_name, l.items[i].id);
 					rec_add_id(rec, key, l.items[i].id);
 				}
 			} else if (!rec->sandbox_id) {

@@ -21,15 +21,15 @@
 struct pf_podrec {
 	char *name;
 	char *uid;
-	size_t node;             /* index of the agent's node that holds it */
-	char *sandbox_id;        /* NULL until created (or after a restart: unknown) */
-	struct pf_strmap ids;    /* container name -> runtime ID, created or adopted */
-	int64_t wrote_rev;       /* the revision of the agent's last write of it */
-	bool retry;              /* the last pass failed; the resync timer tries again */
-	int64_t next_ms;         /* pass again at this wall time (back-off, grace period) */
-	int64_t kill_ms;         /* deleting: the stop signal went out; SIGKILL at this time */
-	bool killed;             /* deleting: SIGKILL went out */
-	struct pf_podrec *next;  /* hash chain (agent.c) */
+	size_t node;		/* index of the agent's node that holds it */
+	char *sandbox_id;	/* NULL until created (or after a restart: unknown) */
+	struct pf_strmap ids;	/* container name -> runtime ID, created or adopted */
+	int64_t wrote_rev;	/* the revision of the agent's last write of it */
+	bool retry;		/* the last pass failed; the resync timer tries again */
+	int64_t next_ms;	/* pass again at this wall time (back-off, grace period) */
+	int64_t kill_ms;	/* deleting: the stop signal went out; SIGKILL at this time */
+	bool killed;		/* deleting: SIGKILL went out */
+	struct pf_podrec *next; /* hash chain (agent.c) */
 };
 void pf_podrec_free(struct pf_podrec *rec);
 
@@ -37,11 +37,11 @@ void pf_podrec_free(struct pf_podrec *rec);
 struct pf_sync_ctx {
 	struct pf_runtime *rt; /* NULL: no runtime can run (rt_down says why) */
 	const char *rt_down;
-	const char *node;      /* node name: events' source.host */
-	const char *host_ip;   /* the node's InternalIP: status.hostIP */
+	const char *node;    /* node name: events' source.host */
+	const char *host_ip; /* the node's InternalIP: status.hostIP */
 	int64_t now;
-	int64_t backoff_base_ms; /* crash loop back-off: first delay (0 = 10 s) */
-	int64_t backoff_max_ms;  /* and its cap (0 = 300 s, or 30 x a given base) */
+	int64_t backoff_base_ms;  /* crash loop back-off: first delay (0 = 10 s) */
+	int64_t backoff_max_ms;	  /* and its cap (0 = 300 s, or 30 x a given base) */
 	struct pf_prober *prober; /* NULL: no probes run (containers are ready once running) */
 };
 
@@ -53,8 +53,8 @@ struct pf_sync_event {
 
 enum pf_sync_action {
 	PF_SYNC_KEEP = 0, /* nothing to store (the status may still have been recomputed) */
-	PF_SYNC_WRITE,    /* store the changed pod */
-	PF_SYNC_DELETE,   /* every container is gone: delete the pod object */
+	PF_SYNC_WRITE,	  /* store the changed pod */
+	PF_SYNC_DELETE,	  /* every container is gone: delete the pod object */
 };
 
 struct pf_sync_result {

@@ -86,8 +86,8 @@ int pf_parse_capacity(const char *s, struct pf_reslist *out, struct pf_err *err)
 }
 
 static const char *const own_labels[] = {
-	"kubernetes.io/hostname",     "kubernetes.io/os",     "kubernetes.io/arch",
-	"beta.kubernetes.io/os",      "beta.kubernetes.io/arch",
+    "kubernetes.io/hostname", "kubernetes.io/os",	 "kubernetes.io/arch",
+    "beta.kubernetes.io/os",  "beta.kubernetes.io/arch",
 };
 
 static int label_entry(void *arg, const char *e, struct pf_err *err)
@@ -123,7 +123,7 @@ struct taint_acc {
 
 static int taint_entry(void *arg, const char *e, struct pf_err *err)
 {
-	static const char *const effects[] = { "NoSchedule", "PreferNoSchedule", "NoExecute" };
+	static const char *const effects[] = {"NoSchedule", "PreferNoSchedule", "NoExecute"};
 	struct taint_acc *acc = arg;
 	const char *colon = strrchr(e, ':');
 	_cleanup_free_ char *kv = NULL;
@@ -132,9 +132,9 @@ static int taint_entry(void *arg, const char *e, struct pf_err *err)
 	int r;
 
 	if (!colon)
-		return pf_err_set(err, EINVAL,
-				  "invalid taint spec \"%s\": expected key=value:Effect or key:Effect",
-				  e);
+		return pf_err_set(
+		    err, EINVAL,
+		    "invalid taint spec \"%s\": expected key=value:Effect or key:Effect", e);
 	for (size_t i = 0; i < PF_ARRAY_SIZE(effects); i++)
 		effect_ok |= strcmp(colon + 1, effects[i]) == 0;
 	if (!effect_ok)
@@ -161,9 +161,9 @@ static int taint_entry(void *arg, const char *e, struct pf_err *err)
 	}
 	*acc->taints = pf_xrealloc(*acc->taints, (*acc->n + 1) * sizeof(**acc->taints));
 	(*acc->taints)[*acc->n] = (struct pf_taint){
-		.key = pf_xstrdup(kv),
-		.value = value && *value ? pf_xstrdup(value) : NULL,
-		.effect = pf_xstrdup(colon + 1),
+	    .key = pf_xstrdup(kv),
+	    .value = value && *value ? pf_xstrdup(value) : NULL,
+	    .effect = pf_xstrdup(colon + 1),
 	};
 	(*acc->n)++;
 	return 0;
@@ -171,7 +171,7 @@ static int taint_entry(void *arg, const char *e, struct pf_err *err)
 
 int pf_parse_node_taints(const char *s, struct pf_taint **taints, size_t *n, struct pf_err *err)
 {
-	struct taint_acc acc = { taints, n };
+	struct taint_acc acc = {taints, n};
 
 	return each_entry("--node-taints", s, &acc, taint_entry, err);
 }
@@ -191,8 +191,8 @@ void pf_taints_free(struct pf_taint *t, size_t n)
 static const char *goarch(const char *machine)
 {
 	static const char *const map[][2] = {
-		{ "x86_64", "amd64" }, { "aarch64", "arm64" }, { "armv7l", "arm" },
-		{ "armv6l", "arm" },   { "i686", "386" },      { "i386", "386" },
+	    {"x86_64", "amd64"}, {"aarch64", "arm64"}, {"armv7l", "arm"},
+	    {"armv6l", "arm"},	 {"i686", "386"},      {"i386", "386"},
 	};
 
 	for (size_t i = 0; i < PF_ARRAY_SIZE(map); i++)
@@ -317,12 +317,12 @@ static void add_condition(struct pf_node *n, const char *type, const char *statu
 	n->conditions = pf_xrealloc(n->conditions, (n->n_conditions + 1) * sizeof(*c));
 	c = &n->conditions[n->n_conditions++];
 	*c = (struct pf_condition){
-		.type = pf_xstrdup(type),
-		.status = pf_xstrdup(status),
-		.last_probe_ms = now,
-		.last_transition_ms = now,
-		.reason = pf_xstrdup(reason),
-		.message = pf_xstrdup(message),
+	    .type = pf_xstrdup(type),
+	    .status = pf_xstrdup(status),
+	    .last_probe_ms = now,
+	    .last_transition_ms = now,
+	    .reason = pf_xstrdup(reason),
+	    .message = pf_xstrdup(message),
 	};
 }
 
@@ -412,14 +412,14 @@ struct pf_node *pf_node_build(const struct pf_node_desc *d, int64_t now)
 	add_condition(n, "PIDPressure", "False", "KubeletHasSufficientPID",
 		      "kubelet has sufficient PID available", now);
 	if (d->not_ready) {
-		_cleanup_free_ char *msg = pf_xasprintf("container runtime is down: %s",
-							d->not_ready);
+		_cleanup_free_ char *msg =
+		    pf_xasprintf("container runtime is down: %s", d->not_ready);
 		add_condition(n, "Ready", "False", "KubeletNotReady", msg, now);
 	} else {
 		_cleanup_free_ char *msg =
-			d->ready_note ? pf_xasprintf("kubelet is posting ready status; %s",
-						     d->ready_note)
-				      : pf_xstrdup("kubelet is posting ready status");
+		    d->ready_note
+			? pf_xasprintf("kubelet is posting ready status; %s", d->ready_note)
+			: pf_xstrdup("kubelet is posting ready status");
 		add_condition(n, "Ready", "True", "KubeletReady", msg, now);
 	}
 	add_address(n, "InternalIP", h->internal_ip);
@@ -454,8 +454,7 @@ static void copy_reslist(struct pf_reslist *dst, const struct pf_reslist *src)
 {
 	pf_reslist_free(dst);
 	for (size_t i = 0; i < src->n; i++)
-		pf_reslist_set(dst, src->items[i].name, src->items[i].q.milli,
-			       src->items[i].q.str);
+		pf_reslist_set(dst, src->items[i].name, src->items[i].q.milli, src->items[i].q.str);
 }
 
 bool pf_node_merge(struct pf_node *cur, const struct pf_node *fresh, int64_t now)
@@ -509,17 +508,17 @@ bool pf_node_merge(struct pf_node *cur, const struct pf_node *fresh, int64_t now
 	for (size_t i = 0; i < fresh->n_conditions; i++) {
 		const struct pf_condition *f = &fresh->conditions[i];
 		const struct pf_condition *old =
-			pf_condition_find(cur->conditions, cur->n_conditions, f->type);
+		    pf_condition_find(cur->conditions, cur->n_conditions, f->type);
 
 		conds[i] = (struct pf_condition){
-			.type = pf_xstrdup(f->type),
-			.status = pf_xstrdup(f->status),
-			.last_probe_ms = now,
-			.last_transition_ms = old && old->status && strcmp(old->status, f->status) == 0
-						      ? old->last_transition_ms
-						      : now,
-			.reason = f->reason ? pf_xstrdup(f->reason) : NULL,
-			.message = f->message ? pf_xstrdup(f->message) : NULL,
+		    .type = pf_xstrdup(f->type),
+		    .status = pf_xstrdup(f->status),
+		    .last_probe_ms = now,
+		    .last_transition_ms = old && old->status && strcmp(old->status, f->status) == 0
+					      ? old->last_transition_ms
+					      : now,
+		    .reason = f->reason ? pf_xstrdup(f->reason) : NULL,
+		    .message = f->message ? pf_xstrdup(f->message) : NULL,
 		};
 	}
 	for (size_t i = 0; i < cur->n_conditions; i++)
@@ -533,8 +532,8 @@ bool pf_node_merge(struct pf_node *cur, const struct pf_node *fresh, int64_t now
 		free(cur->addresses[i].address);
 	}
 	free(cur->addresses);
-	cur->addresses = pf_xcalloc(fresh->n_addresses ? fresh->n_addresses : 1,
-				    sizeof(*cur->addresses));
+	cur->addresses =
+	    pf_xcalloc(fresh->n_addresses ? fresh->n_addresses : 1, sizeof(*cur->addresses));
 	for (size_t i = 0; i < fresh->n_addresses; i++) {
 		cur->addresses[i].type = pf_xstrdup(fresh->addresses[i].type);
 		cur->addresses[i].address = pf_xstrdup(fresh->addresses[i].address);

@@ -18,12 +18,12 @@
 /* The taints the node lifecycle controller puts on a node it lost touch
  * with; a heartbeat that finds the node Ready again takes them off. */
 #define PF_TAINT_UNREACHABLE "node.kubernetes.io/unreachable"
-#define PF_TAINT_NOT_READY "node.kubernetes.io/not-ready"
+#define PF_TAINT_NOT_READY   "node.kubernetes.io/not-ready"
 
 /* kubelet's evictionHard default memory.available<100Mi: allocatable memory
  * is capacity minus this; nodefs.available<10% likewise for ephemeral-storage. */
 #define PF_EVICTION_MEMORY_BYTES (100LL * 1024 * 1024)
-#define PF_DEFAULT_MAX_PODS 110
+#define PF_DEFAULT_MAX_PODS	 110
 
 /* --capacity cpu=4,memory=8Gi,pods=110: resource names as the API server
  * accepts them (cpu, memory, pods, ephemeral-storage, hugepages-<size>, or a
@@ -36,20 +36,19 @@ int pf_parse_capacity(const char *s, struct pf_reslist *out, struct pf_err *err)
 int pf_parse_node_labels(const char *s, struct pf_strmap *out, struct pf_err *err);
 /* --node-taints k=v:NoSchedule,k2:NoExecute (kubelet's --register-with-taints
  * form).  Appends to *taints, counting in *n. */
-int pf_parse_node_taints(const char *s, struct pf_taint **taints, size_t *n,
-			 struct pf_err *err);
+int pf_parse_node_taints(const char *s, struct pf_taint **taints, size_t *n, struct pf_err *err);
 void pf_taints_free(struct pf_taint *t, size_t n);
 
 /* What this machine says about itself. */
 struct pf_host_facts {
-	int64_t cpu_milli;       /* usable cpus * 1000 (sched_getaffinity) */
-	int64_t memory_bytes;    /* MemTotal */
-	int64_t disk_bytes;      /* the state directory's file system (statvfs) */
-	char *internal_ip;       /* first non-loopback IPv4 address that is up, else 127.0.0.1 */
-	char *kernel_version;    /* uname -r */
-	char *arch;              /* GOARCH spelling: amd64, arm64 ... */
-	char *os_image;          /* PRETTY_NAME of /etc/os-release */
-	char *machine_id;        /* /etc/machine-id, "" when absent */
+	int64_t cpu_milli;    /* usable cpus * 1000 (sched_getaffinity) */
+	int64_t memory_bytes; /* MemTotal */
+	int64_t disk_bytes;   /* the state directory's file system (statvfs) */
+	char *internal_ip;    /* first non-loopback IPv4 address that is up, else 127.0.0.1 */
+	char *kernel_version; /* uname -r */
+	char *arch;	      /* GOARCH spelling: amd64, arm64 ... */
+	char *os_image;	      /* PRETTY_NAME of /etc/os-release */
+	char *machine_id;     /* /etc/machine-id, "" when absent */
 };
 void pf_host_detect(const char *state_dir, struct pf_host_facts *out);
 void pf_host_facts_free(struct pf_host_facts *h);
@@ -59,12 +58,12 @@ struct pf_node_desc {
 	const char *name;
 	const struct pf_host_facts *host;
 	const struct pf_reslist *capacity; /* overrides of the detected values; may be NULL */
-	const struct pf_strmap *labels;    /* --node-labels; may be NULL */
-	const struct pf_taint *taints;     /* --node-taints */
+	const struct pf_strmap *labels;	   /* --node-labels; may be NULL */
+	const struct pf_taint *taints;	   /* --node-taints */
 	size_t n_taints;
-	const char *pod_cidr;              /* NULL = none */
-	const char *runtime_version;       /* containerRuntimeVersion */
-	const char *kubelet_version;       /* kubeletVersion */
+	const char *pod_cidr;	     /* NULL = none */
+	const char *runtime_version; /* containerRuntimeVersion */
+	const char *kubelet_version; /* kubeletVersion */
 	/* NULL: the node is Ready.  Otherwise why it is not (the runtime is
 	 * down): Ready False, reason KubeletNotReady, this message. */
 	const char *not_ready;

@@ -16,8 +16,8 @@ static const struct {
 	const struct pf_runtime_ops *ops;
 	const char *missing;
 } runtimes[] = {
-	{ "fake", &pf_runtime_fake_ops, NULL },
-	{ "oci", &pf_runtime_oci_ops, NULL },
+    {"fake", &pf_runtime_fake_ops, NULL},
+    {"oci", &pf_runtime_oci_ops, NULL},
 };
 
 void pf_rt_status_free(struct pf_rt_status *st)
@@ -49,8 +49,8 @@ bool pf_runtime_known(const char *name)
 	return false;
 }
 
-int pf_runtime_open(const char *name, const struct pf_runtime_config *cfg,
-		    struct pf_runtime **out, struct pf_err *err)
+int pf_runtime_open(const char *name, const struct pf_runtime_config *cfg, struct pf_runtime **out,
+		    struct pf_err *err)
 {
 	for (size_t i = 0; i < PF_ARRAY_SIZE(runtimes); i++) {
 		if (strcmp(runtimes[i].name, name) != 0)

@@ -29,10 +29,10 @@
 struct pf_runtime;
 
 struct pf_runtime_config {
-	const char *state_dir;   /* bundles, logs and the backend's records live under it */
+	const char *state_dir;	 /* bundles, logs and the backend's records live under it */
 	const char *oci_runtime; /* crun | runc | PATH (oci); NULL = default */
-	bool allow_privileged;   /* privileged containers may run (else -EPERM at create) */
-	bool allow_host_paths;   /* hostPath volumes may be mounted (else -EPERM) */
+	bool allow_privileged;	 /* privileged containers may run (else -EPERM at create) */
+	bool allow_host_paths;	 /* hostPath volumes may be mounted (else -EPERM) */
 	/* Pod networking (net.h), attached at sandbox creation (oci). */
 	const char *network;  /* cni | none; NULL = cni */
 	const char *pod_cidr; /* NULL = PF_NET_DEFAULT_CIDR */
@@ -50,10 +50,10 @@ struct pf_rt_status {
 	enum pf_rt_state state;
 	int64_t started_ms;  /* 0 = unknown */
 	int64_t finished_ms; /* EXITED */
-	int exit_code;       /* EXITED */
-	int signal;          /* EXITED by a signal, else 0 */
-	char *reason;        /* EXITED: Completed, Error, OOMKilled; NULL otherwise */
-	char *message;       /* EXITED: the termination message (terminationMessagePath,
+	int exit_code;	     /* EXITED */
+	int signal;	     /* EXITED by a signal, else 0 */
+	char *reason;	     /* EXITED: Completed, Error, OOMKilled; NULL otherwise */
+	char *message;	     /* EXITED: the termination message (terminationMessagePath,
 				or the log's tail with FallbackToLogsOnError); NULL = none */
 };
 void pf_rt_status_free(struct pf_rt_status *st);
@@ -64,7 +64,7 @@ void pf_rt_status_free(struct pf_rt_status *st);
  * them to pods. */
 struct pf_rt_item {
 	char *id;
-	char *sandbox_id;     /* containers: their sandbox; sandboxes: NULL */
+	char *sandbox_id; /* containers: their sandbox; sandboxes: NULL */
 	char *pod_uid;
 	char *container_name; /* NULL for a sandbox */
 	enum pf_rt_state state;
@@ -152,8 +152,8 @@ struct pf_runtime {
 
 /* Open the backend called name.  -EINVAL for an unknown name (err lists the
  * known ones), -ENOSYS when it is known but not built or cannot run here. */
-int pf_runtime_open(const char *name, const struct pf_runtime_config *cfg,
-		    struct pf_runtime **out, struct pf_err *err);
+int pf_runtime_open(const char *name, const struct pf_runtime_config *cfg, struct pf_runtime **out,
+		    struct pf_err *err);
 void pf_runtime_close(struct pf_runtime *rt);
 /* The backend's name and containerRuntimeVersion. */
 const char *pf_runtime_name(const struct pf_runtime *rt);
@@ -169,8 +169,8 @@ static inline int pf_rt_list(struct pf_runtime *rt, struct pf_rt_list *out, stru
 {
 	return rt->ops->list(rt, out, err);
 }
-static inline int pf_rt_sandbox_create(struct pf_runtime *rt, const struct pf_pod *pod,
-				       char **id, struct pf_err *err)
+static inline int pf_rt_sandbox_create(struct pf_runtime *rt, const struct pf_pod *pod, char **id,
+				       struct pf_err *err)
 {
 	return rt->ops->sandbox_create(rt, pod, id, err);
 }
@@ -184,8 +184,7 @@ static inline int pf_rt_container_create(struct pf_runtime *rt, const char *sand
 {
 	return rt->ops->container_create(rt, sandbox_id, pod, c, init, attempt, id, err);
 }
-static inline int pf_rt_container_start(struct pf_runtime *rt, const char *id,
-					struct pf_err *err)
+static inline int pf_rt_container_start(struct pf_runtime *rt, const char *id, struct pf_err *err)
 {
 	return rt->ops->container_start(rt, id, err);
 }
@@ -194,8 +193,7 @@ static inline int pf_rt_container_stop(struct pf_runtime *rt, const char *id, in
 {
 	return rt->ops->container_stop(rt, id, grace_s, err);
 }
-static inline int pf_rt_container_remove(struct pf_runtime *rt, const char *id,
-					 struct pf_err *err)
+static inline int pf_rt_container_remove(struct pf_runtime *rt, const char *id, struct pf_err *err)
 {
 	return rt->ops->container_remove(rt, id, err);
 }

@@ -80,7 +80,8 @@ static _Noreturn void child(const struct pf_spawn *s, char **envp, int in_r, int
 		if (moved[i] < 0)
 			_exit(127);
 	}
-	if (dup2(in_r >= 0 ? in_r : devnull, 0) < 0 || dup2(out_w >= 0 ? out_w : devnull, 1) < 0 || dup2(err_w, 2) < 0)
+	if (dup2(in_r >= 0 ? in_r : devnull, 0) < 0 || dup2(out_w >= 0 ? out_w : devnull, 1) < 0 ||
+	    dup2(err_w, 2) < 0)
 		_exit(127);
 	for (size_t i = 0; i < s->n_pass_fds; i++)
 		if (dup2(moved[i], 3 + (int)i) < 0)

@@ -14,8 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct pf_policy pol = { .allow_privileged = true, .allow_host_paths = true };
-	struct pf_pod_list pods = { 0 };
+	struct pf_policy pol = {.allow_privileged = true, .allow_host_paths = true};
+	struct pf_pod_list pods = {0};
 	struct pf_err err = PF_ERR_INIT;
 
 	if (pf_admit((const char *)data, size, "fuzz.yaml", &pol, &pods, &err) < 0)

@@ -30,20 +30,20 @@ __attribute__((format(printf, 2, 3), unused)) static int ok(int cond, const char
 	return cond;
 }
 
-#define is_int(got, want, ...)                                                          \
-	do {                                                                            \
-		long long g_ = (long long)(got), w_ = (long long)(want);                \
-		if (!ok(g_ == w_, __VA_ARGS__))                                         \
-			printf("#   got %lld, want %lld (%s:%d)\n", g_, w_, __FILE__, __LINE__); \
+#define is_int(got, want, ...)                                                                     \
+	do {                                                                                       \
+		long long g_ = (long long)(got), w_ = (long long)(want);                           \
+		if (!ok(g_ == w_, __VA_ARGS__))                                                    \
+			printf("#   got %lld, want %lld (%s:%d)\n", g_, w_, __FILE__, __LINE__);   \
 	} while (0)
 
-#define is_str(got, want, ...)                                                           \
-	do {                                                                             \
-		const char *g_ = (got), *w_ = (want);                                    \
-		int same_ = (g_ && w_) ? strcmp(g_, w_) == 0 : g_ == w_;                 \
-		if (!ok(same_, __VA_ARGS__))                                             \
-			printf("#   got  \"%s\"\n#   want \"%s\" (%s:%d)\n", g_ ? g_ : "(null)", \
-			       w_ ? w_ : "(null)", __FILE__, __LINE__);                  \
+#define is_str(got, want, ...)                                                                     \
+	do {                                                                                       \
+		const char *g_ = (got), *w_ = (want);                                              \
+		int same_ = (g_ && w_) ? strcmp(g_, w_) == 0 : g_ == w_;                           \
+		if (!ok(same_, __VA_ARGS__))                                                       \
+			printf("#   got  \"%s\"\n#   want \"%s\" (%s:%d)\n", g_ ? g_ : "(null)",   \
+			       w_ ? w_ : "(null)", __FILE__, __LINE__);                            \
 	} while (0)
 
 __attribute__((unused)) static int tap_done(void)

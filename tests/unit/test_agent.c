@@ -15,7 +15,7 @@
 
 static void test_capacity(void)
 {
-	struct pf_reslist l = { 0 };
+	struct pf_reslist l = {0};
 	struct pf_err err = PF_ERR_INIT;
 
 	is_int(pf_parse_capacity("cpu=4,memory=8Gi,pods=110", &l, &err), 0, "capacity parses");
@@ -30,11 +30,11 @@ static void test_capacity(void)
 	static const struct {
 		const char *in, *msg;
 	} bad[] = {
-		{ "cpu", "--capacity: \"cpu\": expected name=quantity (cpu=4)" },
-		{ "gpu=1", "--capacity: unknown resource \"gpu\"" },
-		{ "memory=lots", "--capacity: memory: quantities must match" },
-		{ "pods=1.5", "--capacity: pods: \"1.5\" is not a whole number" },
-		{ "cpu=-1", "--capacity: cpu: must be greater than or equal to 0" },
+	    {"cpu", "--capacity: \"cpu\": expected name=quantity (cpu=4)"},
+	    {"gpu=1", "--capacity: unknown resource \"gpu\""},
+	    {"memory=lots", "--capacity: memory: quantities must match"},
+	    {"pods=1.5", "--capacity: pods: \"1.5\" is not a whole number"},
+	    {"cpu=-1", "--capacity: cpu: must be greater than or equal to 0"},
 	};
 	for (size_t i = 0; i < PF_ARRAY_SIZE(bad); i++) {
 		pf_err_clear(&err);
@@ -47,7 +47,7 @@ static void test_capacity(void)
 
 static void test_labels_taints(void)
 {
-	struct pf_strmap m = { 0 };
+	struct pf_strmap m = {0};
 	struct pf_taint *t = NULL;
 	size_t n = 0;
 	struct pf_err err = PF_ERR_INIT;
@@ -61,8 +61,8 @@ static void test_labels_taints(void)
 	   "label key message: %s", err.msg);
 	pf_err_clear(&err);
 	is_int(pf_parse_node_labels("zone=-a", &m, &err), -EINVAL, "bad value refused");
-	ok(strstr(err.msg, "invalid label value \"-a\" for key \"zone\"") != NULL, "value message: %s",
-	   err.msg);
+	ok(strstr(err.msg, "invalid label value \"-a\" for key \"zone\"") != NULL,
+	   "value message: %s", err.msg);
 	pf_err_clear(&err);
 	is_int(pf_parse_node_labels("kubernetes.io/hostname=x", &m, &err), -EINVAL,
 	       "the agent's own labels refused");
@@ -82,11 +82,14 @@ static void test_labels_taints(void)
 	static const struct {
 		const char *in, *msg;
 	} bad[] = {
-		{ "dedicated=gpu", "--node-taints: invalid taint spec \"dedicated=gpu\": expected key=value:Effect or key:Effect" },
-		{ "a=b:NoWay", "--node-taints: invalid taint effect \"NoWay\" in \"a=b:NoWay\"" },
-		{ "=b:NoSchedule", "--node-taints: invalid taint spec \"=b:NoSchedule\": the key is empty" },
-		{ "a=b c:NoSchedule", "--node-taints: taint \"a=b c:NoSchedule\": invalid label value" },
-		{ "dedicated=x:NoSchedule", "--node-taints: duplicate taint \"dedicated\" with effect NoSchedule" },
+	    {"dedicated=gpu", "--node-taints: invalid taint spec \"dedicated=gpu\": expected "
+			      "key=value:Effect or key:Effect"},
+	    {"a=b:NoWay", "--node-taints: invalid taint effect \"NoWay\" in \"a=b:NoWay\""},
+	    {"=b:NoSchedule",
+	     "--node-taints: invalid taint spec \"=b:NoSchedule\": the key is empty"},
+	    {"a=b c:NoSchedule", "--node-taints: taint \"a=b c:NoSchedule\": invalid label value"},
+	    {"dedicated=x:NoSchedule",
+	     "--node-taints: duplicate taint \"dedicated\" with effect NoSchedule"},
 	};
 	for (size_t i = 0; i < PF_ARRAY_SIZE(bad); i++) {
 		pf_err_clear(&err);
@@ -100,14 +103,14 @@ static void test_labels_taints(void)
 static struct pf_host_facts fake_host(void)
 {
 	struct pf_host_facts h = {
-		.cpu_milli = 2000,
-		.memory_bytes = 4LL << 30,
-		.disk_bytes = 100LL << 30,
-		.internal_ip = pf_xstrdup("10.0.0.7"),
-		.kernel_version = pf_xstrdup("6.1.0-test"),
-		.arch = pf_xstrdup("amd64"),
-		.os_image = pf_xstrdup("Debian GNU/Linux 12 (bookworm)"),
-		.machine_id = pf_xstrdup("abc"),
+	    .cpu_milli = 2000,
+	    .memory_bytes = 4LL << 30,
+	    .disk_bytes = 100LL << 30,
+	    .internal_ip = pf_xstrdup("10.0.0.7"),
+	    .kernel_version = pf_xstrdup("6.1.0-test"),
+	    .arch = pf_xstrdup("amd64"),
+	    .os_image = pf_xstrdup("Debian GNU/Linux 12 (bookworm)"),
+	    .machine_id = pf_xstrdup("abc"),
 	};
 	return h;
 }
@@ -120,12 +123,16 @@ static struct pf_condition *cond(struct pf_node *n, const char *type)
 static void test_build_merge(void)
 {
 	struct pf_host_facts h = fake_host();
-	struct pf_taint taint = { .key = (char *)"dedicated", .value = (char *)"gpu",
-				  .effect = (char *)"NoSchedule" };
-	struct pf_strmap labels = { 0 };
-	struct pf_node_desc d = { .name = "n1", .host = &h, .labels = &labels, .taints = &taint,
-				  .n_taints = 1, .runtime_version = "fake://0.1",
-				  .kubelet_version = "podfs-test" };
+	struct pf_taint taint = {
+	    .key = (char *)"dedicated", .value = (char *)"gpu", .effect = (char *)"NoSchedule"};
+	struct pf_strmap labels = {0};
+	struct pf_node_desc d = {.name = "n1",
+				 .host = &h,
+				 .labels = &labels,
+				 .taints = &taint,
+				 .n_taints = 1,
+				 .runtime_version = "fake://0.1",
+				 .kubelet_version = "podfs-test"};
 	struct pf_host_facts detected;
 
 	pf_strmap_set(&labels, "zone", "a");
@@ -161,12 +168,12 @@ static void test_build_merge(void)
 	r->last_transition_ms = 2000000;
 	pf_strmap_set(&back->meta.labels, "team", "x");
 	back->taints = pf_xrealloc(back->taints, 4 * sizeof(*back->taints));
-	back->taints[1] = (struct pf_taint){ .key = pf_xstrdup(PF_TAINT_UNREACHABLE),
-					     .effect = pf_xstrdup("NoSchedule") };
-	back->taints[2] = (struct pf_taint){ .key = pf_xstrdup(PF_TAINT_UNREACHABLE),
-					     .effect = pf_xstrdup("NoExecute") };
-	back->taints[3] = (struct pf_taint){ .key = pf_xstrdup("maintenance"),
-					     .effect = pf_xstrdup("NoSchedule") };
+	back->taints[1] = (struct pf_taint){.key = pf_xstrdup(PF_TAINT_UNREACHABLE),
+					    .effect = pf_xstrdup("NoSchedule")};
+	back->taints[2] = (struct pf_taint){.key = pf_xstrdup(PF_TAINT_UNREACHABLE),
+					    .effect = pf_xstrdup("NoExecute")};
+	back->taints[3] =
+	    (struct pf_taint){.key = pf_xstrdup("maintenance"), .effect = pf_xstrdup("NoSchedule")};
 	back->n_taints = 4;
 	char *uid = pf_xstrdup(back->meta.uid);
 
@@ -220,7 +227,7 @@ static int wait_pod(struct pf_store *s, const char *name, const char *word, int 
 			if (strcmp(w, word) == 0)
 				return 0;
 		}
-		struct timespec ts = { 0, 10000000 };
+		struct timespec ts = {0, 10000000};
 		nanosleep(&ts, NULL);
 	}
 	return -1;
@@ -246,20 +253,22 @@ static void test_agent_loop(void)
 	struct pf_store *s = NULL;
 	struct pf_agent *a = NULL;
 	struct pf_err err = PF_ERR_INIT;
-	struct pf_api_created c = { 0 };
-	struct pf_kv kv = { 0 };
-	struct pf_agent_opts o = { .name = "hollow", .replicas = 3, .runtime = "fake",
-				   .heartbeat_ms = 50};
+	struct pf_api_created c = {0};
+	struct pf_kv kv = {0};
+	struct pf_agent_opts o = {
+	    .name = "hollow", .replicas = 3, .runtime = "fake", .heartbeat_ms = 50};
 	const char *yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n"
 			   "  containers:\n  - name: app\n    image: nginx\n";
 
 	is_int(pf_store_open("mem:", &s, &err), 0, "mem store");
 	is_int(pf_agent_start(s, &o, &a, &err), 0, "agent starts: %s", err.msg);
 	is_int(pf_agent_nodes(a), 3, "three hollow nodes");
-	is_int(pf_store_get(s, PF_NODE_PREFIX "hollow-0002", &kv, &err), 0, "hollow-0002 registered");
+	is_int(pf_store_get(s, PF_NODE_PREFIX "hollow-0002", &kv, &err), 0,
+	       "hollow-0002 registered");
 	pf_kv_free(&kv);
 
-	is_int(pf_api_create_pods(s, yaml, strlen(yaml), "web.yaml", NULL, &c, &err), 1, "pod created");
+	is_int(pf_api_create_pods(s, yaml, strlen(yaml), "web.yaml", NULL, &c, &err), 1,
+	       "pod created");
 	pf_api_created_free(&c);
 	bind(s, "web", "hollow-0002");
 	is_int(wait_pod(s, "web", "Running", 5000), 0, "bound pod goes Running on a hollow node");

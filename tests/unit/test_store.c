@@ -1287,7 +1287,8 @@ static void t_sqlite_migrate(void)
 	pf_watch_batch_free(&b);
 	pf_watch_close(w);
 	int64_t rev = 0;
-	ok(pf_store_put(s, "/c", "c", 1, &rev, &err) == 0 && rev == 4, "a write after it gets revision 4");
+	ok(pf_store_put(s, "/c", "c", 1, &rev, &err) == 0 && rev == 4,
+	   "a write after it gets revision 4");
 	pf_store_close(s);
 }
 
