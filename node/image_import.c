@@ -320,6 +320,25 @@ static json_t *choose(json_t *manifests, const char *want, const char *tag, bool
 	return NULL;
 }
 
+/* Read the small JSON file name of an image directory into *text; its
+ * staged copy is not kept.  -EINVAL saying missing when it is absent. */
+static int read_small(struct import *im, int dirfd, const char *name, const char *missing,
+		      char **text, size_t *len, struct pf_err *err)
+{
+	struct staged st = {0};
+	int fd = open_in(dirfd, name), r;
+
+	if (fd < 0)
+		return pf_err_set(err, EINVAL, "%s", missing);
+	r = stage_fd(im, fd, name, NULL, -1, &st, text, len, err);
+	close(fd);
+	if (st.tmp) {
+		unlink(st.tmp);
+		free(st.tmp);
+	}
+	return r;
+}
+
 static int import_layout(struct import *im, int dirfd, const char *want, const char *tag,
 			 struct pf_err *err)
 {
@@ -333,20 +352,10 @@ static int import_layout(struct import *im, int dirfd, const char *want, const c
 	if (fd < 0)
 		return pf_err_set(err, EINVAL, "not an OCI image layout: no oci-layout file");
 	close(fd);
-	fd = open_in(dirfd, "index.json");
-	if (fd < 0)
-		return pf_err_set(err, EINVAL, "not an OCI image layout: no index.json");
-	{
-		struct staged st;
-		r = stage_fd(im, fd, "index.json", NULL, -1, &st, &text, &len, err);
-		close(fd);
-		if (st.tmp) {
-			unlink(st.tmp);
-			free(st.tmp);
-		}
-		if (r < 0)
-			return r;
-	}
+	r = read_small(im, dirfd, "index.json", "not an OCI image layout: no index.json", &text,
+		       &len, err);
+	if (r < 0)
+		return r;
 	root = json_loadb(text, len, 0, &jerr);
 	if (!root)
 		return pf_err_set(err, EINVAL, "index.json: %s (line %d)", jerr.text, jerr.line);
@@ -489,17 +498,8 @@ static int import_docker(struct import *im, int dirfd, const char *want, struct 
 	const char *cfgname;
 	size_t len, i, j;
 	int r, fd, hits = 0;
-	struct staged st;
-
-	fd = open_in(dirfd, "manifest.json");
-	if (fd < 0)
-		return pf_err_set(err, EINVAL, "not a docker archive: no manifest.json");
-	r = stage_fd(im, fd, "manifest.json", NULL, -1, &st, &text, &len, err);
-	close(fd);
-	if (st.tmp) {
-		unlink(st.tmp);
-		free(st.tmp);
-	}
+	r = read_small(im, dirfd, "manifest.json", "not a docker archive: no manifest.json", &text,
+		       &len, err);
 	if (r < 0)
 		return r;
 	root = json_loadb(text, len, 0, &jerr);
