@@ -326,6 +326,22 @@ static int create_start(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, st
 	return -1; /* read its status now */
 }
 
+/* The latest result of one of c's probes; a result that turned to failure
+ * comes with kubelet's Unhealthy event. */
+static enum pf_probe_result probe_result(const struct pf_sync_ctx *ctx, const char *id,
+					 enum pf_probe_kind kind, struct pf_pod *pod,
+					 const struct pf_container *c, const struct pf_probe *probe,
+					 int64_t started, struct pf_sync_result *res)
+{
+	char *ev = NULL;
+	enum pf_probe_result r = pf_prober_get(ctx->prober, id, kind, pod, c, probe, started, &ev);
+
+	if (ev)
+		add_event(res, "Warning", "Unhealthy", "%s", ev);
+	free(ev);
+	return r;
+}
+
 /* A running container's probes: started, ready, and a liveness failure
  * stops it (the exit then restarts it per restartPolicy, as any exit). */
 static enum cres probe_container(const struct pf_sync_ctx *ctx, struct pf_pod *pod,
@@ -334,7 +350,6 @@ static enum cres probe_container(const struct pf_sync_ctx *ctx, struct pf_pod *p
 {
 	enum pf_probe_result sr = PF_PROBE_UNKNOWN, lr = PF_PROBE_UNKNOWN, rr = PF_PROBE_UNKNOWN;
 	int64_t started = cs->state.started_ms;
-	char *ev = NULL;
 	bool is_started;
 
 	if (!ctx->prober) {
@@ -342,32 +357,17 @@ static enum cres probe_container(const struct pf_sync_ctx *ctx, struct pf_pod *p
 		cs->started = PF_TRUE;
 		return C_RUNNING;
 	}
-	if (c->startup_probe.set) {
-		sr = pf_prober_get(ctx->prober, id, PF_PROBE_STARTUP, pod, c, &c->startup_probe,
-				   started, &ev);
-		if (ev)
-			add_event(res, "Warning", "Unhealthy", "%s", ev);
-		free(ev);
-		ev = NULL;
-	}
+	if (c->startup_probe.set)
+		sr = probe_result(ctx, id, PF_PROBE_STARTUP, pod, c, &c->startup_probe, started,
+				  res);
 	is_started = pf_probe_started(c->startup_probe.set, sr);
 	cs->started = is_started ? PF_TRUE : PF_FALSE;
-	if (is_started && c->liveness_probe.set) {
-		lr = pf_prober_get(ctx->prober, id, PF_PROBE_LIVENESS, pod, c, &c->liveness_probe,
-				   started, &ev);
-		if (ev)
-			add_event(res, "Warning", "Unhealthy", "%s", ev);
-		free(ev);
-		ev = NULL;
-	}
-	if (is_started && c->readiness_probe.set) {
-		rr = pf_prober_get(ctx->prober, id, PF_PROBE_READINESS, pod, c, &c->readiness_probe,
-				   started, &ev);
-		if (ev)
-			add_event(res, "Warning", "Unhealthy", "%s", ev);
-		free(ev);
-		ev = NULL;
-	}
+	if (is_started && c->liveness_probe.set)
+		lr = probe_result(ctx, id, PF_PROBE_LIVENESS, pod, c, &c->liveness_probe, started,
+				  res);
+	if (is_started && c->readiness_probe.set)
+		rr = probe_result(ctx, id, PF_PROBE_READINESS, pod, c, &c->readiness_probe, started,
+				  res);
 	cs->ready = pf_probe_ready(is_started, c->readiness_probe.set, rr);
 	if (lr == PF_PROBE_FAILURE || sr == PF_PROBE_FAILURE) {
 		/* kubelet kills with the probe's grace period, else the pod's. */
