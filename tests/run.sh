@@ -18,13 +18,21 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 passed=0 failed=0 failures=()
 logdir=$(mktemp -d /tmp/podfs-results.XXXXXX)
+# Every scenario's files live under one directory of this run's, so the
+# final check can tell this run's objects from another run's on the host.
+export PODFS_TEST_ROOT=$logdir
+net=${PODFS_TEST_NET:-0}
+if [ "$net" = 0 ]; then brre='pfbr[0-9]+|podfs0'; else brre="pf${net}b[0-9]+"; fi
 
 # What the host has before the run, so the final check blames only the run.
 host_objects() {
-	grep ' fuse.podfs ' /proc/mounts | awk '{print "mount " $2}'
-	ip -o link show 2>/dev/null | grep -Eo ' (pfbr[0-9]+|podfs0)[:@]' | tr -d ' :@' | sed 's/^/bridge /'
+	local p
+	awk -v r="$PODFS_TEST_ROOT/" 'index($2, r) == 1 {print "mount " $2}' /proc/mounts
+	ip -o link show 2>/dev/null | grep -Eo " ($brre)[:@]" | tr -d ' :@' | sed 's/^/bridge /'
 	ip netns list 2>/dev/null | sed 's/^/netns /'
-	pgrep -x conmon 2>/dev/null | sed 's/^/conmon /'
+	for p in $(pgrep -x conmon 2>/dev/null); do
+		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q "$PODFS_TEST_ROOT/" && echo "conmon $p"
+	done
 }
 host_before=$(host_objects | sort)
 

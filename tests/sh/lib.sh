@@ -4,7 +4,7 @@
 # it made, even when the scenario fails.
 set -u
 
-T=$(mktemp -d /tmp/podfs-t.XXXXXX)
+T=$(mktemp -d "${PODFS_TEST_ROOT:-/tmp}/podfs-t.XXXXXX")
 MNT=$T/mnt
 STATE=$T/state
 PODS=$MNT/pods
@@ -220,9 +220,12 @@ import_images() {
 
 # The scenario's own pod network (its number NNN picks both): bridge
 # pfbrNNN, pods in 10.244.<NNN mod 256>.0/24.  runtime_cleanup removes it.
+# PODFS_TEST_NET=K (1-9) moves a whole run to bridges pfKbNNN and
+# 10.<244-K>.0.0/16, so two runs (two work trees) can share a host.
 _scn=$(basename "$0" | grep -Eo '^[0-9]+' || echo 0)
-BRIDGE=pfbr$_scn
-POD_CIDR=10.244.$((10#$_scn % 256)).0/24
+_net=${PODFS_TEST_NET:-0}
+if [ "$_net" = 0 ]; then BRIDGE=pfbr$_scn; else BRIDGE=pf${_net}b$_scn; fi
+POD_CIDR=10.$((244 - _net)).$((10#$_scn % 256)).0/24
 
 # start_podfs_oci [EXTRA OPTIONS...]: all in one (API, scheduler, a node
 # agent running real containers on the scenario's bridge), short lease
