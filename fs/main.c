@@ -26,8 +26,12 @@
 #include "log.h"
 #include "manifest.h"
 #include "scheduler.h"
+#include "workers.h"
 
 #define DEFAULT_STATE_DIR "/var/lib/podfs"
+/* Threads for submissions and deletions: commits are serial in the store,
+ * the rest of a submission (decode, admission) runs side by side. */
+#define FS_WORKERS 4
 
 struct options {
 	const char *mountpoint;
@@ -443,7 +447,6 @@ static int cmd_mount(int argc, char **argv)
 	struct options o = {.state_dir = DEFAULT_STATE_DIR};
 	struct pf_fs fs;
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
-	struct fuse_loop_config *loop = NULL;
 	struct pf_err err = PF_ERR_INIT;
 	struct pf_store *probe = NULL;
 	struct pf_agent *agent = NULL;
@@ -560,14 +563,23 @@ static int cmd_mount(int argc, char **argv)
 		}
 	}
 
-	loop = fuse_loop_cfg_create();
-	fuse_loop_cfg_set_clone_fd(loop, 0);
-	fuse_loop_cfg_set_max_threads(loop, 16);
-	r = fuse_session_loop_mt(fs.se, loop);
-	fuse_loop_cfg_destroy(loop);
+	/* One dispatcher thread answers every request that memory can answer;
+	 * the ones that wait on the store go to the workers (workers.h).  On
+	 * this 2-core VM a cat of a status file took 106 us p50 through
+	 * libfuse's multi-threaded loop and 16 us through one thread. */
+	r = pf_workers_start(FS_WORKERS, &fs.workers, &err);
+	if (r < 0) {
+		pf_log(PF_LOG_ERROR, "%s", err.msg);
+		fprintf(stderr, "podfs: %s\n", err.msg);
+		goto out_agent;
+	}
+	r = fuse_session_loop(fs.se);
 	/* Positive: the signal that ended the loop (SIGTERM, SIGINT): a clean stop. */
 	status = r < 0 ? 1 : 0;
 	pf_log(PF_LOG_INFO, "unmounting %s", o.mountpoint);
+	pf_workers_stop(fs.workers);
+	fs.workers = NULL;
+out_agent:
 
 	pf_agent_stop(agent);
 out_sched:
