@@ -578,7 +578,6 @@ static int cmd_mount(int argc, char **argv)
 	status = r < 0 ? 1 : 0;
 	pf_log(PF_LOG_INFO, "unmounting %s", o.mountpoint);
 	pf_workers_stop(fs.workers);
-	fs.workers = NULL;
 out_agent:
 
 	pf_agent_stop(agent);
@@ -590,6 +589,7 @@ out_cache:
 	pf_cache_stop(fs.cache);
 out_store:
 	pf_inval_stop(fs.inval);
+	pf_workers_free(fs.workers); /* after the threads that queue jobs */
 	pf_store_close(fs.store);
 out_unmount:
 	fuse_session_unmount(fs.se);

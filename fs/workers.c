@@ -60,7 +60,7 @@ int pf_workers_start(unsigned n, struct pf_workers **out, struct pf_err *err)
 	for (w->n = 0; w->n < n; w->n++) {
 		r = pthread_create(&w->threads[w->n], NULL, worker_main, w);
 		if (r != 0) {
-			pf_workers_stop(w);
+			pf_workers_free(w);
 			return pf_err_sys(err, r, "start the FUSE worker threads");
 		}
 	}
@@ -99,6 +99,14 @@ void pf_workers_stop(struct pf_workers *w)
 	pthread_mutex_unlock(&w->lock);
 	for (unsigned i = 0; i < w->n; i++)
 		pthread_join(w->threads[i], NULL);
+	w->n = 0;
+}
+
+void pf_workers_free(struct pf_workers *w)
+{
+	if (!w)
+		return;
+	pf_workers_stop(w);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->cond);
 	free(w);

@@ -20,7 +20,10 @@ int pf_workers_start(unsigned n, struct pf_workers **out, struct pf_err *err);
 /* Run fn(arg) on a worker thread; never blocks on a job.  When the pool is
  * NULL (it could not start) or stopping, fn runs on the calling thread. */
 void pf_workers_run(struct pf_workers *w, void (*fn)(void *arg), void *arg);
-/* Run what is queued, then join the threads.  NULL is fine. */
+/* Run what is queued, then join the threads; later jobs run on the caller's
+ * thread.  NULL is fine. */
 void pf_workers_stop(struct pf_workers *w);
+/* Free the pool once no thread can call pf_workers_run on it.  NULL is fine. */
+void pf_workers_free(struct pf_workers *w);
 
 #endif
