@@ -1315,11 +1315,18 @@ static int oci_container_remove(struct pf_runtime *rt, const char *id, struct pf
 	return 0;
 }
 
-/* The last bytes of the log as plain lines (FallbackToLogsOnError). */
+/* kubelet's bounds on a message taken from the log (FallbackToLogsOnError):
+ * its last 80 lines, of which the last 2048 bytes. */
+#define LOG_MESSAGE_LINES 80
+#define LOG_MESSAGE_BYTES 2048
+
+/* The log's tail as the container wrote it (FallbackToLogsOnError): the
+ * lines' text without the CRI prefix, partial lines (P) joined. */
 static char *log_tail(const char *path)
 {
 	_cleanup_fclose_ FILE *f = fopen(path, "re");
 	struct pf_buf b = PF_BUF_INIT;
+	size_t starts[LOG_MESSAGE_LINES] = {0}, n = 0, from;
 	char line[8192];
 	long size;
 
@@ -1327,29 +1334,42 @@ static char *log_tail(const char *path)
 		return NULL;
 	fseek(f, 0, SEEK_END);
 	size = ftell(f);
+	/* 80 lines within 2048 bytes: the last 16 KiB of the file hold them
+	 * unless the lines are long, and then the bytes bound is the one. */
 	fseek(f, size > 16384 ? size - 16384 : 0, SEEK_SET);
 	if (size > 16384 && !fgets(line, sizeof(line), f)) /* a partial first line */
 		return NULL;
 	while (fgets(line, sizeof(line), f)) {
 		/* <time> <stream> <P|F> <text> */
-		char *p = line;
+		char *p = line, *tag = NULL;
 		for (int k = 0; k < 3 && p; k++) {
 			p = strchr(p, ' ');
+			if (p && k == 1)
+				tag = p + 1;
 			if (p)
 				p++;
 		}
-		if (p)
-			pf_buf_adds(&b, p);
+		if (!p)
+			continue;
+		if (b.len == 0 || b.buf[b.len - 1] == '\n')
+			starts[n++ % LOG_MESSAGE_LINES] = b.len; /* a line begins */
+		if (tag && *tag == 'P') {
+			size_t l = strlen(p);
+			if (l && p[l - 1] == '\n')
+				p[l - 1] = 0;
+		}
+		pf_buf_adds(&b, p);
 	}
 	if (!b.len)
 		return NULL;
-	/* kubelet keeps the last 80 lines within 2048 bytes. */
-	if (b.len > 2048) {
-		char *s = pf_xstrdup(b.buf + b.len - 2048);
+	from = n > LOG_MESSAGE_LINES ? starts[n % LOG_MESSAGE_LINES] : 0;
+	if (b.len - from > LOG_MESSAGE_BYTES)
+		from = b.len - LOG_MESSAGE_BYTES;
+	{
+		char *s = pf_xstrdup(b.buf + from);
 		pf_buf_release(&b);
 		return s;
 	}
-	return pf_buf_detach(&b, NULL);
 }
 
 /* Did the container's cgroup see the OOM killer? */
@@ -1427,9 +1447,8 @@ static int oci_container_status(struct pf_runtime *rt, const char *id, struct pf
 		else
 			st->reason = pf_xstrdup(code == 0 ? "Completed" : "Error");
 		if (pf_read_file(tpath, 1 << 20, &msg, &len) == 0 && len) {
-			if (len > MESSAGE_MAX)
-				msg[MESSAGE_MAX] = 0;
-			st->message = PF_TAKE(msg);
+			/* kubelet reads at most the file's last 4096 bytes. */
+			st->message = pf_xstrdup(len > MESSAGE_MAX ? msg + len - MESSAGE_MAX : msg);
 		} else if (code != 0 && policy && strcmp(policy, "FallbackToLogsOnError") == 0) {
 			st->message = log_tail(jstr(rec, "log_path"));
 		}
