@@ -90,15 +90,17 @@ static bool valid_id(const char *id)
 }
 
 /* Write path atomically (tmp + rename), so a crash leaves the old or the
- * new record, never half of one. */
-static int write_file(const char *path, const char *data, size_t len, struct pf_err *err)
+ * new file, never half of one; durable: fsync'd first (records a restart
+ * relies on; files made again from them need not wait for the disk). */
+static int write_file_as(const char *path, const char *data, size_t len, bool durable,
+			 struct pf_err *err)
 {
 	_cleanup_free_ char *tmp = pf_xasprintf("%s.tmp", path);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
 	if (fd < 0)
 		return pf_err_sys(err, errno, "create %s", tmp);
-	if (write(fd, data, len) != (ssize_t)len || fsync(fd) < 0) {
+	if (write(fd, data, len) != (ssize_t)len || (durable && fsync(fd) < 0)) {
 		int e = errno ? errno : EIO;
 		close(fd);
 		unlink(tmp);
@@ -111,6 +113,11 @@ static int write_file(const char *path, const char *data, size_t len, struct pf_
 		return pf_err_sys(err, e, "rename %s", tmp);
 	}
 	return 0;
+}
+
+static int write_file(const char *path, const char *data, size_t len, struct pf_err *err)
+{
+	return write_file_as(path, data, len, true, err);
 }
 
 static int write_json(const char *path, json_t *j, struct pf_err *err)
@@ -589,11 +596,13 @@ static void *ns_thread(void *arg)
 	return NULL;
 }
 
+/* A file the sandbox or bundle makes from the pod (/etc/hosts, an empty
+ * termination log): rewritten whenever it is made, so no fsync. */
 static void write_text(const char *path, const char *text)
 {
 	struct pf_err err = PF_ERR_INIT;
 
-	write_file(path, text, strlen(text), &err);
+	write_file_as(path, text, strlen(text), false, &err);
 }
 
 static void sandbox_teardown(struct oci *o, const char *dir, json_t *rec);
@@ -1039,7 +1048,12 @@ static int oci_container_create(struct pf_runtime *rt, const char *sandbox_id,
 				pf_mkdir_p(p, 0777);
 			}
 		}
-		r = write_json(cfgpath, cfg, err);
+		{
+			/* The runtime reads it now; nothing reads it after a
+			 * crash (adoption goes by the record): no fsync. */
+			_cleanup_free_ char *text = json_dumps(cfg, JSON_COMPACT);
+			r = write_file_as(cfgpath, text, strlen(text), false, err);
+		}
 		if (r < 0)
 			goto fail;
 	}
