@@ -4,8 +4,9 @@
 # floor, and what a running pod costs (conmon's RSS, the agent's
 # bookkeeping on disk); once with runc and once with crun.  A benchmark,
 # not a test: it prints a table.
-#   bench/runtime.sh [N] [RUNTIME...]   (default 100 runc crun; run as root,
-#                                        after `make images`)
+#   bench/runtime.sh [N] [RUNTIME[/none]...]   (default 100 runc crun
+#       crun/none; /none: --network none, the figure's "no network step";
+#       run as root, after `make images`)
 #
 # crun refuses hybrid cgroup hosts whose v2 mount holds a controller (here
 # hugetlb).  For the crun rows the bench binds hugetlb to a v1 hierarchy of
@@ -15,7 +16,7 @@ set -eu
 cd "$(dirname "$0")/.."
 N=${1:-100}
 shift || true
-RUNTIMES=${*:-runc crun}
+RUNTIMES=${*:-runc crun crun/none}
 PODFS=$PWD/podfs
 T=$(mktemp -d /tmp/podfs-rtbench.XXXXXX)
 V2=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
@@ -86,14 +87,16 @@ bind_hugetlb() {
 pct() { sort -n | awk -v p="$1" '{v[NR]=$1} END {i=int((NR*p+99)/100); if (i<1) i=1; print v[i]}'; }
 row() { printf '%-52s %-28s %s\n' "$1" "$2" "$3"; }
 
-# measure RUNTIME: one podfs with --oci-runtime RUNTIME, N pods, the floor.
+# measure RUNTIME[/none]: one podfs with --oci-runtime RUNTIME (and
+# --network none), N pods, the floor.
 measure() {
-	local want=$1 i id1 layers d s e node rtv
-	local R=$T/$want
+	local want=${1%/*} net=cni i id1 layers d s e node rtv
+	[ "$1" != "${1%/none}" ] && net=none
+	local R=$T/$want-$net
 	MNT=$R/mnt STATE=$R/state FLOOR=$R/floor
 	mkdir -p "$MNT" "$STATE" "$FLOOR/root"
 	"$PODFS" image import busybox build/images/busybox --state-dir "$STATE" >/dev/null
-	"$PODFS" "$MNT" --state-dir "$STATE" -f --oci-runtime "$want" \
+	"$PODFS" "$MNT" --state-dir "$STATE" -f --oci-runtime "$want" --network "$net" \
 		--leader-elect-retry-period 200ms >>"$R/podfs.log" 2>&1 &
 	PID=$!
 	for _ in $(seq 500); do grep -q " $MNT fuse" /proc/mounts && break; sleep 0.02; done
@@ -114,9 +117,10 @@ measure() {
 	# stored -> Running, and its steps, from each pod's own timeline (ms).
 	for i in $(seq "$N"); do
 		awk '{t[$2 ($2 == "container" ? " " $4 : "")] = $1}
-		     END {s = t["stored"]; print t["Running"] - s, t["scheduled"] - s,
-		          t["sandbox"] - t["scheduled"], t["network"] - t["sandbox"],
-		          t["container created"] - t["network"],
+		     END {s = t["stored"]; n = ("network" in t) ? t["network"] : t["sandbox"]
+		          print t["Running"] - s, t["scheduled"] - s,
+		          t["sandbox"] - t["scheduled"], n - t["sandbox"],
+		          t["container created"] - n,
 		          t["container started"] - t["container created"],
 		          t["Running"] - t["container started"]}' "$MNT/pods/b-$i/timeline"
 	done >"$R/steps"
@@ -159,12 +163,11 @@ PY
 
 	col() { awk -v c="$1" '{print $c}' "$R/steps" | pct "$2"; }
 	echo
-	echo "$rtv: $N busybox pods, one at a time"
+	echo "$rtv, network $net: $N busybox pods, one at a time"
 	row "pod create -> Running, p50 / p99" "$(col 1 50) / $(col 1 99) ms" "p50 <= 40 ms, p99 <= 100 ms"
 	row "floor: bare $RT create + start, p50 / p99" "$(pct 50 <"$R/floor.lat") / $(pct 99 <"$R/floor.lat") ms" "(the floor)"
 	row "  steps, p50 / p99: stored -> scheduled" "$(col 2 50) / $(col 2 99) ms" ""
-	row "    scheduled -> sandbox ready" "$(col 3 50) / $(col 3 99) ms" ""
-	row "    sandbox ready -> network ready (CNI)" "$(col 4 50) / $(col 4 99) ms" ""
+	row "    scheduled -> sandbox ready (with CNI ADD)" "$(col 3 50) / $(col 3 99) ms" ""
 	row "    network ready -> container created" "$(col 5 50) / $(col 5 99) ms" ""
 	row "    container created -> started" "$(col 6 50) / $(col 6 99) ms" ""
 	row "    container started -> Running (stored)" "$(col 7 50) / $(col 7 99) ms" ""
@@ -176,8 +179,8 @@ PY
 
 echo "podfs runtime benchmark: $N busybox pods per runtime, $(nproc) cores, $(date -u +%FT%TZ)"
 for rt in $RUNTIMES; do
-	if ! command -v "$rt" >/dev/null; then echo "bench: $rt is not installed"; continue; fi
-	if [ "$rt" = crun ] && ! bind_hugetlb; then continue; fi
+	if ! command -v "${rt%/*}" >/dev/null; then echo "bench: ${rt%/*} is not installed"; continue; fi
+	if [ "${rt%/*}" = crun ] && [ -z "$HUGE" ] && ! bind_hugetlb; then continue; fi
 	measure "$rt"
-	if [ "$rt" = crun ]; then unbind_hugetlb; fi
 done
+unbind_hugetlb
