@@ -28,6 +28,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,23 +257,45 @@ static int cni_del(struct pf_net *n, const char *id, const char *netns, struct p
 	return r;
 }
 
+/* The loopback plugin's ADD on a thread of its own: it touches only lo in
+ * the pod's namespace, the chain only eth0, so the two run side by side
+ * (each exec of a plugin is a Go program starting, a few milliseconds). */
+struct lo_job {
+	struct cni *c;
+	const char *id, *netns;
+	int r;
+	struct pf_err err;
+};
+
+static void *lo_thread(void *arg)
+{
+	struct lo_job *j = arg;
+	json_t *lo = loopback_conf();
+
+	j->r = run_plugin(j->c, "ADD", j->id, j->netns, lo, NULL, &j->err);
+	json_decref(lo);
+	return NULL;
+}
+
 static int cni_add(struct pf_net *n, const char *id, const char *netns, const struct pf_pod *pod,
 		   char **ip, struct pf_err *err)
 {
 	struct cni *c = C(n);
 	json_t *plugins = json_object_get(c->conflist, "plugins");
-	json_t *prev = NULL, *lo = loopback_conf(), *res = NULL;
+	json_t *prev = NULL, *res = NULL;
+	struct lo_job lo = {.c = c, .id = id, .netns = netns};
+	pthread_t t;
+	bool threaded;
 	const char *addr;
-	int r;
+	int r = 0;
 
 	(void)pod;
 	*ip = NULL;
-	/* Whatever a failed or crashed attempt left goes first. */
-	cni_del(n, id, netns, NULL);
-	r = run_plugin(c, "ADD", id, netns, lo, NULL, err);
-	json_decref(lo);
-	if (r < 0)
-		return r;
+	/* No DEL first: the id is new (net.h), and a DEL of nothing costs two
+	 * plugin execs, a third of the pod's start-up. */
+	threaded = pthread_create(&t, NULL, lo_thread, &lo) == 0;
+	if (!threaded)
+		lo_thread(&lo);
 	for (size_t i = 0; i < json_array_size(plugins) && r == 0; i++) {
 		json_t *conf = plugin_conf(json_array_get(plugins, i), prev);
 		res = NULL;
@@ -296,8 +319,15 @@ static int cni_add(struct pf_net *n, const char *id, const char *netns, const st
 		}
 	}
 	json_decref(prev);
-	if (r < 0)
+	if (threaded)
+		pthread_join(t, NULL);
+	if (r == 0 && lo.r < 0)
+		r = pf_err_set(err, -lo.r, "%s", lo.err.msg);
+	if (r < 0) {
+		free(*ip);
+		*ip = NULL;
 		cni_del(n, id, netns, NULL);
+	}
 	return r;
 }
 
