@@ -232,20 +232,49 @@ static bool should_restart(const struct pf_pod *pod, const struct pf_container *
 	return strcmp(policy, "OnFailure") == 0 && code != 0;
 }
 
-/* The pod's IP, as soon as the sandbox's network is attached. */
-static void sandbox_network(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
-			    struct pf_pod *pod)
+/* The pod's IP, as soon as the sandbox's network is attached: the runtime
+ * may attach it while the first container is created (sandbox_network in
+ * runtime.h).  false when the attachment failed: the runtime removed the
+ * sandbox (and a container created in it), the pod stays
+ * ContainerCreating and a later pass makes a new sandbox. */
+static bool sandbox_network(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
+			    struct pf_pod *pod, struct pf_container_status *cs,
+			    struct pf_sync_result *res)
 {
+	struct pf_err err = PF_ERR_INIT;
 	_cleanup_free_ char *ip = NULL;
+	int64_t ms = 0;
 
-	if (!ctx->rt->ops->sandbox_ip || !(ip = ctx->rt->ops->sandbox_ip(ctx->rt, rec->sandbox_id)))
-		return;
-	if (!pod->status.pod_ip || strcmp(pod->status.pod_ip, ip) != 0) {
+	if (ctx->rt->ops->sandbox_network &&
+	    ctx->rt->ops->sandbox_network(ctx->rt, rec->sandbox_id, &ip, &ms, &err) < 0) {
+		_cleanup_free_ char *m = pf_xasprintf("Failed to create pod sandbox: %s", err.msg);
+		free(rec->sandbox_id);
+		rec->sandbox_id = NULL;
+		set_state(&cs->state, PF_CSTATE_WAITING, "ContainerCreating", m);
+		add_event(res, "Warning", "FailedCreatePodSandBox", "%s", m);
+		return false;
+	}
+	if (!ctx->rt->ops->sandbox_network && ctx->rt->ops->sandbox_ip)
+		ip = ctx->rt->ops->sandbox_ip(ctx->rt, rec->sandbox_id);
+	if (ip && (!pod->status.pod_ip || strcmp(pod->status.pod_ip, ip) != 0)) {
 		_cleanup_free_ char *step = pf_xasprintf("network ready %s", ip);
 		free(pod->status.pod_ip);
 		pod->status.pod_ip = pf_xstrdup(ip);
-		pod_timeline(pod, step, pf_wall_ms());
+		pod_timeline(pod, step, ms ? ms : pf_wall_ms());
 	}
+	return true;
+}
+
+/* Does c's environment name the pod's IP (fieldRef status.podIP)?  Then
+ * it is created once the network is attached, not beside the attachment. */
+static bool wants_pod_ip(const struct pf_container *c)
+{
+	for (size_t i = 0; i < c->n_env; i++) {
+		const char *f = c->env[i].field_ref_path;
+		if (f && (strcmp(f, "status.podIP") == 0 || strcmp(f, "status.podIPs") == 0))
+			return true;
+	}
+	return false;
 }
 
 /* Create and start container c (attempt = its restartCount). */
@@ -255,6 +284,8 @@ static int create_start(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, st
 {
 	struct pf_err err = PF_ERR_INIT;
 	_cleanup_free_ char *new_id = NULL, *image_id = NULL;
+	bool attaching = false; /* the new sandbox's network attaches meanwhile */
+	int64_t created_ms;
 	int r;
 
 	if (ctx->rt->ops->image_status) {
@@ -298,10 +329,19 @@ static int create_start(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, st
 		    !strstr(pf_strmap_get(&pod->meta.annotations, PF_TIMELINE_ANNOTATION) ?: "",
 			    " sandbox ready"))
 			pod_timeline(pod, "sandbox ready", pf_wall_ms());
-		sandbox_network(ctx, rec, pod);
+		attaching = !wants_pod_ip(c);
+		if (!attaching && !sandbox_network(ctx, rec, pod, cs, res)) {
+			*failed = true;
+			return C_WAITING;
+		}
 	}
 	r = pf_rt_container_create(ctx->rt, rec->sandbox_id, pod, c, init, cs->restart_count,
 				   &new_id, &err);
+	created_ms = pf_wall_ms();
+	if (attaching && !sandbox_network(ctx, rec, pod, cs, res)) {
+		*failed = true;
+		return C_WAITING;
+	}
 	if (r == -ENOENT && !strstr(err.msg, "image")) {
 		/* The sandbox went away under us: make it again next pass. */
 		free(rec->sandbox_id);
@@ -319,7 +359,7 @@ static int create_start(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, st
 	if (!hollow(ctx)) {
 		_cleanup_free_ char *step = pf_xasprintf("container %s created", c->name);
 		add_event(res, "Normal", "Created", "Created container %s", c->name);
-		pod_timeline(pod, step, pf_wall_ms());
+		pod_timeline(pod, step, created_ms);
 	}
 	r = pf_rt_container_start(ctx->rt, new_id, &err);
 	if (r < 0) {
@@ -632,16 +672,29 @@ static bool not_ready(const struct pf_container_status *cs)
 	return !cs->ready;
 }
 
+/* Add "<now> step" to the pod's timeline, in time order (a step the
+ * runtime did in the background, the network, can end before the step
+ * the agent noted last). */
 static void pod_timeline(struct pf_pod *pod, const char *step, int64_t now)
 {
 	const char *tl = pf_strmap_get(&pod->meta.annotations, PF_TIMELINE_ANNOTATION);
 	_cleanup_free_ char *v = NULL;
+	size_t at;
 
-	if (tl)
-		v = pf_xasprintf("%s%s%lld %s", tl, *tl && tl[strlen(tl) - 1] != '\n' ? "\n" : "",
-				 (long long)now, step);
-	else
+	if (!tl) {
 		v = pf_xasprintf("%lld stored\n%lld %s", (long long)pod->meta.creation_ms,
+				 (long long)now, step);
+		pf_strmap_set(&pod->meta.annotations, PF_TIMELINE_ANNOTATION, v);
+		return;
+	}
+	/* Before the first line that is later, else at the end. */
+	for (at = 0; tl[at]; at += strcspn(tl + at, "\n"), at += tl[at] == '\n')
+		if (strtoll(tl + at, NULL, 10) > now)
+			break;
+	if (tl[at])
+		v = pf_xasprintf("%.*s%lld %s\n%s", (int)at, tl, (long long)now, step, tl + at);
+	else
+		v = pf_xasprintf("%s%s%lld %s", tl, *tl && tl[strlen(tl) - 1] != '\n' ? "\n" : "",
 				 (long long)now, step);
 	pf_strmap_set(&pod->meta.annotations, PF_TIMELINE_ANNOTATION, v);
 }

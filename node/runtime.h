@@ -13,7 +13,8 @@
  * backend only does what it is told and reports what is.  IDs are the
  * backend's own (64 hex digits, as containerd's); the agent shows them as
  * "<name>://<id>" in containerID.  Every op may block (an OCI backend
- * execs crun), is called from the agent thread only, and returns 0 or
+ * execs crun), is called from the agent thread only (a backend may run
+ * work of its own beside it: see sandbox_network), and returns 0 or
  * -errno with one sentence in err.  Errors a backend may return:
  *   -ENOENT  no such sandbox or container (the agent then recreates it)
  *   -ENOSYS  the backend cannot run at all on this host (err says why)
@@ -136,6 +137,17 @@ struct pf_runtime_ops {
 	/* The sandbox's pod IP (its network was attached at create), NULL =
 	 * none (no network, or unknown).  May be NULL. */
 	char *(*sandbox_ip)(struct pf_runtime *rt, const char *id);
+	/* sandbox_create may leave the network attaching in the background
+	 * (CNI ADD needs only the namespace), so that the agent creates the
+	 * first container meanwhile.  This waits for it: 0 with *ip the pod's
+	 * IP (NULL = none) and *ms the wall time the attachment ended (0 =
+	 * before this call, unknown); at once when it is attached already.
+	 * On failure -errno, err says why, and the sandbox is gone, with any
+	 * container created in it: the caller forgets its ID.  No container of
+	 * the sandbox starts before its network is attached (container_start
+	 * waits too).  May be NULL: sandbox_create attaches before it returns. */
+	int (*sandbox_network)(struct pf_runtime *rt, const char *id, char **ip, int64_t *ms,
+			       struct pf_err *err);
 };
 
 /* Every backend's handle starts with this header. */

@@ -70,6 +70,7 @@ struct oci {
 	char *conmon;
 	bool allow_privileged, allow_host_paths;
 	struct pf_image_store *images;
+	struct net_job *jobs; /* sandboxes whose network attaches in the background */
 };
 
 static struct oci *O(struct pf_runtime *rt)
@@ -431,12 +432,15 @@ fail:
 	return r;
 }
 
+static void net_jobs_drain(struct oci *o);
+
 static void oci_close(struct pf_runtime *rt)
 {
 	struct oci *o = O(rt);
 
 	if (!o)
 		return;
+	net_jobs_drain(o);
 	pf_image_store_close(o->images);
 	pf_net_close(o->net);
 	free(o->net_down);
@@ -624,6 +628,129 @@ static char *existing_sandbox(struct oci *o, const char *uid)
 	return id;
 }
 
+/*
+ * A sandbox's CNI ADD on a thread of its own: it needs only the network
+ * namespace, and the agent creates the first container meanwhile (conmon
+ * and `RUNTIME create` need the namespace's path, not its network).
+ * sandbox_network joins it and records the outcome; container_start and
+ * sandbox_remove join it first, so no container starts without its IP and
+ * no DEL races the ADD.  Until then sandbox.json says "creating": a crash
+ * meanwhile leaves a sandbox that the next sandbox_create undoes (DEL
+ * included) before it makes a new one.  Only the agent thread touches the
+ * list; the thread touches only its job.
+ */
+struct net_job {
+	struct net_job *next;
+	struct pf_net *net;
+	char *id, *uid, *netns;
+	pthread_t thread;
+	bool threaded;
+	int r;
+	char *ip;
+	int64_t done_ms;
+	struct pf_err err;
+};
+
+static void *net_thread(void *arg)
+{
+	struct net_job *j = arg;
+
+	/* No pod: the job may outlive the agent's copy of it (cni and none
+	 * ignore it). */
+	j->r = j->net->ops->add(j->net, j->id, j->netns, NULL, &j->ip, &j->err);
+	j->done_ms = pf_wall_ms();
+	return NULL;
+}
+
+static void net_job_start(struct oci *o, const char *id, const char *uid, const char *netns)
+{
+	struct net_job *j = pf_xcalloc(1, sizeof(*j));
+
+	j->net = o->net;
+	j->id = pf_xstrdup(id);
+	j->uid = pf_xstrdup(uid);
+	j->netns = pf_xstrdup(netns);
+	j->threaded = pthread_create(&j->thread, NULL, net_thread, j) == 0;
+	if (!j->threaded)
+		net_thread(j);
+	j->next = o->jobs;
+	o->jobs = j;
+}
+
+/* Take the job of sandbox id (or of pod uid) off the list once its ADD
+ * ended; NULL when there is none. */
+static struct net_job *net_job_take(struct oci *o, const char *id, const char *uid)
+{
+	for (struct net_job **p = &o->jobs; *p; p = &(*p)->next) {
+		struct net_job *j = *p;
+		if ((id && strcmp(j->id, id) == 0) || (uid && strcmp(j->uid, uid) == 0)) {
+			*p = j->next;
+			if (j->threaded)
+				pthread_join(j->thread, NULL);
+			return j;
+		}
+	}
+	return NULL;
+}
+
+static void net_job_free(struct net_job *j)
+{
+	if (!j)
+		return;
+	free(j->id);
+	free(j->uid);
+	free(j->netns);
+	free(j->ip);
+	free(j);
+}
+
+static int remove_containers_of(struct pf_runtime *rt, const char *sandbox_id, struct pf_err *err);
+
+/* Record how the ADD of job j went: the sandbox is ready with its IP, or
+ * it goes, with whatever was created in it meanwhile (the ADD detached
+ * what it attached; the teardown's DEL is the idempotent second word). */
+static int net_job_finish(struct oci *o, struct net_job *j, struct pf_err *err)
+{
+	_cleanup_free_ char *dir = sandbox_dir_of(o, j->id);
+	_cleanup_free_ char *recpath = dir ? pf_xasprintf("%s/sandbox.json", dir) : NULL;
+	_cleanup_free_ char *link = pf_xasprintf("%s/sandboxes/%s", o->root, j->id);
+	json_t *rec = recpath ? read_json(recpath) : NULL;
+	int r = j->r;
+
+	if (r < 0)
+		r = pf_err_set(err, -r, "%s", j->err.msg);
+	else if (!rec)
+		r = pf_err_set(err, ENOENT, "the record of pod sandbox %.12s is gone", j->id);
+	if (r == 0) {
+		if (j->ip)
+			json_object_set_new(rec, "ip", json_string(j->ip));
+		json_object_set_new(rec, "state", json_string("ready"));
+		r = write_json(recpath, rec, err);
+	}
+	if (r < 0 && dir) {
+		struct pf_err e2 = PF_ERR_INIT;
+		if (remove_containers_of(&o->rt, j->id, &e2) < 0)
+			pf_log(PF_LOG_WARN, "sandbox %.12s: %s", j->id, e2.msg);
+		sandbox_teardown(o, dir, rec);
+		unlink(link);
+	}
+	json_decref(rec);
+	return r;
+}
+
+/* Every ADD ends and is recorded, so each sandbox is whole for the next
+ * start (the runtime closes). */
+static void net_jobs_drain(struct oci *o)
+{
+	while (o->jobs) {
+		struct net_job *j = net_job_take(o, o->jobs->id, NULL);
+		struct pf_err err = PF_ERR_INIT;
+		if (net_job_finish(o, j, &err) < 0)
+			pf_log(PF_LOG_WARN, "sandbox %.12s: %s", j->id, err.msg);
+		net_job_free(j);
+	}
+}
+
 static int oci_sandbox_create(struct pf_runtime *rt, const struct pf_pod *pod, char **id,
 			      struct pf_err *err)
 {
@@ -640,15 +767,35 @@ static int oci_sandbox_create(struct pf_runtime *rt, const struct pf_pod *pod, c
 
 	if (!uid || !*uid || strchr(uid, '/') || uid[0] == '.')
 		return pf_err_set(err, EINVAL, "the pod has no usable uid");
+	{
+		/* One whose network still attaches: its outcome first. */
+		struct net_job *j = net_job_take(o, NULL, uid);
+		struct pf_err e2 = PF_ERR_INIT;
+		if (j && net_job_finish(o, j, &e2) < 0)
+			pf_log(PF_LOG_INFO, "pod %s: the earlier sandbox failed: %s",
+			       pod->meta.name, e2.msg);
+		net_job_free(j);
+	}
 	if ((*id = existing_sandbox(o, uid)))
 		return 0;
 	sid = pf_random_id64();
 	dir = pf_xasprintf("%s/pods/%s", o->state, uid);
 	recpath = pf_xasprintf("%s/sandbox.json", dir);
 	if (exists(recpath)) {
-		/* A half-made one from before a crash: undo it first. */
+		/* A half-made one from before a crash: undo it first, with
+		 * a container created in it while its network attached. */
 		json_t *old = read_json(recpath);
-		sandbox_teardown(o, dir, old);
+		if (old && jstr(old, "id") && valid_id(jstr(old, "id"))) {
+			_cleanup_free_ char *oldlink =
+			    pf_xasprintf("%s/sandboxes/%s", o->root, jstr(old, "id"));
+			struct pf_err e2 = PF_ERR_INIT;
+			if (remove_containers_of(rt, jstr(old, "id"), &e2) < 0)
+				pf_log(PF_LOG_WARN, "sandbox %.12s: %s", jstr(old, "id"), e2.msg);
+			sandbox_teardown(o, dir, old);
+			unlink(oldlink);
+		} else {
+			sandbox_teardown(o, dir, old);
+		}
 		json_decref(old);
 	}
 	nsdir = pf_xasprintf("%s/ns", dir);
@@ -703,14 +850,10 @@ static int oci_sandbox_create(struct pf_runtime *rt, const struct pf_pod *pod, c
 		goto fail;
 	}
 	if (o->net) {
+		/* The ADD runs while the rest is made, and on while the
+		 * agent creates the first container (net_job). */
 		_cleanup_free_ char *netns = pf_xasprintf("%s/net", nsdir);
-		char *ip = NULL;
-		r = o->net->ops->add(o->net, sid, netns, pod, &ip, err);
-		if (r < 0)
-			goto fail;
-		if (ip)
-			json_object_set_new(rec, "ip", json_string(ip));
-		free(ip);
+		net_job_start(o, sid, uid, netns);
 	}
 	if (mkdir(shm, 01777) < 0 && errno != EEXIST) {
 		r = pf_err_sys(err, errno, "create %s", shm);
@@ -777,17 +920,57 @@ static int oci_sandbox_create(struct pf_runtime *rt, const struct pf_pod *pod, c
 		r = pf_err_sys(err, errno, "create %s", link);
 		goto fail;
 	}
-	json_object_set_new(rec, "state", json_string("ready"));
-	r = write_json(recpath, rec, err);
-	if (r < 0)
-		goto fail;
+	if (!o->net) {
+		/* Else ready once the ADD is recorded (net_job_finish). */
+		json_object_set_new(rec, "state", json_string("ready"));
+		r = write_json(recpath, rec, err);
+		if (r < 0)
+			goto fail;
+	}
 	json_decref(rec);
 	*id = PF_TAKE(sid);
 	return 0;
 fail:
+	/* The ADD ends before the teardown's DEL. */
+	net_job_free(net_job_take(o, sid, NULL));
 	sandbox_teardown(o, dir, rec);
 	if (link)
 		unlink(link);
+	json_decref(rec);
+	return r;
+}
+
+static int oci_sandbox_network(struct pf_runtime *rt, const char *id, char **ip, int64_t *ms,
+			       struct pf_err *err)
+{
+	struct oci *o = O(rt);
+	struct net_job *j = net_job_take(o, id, NULL);
+	_cleanup_free_ char *dir = NULL, *recpath = NULL;
+	json_t *rec;
+	int r;
+
+	*ip = NULL;
+	*ms = 0;
+	if (j) {
+		r = net_job_finish(o, j, err);
+		if (r == 0) {
+			*ip = PF_TAKE(j->ip);
+			*ms = j->done_ms;
+		}
+		net_job_free(j);
+		return r;
+	}
+	dir = sandbox_dir_of(o, id);
+	if (!dir)
+		return pf_err_set(err, ENOENT, "no such pod sandbox \"%s\"", id);
+	recpath = pf_xasprintf("%s/sandbox.json", dir);
+	rec = read_json(recpath);
+	if (!rec || !jstr(rec, "state") || strcmp(jstr(rec, "state"), "ready") != 0)
+		r = pf_err_set(err, ENOENT, "pod sandbox %.12s was never finished", id);
+	else
+		r = 0;
+	if (r == 0 && jstr(rec, "ip"))
+		*ip = pf_xstrdup(jstr(rec, "ip"));
 	json_decref(rec);
 	return r;
 }
@@ -1176,6 +1359,17 @@ static int oci_container_start(struct pf_runtime *rt, const char *id, struct pf_
 
 	if (!rec)
 		return pf_err_set(err, ENOENT, "no such container \"%s\"", id);
+	if (jstr(rec, "sandbox_id")) {
+		/* Never before the pod has its network (net_job). */
+		struct net_job *j = net_job_take(o, jstr(rec, "sandbox_id"), NULL);
+		r = j ? net_job_finish(o, j, err) : 0;
+		net_job_free(j);
+		if (r < 0) {
+			json_decref(rec);
+			pf_err_prefix(err, "the pod's network: ");
+			return r;
+		}
+	}
 	r = runtime_call(o, args, 2, &out, err);
 	if (r == 0 && out.status != 0) {
 		_cleanup_free_ char *m = runtime_msg(out.err);
@@ -1553,23 +1747,16 @@ static void sandbox_teardown(struct oci *o, const char *dir, json_t *rec)
 
 static int oci_list(struct pf_runtime *rt, struct pf_rt_list *out, struct pf_err *err);
 
-static int oci_sandbox_remove(struct pf_runtime *rt, const char *id, struct pf_err *err)
+/* Stop and remove every container of sandbox sandbox_id. */
+static int remove_containers_of(struct pf_runtime *rt, const char *sandbox_id, struct pf_err *err)
 {
-	struct oci *o = O(rt);
-	_cleanup_free_ char *dir = sandbox_dir_of(o, id);
-	_cleanup_free_ char *link = NULL, *recpath = NULL;
 	struct pf_rt_list l = {0};
-	json_t *rec;
-	int r;
+	int r = oci_list(rt, &l, err);
 
-	if (!dir)
-		return pf_err_set(err, ENOENT, "no such pod sandbox \"%s\"", id);
-	/* Whatever still runs in it goes first. */
-	r = oci_list(rt, &l, err);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < l.n && r == 0; i++) {
-		if (!l.items[i].sandbox_id || strcmp(l.items[i].sandbox_id, id) != 0)
+		if (!l.items[i].sandbox_id || strcmp(l.items[i].sandbox_id, sandbox_id) != 0)
 			continue;
 		r = oci_container_stop(rt, l.items[i].id, 0, err);
 		if (r == 0 || r == -ENOENT)
@@ -1578,6 +1765,23 @@ static int oci_sandbox_remove(struct pf_runtime *rt, const char *id, struct pf_e
 			r = 0;
 	}
 	pf_rt_list_free(&l);
+	return r;
+}
+
+static int oci_sandbox_remove(struct pf_runtime *rt, const char *id, struct pf_err *err)
+{
+	struct oci *o = O(rt);
+	_cleanup_free_ char *dir = sandbox_dir_of(o, id);
+	_cleanup_free_ char *link = NULL, *recpath = NULL;
+	json_t *rec;
+	int r;
+
+	/* An ADD still running ends first: the teardown's DEL follows it. */
+	net_job_free(net_job_take(o, id, NULL));
+	if (!dir)
+		return pf_err_set(err, ENOENT, "no such pod sandbox \"%s\"", id);
+	/* Whatever still runs in it goes first. */
+	r = remove_containers_of(rt, id, err);
 	if (r < 0)
 		return r;
 	recpath = pf_xasprintf("%s/sandbox.json", dir);
@@ -1693,6 +1897,7 @@ const struct pf_runtime_ops pf_runtime_oci_ops = {
     .sandbox_create = oci_sandbox_create,
     .sandbox_remove = oci_sandbox_remove,
     .sandbox_ip = oci_sandbox_ip,
+    .sandbox_network = oci_sandbox_network,
     .container_create = oci_container_create,
     .container_start = oci_container_start,
     .container_stop = oci_container_stop,

@@ -11,7 +11,9 @@ start_podfs_oci
 check "the node registers" -- wait_until 20 sh -c "ls '$MNT/nodes' | grep -q ."
 
 for p in web client; do
-	cmd='sleep 3600'
+	# The client names its IP (fieldRef status.podIP): it is created
+	# once the network is attached, not beside the attachment.
+	cmd='echo my-ip=$MY_IP; exec sleep 3600'
 	[ $p = web ] && cmd='mkdir -p /tmp/www && echo hello-from-web >/tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www'
 	cat <<EOT | "$FSOP" write "$PODS/$p.yaml" >/dev/null
 apiVersion: v1
@@ -23,6 +25,9 @@ spec:
   - name: app
     image: busybox
     command: ["sh", "-c", "$cmd"]
+    env:
+    - name: MY_IP
+      valueFrom: {fieldRef: {fieldPath: status.podIP}}
 EOT
 	remember_uid $p
 done
@@ -32,6 +37,7 @@ wip=$(cat "$PODS/web/ip"); cip=$(cat "$PODS/client/ip")
 like "$wip" "^${net//./\\.}\\.[0-9]+$" "web's ip is in $POD_CIDR ($wip)"
 like "$cip" "^${net//./\\.}\\.[0-9]+$" "client's ip is in $POD_CIDR ($cip)"
 check "the two IPs differ" -- test "$wip" != "$cip"
+check "the client's env has its IP (fieldRef status.podIP)" -- wait_until 10 grep -qx "my-ip=$cip" "$PODS/client/logs"
 y=$(cat "$PODS/web/pod.yaml")
 like "$y" "podIP: $wip" "status.podIP"
 like "$y" "podIPs:" "status.podIPs"

@@ -2,7 +2,8 @@
 # CNI failures reach the pod: with a pod CIDR of one usable address the
 # second pod's ADD fails in host-local, which the pod shows as a
 # FailedCreatePodSandBox event carrying the plugin's message, and the
-# failed attempt leaves no veth or reservation.  --network none: pods run
+# failed attempt leaves no veth or reservation, nor the container created
+# while the ADD ran.  --network none: pods run
 # with loopback only and no IP.
 . "$(dirname "$0")/lib.sh"
 import_images busybox
@@ -33,6 +34,12 @@ like "$(cat "$PODS/second/events")" "FailedCreatePodSandBox .*CNI ADD of the bri
 is "$(cat "$PODS/second/status")" "ContainerCreating" "it stays ContainerCreating"
 is "$(ip -o link show master "$BRIDGE" | wc -l)" "1" "the failed attempt left no bridge port"
 is "$(ls "$STATE/cni/ipam/podfs" | grep -c '^10\.')" "1" "nor an IP reservation"
+# The container is created while the ADD runs: when the ADD fails, it
+# goes with the sandbox, and no Created event ever told of it.
+check "the container made beside the failed ADD is gone" -- wait_until 10 sh -c "[ \$(ls '$STATE/oci/containers' | wc -l) = 1 ]"
+is "$(scenario_conmons | wc -l)" "1" "one monitor: the first pod's"
+check "the second pod has no Created event" -- sh -c "! grep -q 'Created container' '$PODS/second/events'"
+is "$(cfield second app id)" "" "nor a container ID"
 rmdir "$PODS/first" "$PODS/second"
 check "both pods deleted" -- wait_until 20 sh -c "! ls '$PODS' | grep -q ."
 is "$(runtime_leaks)" "" "nothing is left"
