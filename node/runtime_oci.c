@@ -128,6 +128,20 @@ static int write_json(const char *path, json_t *j, struct pf_err *err)
 	return write_file(path, s, strlen(s), err);
 }
 
+/*
+ * A record made durable by its first write, updated with what only a
+ * running host can use (pids, a start time, the sandbox's "ready" and IP):
+ * no fsync.  A podfs that crashes finds the update in the page cache; a
+ * host that loses power loses those processes and mounts as well, and its
+ * ext4 (auto_da_alloc) keeps the old or the new file across the rename.
+ */
+static int update_json(const char *path, json_t *j, struct pf_err *err)
+{
+	_cleanup_free_ char *s = json_dumps(j, JSON_INDENT(1) | JSON_SORT_KEYS);
+
+	return write_file_as(path, s, strlen(s), false, err);
+}
+
 static json_t *read_json(const char *path)
 {
 	return json_load_file(path, 0, NULL);
@@ -725,7 +739,7 @@ static int net_job_finish(struct oci *o, struct net_job *j, struct pf_err *err)
 		if (j->ip)
 			json_object_set_new(rec, "ip", json_string(j->ip));
 		json_object_set_new(rec, "state", json_string("ready"));
-		r = write_json(recpath, rec, err);
+		r = update_json(recpath, rec, err);
 	}
 	if (r < 0 && dir) {
 		struct pf_err e2 = PF_ERR_INIT;
@@ -923,7 +937,7 @@ static int oci_sandbox_create(struct pf_runtime *rt, const struct pf_pod *pod, c
 	if (!o->net) {
 		/* Else ready once the ADD is recorded (net_job_finish). */
 		json_object_set_new(rec, "state", json_string("ready"));
-		r = write_json(recpath, rec, err);
+		r = update_json(recpath, rec, err);
 		if (r < 0)
 			goto fail;
 	}
@@ -997,6 +1011,13 @@ static int save_crec(struct oci *o, const char *id, json_t *rec, struct pf_err *
 	_cleanup_free_ char *p = pf_xasprintf("%s/containers/%s/record.json", o->root, id);
 
 	return write_json(p, rec, err);
+}
+
+static int update_crec(struct oci *o, const char *id, json_t *rec, struct pf_err *err)
+{
+	_cleanup_free_ char *p = pf_xasprintf("%s/containers/%s/record.json", o->root, id);
+
+	return update_json(p, rec, err);
 }
 
 static pid_t read_pid(const char *path)
@@ -1321,7 +1342,7 @@ static int oci_container_create(struct pf_runtime *rt, const char *sandbox_id,
 			goto fail;
 		json_object_set_new(rec, "pid", json_integer(pid));
 		json_object_set_new(rec, "conmon_pid", json_integer(read_pid(cpidfile)));
-		r = save_crec(o, cid, rec, err);
+		r = update_crec(o, cid, rec, err);
 		if (r < 0)
 			goto fail;
 	}
@@ -1378,7 +1399,7 @@ static int oci_container_start(struct pf_runtime *rt, const char *id, struct pf_
 	pf_spawn_out_free(&out);
 	if (r == 0) {
 		json_object_set_new(rec, "started_ms", json_integer(pf_wall_ms()));
-		r = save_crec(o, id, rec, err);
+		r = update_crec(o, id, rec, err);
 	}
 	json_decref(rec);
 	return r;
