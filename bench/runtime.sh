@@ -58,7 +58,7 @@ unbind_hugetlb() {
 	[ -n "$HUGE" ] || return 0
 	find "$HUGE" -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null || true
 	umount "$HUGE" || umount -l "$HUGE"
-	for _ in $(seq 500); do [ "$(cat "$V2/cgroup.controllers")" = "$V2_BEFORE" ] && break; sleep 0.02; done
+	for _ in $(seq 1500); do [ "$(cat "$V2/cgroup.controllers")" = "$V2_BEFORE" ] && break; sleep 0.02; done
 	if [ "$(cat "$V2/cgroup.controllers")" = "$V2_BEFORE" ]; then
 		echo "bench: host restored: hugetlb is back on cgroup v2 ($V2/cgroup.controllers: $V2_BEFORE)"
 	else
