@@ -7,7 +7,9 @@
  * no pause process has to sleep to keep them), its /dev/shm (a tmpfs), its
  * /etc/hosts, /etc/resolv.conf and /etc/hostname, and one directory per
  * emptyDir volume; and a cgroup, /podfs/<pod-uid>, with the pod's pids
- * limit.  A container is STATE/oci/containers/<id>/: the overlayfs root
+ * limit.  Its CNI ADD runs on a thread of its own while the agent creates
+ * the first container (net_job), and no container starts before it ended.
+ * A container is STATE/oci/containers/<id>/: the overlayfs root
  * (the image's layers, an upper and work directory of its own), config.json
  * (bundle.c), and the record this backend keeps.  conmon runs `RUNTIME
  * create`, holds the container's stdio, writes its log to
@@ -799,6 +801,8 @@ static int oci_sandbox_create(struct pf_runtime *rt, const struct pf_pod *pod, c
 		/* A half-made one from before a crash: undo it first, with
 		 * a container created in it while its network attached. */
 		json_t *old = read_json(recpath);
+		pf_log(PF_LOG_INFO, "pod %s: undoing the sandbox a crash left half-made",
+		       pod->meta.name);
 		if (old && jstr(old, "id") && valid_id(jstr(old, "id"))) {
 			_cleanup_free_ char *oldlink =
 			    pf_xasprintf("%s/sandboxes/%s", o->root, jstr(old, "id"));

@@ -42,6 +42,14 @@ res=$(ls "$STATE/cni/ipam/podfs" | grep '^10\.' | sort)
 is "$res" "$ips" "the IP reservations are exactly the pods' IPs"
 check "the orphan reservation is freed" -- test ! -e "$STATE/cni/ipam/podfs/$net.250"
 is "$(ip -o link show master "$BRIDGE" | wc -l)" "8" "one bridge port per pod"
+# A container created beside the ADD of a sandbox the crash left half-made
+# goes with that sandbox: every container's sandbox exists.
+orphans=0
+for r in "$STATE"/oci/containers/*/record.json; do
+	sid=$(sed -n 's/^ *"sandbox_id": "\([0-9a-f]*\)".*/\1/p' "$r")
+	[ -e "$STATE/oci/sandboxes/$sid" ] || orphans=$((orphans + 1))
+done
+is "$orphans" "0" "no container is left of a half-made sandbox"
 ok=0
 for p in $PODS_N; do
 	pid=$(cat "$STATE/oci/containers/$(cfield "$p" app id)/pid")
