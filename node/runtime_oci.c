@@ -330,6 +330,37 @@ static int runtime_call(struct oci *o, const char *const *args, size_t n, struct
 
 /* ---- open --------------------------------------------------------------- */
 
+/*
+ * A container directory without its record is what a crash between its
+ * mkdir and the record's first write left (the ADD beside the container's
+ * creation makes such a crash likelier): nothing in it is mounted or
+ * running yet, since the record lists those before they exist, so it
+ * goes.  No container is being created while the runtime opens.
+ */
+static void sweep_unrecorded(struct oci *o)
+{
+	_cleanup_free_ char *cd = pf_xasprintf("%s/containers", o->root);
+	DIR *d = opendir(cd);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		_cleanup_free_ char *dir = NULL, *rec = NULL;
+		if (!valid_id(e->d_name))
+			continue;
+		dir = pf_xasprintf("%s/%s", cd, e->d_name);
+		rec = pf_xasprintf("%s/record.json", dir);
+		if (exists(rec))
+			continue;
+		pf_log(PF_LOG_INFO,
+		       "oci runtime: removing container %.12s, which a crash left "
+		       "without its record",
+		       e->d_name);
+		rm_rf(dir);
+	}
+	if (d)
+		closedir(d);
+}
+
 static int oci_open(const struct pf_runtime_config *cfg, struct pf_runtime **out,
 		    struct pf_err *err)
 {
@@ -423,6 +454,7 @@ static int oci_open(const struct pf_runtime_config *cfg, struct pf_runtime **out
 	r = pf_image_store_open(o->state, &o->images, err);
 	if (r < 0)
 		goto fail;
+	sweep_unrecorded(o);
 	if (o->net && o->net->ops->reconcile) {
 		/* IPs reserved for sandboxes a crash left unrecorded. */
 		_cleanup_free_ char *sd = pf_xasprintf("%s/sandboxes", o->root);

@@ -2,7 +2,8 @@
 # kill -9 of podfs while pods are being networked, then a restart: every pod
 # ends Running with one IP of its own, one IP reservation per pod and one
 # bridge port per pod; a reservation of a sandbox that no longer exists is
-# freed at start-up; deleting the pods leaves nothing behind.
+# freed at start-up, and so is a container directory without its record;
+# deleting the pods leaves nothing behind.
 . "$(dirname "$0")/lib.sh"
 import_images busybox
 start_podfs_oci
@@ -32,6 +33,10 @@ pass "podfs killed with $reserved IP(s) reserved"
 # record leaves): freed at start-up.
 net=${POD_CIDR%.0/24}
 printf '%064d\neth0' 0 >"$STATE/cni/ipam/podfs/$net.250"
+# A container directory without its record (a crash between the two):
+# removed at start-up.
+stray=$STATE/oci/containers/$(printf '%064d' 1)
+mkdir -p "$stray/rootfs" "$stray/upper"
 
 start_podfs_oci
 check "all 8 pods Running after the restart" -- wait_until 60 sh -c "for p in $PODS_N; do grep -qx Running '$PODS/'\$p/status || exit 1; done"
@@ -41,6 +46,7 @@ is "$(echo "$ips" | sort -u | wc -l)" "8" "the 8 IPs are distinct"
 res=$(ls "$STATE/cni/ipam/podfs" | grep '^10\.' | sort)
 is "$res" "$ips" "the IP reservations are exactly the pods' IPs"
 check "the orphan reservation is freed" -- test ! -e "$STATE/cni/ipam/podfs/$net.250"
+check "the container directory without a record is removed" -- test ! -e "$stray"
 is "$(ip -o link show master "$BRIDGE" | wc -l)" "8" "one bridge port per pod"
 # A container created beside the ADD of a sandbox the crash left half-made
 # goes with that sandbox: every container's sandbox exists.
