@@ -122,6 +122,8 @@ void pf_sched_pod_init(struct pf_sched_pod *out, const struct pf_pod *pod)
 		o->value = pf_xstrdup(t->value ? t->value : "");
 		o->exists = t->operator_ && strcmp(t->operator_, "Exists") == 0;
 		o->effect = pf_taint_effect(t->effect);
+		o->has_seconds = t->has_toleration_seconds;
+		o->seconds = t->toleration_seconds;
 	}
 }
 
@@ -254,6 +256,105 @@ static bool tolerated(const struct pf_sched_pod *pod, const char *key, const cha
 		if (tolerates(&pod->tols[i], key, value, effect))
 			return true;
 	return false;
+}
+
+bool pf_sched_node_noexecute(const struct pf_sched_node *node)
+{
+	for (size_t i = 0; i < node->n_taints; i++)
+		if (node->taints[i].effect == PF_EFFECT_NOEXECUTE)
+			return true;
+	return false;
+}
+
+int64_t pf_sched_noexecute(const struct pf_sched_tol *tols, size_t n_tols,
+			   const struct pf_sched_node *node)
+{
+	int64_t min = INT64_MAX;
+	bool any = false;
+
+	for (size_t i = 0; i < node->n_taints; i++) {
+		const struct pf_sched_taint *t = &node->taints[i];
+		const struct pf_sched_tol *used = NULL;
+
+		if (t->effect != PF_EFFECT_NOEXECUTE)
+			continue;
+		any = true;
+		for (size_t k = 0; k < n_tols && !used; k++)
+			if (tolerates(&tols[k], t->key, t->value, t->effect))
+				used = &tols[k];
+		if (!used)
+			return 0;
+		if (used->has_seconds && used->seconds <= 0)
+			return 0;
+		if (used->has_seconds && used->seconds < min)
+			min = used->seconds;
+	}
+	if (!any || min == INT64_MAX)
+		return PF_EVICT_NEVER;
+	return min > INT64_MAX / 1000 ? INT64_MAX : min * 1000;
+}
+
+static bool noexecute_tol(const struct pf_sched_tol *t)
+{
+	return !t->effect || t->effect == PF_EFFECT_NOEXECUTE;
+}
+
+struct pf_sched_tol *pf_sched_tols_noexecute(const struct pf_sched_tol *tols, size_t n,
+					     size_t *out_n)
+{
+	size_t k = 0, size = 0;
+	struct pf_sched_tol *out;
+	char *str;
+
+	for (size_t i = 0; i < n; i++)
+		if (noexecute_tol(&tols[i])) {
+			k++;
+			size += strlen(tols[i].key) + strlen(tols[i].value) + 2;
+		}
+	*out_n = k;
+	if (!k)
+		return NULL;
+	out = pf_xcalloc(1, k * sizeof(*out) + size);
+	str = (char *)(out + k);
+	k = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct pf_sched_tol *o;
+		size_t kl, vl;
+
+		if (!noexecute_tol(&tols[i]))
+			continue;
+		o = &out[k++];
+		*o = tols[i];
+		kl = strlen(tols[i].key) + 1;
+		vl = strlen(tols[i].value) + 1;
+		o->key = memcpy(str, tols[i].key, kl);
+		o->value = memcpy(str + kl, tols[i].value, vl);
+		str += kl + vl;
+	}
+	return out;
+}
+
+struct pf_sched_tol *pf_sched_pod_tols_noexecute(const struct pf_pod *pod, size_t *out_n)
+{
+	const struct pf_pod_spec *s = &pod->spec;
+	_cleanup_free_ struct pf_sched_tol *tmp = NULL;
+
+	*out_n = 0;
+	if (!s->n_tolerations)
+		return NULL;
+	tmp = pf_xcalloc(s->n_tolerations, sizeof(*tmp));
+	for (size_t i = 0; i < s->n_tolerations; i++) {
+		const struct pf_toleration *t = &s->tolerations[i];
+
+		/* Borrowed strings: the copy below owns its own. */
+		tmp[i].key = t->key ? t->key : (char *)"";
+		tmp[i].value = t->value ? t->value : (char *)"";
+		tmp[i].exists = t->operator_ && strcmp(t->operator_, "Exists") == 0;
+		tmp[i].effect = pf_taint_effect(t->effect);
+		tmp[i].has_seconds = t->has_toleration_seconds;
+		tmp[i].seconds = t->toleration_seconds;
+	}
+	return pf_sched_tols_noexecute(tmp, s->n_tolerations, out_n);
 }
 
 unsigned pf_sched_filter(const struct pf_sched_pod *pod, const struct pf_sched_node *node,
