@@ -658,6 +658,7 @@ static void *binder_thread(void *arg)
 {
 	struct sched_binder *bd = arg;
 
+	pthread_setname_np(pthread_self(), "podfs-binder");
 	pthread_mutex_lock(&bd->mu);
 	for (;;) {
 		struct sched_batch *b;
@@ -1088,6 +1089,7 @@ static void *sched_thread(void *arg)
 {
 	struct pf_sched *s = arg;
 
+	pthread_setname_np(pthread_self(), "podfs-sched");
 	while (!__atomic_load_n(&s->stopping, __ATOMIC_ACQUIRE)) {
 		struct pf_watch_batch b = {0};
 		struct pf_err err = PF_ERR_INIT;
