@@ -2,10 +2,13 @@
  * schedbench - the scheduler's figures, in-process on a real sqlite store
  * (the mount is not involved: these are the scheduler's own numbers).
  *
- *   schedbench DB NODES PODS     store NODES hollow nodes and PODS pending
- *                                pods, start the scheduler, time until all
- *                                are bound; then 200 single pods on the
- *                                idle cluster, create->bound latency
+ *   schedbench DB NODES PODS [BATCH]
+ *                                store NODES hollow nodes and PODS pending
+ *                                pods, start the scheduler (BATCH pods a
+ *                                bind transaction at most; default 500),
+ *                                time until all are bound; then 200 single
+ *                                pods on the idle cluster, create->bound
+ *                                latency
  * Prints key=value figures; not a test.
  */
 #include <errno.h>
@@ -96,10 +99,12 @@ int main(int argc, char **argv)
 	long rss0, rss1, peak;
 	char now[21];
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: schedbench DB NODES PODS\n");
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: schedbench DB NODES PODS [BATCH]\n");
 		return 2;
 	}
+	if (argc == 5)
+		o.batch = (size_t)atoi(argv[4]);
 	nodes = atoi(argv[2]);
 	pods = atoi(argv[3]);
 	{

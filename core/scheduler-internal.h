@@ -80,6 +80,7 @@ struct pf_sched {
 	struct sched_binder *binder;  /* the thread that commits batches */
 	struct sched_batch *inflight; /* the batch it commits, NULL when none */
 	bool move_all;		      /* a change that may let unschedulable pods fit */
+	uint64_t move_gen;	      /* moves of all unschedulable pods done so far */
 	bool evict_dirty;	      /* NoExecute taints or bound pods changed */
 	bool evict_scheduled;	      /* some pod may have an eviction scheduled */
 	int64_t next_evict_mono;
@@ -101,8 +102,12 @@ void pf_sched_refresh(struct pf_sched *s, const char *key);
 /* The node lifecycle controller's pass (leader only); returns when it wants
  * to run next (monotonic ms). */
 int64_t pf_nodelifecycle_run(struct pf_sched *s);
-/* The taint eviction controller's pass (leader only, core/tainteviction.c);
- * returns when it wants to run next (monotonic ms, INT64_MAX: on a change). */
+/* The taint eviction controller's pass over every bound pod (leader only,
+ * core/tainteviction.c); returns when it wants to run next (monotonic ms,
+ * INT64_MAX: on a change). */
 int64_t pf_tainteviction_run(struct pf_sched *s);
+/* The same for one pod that was bound or changed, at once (a no-op unless
+ * this process leads and runs the controllers). */
+void pf_tainteviction_pod(struct pf_sched *s, struct spod *p);
 
 #endif

@@ -426,6 +426,25 @@ static int64_t balanced(int64_t acpu, int64_t rcpu, int64_t amem, int64_t rmem)
 	return (int64_t)((1.0 - d / 2) * 100);
 }
 
+/* LeastAllocated (the mean of cpu and memory) plus BalancedAllocation, as
+ * remembered in m when the inputs are the same. */
+static int64_t resource_score(struct pf_sched_score_memo *m, const struct pf_sched_node *nd,
+			      const struct pf_sched_pod *pod)
+{
+	int64_t rcpu = nd->nz_cpu + pod->nz_cpu, rmem = nd->nz_mem + pod->nz_mem;
+
+	if (m->acpu == nd->alloc_cpu && m->amem == nd->alloc_mem && m->rcpu == rcpu &&
+	    m->rmem == rmem)
+		return m->score;
+	m->acpu = nd->alloc_cpu;
+	m->amem = nd->alloc_mem;
+	m->rcpu = rcpu;
+	m->rmem = rmem;
+	m->score = (least(nd->alloc_cpu, rcpu) + least(nd->alloc_mem, rmem)) / 2 +
+		   balanced(nd->alloc_cpu, rcpu, nd->alloc_mem, rmem);
+	return m->score;
+}
+
 static int64_t prefer_taints(const struct pf_sched_pod *pod, const struct pf_sched_node *node)
 {
 	int64_t k = 0;
@@ -513,6 +532,7 @@ void pf_sched_ctx_free(struct pf_sched_ctx *c)
 {
 	free(c->feasible);
 	free(c->scores);
+	free(c->memo);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -529,6 +549,10 @@ ssize_t pf_sched_pick(struct pf_sched_ctx *c, const struct pf_sched_pod *pod,
 	if (c->cap < n) {
 		c->feasible = pf_xrealloc(c->feasible, n * sizeof(*c->feasible));
 		c->scores = pf_xrealloc(c->scores, n * sizeof(*c->scores));
+		free(c->memo);
+		c->memo = pf_xcalloc(n, sizeof(*c->memo));
+		for (size_t j = 0; j < n; j++)
+			c->memo[j].acpu = -1; /* no allocatable is negative: empty */
 		c->cap = n;
 	}
 	want = pf_sched_nodes_to_find(n);
@@ -556,10 +580,8 @@ ssize_t pf_sched_pick(struct pf_sched_ctx *c, const struct pf_sched_pod *pod,
 	}
 	for (k = 0; k < nf; k++) {
 		const struct pf_sched_node *nd = &nodes[c->feasible[k]];
-		int64_t rcpu = nd->nz_cpu + pod->nz_cpu, rmem = nd->nz_mem + pod->nz_mem;
 		int64_t taint = max_prefer ? 100 - 100 * c->scores[k] / max_prefer : 100;
-		int64_t score = (least(nd->alloc_cpu, rcpu) + least(nd->alloc_mem, rmem)) / 2 +
-				balanced(nd->alloc_cpu, rcpu, nd->alloc_mem, rmem) + 3 * taint;
+		int64_t score = resource_score(&c->memo[c->feasible[k]], nd, pod) + 3 * taint;
 
 		if (score > best_score ||
 		    (score == best_score && nd->npods < nodes[c->feasible[best]].npods)) {

@@ -146,11 +146,20 @@ struct pf_sched_tol *pf_sched_tols_noexecute(const struct pf_sched_tol *tols, si
 /* The same taken from a pod's spec.tolerations. */
 struct pf_sched_tol *pf_sched_pod_tols_noexecute(const struct pf_pod *pod, size_t *out_n);
 
+/* The resource part of a node's score for given allocatable and requested
+ * amounts: a pure function, remembered per node index because most pods
+ * meet most nodes unchanged since the last pod (four divisions a node were
+ * most of a pick). */
+struct pf_sched_score_memo {
+	int64_t acpu, amem, rcpu, rmem, score;
+};
+
 /* Scratch space and the rotating start of pf_sched_pick, one per scheduler. */
 struct pf_sched_ctx {
 	size_t next_start;
 	size_t *feasible;
 	int64_t *scores;
+	struct pf_sched_score_memo *memo;
 	size_t cap;
 };
 void pf_sched_ctx_free(struct pf_sched_ctx *c);

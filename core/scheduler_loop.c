@@ -257,12 +257,11 @@ static void apply_pod(struct pf_sched *s, const char *name, struct pf_kv *kv)
 		s->move_all = true;
 	free(p->ne_tols);
 	p->ne_tols = p->node ? pf_sched_pod_tols_noexecute(pod, &p->n_ne_tols) : NULL;
-	if (p->node || p->evict_at_mono)
-		s->evict_dirty = true;
 
 	if (!needs_sched(p)) {
 		forget_pending(p);
 		pf_sq_remove(&s->queue, &p->q);
+		pf_tainteviction_pod(s, p);
 		return;
 	}
 	forget_pending(p);
@@ -506,6 +505,7 @@ struct plan {
 	int64_t mono;	    /* the same, monotonic: its back-off counts from there */
 	char *key;	    /* the pod's key */
 	int64_t expect_rev; /* the revision the decision was made on */
+	uint64_t move_gen;  /* s->move_gen when it was made */
 	struct pf_buf val;
 	char *ev_key;
 	struct pf_buf ev_val;
@@ -814,7 +814,6 @@ static void batch_apply(struct pf_sched *s, struct sched_batch *b, uint64_t conf
 	for (size_t k = 0; k < b->n; k++) {
 		struct plan *pl = &b->pl[k];
 		struct spod *p = pl->p;
-		ssize_t i;
 
 		if (pl->dropped)
 			continue;
@@ -838,10 +837,8 @@ static void batch_apply(struct pf_sched *s, struct sched_batch *b, uint64_t conf
 			p->ne_tols = p->sp ? pf_sched_tols_noexecute(p->sp->tols, p->sp->n_tols,
 								     &p->n_ne_tols)
 					   : NULL;
-			i = pf_sched_node_index(s, p->node);
-			if (i >= 0 && pf_sched_node_noexecute(&s->nodes[i]))
-				s->evict_dirty = true;
 			forget_pending(p);
+			pf_tainteviction_pod(s, p);
 		} else {
 			/* The kept object follows what was written, as
 			 * encode_scheduled() changed it. */
@@ -851,6 +848,11 @@ static void batch_apply(struct pf_sched *s, struct sched_batch *b, uint64_t conf
 			free(p->cond_msg);
 			p->cond_msg = PF_TAKE(pl->msg);
 			pf_sq_unschedulable(&s->queue, &p->q, pl->mono);
+			/* A cluster event came while it was in flight (kube's
+			 * moveRequestCycle): it may fit now, so it waits only
+			 * for its back-off, not for the next event. */
+			if (pl->move_gen != s->move_gen)
+				pf_sq_add(&s->queue, &p->q, pf_sched_mono_ms());
 		}
 	}
 	stats_add(s, bound, conflicts, bound + unsched ? 1 : 0, unsched);
@@ -945,6 +947,7 @@ static struct sched_batch *batch_build(struct pf_sched *s)
 			continue;
 		x->p = p;
 		x->expect_rev = p->rev;
+		x->move_gen = s->move_gen;
 		x->mono = mono;
 		x->node = pf_sched_pick(&s->ctx, p->sp, s->nodes, s->n_nodes, &why);
 		if (x->node < 0) {
@@ -1069,6 +1072,7 @@ static int lead(struct pf_sched *s, int64_t now, struct pf_err *err)
 	if (s->move_all) {
 		pf_sq_move_all(&s->queue, now);
 		s->move_all = false;
+		s->move_gen++;
 	}
 	if (have_work(s, now))
 		r = schedule_batch(s, err);
@@ -1121,7 +1125,8 @@ static void *sched_thread(void *arg)
 
 		wake = min64(s->next_renew_mono, s->next_resync_mono);
 		if (leader && !s->opts.no_node_controller)
-			wake = min64(min64(wake, s->next_nodes_mono), s->next_evict_mono);
+			wake = min64(min64(wake, s->next_nodes_mono),
+				     s->evict_dirty ? now : s->next_evict_mono);
 		now = pf_sched_mono_ms();
 		if (leader) {
 			/* Pods to try: now, or when the first back-off ends;

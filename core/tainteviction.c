@@ -17,8 +17,12 @@
  *    300 s, --default-*-toleration-seconds) send a lost node's pods away
  *    five minutes after the node lifecycle controller taints it.
  *
- * The clock of a scheduled eviction lives in this process only, as in
- * kube-controller-manager: a new leader starts counting afresh.  It never
+ * A pod is looked at when it is bound or changes (at once, so the order of
+ * events holds: a taint removed after a pod was bound cancels its
+ * eviction), every pod when a node's taints change, and each pod again
+ * when its eviction is due.  The clock of a scheduled eviction lives in
+ * this process only, as in kube-controller-manager: a new leader starts
+ * counting afresh.  It never
  * writes a pod but through pf_api_delete_pod_why, and it reads only the
  * scheduler's view.
  */
@@ -81,6 +85,32 @@ static int64_t due(struct pf_sched *s, struct spod *p, int64_t now)
 	return p->evict_at_mono;
 }
 
+/* p goes now, or its eviction is due at (or none). */
+static int64_t handle(struct pf_sched *s, struct spod *p, int64_t now)
+{
+	int64_t at = due(s, p, now);
+
+	if (!at)
+		return 0;
+	if (at <= now && evict(s, p))
+		return 0;
+	if (at <= now)
+		at = p->evict_at_mono = now + 1000; /* the store failed: again soon */
+	s->evict_scheduled = true;
+	return at;
+}
+
+void pf_tainteviction_pod(struct pf_sched *s, struct spod *p)
+{
+	int64_t at;
+
+	if (!s->lease.held || s->opts.no_node_controller || !p->node || p->deleting)
+		return;
+	at = handle(s, p, pf_sched_mono_ms());
+	if (at && at < s->next_evict_mono)
+		s->next_evict_mono = at;
+}
+
 int64_t pf_tainteviction_run(struct pf_sched *s)
 {
 	int64_t now = pf_sched_mono_ms(), next = INT64_MAX;
@@ -96,13 +126,9 @@ int64_t pf_tainteviction_run(struct pf_sched *s)
 
 		if (!p || !p->node || p->deleting)
 			continue;
-		at = due(s, p, now);
+		at = handle(s, p, now);
 		if (!at)
 			continue;
-		if (at <= now && evict(s, p))
-			continue;
-		if (at <= now)
-			at = p->evict_at_mono = now + 1000; /* the store failed: again soon */
 		scheduled = true;
 		if (at < next)
 			next = at;
