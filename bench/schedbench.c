@@ -5,7 +5,7 @@
  *   schedbench DB NODES PODS [BATCH]
  *                                store NODES hollow nodes and PODS pending
  *                                pods, start the scheduler (BATCH pods a
- *                                bind transaction at most; default 500),
+ *                                bind transaction at most; default 250),
  *                                time until all are bound; then 200 single
  *                                pods on the idle cluster, create->bound
  *                                latency

@@ -35,11 +35,20 @@ struct spod {
 	 * decode was a third of the time per bind; ~4 kB a pending pod). */
 	struct pf_pod *pod;
 	char *cond_msg; /* the PodScheduled=False message stored, NULL when none */
-	/* Bound: the tolerations that matter to NoExecute taints (one
-	 * allocation), and the taint eviction scheduled for it. */
-	struct pf_sched_tol *ne_tols;
-	size_t n_ne_tols;
+	/* Bound: the tolerations that matter to NoExecute taints (shared;
+	 * NULL for none), and the taint eviction scheduled for it. */
+	struct tolset *ne;
 	int64_t evict_start_mono, evict_at_mono; /* 0: none scheduled */
+};
+
+/* A set of tolerations shared by the bound pods that have it: nearly every
+ * pod carries the same two (the API server's defaults), and a copy per pod
+ * was a megabyte of the view at 10,000 pods. */
+struct tolset {
+	size_t refs;
+	char *key; /* canonical text, the key in pf_sched.tolsets */
+	struct pf_sched_tol *tols;
+	size_t n;
 };
 
 /* Per node, beside the pf_sched_node the decisions read. */
@@ -70,8 +79,9 @@ struct pf_sched {
 	struct pf_lease lease;
 	struct pf_sched_ctx ctx;
 
-	struct smap pods;   /* name -> struct spod * */
-	struct smap nodeix; /* name -> node index + 1 */
+	struct smap pods;    /* name -> struct spod * */
+	struct smap tolsets; /* canonical text -> struct tolset * */
+	struct smap nodeix;  /* name -> node index + 1 */
 	struct pf_sched_node *nodes;
 	struct snode_x *nx;
 	size_t n_nodes, cap_nodes;

@@ -186,7 +186,7 @@ struct pf_sched_opts {
 	int renew_ms;		 /* 0: 2000 */
 	int node_grace_ms;	 /* 0: 40000 (node-monitor-grace-period) */
 	int resync_ms;		 /* 0: 60000: unschedulable pods are retried at least this often */
-	size_t batch;		 /* pods a bind transaction at most; 0: 500 */
+	size_t batch;		 /* pods a bind transaction at most; 0: 250 */
 	bool no_node_controller; /* schedule only */
 };
 struct pf_sched;

@@ -167,10 +167,50 @@ static void forget_pending(struct spod *p)
 	p->cond_msg = NULL;
 }
 
-static void spod_free(struct spod *p)
+/* The shared set equal to tols[0..n) (taken: freed or kept); NULL for none. */
+static struct tolset *tolset_get(struct pf_sched *s, struct pf_sched_tol *tols, size_t n)
+{
+	struct pf_buf key = PF_BUF_INIT;
+	struct tolset *t;
+
+	if (!n) {
+		free(tols);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		pf_buf_addf(&key, "%s%c%s%c%d%u%d%lld%c", tols[i].key, 1, tols[i].value, 1,
+			    tols[i].exists, tols[i].effect, tols[i].has_seconds,
+			    (long long)tols[i].seconds, 2);
+	t = smap_get(&s->tolsets, key.buf);
+	if (t) {
+		pf_buf_release(&key);
+		free(tols);
+		t->refs++;
+		return t;
+	}
+	t = pf_xcalloc(1, sizeof(*t));
+	t->refs = 1;
+	t->key = pf_buf_detach(&key, NULL);
+	t->tols = tols;
+	t->n = n;
+	smap_put(&s->tolsets, t->key, t);
+	return t;
+}
+
+static void tolset_put(struct pf_sched *s, struct tolset *t)
+{
+	if (!t || --t->refs)
+		return;
+	smap_del(&s->tolsets, t->key);
+	free(t->key);
+	free(t->tols);
+	free(t);
+}
+
+static void spod_free(struct pf_sched *s, struct spod *p)
 {
 	forget_pending(p);
-	free(p->ne_tols);
+	tolset_put(s, p->ne);
 	free(p->name);
 	free(p->uid);
 	free(p->node);
@@ -190,7 +230,7 @@ static void spod_drop(struct pf_sched *s, struct spod *p)
 	if (p->in_flight)
 		p->dead = true;
 	else
-		spod_free(p);
+		spod_free(s, p);
 }
 
 static unsigned char phase_of(const char *ph)
@@ -255,8 +295,14 @@ static void apply_pod(struct pf_sched *s, const char *name, struct pf_kv *kv)
 	account(s, p, 1);
 	if (was_counted && !counted(p))
 		s->move_all = true;
-	free(p->ne_tols);
-	p->ne_tols = p->node ? pf_sched_pod_tols_noexecute(pod, &p->n_ne_tols) : NULL;
+	tolset_put(s, p->ne);
+	p->ne = NULL;
+	if (p->node) {
+		size_t n;
+		struct pf_sched_tol *t = pf_sched_pod_tols_noexecute(pod, &n);
+
+		p->ne = tolset_get(s, t, n);
+	}
 
 	if (!needs_sched(p)) {
 		forget_pending(p);
@@ -461,7 +507,7 @@ static void view_clear(struct pf_sched *s)
 		if (p->in_flight)
 			p->dead = true;
 		else
-			spod_free(p);
+			spod_free(s, p);
 	}
 	smap_free(&s->pods);
 	for (size_t i = 0; i < s->n_nodes; i++)
@@ -770,13 +816,13 @@ static struct sched_batch *batch_new(size_t cap)
 	return b;
 }
 
-static void batch_free(struct sched_batch *b)
+static void batch_free(struct pf_sched *s, struct sched_batch *b)
 {
 	if (!b)
 		return;
 	for (size_t k = 0; k < b->n; k++) {
 		if (!b->pl[k].dropped && b->pl[k].p->dead)
-			spod_free(b->pl[k].p);
+			spod_free(s, b->pl[k].p);
 		plan_free(&b->pl[k]);
 	}
 	free(b->pl);
@@ -797,12 +843,12 @@ static void unassume(struct pf_sched *s, const struct plan *pl)
 
 /* A plan that will not be written: out of the batch, and the pod back to
  * the view's care.  A pod gone meanwhile is freed now. */
-static void plan_drop(struct plan *pl)
+static void plan_drop(struct pf_sched *s, struct plan *pl)
 {
 	pl->dropped = true;
 	pl->p->in_flight = false;
 	if (pl->p->dead)
-		spod_free(pl->p);
+		spod_free(s, pl->p);
 }
 
 /* The written plans: bound pods count on their node, unschedulable ones
@@ -833,10 +879,15 @@ static void batch_apply(struct pf_sched *s, struct sched_batch *b, uint64_t conf
 		if (pl->node_name) {
 			/* Already counted against the node since the pick. */
 			p->node = PF_TAKE(pl->node_name);
-			free(p->ne_tols);
-			p->ne_tols = p->sp ? pf_sched_tols_noexecute(p->sp->tols, p->sp->n_tols,
-								     &p->n_ne_tols)
-					   : NULL;
+			tolset_put(s, p->ne);
+			p->ne = NULL;
+			if (p->sp) {
+				size_t n;
+				struct pf_sched_tol *t =
+				    pf_sched_tols_noexecute(p->sp->tols, p->sp->n_tols, &n);
+
+				p->ne = tolset_get(s, t, n);
+			}
 			forget_pending(p);
 			pf_tainteviction_pod(s, p);
 		} else {
@@ -883,7 +934,7 @@ static void batch_finish(struct pf_sched *s, struct sched_batch *b)
 			/* The view may hold the newer revision already (read
 			 * while the batch was built): make the re-read count. */
 			x->p->rev = 0;
-			plan_drop(x);
+			plan_drop(s, x);
 			/* The pod is in no queue now: the re-read either frees
 			 * it (gone) or, still pending, queues it again. */
 			pf_sched_refresh(s, key);
@@ -905,7 +956,7 @@ static void batch_finish(struct pf_sched *s, struct sched_batch *b)
 			if (pl->node_name)
 				unassume(s, pl);
 			dead = pl->p->dead;
-			plan_drop(pl);
+			plan_drop(s, pl);
 			if (!dead)
 				pf_sq_requeue(&s->queue, &pl->p->q);
 		}
@@ -925,7 +976,7 @@ static void flush_inflight(struct pf_sched *s)
 	binder_wait(s->binder, b);
 	s->inflight = NULL;
 	batch_finish(s, b);
-	batch_free(b);
+	batch_free(s, b);
 }
 
 /* Take up to a batch of pods off the queue and decide for each. */
@@ -971,7 +1022,7 @@ static struct sched_batch *batch_build(struct pf_sched *s)
 		b->n++;
 	}
 	if (!b->n) {
-		batch_free(b);
+		batch_free(s, b);
 		return NULL;
 	}
 	batch_ops(b);
@@ -1171,7 +1222,7 @@ int pf_sched_start(struct pf_store *store, const struct pf_sched_opts *opts, str
 	if (s->opts.resync_ms <= 0)
 		s->opts.resync_ms = 60000;
 	if (!s->opts.batch)
-		s->opts.batch = 500;
+		s->opts.batch = 250;
 	if (s->opts.identity) {
 		ident = pf_xstrdup(s->opts.identity);
 	} else {
@@ -1222,6 +1273,7 @@ void pf_sched_stop(struct pf_sched *s)
 	if (s->watch)
 		pf_watch_close(s->watch);
 	view_clear(s);
+	smap_free(&s->tolsets); /* empty: every pod gave its set back */
 	pf_sq_free(&s->queue);
 	free(s->nodes);
 	free(s->nx);

@@ -67,8 +67,9 @@ static bool evict(struct pf_sched *s, struct spod *p)
 static int64_t due(struct pf_sched *s, struct spod *p, int64_t now)
 {
 	ssize_t i = pf_sched_node_index(s, p->node);
-	int64_t d =
-	    i < 0 ? PF_EVICT_NEVER : pf_sched_noexecute(p->ne_tols, p->n_ne_tols, &s->nodes[i]);
+	int64_t d = i < 0 ? PF_EVICT_NEVER
+			  : pf_sched_noexecute(p->ne ? p->ne->tols : NULL, p->ne ? p->ne->n : 0,
+					       &s->nodes[i]);
 
 	if (d == PF_EVICT_NEVER) {
 		if (p->evict_at_mono)
