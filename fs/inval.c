@@ -28,9 +28,17 @@ struct item {
 static void send_item(void *arg)
 {
 	struct item *it = arg;
-	int r = it->name[0] ? fuse_lowlevel_notify_inval_entry(it->se, it->parent, it->name,
-							       strlen(it->name))
-			    : fuse_lowlevel_notify_inval_inode(it->se, it->parent, 0, 0);
+	int r;
+
+	/* The loop has ended: nobody answers the requests that may hold the
+	 * directory's lock a notification waits for (shutdown). */
+	if (fuse_session_exited(it->se)) {
+		free(it);
+		return;
+	}
+	r = it->name[0]
+		? fuse_lowlevel_notify_inval_entry(it->se, it->parent, it->name, strlen(it->name))
+		: fuse_lowlevel_notify_inval_inode(it->se, it->parent, 0, 0);
 
 	/* ENOENT: the kernel had no such entry or inode cached. */
 	if (r < 0 && r != -ENOENT && r != -ENOTCONN)

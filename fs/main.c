@@ -421,8 +421,9 @@ static void startup_done(void)
  * the log: the parent exits 0 on startup_done(), or prints what
  * startup_error() sent and exits 1.  stderr becomes logfd; the working
  * directory becomes / when chdir_root.  Returns in the child only; -errno
- * when it cannot fork. */
-static int go_background(int logfd, const char *logpath, bool chdir_root)
+ * when it cannot fork.  se: the mount the parent removes when start-up
+ * failed (the child may have died without unmounting), or NULL. */
+static int go_background(int logfd, const char *logpath, bool chdir_root, struct fuse_session *se)
 {
 	int p[2], null;
 	pid_t pid;
@@ -443,6 +444,11 @@ static int go_background(int logfd, const char *logpath, bool chdir_root)
 		ssize_t n;
 
 		close(p[1]);
+		/* Ctrl-C stops the wait: libfuse's handlers (inherited) would
+		 * only mark the session. */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
 		while (len < sizeof(buf)) {
 			n = read(p[0], buf + len, sizeof(buf) - len);
 			if (n < 0 && errno == EINTR)
@@ -459,6 +465,9 @@ static int go_background(int logfd, const char *logpath, bool chdir_root)
 			ready = false;
 		if (!ready && !len)
 			fprintf(stderr, "podfs: stopped during start-up; see %s\n", logpath);
+		/* A child that died without unmounting leaves a dead mount. */
+		if (!ready && se)
+			fuse_session_unmount(se);
 		_exit(ready ? 0 : 1);
 	}
 	close(p[0]);
@@ -553,7 +562,10 @@ static int cmd_node(int argc, char **argv)
 		/* Fork before any thread exists: close the store, go, reopen. */
 		pf_store_close(store);
 		store = NULL;
-		r = go_background(logfd, logpath, false);
+		/* The waiting parent may be gone (Ctrl-C): a write to the
+		 * start-up pipe must fail, not kill the node agent. */
+		signal(SIGPIPE, SIG_IGN);
+		r = go_background(logfd, logpath, false, NULL);
 		if (logfd >= 0)
 			close(logfd);
 		if (r < 0) {
@@ -669,7 +681,7 @@ static int cmd_mount(int argc, char **argv)
 		_cleanup_free_ char *logpath = pf_xasprintf("%s/podfs.log", o.state_dir);
 		int logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 
-		r = go_background(logfd, logpath, true);
+		r = go_background(logfd, logpath, true, fs.se);
 		if (logfd >= 0)
 			close(logfd);
 		if (r < 0) {
@@ -754,6 +766,13 @@ out_args:
 
 int main(int argc, char **argv)
 {
+	/* Started with 0, 1 or 2 closed, the first files opened would take
+	 * their place (and the start-up pipe be replaced by /dev/null). */
+	int fd;
+	while ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0 && fd <= 2)
+		fcntl(fd, F_SETFD, 0);
+	if (fd > 2)
+		close(fd);
 	if (argc >= 2 && strcmp(argv[1], "validate") == 0)
 		return cmd_validate(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "image") == 0)

@@ -42,7 +42,12 @@ static int wait_decide(struct pf_fs *fs, const struct fh *h, const char *word, c
 	const struct pf_cpod *p = pf_cache_pod(fs->cache, h->pod);
 	if (p && strcmp(p->s.uid, h->uid) != 0)
 		p = NULL; /* another pod of the same name: this one is gone */
-	r = pf_pod_wait_check(p ? &p->s : NULL, word, why);
+	/* Gone, but the batch that deleted it has not reached pf_fs_notify:
+	 * wait for it (pf_fs_notify, then answer_deferred, answers). */
+	if (!p && pf_cache_settling(fs->cache))
+		r = 0;
+	else
+		r = pf_pod_wait_check(p ? &p->s : NULL, word, why);
 	pf_cache_unlock(fs->cache);
 	return r;
 }
@@ -250,8 +255,12 @@ void pf_fs_notify(void *arg, const struct pf_cache_changes *ch)
 	 * nothing before that, also for a later batch. */
 	pthread_mutex_lock(&fs->wlock);
 	if (ch->n_deleted) {
+		/* deferred now holds off answers (a read that saw the pod gone
+		 * while the cache was settling parked), then the cache stops
+		 * settling, then answer_deferred runs behind the invalidations. */
 		fs->deferred++;
 		pthread_mutex_unlock(&fs->wlock);
+		pf_cache_settled(fs->cache);
 		pf_inval_after(fs->inval, answer_deferred, fs);
 		return;
 	}
