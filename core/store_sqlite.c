@@ -862,15 +862,55 @@ static int trim(struct conn *c, int64_t upto, struct pf_err *err)
 	return run(c, set, "trim the history", err);
 }
 
+/*
+ * The body of a txn, with write_mu held.  Its own function so that every
+ * statement it uses is reset (cleanup attributes) before the caller lets
+ * go of the writer: a statement of the writer touched after the unlock is
+ * touched by two threads at once.  Until it was split out, the revision
+ * statement's cleanup ran after the unlock, clearing the bindings of (or
+ * resetting mid-step) the same statement in the next writer's txn: with
+ * SQLITE_OPEN_NOMUTEX a SIGSEGV inside sqlite3_step, with FULLMUTEX a rare
+ * "NOT NULL constraint failed: meta.rev".
+ */
+static int txn_locked(struct sq_store *s, struct conn *c, const struct pf_op *ops, size_t n,
+		      int64_t *next, size_t *bad, struct pf_err *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *set = NULL;
+	int64_t cur, compact_rev;
+	bool fault = false;
+	int r;
+
+	if ((r = run_simple(c, ST_BEGIN_WRITE, "start a write", err)) < 0)
+		return r;
+	if ((r = read_meta(c, &cur, &compact_rev, err)) < 0)
+		return r;
+	*next = cur + 1;
+	for (size_t i = 0; i < n; i++) {
+		if ((r = apply(c, &ops[i], *next, i, &fault, err)) < 0) {
+			if (fault)
+				*bad = i;
+			return r;
+		}
+	}
+	if ((r = stmt(c, ST_SET_REV, &set, err)) < 0)
+		return r;
+	sqlite3_bind_int64(set, 1, *next);
+	if ((r = run(c, set, "advance the revision", err)) < 0)
+		return r;
+	/* Trimming now and then keeps the cost off most writes; it rides in
+	 * this txn so that it costs no fsync of its own. */
+	if ((s->writes++ % TRIM_EVERY) == 0 && *next - compact_rev > s->history + s->history / 10 &&
+	    (r = trim(c, *next - s->history, err)) < 0)
+		return r;
+	return run_simple(c, ST_COMMIT, "commit", err);
+}
+
 static int sq_txn(struct pf_store *base, const struct pf_op *ops, size_t n, int64_t *rev,
 		  size_t *failed, struct pf_err *err)
 {
 	struct sq_store *s = store_of(base);
-	struct conn *c = s->writer;
-	_cleanup_stmt_ sqlite3_stmt *set = NULL;
-	int64_t cur, compact_rev, next = 0;
+	int64_t next = 0;
 	size_t bad = n;
-	bool fault = false;
 	int r;
 
 	if (n >= (size_t)1 << LOG_OP_BITS) {
@@ -881,33 +921,9 @@ static int sq_txn(struct pf_store *base, const struct pf_op *ops, size_t n, int6
 				  ((size_t)1 << LOG_OP_BITS) - 1, n);
 	}
 	pthread_mutex_lock(&s->write_mu);
-	if ((r = run_simple(c, ST_BEGIN_WRITE, "start a write", err)) < 0)
-		goto out;
-	if ((r = read_meta(c, &cur, &compact_rev, err)) < 0)
-		goto out;
-	next = cur + 1;
-	for (size_t i = 0; i < n; i++) {
-		if ((r = apply(c, &ops[i], next, i, &fault, err)) < 0) {
-			if (fault)
-				bad = i;
-			goto out;
-		}
-	}
-	if ((r = stmt(c, ST_SET_REV, &set, err)) < 0)
-		goto out;
-	sqlite3_bind_int64(set, 1, next);
-	if ((r = run(c, set, "advance the revision", err)) < 0)
-		goto out;
-	/* Trimming now and then keeps the cost off most writes; it rides in
-	 * this txn so that it costs no fsync of its own. */
-	if ((s->writes++ % TRIM_EVERY) == 0 && next - compact_rev > s->history + s->history / 10 &&
-	    (r = trim(c, next - s->history, err)) < 0)
-		goto out;
-	r = run_simple(c, ST_COMMIT, "commit", err);
-out:
+	r = txn_locked(s, s->writer, ops, n, &next, &bad, err);
 	if (r < 0)
-		rollback(c);
-	stmt_resetp(&set);
+		rollback(s->writer);
 	pthread_mutex_unlock(&s->write_mu);
 	if (r < 0) {
 		if (failed)
