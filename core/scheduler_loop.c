@@ -535,10 +535,22 @@ static int load(struct pf_sched *s, struct pf_err *err)
 		pf_kv_free(&all.items[i]);
 	}
 	pf_kv_list_free(&all);
+
+	struct pf_watch *w = NULL;
+	pthread_mutex_lock(&s->watch_lock);
 	if (s->watch)
 		pf_watch_close(s->watch);
 	s->watch = NULL;
-	return pf_watch_open(s->store, "/registry/", rev + 1, &s->watch, err);
+	pthread_mutex_unlock(&s->watch_lock);
+	r = pf_watch_open(s->store, "/registry/", rev + 1, &w, err);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&s->watch_lock);
+	s->watch = w;
+	if (__atomic_load_n(&s->stopping, __ATOMIC_ACQUIRE))
+		pf_watch_cancel(w);
+	pthread_mutex_unlock(&s->watch_lock);
+	return 0;
 }
 
 /* ---- binding ---- */
@@ -856,23 +868,26 @@ static void *sched_thread(void *arg)
 		if (leader && (s->a_n || s->move_all))
 			wake = min64(wake, s->backoff_until_mono);
 		now = pf_sched_mono_ms();
-		r = pf_watch_next(s->watch, &b, busy ? 0 : (int)(wake > now ? wake - now : 0),
-				  &err);
+		/* Without a watch (a reload failed) there is nothing to wait
+		 * on: back off, then reload again. */
+		r = s->watch ? pf_watch_next(s->watch, &b,
+					     busy ? 0 : (int)(wake > now ? wake - now : 0), &err)
+			     : -ENOTCONN;
 		if (r == -ECANCELED)
 			break;
 		if (r < 0) {
 			if (r != -ERANGE) {
-				pf_log(PF_LOG_ERROR, "scheduler: watch failed: %s; reloading",
-				       err.msg);
+				if (s->watch)
+					pf_log(PF_LOG_ERROR,
+					       "scheduler: watch failed: %s; reloading", err.msg);
 				struct timespec ts = {1, 0};
 				nanosleep(&ts, NULL);
 			}
 			pf_err_clear(&err);
-			if (load(s, &err) < 0) {
+			/* A failed reload comes back here through the back-off
+			 * above: its old watch failed, or it has none. */
+			if (load(s, &err) < 0)
 				pf_log(PF_LOG_ERROR, "scheduler: reload failed: %s", err.msg);
-				struct timespec ts = {1, 0};
-				nanosleep(&ts, NULL);
-			}
 			continue;
 		}
 		for (size_t i = 0; i < b.n; i++)
@@ -915,6 +930,7 @@ int pf_sched_start(struct pf_store *store, const struct pf_sched_opts *opts, str
 	pf_lease_init(&s->lease, store, "kube-system", "kube-scheduler", ident,
 		      s->opts.lease_duration_ms);
 	pthread_mutex_init(&s->stats_lock, NULL);
+	pthread_mutex_init(&s->watch_lock, NULL);
 
 	r = load(s, err);
 	if (r < 0) {
@@ -938,7 +954,9 @@ void pf_sched_stop(struct pf_sched *s)
 		return;
 	__atomic_store_n(&s->stopping, true, __ATOMIC_RELEASE);
 	if (s->started) {
+		pthread_mutex_lock(&s->watch_lock);
 		pf_watch_cancel(s->watch);
+		pthread_mutex_unlock(&s->watch_lock);
 		pthread_join(s->thread, NULL);
 	}
 	pf_lease_release(&s->lease);
@@ -952,6 +970,7 @@ void pf_sched_stop(struct pf_sched *s)
 	pf_sched_ctx_free(&s->ctx);
 	pf_lease_clear(&s->lease);
 	pthread_mutex_destroy(&s->stats_lock);
+	pthread_mutex_destroy(&s->watch_lock);
 	free(s);
 }
 
