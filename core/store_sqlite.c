@@ -46,6 +46,33 @@
 #include <sys/stat.h>
 #include <time.h>
 
+/*
+ * sqlite is not built with ThreadSanitizer, so TSan cannot see two threads
+ * on one connection or statement: the crash of the bind transaction was
+ * that, and TSan was blind to it.  Under TSan every use of a connection
+ * and statement here is announced as a write to the first word of the
+ * object (the access is only announced, nothing is written), which turns
+ * such sharing into a race it reports.  A no-op in other builds.
+ */
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PF_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define PF_TSAN 1
+#endif
+#ifdef PF_TSAN
+void __tsan_write8(void *addr);
+static void tsan_use(const void *p)
+{
+	if (p)
+		__tsan_write8((void *)p);
+}
+#else
+#define tsan_use(p) ((void)0)
+#endif
+
 /* How long a txn waits for another process to release the file before it
  * gives up with -EIO: long enough for any sane transaction, short enough
  * that a stopped process does not hang every FUSE worker forever. */
@@ -264,6 +291,7 @@ static void conn_close(struct conn *c)
 {
 	if (!c)
 		return;
+	tsan_use(c->db);
 	for (int i = 0; i < ST__COUNT; i++)
 		sqlite3_finalize(c->st[i]);
 	sqlite3_close(c->db);
@@ -278,6 +306,7 @@ static int exec_sql(struct sq_store *s, struct conn *c, const char *sql, const c
 
 	/* Busy here only while setting up (journal mode, schema) against
 	 * another process doing the same. */
+	tsan_use(c->db);
 	c->busy_since_ns = 0;
 	while ((rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL)) == SQLITE_BUSY &&
 	       pf_now_ns() < deadline)
@@ -324,6 +353,7 @@ static int stmt(struct conn *c, enum stmt_id id, sqlite3_stmt **out, struct pf_e
 {
 	int rc;
 
+	tsan_use(c->db);
 	if (!c->st[id]) {
 		rc = sqlite3_prepare_v3(c->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
 					&c->st[id], NULL);
@@ -339,6 +369,8 @@ static int stmt(struct conn *c, enum stmt_id id, sqlite3_stmt **out, struct pf_e
 static void stmt_resetp(sqlite3_stmt **st)
 {
 	if (*st) {
+		tsan_use(sqlite3_db_handle(*st));
+		tsan_use(*st);
 		sqlite3_reset(*st);
 		sqlite3_clear_bindings(*st);
 	}
@@ -354,6 +386,8 @@ static int step(struct conn *c, sqlite3_stmt *st)
 {
 	int rc;
 
+	tsan_use(c->db);
+	tsan_use(st);
 	c->busy_since_ns = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_BUSY || rc == SQLITE_BUSY_RECOVERY ||
 	       rc == SQLITE_BUSY_SNAPSHOT) {
@@ -392,6 +426,7 @@ static int run_simple(struct conn *c, enum stmt_id id, const char *doing, struct
  * where the first error is the one to report. */
 static void rollback(struct conn *c)
 {
+	tsan_use(c->db);
 	if (!sqlite3_get_autocommit(c->db))
 		run_simple(c, ST_ROLLBACK, "roll back", NULL);
 }
