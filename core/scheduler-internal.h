@@ -75,6 +75,9 @@ struct pf_sched {
 	pthread_t thread;
 	bool started;
 	bool stopping;
+	/* Replaced by reloads on the thread, cancelled by pf_sched_stop on
+	 * another: watch_lock orders the two (the thread reads it freely). */
+	pthread_mutex_t watch_lock;
 	struct pf_watch *watch;
 	struct pf_lease lease;
 	struct pf_sched_ctx ctx;

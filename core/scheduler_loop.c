@@ -534,10 +534,22 @@ static int load(struct pf_sched *s, struct pf_err *err)
 		pf_kv_free(&all.items[i]);
 	}
 	pf_kv_list_free(&all);
+
+	struct pf_watch *w = NULL;
+	pthread_mutex_lock(&s->watch_lock);
 	if (s->watch)
 		pf_watch_close(s->watch);
 	s->watch = NULL;
-	return pf_watch_open(s->store, "/registry/", rev + 1, &s->watch, err);
+	pthread_mutex_unlock(&s->watch_lock);
+	r = pf_watch_open(s->store, "/registry/", rev + 1, &w, err);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&s->watch_lock);
+	s->watch = w;
+	if (__atomic_load_n(&s->stopping, __ATOMIC_ACQUIRE))
+		pf_watch_cancel(w);
+	pthread_mutex_unlock(&s->watch_lock);
+	return 0;
 }
 
 /* ---- binding ---- */
@@ -1048,7 +1060,7 @@ static int schedule_batch(struct pf_sched *s, struct pf_err *err)
 	int r;
 
 	flush_inflight(s);
-	r = pf_watch_next(s->watch, &wb, 0, err);
+	r = s->watch ? pf_watch_next(s->watch, &wb, 0, err) : -ENOTCONN;
 	if (r >= 0) {
 		apply_watch(s, &wb);
 		pf_watch_batch_free(&wb);
@@ -1077,7 +1089,8 @@ static void reload(struct pf_sched *s, int r, struct pf_err *err)
 
 	flush_inflight(s);
 	if (r != -ERANGE) {
-		pf_log(PF_LOG_ERROR, "scheduler: watch failed: %s; reloading", err->msg);
+		if (s->watch)
+			pf_log(PF_LOG_ERROR, "scheduler: watch failed: %s; reloading", err->msg);
 		nanosleep(&ts, NULL);
 	}
 	pf_err_clear(err);
@@ -1188,8 +1201,12 @@ static void *sched_thread(void *arg)
 
 			wake = min64(wake, t > s->backoff_until_mono ? t : s->backoff_until_mono);
 		}
-		r = pf_watch_next(s->watch, &b,
-				  (int)(wake > now ? min64(wake - now, INT32_MAX) : 0), &err);
+		/* Without a watch (a reload failed) there is nothing to wait
+		 * on: reload() backs off, then reloads again. */
+		r = s->watch
+			? pf_watch_next(s->watch, &b,
+					(int)(wake > now ? min64(wake - now, INT32_MAX) : 0), &err)
+			: -ENOTCONN;
 		if (r == -ECANCELED)
 			break;
 		if (r < 0) {
@@ -1236,6 +1253,7 @@ int pf_sched_start(struct pf_store *store, const struct pf_sched_opts *opts, str
 	pf_lease_init(&s->lease, store, "kube-system", "kube-scheduler", ident,
 		      s->opts.lease_duration_ms);
 	pthread_mutex_init(&s->stats_lock, NULL);
+	pthread_mutex_init(&s->watch_lock, NULL);
 
 	s->next_evict_mono = INT64_MAX;
 	r = load(s, err);
@@ -1265,7 +1283,9 @@ void pf_sched_stop(struct pf_sched *s)
 		return;
 	__atomic_store_n(&s->stopping, true, __ATOMIC_RELEASE);
 	if (s->started) {
+		pthread_mutex_lock(&s->watch_lock);
 		pf_watch_cancel(s->watch);
+		pthread_mutex_unlock(&s->watch_lock);
 		pthread_join(s->thread, NULL);
 	}
 	binder_stop(s->binder);
@@ -1280,6 +1300,7 @@ void pf_sched_stop(struct pf_sched *s)
 	pf_sched_ctx_free(&s->ctx);
 	pf_lease_clear(&s->lease);
 	pthread_mutex_destroy(&s->stats_lock);
+	pthread_mutex_destroy(&s->watch_lock);
 	free(s);
 }
 

@@ -11,6 +11,7 @@
 #include "lease.h"
 #include "manifest.h"
 #include "scheduler.h"
+#include "store-internal.h" /* pf_store_compact */
 #include "tap.h"
 
 /* A node: cpu in millicores, memory in MiB; taints "k=v:Effect,...". */
@@ -695,6 +696,51 @@ static void test_noexecute(void)
 	pf_sched_node_clear(&n);
 }
 
+/* A compaction past the scheduler's watch makes it relist (-ERANGE) and
+ * replace its watch on its own thread; it still binds what comes after.
+ * A stop right after a compaction races with that relist: pf_sched_stop
+ * used to read the watch pointer while the thread closed and replaced it
+ * (a data race under make check-tsan, a use after free at worst). */
+static void test_compacted(void)
+{
+	struct pf_store *s = NULL;
+	struct pf_err err = PF_ERR_INIT;
+	struct pf_sched *a = NULL;
+	struct pf_sched_opts o = {.renew_ms = 20, .identity = "solo"};
+	int stopped = 0, compacted = 0;
+	char name[32];
+
+	pf_store_open("mem:", &s, &err);
+	put_node(s, "n0", 64, 64);
+	pf_sched_start(s, &o, &a, &err);
+	for (int i = 0; i < 20; i++) {
+		int64_t rev = 0;
+
+		snprintf(name, sizeof(name), "cmp%d", i);
+		create_pods(s, name, 1);
+		if (pf_store_rev(s, &rev, &err) == 0 && pf_store_compact(s, rev, &err) == 0)
+			compacted++;
+	}
+	is_int(compacted, 20, "the store is compacted 20 times under the scheduler's watch");
+	is_int(wait_bound(s, 20, 5000), 20, "the scheduler relists and binds every pod");
+	pf_sched_stop(a);
+	for (int i = 0; i < 20; i++) {
+		int64_t rev = 0;
+
+		a = NULL;
+		if (pf_sched_start(s, &o, &a, &err) < 0)
+			break;
+		snprintf(name, sizeof(name), "stop%d", i);
+		create_pods(s, name, 1);
+		pf_store_rev(s, &rev, &err);
+		pf_store_compact(s, rev, &err);
+		pf_sched_stop(a);
+		stopped++;
+	}
+	is_int(stopped, 20, "a stop right after a compaction, 20 times: each stops");
+	pf_store_close(s);
+}
+
 int main(void)
 {
 	test_noexecute();
@@ -704,5 +750,6 @@ int main(void)
 	test_loop();
 	test_conflict();
 	test_bind_object();
+	test_compacted();
 	return tap_done();
 }
