@@ -1,151 +1,138 @@
 #!/bin/bash
-# bench/runtime.sh - real pods: busybox, one container, no probes, with a
-# pod IP from the CNI plugins.  podfs: N pods one at a time, create ->
-# Running with an IP (from the client's side and from each pod's
-# timeline), a bare `RUNTIME create` + `start` of the same bundle as the
-# floor, what a running pod costs (conmon's RSS, the agent's bookkeeping on
-# disk), then a burst of B pods copied in at once (one multi-document
-# file), time until all are Running.  Then the peer, on the same manifest
-# and the same image: Debian's `podman kube play`, M pods one at a time and
-# a burst; the ratios, and a CDF plot of the per-pod latencies
-# (gnuplot) written to build/bench/pod-start-cdf.png.
-# A benchmark, not a test: it prints a table and the goals beside it.
+# bench/runtime.sh - real containers: busybox pod create -> Running over N
+# pods, with a bare `RUNTIME create` + `start` of the same bundle as the
+# floor, and what a running pod costs (conmon's RSS, the agent's
+# bookkeeping on disk); once with runc and once with crun.  A benchmark,
+# not a test: it prints a table.
+#   bench/runtime.sh [N] [RUNTIME[/none]...]   (default 100 runc crun
+#       crun/none; /none: --network none, the figure's "no network step";
+#       run as root, after `make images`)
 #
-#   bench/runtime.sh [N [B]]   (default 100 110; root, after `make images`)
-#   PODMAN_PODS=M PODMAN_BURST=B bench/runtime.sh   (default 30, and B)
-#
-# podman runs isolated from the host's podman: its own root, runroot, tmp
-# dir and file locks under the bench's temp dir (CONTAINERS_CONF,
-# CONTAINERS_STORAGE_CONF), no search registries (CONTAINERS_REGISTRIES_CONF)
-# and imagePullPolicy Never, so it never contacts a registry; the image is
-# our OCI layout, pulled with the oci: transport.  Its kube network
-# (podman-default-kube-network, what `kube play` attaches pods to) is
-# written by the bench: podman's own bridge + host-local conflist on a
-# bench bridge and subnet, without masquerade, portmap and firewall, so the
-# host's firewall is not touched; podfs's network is the same plugins.
-# Everything it makes (pods, containers, images, bridges, mounts) is
-# removed by name at the end.
+# crun refuses hybrid cgroup hosts whose v2 mount holds a controller (here
+# hugetlb).  For the crun rows the bench binds hugetlb to a v1 hierarchy of
+# its own, says so, and gives it back to cgroup v2 on any exit (as test 405
+# does), so the host ends as it began.
 set -eu
 cd "$(dirname "$0")/.."
 N=${1:-100}
-B=${2:-110}
-M=${PODMAN_PODS:-30}
-MB=${PODMAN_BURST:-$B}
+shift || true
+RUNTIMES=${*:-runc crun crun/none}
 PODFS=$PWD/podfs
-OUT=$PWD/build/bench
 T=$(mktemp -d /tmp/podfs-rtbench.XXXXXX)
-MNT=$T/mnt; STATE=$T/state; mkdir -p "$MNT" "$STATE" "$OUT"
-BR=pfbench0; CIDR=10.250.0.0/16
-PBR=pfbenchpm0; PCIDR=10.251.0.0/16
-PM=$T/podman
-PID= RT=runc HAVE_PODMAN=
-export CONTAINERS_CONF=$PM/containers.conf CONTAINERS_STORAGE_CONF=$PM/storage.conf \
-	CONTAINERS_REGISTRIES_CONF=$PM/registries.conf
+V2=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
+V2_BEFORE=$(cat "$V2/cgroup.controllers" 2>/dev/null || true)
+HUGE=
+PID= MNT= STATE= RT= FLOOR=
 
-podman_cleanup() {
-	[ -n "$HAVE_PODMAN" ] && [ -d "$PM" ] || return 0
-	local pods imgs
-	pods=$(podman pod ps -q 2>/dev/null) || true
-	# shellcheck disable=SC2086
-	[ -n "$pods" ] && podman pod rm -f -t 0 $pods >/dev/null 2>&1
-	imgs=$(podman images -q 2>/dev/null | sort -u) || true
-	# shellcheck disable=SC2086
-	[ -n "$imgs" ] && podman rmi -f $imgs >/dev/null 2>&1
-	ip link del "$PBR" 2>/dev/null || true
-}
-cleanup() {
-	local d
-	if grep -q " $MNT fuse" /proc/mounts; then
+# Stop the current run: its pods, podfs, the floor's containers and mounts.
+stop_run() {
+	local d p
+	if [ -n "$MNT" ] && grep -q " $MNT fuse" /proc/mounts; then
 		for p in $(ls "$MNT/pods" 2>/dev/null); do rmdir "$MNT/pods/$p" 2>/dev/null || true; done
 		for _ in $(seq 300); do [ -z "$(ls "$MNT/pods" 2>/dev/null)" ] && break; sleep 0.1; done
 		fusermount3 -u "$MNT" 2>/dev/null || umount -l "$MNT"
 	fi
 	[ -n "$PID" ] && { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; }
-	for d in "$T"/floor/c*; do
-		[ -d "$d" ] && "$RT" --root "$T/floor/root" delete -f "$(basename "$d")" >/dev/null 2>&1 || true
-	done
-	podman_cleanup
-	grep -F " $T/" /proc/mounts | awk '{print $2}' | sort -r | while read -r m; do umount -l "$m"; done
-	ip link del "$BR" 2>/dev/null || true
+	PID=
+	if [ -n "$FLOOR" ]; then
+		for d in "$FLOOR"/c*; do
+			[ -d "$d" ] && "$RT" --root "$FLOOR/root" delete -f "$(basename "$d")" >/dev/null 2>&1 || true
+		done
+	fi
+	grep -F " $T/" /proc/mounts | awk '{print $2}' | grep -v "^$T/hugetlb$" | sort -r |
+		while read -r m; do umount -l "$m"; done
+	rmdir /sys/fs/cgroup/*/podfs-floor "$T"/hugetlb/podfs-floor 2>/dev/null || true
+	FLOOR=
+}
+
+# Give hugetlb back to cgroup v2: the hierarchy goes once its last cgroup
+# does, and the kernel frees it asynchronously.
+unbind_hugetlb() {
+	[ -n "$HUGE" ] || return 0
+	find "$HUGE" -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null || true
+	umount "$HUGE" || umount -l "$HUGE"
+	for _ in $(seq 500); do [ "$(cat "$V2/cgroup.controllers")" = "$V2_BEFORE" ] && break; sleep 0.02; done
+	if [ "$(cat "$V2/cgroup.controllers")" = "$V2_BEFORE" ]; then
+		echo "bench: host restored: hugetlb is back on cgroup v2 ($V2/cgroup.controllers: $V2_BEFORE)"
+	else
+		echo "bench: WARNING: $V2/cgroup.controllers is '$(cat "$V2/cgroup.controllers")', was '$V2_BEFORE'"
+	fi
+	HUGE=
+}
+
+cleanup() {
+	stop_run
+	unbind_hugetlb
 	rm -rf "$T"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# bind_hugetlb: make crun able to run here, announced; 1 when it cannot.
+bind_hugetlb() {
+	[ -z "$V2_BEFORE" ] && return 0 # pure v1 or nothing on v2: crun runs as is
+	if [ "$V2_BEFORE" != hugetlb ] || awk '$3 == "cgroup"' /proc/mounts | grep -q hugetlb; then
+		echo "bench: crun rows skipped: cgroup v2 holds '$V2_BEFORE', not only hugetlb"
+		return 1
+	fi
+	HUGE=$T/hugetlb
+	mkdir -p "$HUGE"
+	echo "bench: for the crun rows this bench changes the host for its duration: it binds the"
+	echo "bench: hugetlb cgroup controller to a v1 hierarchy at $HUGE (crun refuses hybrid"
+	echo "bench: hosts with a controller on v2) and gives it back to v2 when it ends, on any exit"
+	mount -t cgroup -o hugetlb none "$HUGE"
+	[ -z "$(cat "$V2/cgroup.controllers")" ]
+}
+
 pct() { sort -n | awk -v p="$1" '{v[NR]=$1} END {i=int((NR*p+99)/100); if (i<1) i=1; print v[i]}'; }
-row() { printf '%-56s %-24s %s\n' "$1" "$2" "${3:-}"; }
-# Microseconds now, without a fork (bash 5).
-ms_since() { local e=${EPOCHREALTIME/[.,]/}; echo $(((e - $1) / 1000)); }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.1fx", a / b; else print "-"}'; }
+row() { printf '%-52s %-28s %s\n' "$1" "$2" "$3"; }
 
-# The one manifest both sides run (NAME): busybox, one container that ends
-# on SIGTERM, no probes, the local image only.
-manifest() {
-	cat <<EOT
-apiVersion: v1
-kind: Pod
-metadata:
-  name: $1
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: app
-    image: busybox
-    imagePullPolicy: Never
-    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
-EOT
-}
-burst_file() { # PREFIX COUNT: one multi-document file
-	local i
-	for i in $(seq "$2"); do
-		[ "$i" -gt 1 ] && echo ---
-		manifest "$1-$i"
+# measure RUNTIME[/none]: one podfs with --oci-runtime RUNTIME (and
+# --network none), N pods, the floor.
+measure() {
+	local want=${1%/*} net=cni i id1 layers d s e node rtv
+	[ "$1" != "${1%/none}" ] && net=none
+	local R=$T/$want-$net
+	MNT=$R/mnt STATE=$R/state FLOOR=$R/floor
+	mkdir -p "$MNT" "$STATE" "$FLOOR/root"
+	"$PODFS" image import busybox build/images/busybox --state-dir "$STATE" >/dev/null
+	"$PODFS" "$MNT" --state-dir "$STATE" -f --oci-runtime "$want" --network "$net" \
+		--leader-elect-retry-period 200ms >>"$R/podfs.log" 2>&1 &
+	PID=$!
+	for _ in $(seq 500); do grep -q " $MNT fuse" /proc/mounts && break; sleep 0.02; done
+	for _ in $(seq 500); do [ -n "$(ls "$MNT/nodes" 2>/dev/null)" ] && break; sleep 0.02; done
+	node=$(ls "$MNT/nodes")
+	rtv=$(awk '/containerRuntimeVersion/ {print $2}' "$MNT/nodes/$node/node.yaml")
+	RT=${rtv%%://*}
+	if [ "$RT" != "$want" ]; then
+		echo "bench: podfs runs $rtv, not $want:"; grep -i "$want" "$R/podfs.log" | tail -3
+		stop_run; return 0
+	fi
+
+	local rss0; rss0=$(awk '/VmRSS/ {print $2}' /proc/$PID/status)
+	for i in $(seq "$N"); do
+		printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: b-%d\nspec:\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: app\n    image: busybox\n    command: ["sleep", "3600"]\n' "$i" >"$MNT/pods/b-$i.yaml"
+		timeout 30 cat "$MNT/pods/b-$i/wait/Running" >/dev/null
 	done
-}
+	# stored -> Running, and its steps, from each pod's own timeline (ms).
+	for i in $(seq "$N"); do
+		awk '{t[$2 ($2 == "container" ? " " $4 : "")] = $1}
+		     END {s = t["stored"]; n = ("network" in t) ? t["network"] : t["sandbox"]
+		          print t["Running"] - s, t["scheduled"] - s,
+		          t["sandbox"] - t["scheduled"], n - t["sandbox"],
+		          t["container created"] - n,
+		          t["container started"] - t["container created"],
+		          t["Running"] - t["container started"]}' "$MNT/pods/b-$i/timeline"
+	done >"$R/steps"
 
-# ---- podfs ------------------------------------------------------------------
-"$PODFS" image import busybox build/images/busybox --state-dir "$STATE" >/dev/null
-"$PODFS" "$MNT" --state-dir "$STATE" -f --leader-elect-retry-period 200ms \
-	--bridge "$BR" --pod-cidr "$CIDR" >>"$T/podfs.log" 2>&1 &
-PID=$!
-for _ in $(seq 500); do grep -q " $MNT fuse" /proc/mounts && break; sleep 0.02; done
-for _ in $(seq 500); do [ -n "$(ls "$MNT/nodes" 2>/dev/null)" ] && break; sleep 0.02; done
-node=$(ls "$MNT/nodes")
-RTV=$(awk '/containerRuntimeVersion/ {print $2}' "$MNT/nodes/$node/node.yaml")
-RT=${RTV%%://*}
-
-echo "podfs pod start benchmark: busybox pods with a CNI IP, $RTV, $(nproc) cores, $(date -u +%FT%TZ)"
-echo "(figures are noisy when other work loads the machine)"
-rss0=$(awk '/VmRSS/ {print $2}' /proc/$PID/status)
-# One at a time: the client's wall time from the write to the return of
-# wait/Running (shell builtins only, no fork on the path).
-for i in $(seq "$N"); do
-	y=$(manifest "b-$i")
-	s=${EPOCHREALTIME/[.,]/}
-	printf '%s\n' "$y" >"$MNT/pods/b-$i.yaml"
-	read -r _ <"$MNT/pods/b-$i/wait/Running"
-	ms_since "$s"
-done >"$T/podfs.client"
-with_ip=0
-for i in $(seq "$N"); do [ -n "$(cat "$MNT/pods/b-$i/ip")" ] && with_ip=$((with_ip + 1)); done
-# stored -> Running, from each pod's own timeline (milliseconds).
-for i in $(seq "$N"); do awk '$2 == "Running" {print $1}' "$MNT/pods/b-$i/timeline"; done >"$T/lat"
-# The steps: scheduled -> sandbox ready (namespaces + CNI ADD), sandbox
-# ready -> container started (bundle, RUNTIME create/start, conmon).
-for i in $(seq "$N"); do
-	awk '$2 == "scheduled" {c=$1} $2 == "network" {print $1 - c}' "$MNT/pods/b-$i/timeline"
-done >"$T/net"
-for i in $(seq "$N"); do
-	awk '$2 == "sandbox" {s=$1} $2 == "container" && $4 == "started" {print $1 - s}' "$MNT/pods/b-$i/timeline"
-done >"$T/rt"
-
-# The floor: the same bundle (the first pod's config.json, its own cgroup
-# and namespaces) through `RUNTIME create` + `RUNTIME start`, no conmon.
-mkdir -p "$T/floor/root"
-id1=$(cat "$MNT/pods/b-1/containers/app/id")
-layers=$(sed -n 's/.*lowerdir=\([^,]*\),.*/\1/p' /proc/mounts | grep -F "$STATE/" | head -1)
-for i in $(seq "$N"); do
-	d=$T/floor/c$i; mkdir -p "$d/rootfs" "$d/upper" "$d/work"
-	mount -t overlay overlay -o "lowerdir=$layers,upperdir=$d/upper,workdir=$d/work" "$d/rootfs"
-	python3 - "$STATE/oci/containers/$id1/config.json" "$d" "$i" <<'PY'
+	# The floor: the same bundle (the first pod's config.json, its own
+	# cgroup and namespaces) through `RUNTIME create` + `start`, no conmon.
+	id1=$(cat "$MNT/pods/b-1/containers/app/id")
+	layers=$(grep -F " $STATE/" /proc/mounts | sed -n 's/.*lowerdir=\([^,]*\),.*/\1/p' | head -1)
+	for i in $(seq "$N"); do
+		d=$FLOOR/c$i; mkdir -p "$d/rootfs" "$d/upper" "$d/work"
+		mount -t overlay overlay -o "lowerdir=$layers,upperdir=$d/upper,workdir=$d/work" "$d/rootfs"
+		python3 - "$STATE/oci/containers/$id1/config.json" "$d" "$i" <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1]))
 d = sys.argv[2]
@@ -155,181 +142,45 @@ c["linux"]["namespaces"] = [{"type": t} for t in ("pid", "network", "ipc", "uts"
 c["mounts"] = [m for m in c["mounts"] if m["type"] != "bind"]
 json.dump(c, open(d + "/config.json", "w"))
 PY
-	s=${EPOCHREALTIME/[.,]/}
-	"$RT" --root "$T/floor/root" create --bundle "$d" "c$i" >/dev/null 2>&1 </dev/null
-	"$RT" --root "$T/floor/root" start "c$i"
-	ms_since "$s"
-done >"$T/floor.lat"
-for i in $(seq "$N"); do "$RT" --root "$T/floor/root" delete -f "c$i" >/dev/null 2>&1 || true; done
-rmdir /sys/fs/cgroup/*/podfs-floor 2>/dev/null || true
+		s=$(date +%s%N)
+		"$RT" --root "$FLOOR/root" create --bundle "$d" "c$i" >/dev/null 2>&1 </dev/null
+		"$RT" --root "$FLOOR/root" start "c$i"
+		e=$(date +%s%N)
+		echo $(((e - s) / 1000000))
+	done >"$R/floor.lat"
 
-# RSS counts the shared C library once per monitor; PSS shares it out, which
-# is what each pod really costs the machine.  Both are reported.
-conmon_kb=0; conmon_pss=0; n_conmon=0
-for p in $(pgrep -x conmon); do
-	tr '\0' ' ' <"/proc/$p/cmdline" | grep -q -- "$STATE/" || continue
-	conmon_kb=$((conmon_kb + $(awk '/VmRSS/ {print $2}' /proc/$p/status)))
-	conmon_pss=$((conmon_pss + $(awk '/^Pss:/ {print $2}' /proc/$p/smaps_rollup)))
-	n_conmon=$((n_conmon + 1))
-done
-rss1=$(awk '/VmRSS/ {print $2}' /proc/$PID/status)
-disk=$(du -sk --exclude=upper --exclude=rootfs "$STATE/oci/containers" "$STATE/pods" "$STATE/oci/sandboxes" | awk '{s+=$1} END {print s}')
-
-# Make room (the node takes 110 pods), then the burst.
-s=${EPOCHREALTIME/[.,]/}
-for i in $(seq "$N"); do rmdir "$MNT/pods/b-$i"; done
-for i in $(seq "$N"); do { read -r _ <"$MNT/pods/b-$i/wait/Deleted"; } 2>/dev/null || true; done
-del_ms=$(ms_since "$s")
-burst_file burst "$B" >"$T/burst.yaml"
-s=${EPOCHREALTIME/[.,]/}
-cp "$T/burst.yaml" "$MNT/pods/"
-for i in $(seq "$B"); do read -r _ <"$MNT/pods/burst-$i/wait/Running"; done
-burst_ms=$(ms_since "$s")
-burst_ip=0
-for i in $(seq "$B"); do [ -n "$(cat "$MNT/pods/burst-$i/ip")" ] && burst_ip=$((burst_ip + 1)); done
-for i in $(seq "$B"); do rmdir "$MNT/pods/burst-$i"; done
-for i in $(seq "$B"); do { read -r _ <"$MNT/pods/burst-$i/wait/Deleted"; } 2>/dev/null || true; done
-
-p50=$(pct 50 <"$T/podfs.client"); p99=$(pct 99 <"$T/podfs.client")
-echo
-row "measure" "result" "goal"
-row "-------" "------" "----"
-row "podfs: pod create -> Running with IP, p50 / p99 (client)" "$p50 / $p99 ms" "p50 <= 60 ms, p99 <= 150 ms"
-row "  the same from the pods' timelines (stored -> Running)" "$(pct 50 <"$T/lat") / $(pct 99 <"$T/lat") ms"
-row "  of which scheduled -> network ready (netns, CNI ADD)" "$(pct 50 <"$T/net") / $(pct 99 <"$T/net") ms"
-row "  of which sandbox ready -> started" "$(pct 50 <"$T/rt") / $(pct 99 <"$T/rt") ms"
-row "  pods Running with an IP" "$with_ip of $N"
-row "floor: bare $RT create + start, p50 / p99" "$(pct 50 <"$T/floor.lat") / $(pct 99 <"$T/floor.lat") ms"
-row "conmon per running pod, RSS / PSS" "$((conmon_kb / (n_conmon ? n_conmon : 1))) / $((conmon_pss / (n_conmon ? n_conmon : 1))) KiB ($n_conmon monitors)"
-row "podfs RSS growth per running pod" "$(((rss1 - rss0) / N)) KiB"
-row "bookkeeping on disk per pod (records, bundle)" "$((disk / N)) KiB"
-row "delete $N running pods (rmdir each, until all gone)" "$del_ms ms"
-row "podfs: burst of $B pods (one file) -> all Running" "$burst_ms ms ($burst_ip with an IP)" "<= 5 s"
-
-fusermount3 -u "$MNT"; wait "$PID" || true; PID=
-ip link del "$BR" 2>/dev/null || true
-
-# ---- the peer: podman kube play ----------------------------------------------
-if ! command -v podman >/dev/null; then
-	echo
-	echo "podman is not installed: no peer rows (make bench installs it from Debian)"
-	exit 0
-fi
-HAVE_PODMAN=1
-mkdir -p "$PM/cni" "$PM/tmp"
-# runc and cgroupfs as on this host; ulimits below the hard limits (and
-# nproc below pid_max: runc's setrlimit above it failed with EPERM here).
-nofile=$(ulimit -Hn); [ "$nofile" = unlimited ] && nofile=1048576
-nproc=$(ulimit -Hu); [ "$nproc" = unlimited ] && nproc=1048576
-pidmax=$(cat /proc/sys/kernel/pid_max); [ "$nproc" -gt "$pidmax" ] && nproc=$pidmax
-cat >"$PM/containers.conf" <<EOF
-[containers]
-default_ulimits = ["nofile=$((nofile / 2)):$((nofile / 2))", "nproc=$((nproc / 2)):$((nproc / 2))"]
-log_driver = "k8s-file"
-[network]
-network_backend = "cni"
-network_config_dir = "$PM/cni"
-cni_plugin_dirs = ["/usr/lib/cni"]
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-events_logfile_path = "$PM/events.log"
-tmp_dir = "$PM/tmp"
-volume_path = "$PM/volumes"
-static_dir = "$PM/root/libpod"
-lock_type = "file"
-EOF
-printf '[storage]\ndriver = "overlay"\ngraphroot = "%s/root"\nrunroot = "%s/runroot"\n' "$PM" "$PM" >"$PM/storage.conf"
-echo 'unqualified-search-registries = []' >"$PM/registries.conf"
-for net in podman podman-default-kube-network; do
-	cat >"$PM/cni/$net.conflist" <<EOF
-{"cniVersion": "0.4.0", "name": "$net", "plugins": [
- {"type": "bridge", "bridge": "$PBR", "isGateway": true, "ipMasq": false, "hairpinMode": true,
-  "ipam": {"type": "host-local", "routes": [], "dataDir": "$PM/ipam",
-           "ranges": [[{"subnet": "$PCIDR", "gateway": "${PCIDR%.0.0/16}.0.1"}]]}},
- {"type": "tuning"}]}
-EOF
-done
-# Both networks must be ours: podman falls back to generating its own
-# (masquerade, firewall rules on the host) for a conflist it cannot read.
-for net in podman podman-default-kube-network; do
-	if [ "$(podman network inspect "$net" --format '{{.NetworkInterface}}' 2>>"$T/podman.log")" != "$PBR" ]; then
-		echo
-		echo "podman does not take the bench's $net network; no peer rows:"; tail -3 "$T/podman.log"
-		exit 0
-	fi
-done
-img=$(podman pull -q "oci:$PWD/build/images/busybox:latest" 2>>"$T/podman.log" | tail -1)
-podman tag "$img" localhost/busybox:latest
-# The first pod builds podman's local pause image (from catatonit): once,
-# before the clock runs.
-manifest pm-warm >"$T/pm.yaml"
-if ! podman kube play "$T/pm.yaml" >>"$T/podman.log" 2>&1; then
-	echo
-	echo "podman kube play failed; no peer rows:"; tail -5 "$T/podman.log"
-	exit 0
-fi
-podman pod rm -f -t 0 pm-warm >/dev/null
-PMV=$(podman version --format '{{.Client.Version}}')
-
-# One at a time: `podman kube play` returns once the pod's containers run.
-for i in $(seq "$M"); do
-	manifest "pm-$i" >"$T/pm.yaml"
-	s=${EPOCHREALTIME/[.,]/}
-	podman kube play "$T/pm.yaml" >>"$T/podman.log" 2>&1
-	ms_since "$s"
-done >"$T/podman.client"
-pm_ip=0
-for i in $(seq "$M"); do
-	[ "$(podman inspect "pm-$i-app" --format '{{.State.Status}}')" = running ] &&
-		[ -n "$(podman inspect "pm-$i-app" --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}')" ] &&
-		pm_ip=$((pm_ip + 1))
-done
-# shellcheck disable=SC2046
-podman pod rm -f -t 0 $(seq -f 'pm-%g' "$M") >/dev/null
-
-burst_file pmb "$MB" >"$T/pmburst.yaml"
-s=${EPOCHREALTIME/[.,]/}
-podman kube play "$T/pmburst.yaml" >>"$T/podman.log" 2>&1 || true
-pm_burst_ms=$(ms_since "$s")
-pm_burst_run=$(podman ps --filter status=running --format '{{.Names}}' | grep -c -- '^pmb-.*-app$' || true)
-# shellcheck disable=SC2046
-podman pod rm -f -t 0 $(seq -f 'pmb-%g' "$MB") >/dev/null 2>&1 || true
-
-q50=$(pct 50 <"$T/podman.client"); q99=$(pct 99 <"$T/podman.client")
-# A burst of a different size is compared per pod.
-burst_ratio=$(awk -v a="$pm_burst_ms" -v am="$MB" -v b="$burst_ms" -v bm="$B" \
-	'BEGIN {if (b > 0) printf "%.1fx", (a / am) / (b / bm); else print "-"}')
-echo
-row "podman $PMV kube play (runc, cgroupfs, CNI bridge)" "" ""
-row "podman: pod create -> running, p50 / p99 ($M pods)" "$q50 / $q99 ms"
-row "  pods running with an IP" "$pm_ip of $M"
-row "podman: burst of $MB pods (one file) -> all running" "$pm_burst_ms ms ($pm_burst_run running)"
-row "ratio podman / podfs, per pod p50 / p99" "$(ratio "$q50" "$p50") / $(ratio "$q99" "$p99")" ">= 8x"
-row "ratio podman / podfs, burst$([ "$MB" != "$B" ] && echo ' (per pod: sizes differ)')" "$burst_ratio" ">= 10x"
-
-# ---- the CDF plot ------------------------------------------------------------
-if command -v gnuplot >/dev/null; then
-	for f in podfs podman; do
-		sort -n "$T/$f.client" | awk -v n="$(wc -l <"$T/$f.client")" 'NR == 1 {print $1, 0} {print $1, NR / n}' >"$T/$f.cdf"
+	# RSS counts the shared C library once per monitor; PSS shares it out,
+	# which is what each pod really costs the machine.  Both are reported.
+	local conmon_kb=0 conmon_pss=0 n_conmon=0 p rss1 disk
+	for p in $(pgrep -x conmon); do
+		tr '\0' ' ' <"/proc/$p/cmdline" | grep -q -- "$STATE/" || continue
+		conmon_kb=$((conmon_kb + $(awk '/VmRSS/ {print $2}' /proc/$p/status)))
+		conmon_pss=$((conmon_pss + $(awk '/^Pss:/ {print $2}' /proc/$p/smaps_rollup)))
+		n_conmon=$((n_conmon + 1))
 	done
-	gnuplot <<EOF
-set terminal png size 900,560
-set output "$OUT/pod-start-cdf.png"
-set title "pod create -> Running with an IP, one pod at a time (busybox, $(nproc) cores)"
-set xlabel "latency (ms, log scale)"
-set ylabel "fraction of pods"
-set logscale x
-set grid
-set key bottom right
-set yrange [0:1.02]
-plot "$T/podfs.cdf" using 1:2 with steps lw 2 title "podfs ($N pods, p50 $p50 ms)", \
-     "$T/podman.cdf" using 1:2 with steps lw 2 title "podman kube play ($M pods, p50 $q50 ms)"
-EOF
+	rss1=$(awk '/VmRSS/ {print $2}' /proc/$PID/status)
+	disk=$(du -sk --exclude=upper --exclude=rootfs "$STATE/oci/containers" "$STATE/pods" "$STATE/oci/sandboxes" 2>/dev/null | awk '{s+=$1} END {print s}')
+
+	col() { awk -v c="$1" '{print $c}' "$R/steps" | pct "$2"; }
 	echo
-	echo "latency CDF: $OUT/pod-start-cdf.png"
-else
-	echo
-	echo "gnuplot is not installed: no CDF plot (make bench installs gnuplot-nox)"
-fi
+	echo "$rtv, network $net: $N busybox pods, one at a time"
+	row "pod create -> Running, p50 / p99" "$(col 1 50) / $(col 1 99) ms" "p50 <= 40 ms, p99 <= 100 ms"
+	row "floor: bare $RT create + start, p50 / p99" "$(pct 50 <"$R/floor.lat") / $(pct 99 <"$R/floor.lat") ms" "(the floor)"
+	row "  steps, p50 / p99: stored -> scheduled" "$(col 2 50) / $(col 2 99) ms" ""
+	row "    scheduled -> sandbox ready (with CNI ADD)" "$(col 3 50) / $(col 3 99) ms" ""
+	row "    network ready -> container created" "$(col 5 50) / $(col 5 99) ms" ""
+	row "    container created -> started" "$(col 6 50) / $(col 6 99) ms" ""
+	row "    container started -> Running (stored)" "$(col 7 50) / $(col 7 99) ms" ""
+	row "conmon per running pod, RSS / PSS" "$((conmon_kb / (n_conmon ? n_conmon : 1))) / $((conmon_pss / (n_conmon ? n_conmon : 1))) KiB ($n_conmon)" "<= 2 MB with podfs'"
+	row "podfs RSS growth per running pod" "$(((rss1 - rss0) / N)) KiB" ""
+	row "bookkeeping on disk per pod (records, bundle)" "$((disk / N)) KiB" ""
+	stop_run
+}
+
+echo "podfs runtime benchmark: $N busybox pods per runtime, $(nproc) cores, $(date -u +%FT%TZ)"
+for rt in $RUNTIMES; do
+	if ! command -v "${rt%/*}" >/dev/null; then echo "bench: ${rt%/*} is not installed"; continue; fi
+	if [ "${rt%/*}" = crun ] && [ -z "$HUGE" ] && ! bind_hugetlb; then continue; fi
+	measure "$rt"
+done
+unbind_hugetlb

@@ -77,6 +77,14 @@ char *pf_pod_status_word(const struct pf_pod *pod)
 		}
 	}
 
+	/* A pod the kubelet failed as a whole at its deadline: the containers
+	 * it stopped ended in Error because of it, and kubectl shows why. */
+	if (strcmp(pf_pod_phase(pod), "Failed") == 0 && st->reason &&
+	    strcmp(st->reason, "DeadlineExceeded") == 0) {
+		free(reason);
+		reason = pf_xstrdup(st->reason);
+	}
+
 	if (pod->meta.deletion_ms) {
 		free(reason);
 		reason = pf_xstrdup(

@@ -15,13 +15,15 @@ struct fuse_session;
 struct pf_inval;
 struct pf_pending;
 struct pf_waiter;
+struct pf_workers;
 struct fh;
 
 struct pf_fs {
 	struct pf_store *store;
 	struct pf_cache *cache;
 	struct fuse_session *se;
-	struct pf_inval *inval; /* drops deleted pods' names from the kernel */
+	struct pf_inval *inval;	    /* drops deleted pods' names from the kernel */
+	struct pf_workers *workers; /* submissions and deletions (workers.h) */
 	struct pf_policy policy;
 	time_t mount_time;
 	char *images_index;    /* STATE/images/index.json, for images/ */

@@ -15,6 +15,8 @@
 struct item {
 	uint64_t parent; /* the directory, or the inode itself when name is NULL */
 	char *name;
+	void (*fn)(void *arg); /* set: not an invalidation, a call (pf_inval_after) */
+	void *arg;
 };
 
 struct pf_inval {
@@ -43,6 +45,10 @@ static void *inval_main(void *arg)
 		iv->n = iv->cap = 0;
 		pthread_mutex_unlock(&iv->lock);
 		for (size_t i = 0; i < n; i++) {
+			if (batch[i].fn) {
+				batch[i].fn(batch[i].arg);
+				continue;
+			}
 			int r =
 			    batch[i].name
 				? fuse_lowlevel_notify_inval_entry(
@@ -86,7 +92,7 @@ void pf_inval_push(struct pf_inval *iv, uint64_t parent, const char *name)
 		return;
 	pthread_mutex_lock(&iv->lock);
 	PF_GROW(iv->q, iv->cap, iv->n + 1);
-	iv->q[iv->n++] = (struct item){parent, pf_xstrdup(name)};
+	iv->q[iv->n++] = (struct item){.parent = parent, .name = pf_xstrdup(name)};
 	pthread_cond_signal(&iv->cond);
 	pthread_mutex_unlock(&iv->lock);
 }
@@ -97,7 +103,20 @@ void pf_inval_push_inode(struct pf_inval *iv, uint64_t ino)
 		return;
 	pthread_mutex_lock(&iv->lock);
 	PF_GROW(iv->q, iv->cap, iv->n + 1);
-	iv->q[iv->n++] = (struct item){ino, NULL};
+	iv->q[iv->n++] = (struct item){.parent = ino};
+	pthread_cond_signal(&iv->cond);
+	pthread_mutex_unlock(&iv->lock);
+}
+
+void pf_inval_after(struct pf_inval *iv, void (*fn)(void *arg), void *arg)
+{
+	if (!iv) {
+		fn(arg);
+		return;
+	}
+	pthread_mutex_lock(&iv->lock);
+	PF_GROW(iv->q, iv->cap, iv->n + 1);
+	iv->q[iv->n++] = (struct item){.fn = fn, .arg = arg};
 	pthread_cond_signal(&iv->cond);
 	pthread_mutex_unlock(&iv->lock);
 }

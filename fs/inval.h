@@ -23,7 +23,13 @@ struct pf_inval *pf_inval_start(struct fuse_session *se);
 void pf_inval_push(struct pf_inval *iv, uint64_t parent, const char *name);
 /* Queue an inode whose attributes and cached pages are stale. */
 void pf_inval_push_inode(struct pf_inval *iv, uint64_t ino);
-/* Send what is queued, then stop the thread. NULL is fine. */
+/* Call fn(arg) on the invalidation thread once everything queued before
+ * has been sent to the kernel (at once when iv is NULL): an answer that
+ * says a pod is gone must not reach a reader who could still find its
+ * name in the kernel's cache. */
+void pf_inval_after(struct pf_inval *iv, void (*fn)(void *arg), void *arg);
+/* Send what is queued (and make the calls queued), then stop the thread.
+ * NULL is fine. */
 void pf_inval_stop(struct pf_inval *iv);
 
 #endif

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "tree.h"
+#include "workers.h"
 
 #define ENTRY_TIMEOUT 60.0 /* names whose inode never changes meaning */
 /* Pod directories: cached briefly, and dropped at once when the pod goes
@@ -897,17 +898,74 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	fuse_reply_write(req, size);
 }
 
+/* A submission handed to a worker (workers.h): close(2) or rename(2) of a
+ * file in pods/ waits for the store's commit, the dispatcher does not. */
+struct submit_job {
+	fuse_req_t req;
+	struct pf_fs *fs;
+	struct pf_pending *p; /* kept alive by an open (flush) or by opens++ (rename) */
+	char *name;	      /* the file name submitted under */
+	struct pf_buf data;
+	bool too_big, rename;
+};
+
+static void submit_job_run(void *arg)
+{
+	struct submit_job *j = arg;
+	struct pf_fs *fs = j->fs;
+	struct pf_pending *p = j->p;
+	int r;
+
+	if (j->too_big)
+		r = pf_submit_too_big(fs, j->name);
+	else if (j->data.len == 0 && !j->rename)
+		r = 0; /* touch(1) or an empty redirect: nothing was submitted */
+	else
+		r = pf_submit(fs, j->name, j->data.buf ? j->data.buf : "", j->data.len);
+
+	pthread_mutex_lock(&fs->plock);
+	if (j->rename) {
+		p->opens--;
+		if (r == 0) {
+			struct pf_pending *old = pf_pending_by_name(fs, j->name);
+			if (old && old != p)
+				pf_pending_unlist(fs, old);
+		}
+		if ((r == 0 && p->listed) || (!p->listed && p->opens == 0))
+			pf_pending_unlist(fs, p);
+	} else if (r == 0 && p->listed && j->data.len) {
+		/* Accepted: the pod directory is the object now, the file is gone. */
+		pf_pending_unlist(fs, p);
+	}
+	pthread_mutex_unlock(&fs->plock);
+	fuse_reply_err(j->req, -r);
+	pf_buf_release(&j->data);
+	free(j->name);
+	free(j);
+}
+
+/* Queue p's text for submission under name; called with plock held. */
+static void submit_later(fuse_req_t req, struct pf_fs *fs, struct pf_pending *p, const char *name,
+			 bool rename)
+{
+	struct submit_job *j = pf_xcalloc(1, sizeof(*j));
+
+	*j = (struct submit_job){.req = req,
+				 .fs = fs,
+				 .p = p,
+				 .name = pf_xstrdup(name),
+				 .too_big = p->too_big,
+				 .rename = rename};
+	pf_buf_add(&j->data, p->data.buf, p->data.len);
+	pf_workers_run(fs->workers, submit_job_run, j);
+}
+
 /* close(2) of a file in pods/: submit what was written. */
 static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct pf_fs *fs = fs_of(req);
 	struct fh *h = pf_fh_get(fs, fi);
 	struct pf_pending *p;
-	struct pf_buf data = PF_BUF_INIT;
-	_cleanup_free_ char *name = NULL;
-	bool too_big;
-	size_t len;
-	int r = 0;
 
 	if (!h || h->kind != FH_PENDING) {
 		pf_fh_put(fs, h);
@@ -923,28 +981,14 @@ static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	p->dirty = false;
-	too_big = p->too_big;
-	name = pf_xstrdup(p->name);
-	pf_buf_add(&data, p->data.buf, p->data.len);
-	len = data.len;
-	pthread_mutex_unlock(&fs->plock);
-
-	if (too_big) {
-		r = pf_submit_too_big(fs, name);
-	} else if (data.len == 0) {
-		/* touch(1) or an empty redirect: nothing was submitted. */
-		r = 0;
-	} else {
-		r = pf_submit(fs, name, data.buf, data.len);
+	if (!p->too_big && p->data.len == 0) {
+		/* touch(1) or an empty redirect: nothing to submit. */
+		pthread_mutex_unlock(&fs->plock);
+		fuse_reply_err(req, 0);
+		return;
 	}
-	pf_buf_release(&data);
-
-	pthread_mutex_lock(&fs->plock);
-	/* Accepted: the pod directory is the object now, the file is gone. */
-	if (r == 0 && p->listed && len)
-		pf_pending_unlist(fs, p);
+	submit_later(req, fs, p, p->name, false);
 	pthread_mutex_unlock(&fs->plock);
-	fuse_reply_err(req, -r);
 }
 
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -1049,23 +1093,48 @@ static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 	fuse_reply_err(req, -r);
 }
 
-static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+/* rmdir(2) of pods/<name>, on a worker: it commits and then waits until
+ * the cache shows the deletion. */
+struct delete_job {
+	fuse_req_t req;
+	struct pf_fs *fs;
+	char name[];
+};
+
+static void delete_job_run(void *arg)
 {
-	struct pf_fs *fs = fs_of(req);
+	struct delete_job *j = arg;
+	struct pf_fs *fs = j->fs;
 	struct pf_err err = PF_ERR_INIT;
 	int64_t rev = 0;
 	int r;
 
+	r = pf_api_delete_pod(fs->store, j->name, &rev, &err);
+	if (r == 0) {
+		pf_log(PF_LOG_INFO, "pod %s: delete requested", j->name);
+		pf_cache_wait_rev(fs->cache, rev, SUBMIT_VISIBLE_MS);
+	} else if (r != -ENOENT) {
+		pf_log(PF_LOG_WARN, "delete pod %s: %s", j->name, err.msg);
+		pf_api_event(fs->store, "Pod", j->name, NULL, "Warning", "FailedDelete",
+			     "podfs-api", "%s", err.msg);
+	}
+	fuse_reply_err(j->req, -r);
+	free(j);
+}
+
+static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct pf_fs *fs = fs_of(req);
+	int r;
+
 	if (parent == PF_INO_PODS) {
-		r = pf_api_delete_pod(fs->store, name, &rev, &err);
-		if (r == 0) {
-			pf_log(PF_LOG_INFO, "pod %s: delete requested", name);
-			pf_cache_wait_rev(fs->cache, rev, SUBMIT_VISIBLE_MS);
-		} else if (r != -ENOENT) {
-			pf_log(PF_LOG_WARN, "delete pod %s: %s", name, err.msg);
-			pf_api_event(fs->store, "Pod", name, NULL, "Warning", "FailedDelete",
-				     "podfs-api", "%s", err.msg);
-		}
+		size_t n = strlen(name) + 1;
+		struct delete_job *j = pf_xmalloc(sizeof(*j) + n);
+		j->req = req;
+		j->fs = fs;
+		memcpy(j->name, name, n);
+		pf_workers_run(fs->workers, delete_job_run, j);
+		return;
 	} else if (pf_ino_kind(parent) == PF_INO_POD) {
 		uint64_t ino;
 		double t;
@@ -1087,8 +1156,6 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_
 {
 	struct pf_fs *fs = fs_of(req);
 	struct pf_pending *p, *old;
-	struct pf_buf data = PF_BUF_INIT;
-	int r = 0;
 
 	if (parent != PF_INO_PODS || newparent != PF_INO_PODS || (flags & RENAME_EXCHANGE)) {
 		fuse_reply_err(req, parent == PF_INO_PODS ? EXDEV : EPERM);
@@ -1125,28 +1192,9 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_
 	}
 	/* Renaming to a name without the dot submits the file (rsync,
 	 * editors); the rename fails with the submission's errno. */
-	pf_buf_add(&data, p->data.buf, p->data.len);
-	bool too_big = p->too_big;
-	p->opens++; /* keeps p alive while unlocked */
+	p->opens++; /* keeps p alive until the job has run */
+	submit_later(req, fs, p, newname, true);
 	pthread_mutex_unlock(&fs->plock);
-
-	if (too_big) {
-		r = pf_submit_too_big(fs, newname);
-	} else {
-		r = pf_submit(fs, newname, data.buf ? data.buf : "", data.len);
-	}
-	pf_buf_release(&data);
-	pthread_mutex_lock(&fs->plock);
-	p->opens--;
-	if (r == 0) {
-		old = pf_pending_by_name(fs, newname);
-		if (old && old != p)
-			pf_pending_unlist(fs, old);
-	}
-	if ((r == 0 && p->listed) || (!p->listed && p->opens == 0))
-		pf_pending_unlist(fs, p);
-	pthread_mutex_unlock(&fs->plock);
-	fuse_reply_err(req, -r);
 }
 
 static void op_statfs(fuse_req_t req, fuse_ino_t ino)

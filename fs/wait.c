@@ -11,6 +11,7 @@
 #include "api.h"
 #include "inval.h"
 #include "log.h"
+#include "workers.h"
 
 struct pf_waiter {
 	struct pf_waiter *next;
@@ -70,9 +71,22 @@ static void wait_answer(fuse_req_t req, struct fh *h, const char *word, size_t s
 	fuse_reply_err(req, EIO);
 }
 
-/* One event and one log line per pod and word, however many readers waited. */
-static void report_failed_waits(struct pf_fs *fs, struct failed_wait *v, size_t n)
+struct failed_waits {
+	struct pf_fs *fs;
+	struct failed_wait *v;
+	size_t n;
+};
+
+/* One event and one log line per pod and word, however many readers
+ * waited.  On a worker: the event is a commit, and neither the FUSE
+ * dispatcher nor the cache's thread waits on the disk. */
+static void report_failed_waits_run(void *arg)
 {
+	struct failed_waits *j = arg;
+	struct pf_fs *fs = j->fs;
+	struct failed_wait *v = j->v;
+	size_t n = j->n;
+
 	for (size_t i = 0; i < n; i++) {
 		bool dup = false;
 		for (size_t k = 0; k < i && !dup; k++)
@@ -91,6 +105,22 @@ static void report_failed_waits(struct pf_fs *fs, struct failed_wait *v, size_t 
 		free(v[i].word);
 		free(v[i].why);
 	}
+	free(v);
+	free(j);
+}
+
+/* Takes v (heap, n entries); nothing to do when n is 0. */
+static void report_failed_waits(struct pf_fs *fs, struct failed_wait *v, size_t n)
+{
+	struct failed_waits *j;
+
+	if (!n) {
+		free(v);
+		return;
+	}
+	j = pf_xmalloc(sizeof(*j));
+	*j = (struct failed_waits){.fs = fs, .v = v, .n = n};
+	pf_workers_run(fs->workers, report_failed_waits_run, j);
 }
 
 static void on_interrupt(fuse_req_t req, void *arg)
@@ -154,24 +184,22 @@ void pf_wait_read(fuse_req_t req, struct pf_fs *fs, struct fh *h, fuse_ino_t ino
 		pthread_mutex_unlock(&fs->wlock);
 		return;
 	}
-	struct failed_wait fw = {0};
+	struct failed_wait *fw = pf_xcalloc(1, sizeof(*fw));
 	if (d == 0)
 		fuse_reply_err(req, ENOTCONN);
 	else
-		wait_answer(req, h, word, size, d, why, &fw);
+		wait_answer(req, h, word, size, d, why, fw);
 	pthread_mutex_unlock(&fs->wlock);
-	if (fw.pod)
-		report_failed_waits(fs, &fw, 1);
+	report_failed_waits(fs, fw, fw->pod ? 1 : 0);
 }
 
-void pf_fs_notify(void *arg, const struct pf_cache_changes *ch)
+/* Answer every parked read whose word happened or can no longer happen. */
+static void answer_waiters(void *arg)
 {
 	struct pf_fs *fs = arg;
 	struct pf_waiter **pp;
 	struct failed_wait *failed = NULL;
 	size_t n_failed = 0, cap_failed = 0;
-
-	pf_fs_invalidate(fs, ch);
 
 	pthread_mutex_lock(&fs->wlock);
 	for (pp = &fs->waiters; *pp;) {
@@ -194,7 +222,19 @@ void pf_fs_notify(void *arg, const struct pf_cache_changes *ch)
 	}
 	pthread_mutex_unlock(&fs->wlock);
 	report_failed_waits(fs, failed, n_failed);
-	free(failed);
+}
+
+void pf_fs_notify(void *arg, const struct pf_cache_changes *ch)
+{
+	struct pf_fs *fs = arg;
+
+	pf_fs_invalidate(fs, ch);
+	/* `cat wait/Deleted && ! test -d pods/x` must hold: when pods went
+	 * away, answer once the kernel has dropped their names. */
+	if (ch->n_deleted)
+		pf_inval_after(fs->inval, answer_waiters, fs);
+	else
+		answer_waiters(fs);
 }
 
 void pf_fs_release_waiters(struct pf_fs *fs)

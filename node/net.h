@@ -42,7 +42,10 @@ struct pf_net_ops {
 	int (*open)(const struct pf_net_config *cfg, struct pf_net **out, struct pf_err *err);
 	void (*close)(struct pf_net *n);
 	/* Attach netns (a path) for sandbox id of pod; *ip = the pod's IP
-	 * ("10.88.0.5") or NULL when the backend gives none. */
+	 * ("10.88.0.5") or NULL when the backend gives none.  id is new (the
+	 * caller detaches what a crashed attempt left under its own id, from
+	 * its record), so nothing is attached under it yet; on failure add
+	 * detaches what it attached. */
 	int (*add)(struct pf_net *n, const char *id, const char *netns, const struct pf_pod *pod,
 		   char **ip, struct pf_err *err);
 	/* Detach; 0 also when nothing was attached.  netns may be gone. */

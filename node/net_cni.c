@@ -231,54 +231,10 @@ static json_t *loopback_conf(void)
 			 "loopback");
 }
 
-/* The loopback plugin runs beside the bridge chain, on a thread of its
- * own: it is a network of its own (as the CRI runtimes call it, not a
- * member of the list whose order the spec fixes), it touches only lo, and
- * its exec costs as much as the bridge's (a Go binary: 7-16 ms measured
- * here), which a pod start would otherwise wait for twice. */
-struct lo_job {
-	struct cni *c;
-	const char *cmd, *id, *netns;
-	struct pf_err err;
-	pthread_t thread;
-	bool threaded;
-	int r;
-};
-
-static void *lo_run(void *arg)
-{
-	struct lo_job *j = arg;
-	json_t *lo = loopback_conf();
-
-	j->r = run_plugin(j->c, j->cmd, j->id, j->netns, lo, NULL, &j->err);
-	json_decref(lo);
-	return NULL;
-}
-
-/* Start it; when no thread can be had, run it here and now. */
-static void lo_begin(struct lo_job *j)
-{
-	j->threaded = pthread_create(&j->thread, NULL, lo_run, j) == 0;
-	if (!j->threaded)
-		lo_run(j);
-}
-
-/* Wait for it; its error, if any, in err (unless one is set already). */
-static int lo_end(struct lo_job *j, struct pf_err *err)
-{
-	if (j->threaded)
-		pthread_join(j->thread, NULL);
-	if (j->r < 0)
-		pf_err_set(err, j->err.code ? j->err.code : -j->r, "%s", j->err.msg);
-	pf_err_clear(&j->err);
-	return j->r;
-}
-
 static int cni_del(struct pf_net *n, const char *id, const char *netns, struct pf_err *err)
 {
 	struct cni *c = C(n);
 	json_t *plugins = json_object_get(c->conflist, "plugins");
-	struct lo_job lo = {.c = c, .cmd = "DEL", .id = id, .netns = netns, .err = PF_ERR_INIT};
 	struct stat st;
 	int r = 0;
 
@@ -286,10 +242,6 @@ static int cni_del(struct pf_net *n, const char *id, const char *netns, struct p
 	 * lets CNI_NETNS be empty on DEL). */
 	if (netns && stat(netns, &st) < 0)
 		netns = "";
-	/* lo's DEL only where there is a namespace; its failure is not the
-	 * caller's concern (the namespace goes next). */
-	if (netns && *netns)
-		lo_begin(&lo);
 	for (size_t i = json_array_size(plugins); i-- > 0;) {
 		json_t *conf = plugin_conf(json_array_get(plugins, i), NULL);
 		int q = run_plugin(c, "DEL", id, netns, conf, NULL, err);
@@ -297,9 +249,32 @@ static int cni_del(struct pf_net *n, const char *id, const char *netns, struct p
 		if (q < 0 && r == 0)
 			r = q;
 	}
-	if (netns && *netns)
-		lo_end(&lo, NULL);
+	if (netns && *netns) {
+		json_t *lo = loopback_conf();
+		run_plugin(c, "DEL", id, netns, lo, NULL, NULL);
+		json_decref(lo);
+	}
 	return r;
+}
+
+/* The loopback plugin's ADD on a thread of its own: it touches only lo in
+ * the pod's namespace, the chain only eth0, so the two run side by side
+ * (each exec of a plugin is a Go program starting, a few milliseconds). */
+struct lo_job {
+	struct cni *c;
+	const char *id, *netns;
+	int r;
+	struct pf_err err;
+};
+
+static void *lo_thread(void *arg)
+{
+	struct lo_job *j = arg;
+	json_t *lo = loopback_conf();
+
+	j->r = run_plugin(j->c, "ADD", j->id, j->netns, lo, NULL, &j->err);
+	json_decref(lo);
+	return NULL;
 }
 
 static int cni_add(struct pf_net *n, const char *id, const char *netns, const struct pf_pod *pod,
@@ -307,18 +282,20 @@ static int cni_add(struct pf_net *n, const char *id, const char *netns, const st
 {
 	struct cni *c = C(n);
 	json_t *plugins = json_object_get(c->conflist, "plugins");
-	struct lo_job lo = {.c = c, .cmd = "ADD", .id = id, .netns = netns, .err = PF_ERR_INIT};
 	json_t *prev = NULL, *res = NULL;
+	struct lo_job lo = {.c = c, .id = id, .netns = netns};
+	pthread_t t;
+	bool threaded;
 	const char *addr;
-	int r = 0, q;
+	int r = 0;
 
 	(void)pod;
 	*ip = NULL;
-	/* No DEL first: every attempt comes with a sandbox ID never used
-	 * before, and the runtime DELs the ID of a failed or crashed attempt
-	 * when it tears that sandbox down (net.h).  A DEL of a new ID would
-	 * find nothing and cost two plugin execs (7-15 ms here) per pod. */
-	lo_begin(&lo);
+	/* No DEL first: the id is new (net.h), and a DEL of nothing costs two
+	 * plugin execs, a third of the pod's start-up. */
+	threaded = pthread_create(&t, NULL, lo_thread, &lo) == 0;
+	if (!threaded)
+		lo_thread(&lo);
 	for (size_t i = 0; i < json_array_size(plugins) && r == 0; i++) {
 		json_t *conf = plugin_conf(json_array_get(plugins, i), prev);
 		res = NULL;
@@ -329,9 +306,6 @@ static int cni_add(struct pf_net *n, const char *id, const char *netns, const st
 			prev = res;
 		}
 	}
-	q = lo_end(&lo, err);
-	if (r == 0)
-		r = q;
 	if (r == 0) {
 		addr = json_string_value(
 		    json_object_get(json_array_get(json_object_get(prev, "ips"), 0), "address"));
@@ -345,8 +319,15 @@ static int cni_add(struct pf_net *n, const char *id, const char *netns, const st
 		}
 	}
 	json_decref(prev);
-	if (r < 0)
+	if (threaded)
+		pthread_join(t, NULL);
+	if (r == 0 && lo.r < 0)
+		r = pf_err_set(err, -lo.r, "%s", lo.err.msg);
+	if (r < 0) {
+		free(*ip);
+		*ip = NULL;
 		cni_del(n, id, netns, NULL);
+	}
 	return r;
 }
 

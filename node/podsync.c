@@ -16,6 +16,12 @@
 #include <errno.h>
 #include <signal.h>
 
+/* While a preStop hook runs, the agent looks at it this often. */
+#define HOOK_POLL_MS 100
+/* kubelet's minimumGracePeriodInSeconds: what a container gets after its
+ * preStop hook, however little of the grace period is left. */
+#define MIN_GRACE_MS 2000
+
 void pf_podrec_free(struct pf_podrec *rec)
 {
 	if (!rec)
@@ -24,7 +30,17 @@ void pf_podrec_free(struct pf_podrec *rec)
 	free(rec->uid);
 	free(rec->sandbox_id);
 	pf_strmap_free(&rec->ids);
+	pf_podrec_drop_hooks(rec);
 	free(rec);
+}
+
+void pf_podrec_drop_hooks(struct pf_podrec *rec)
+{
+	while (rec->hooks) {
+		struct pf_hook *h = rec->hooks;
+		rec->hooks = h->next;
+		pf_hook_free(h);
+	}
 }
 
 void pf_sync_result_free(struct pf_sync_result *r)
@@ -404,6 +420,26 @@ static enum cres probe_container(const struct pf_sync_ctx *ctx, struct pf_pod *p
 	return C_RUNNING;
 }
 
+/* The terminated state of an exited container (st from the runtime). */
+static struct pf_container_state exit_state(const struct pf_sync_ctx *ctx,
+					    const struct pf_rt_status *st,
+					    const struct pf_container_status *cs)
+{
+	struct pf_container_state term = {0};
+
+	term.kind = PF_CSTATE_TERMINATED;
+	term.reason = pf_xstrdup(st->reason ? st->reason : (st->exit_code ? "Error" : "Completed"));
+	term.message = st->message ? pf_xstrdup(st->message) : NULL;
+	term.exit_code = st->exit_code;
+	term.signal = st->signal;
+	term.started_ms = st->started_ms			? st->started_ms
+			  : cs->state.kind == PF_CSTATE_RUNNING ? cs->state.started_ms
+								: ctx->now;
+	term.finished_ms = st->finished_ms ? st->finished_ms : ctx->now;
+	term.container_id = pf_xstrdup(cs->container_id);
+	return term;
+}
+
 /* Bring one container to life or learn how it is: fills cs from the runtime. */
 static enum cres sync_container(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
 				struct pf_pod *pod, const struct pf_container *c, bool init,
@@ -486,17 +522,7 @@ again:
 	/* Exited. */
 	if (ctx->prober)
 		pf_prober_forget(ctx->prober, id);
-	struct pf_container_state term = {0};
-	term.kind = PF_CSTATE_TERMINATED;
-	term.reason = pf_xstrdup(st.reason ? st.reason : (st.exit_code ? "Error" : "Completed"));
-	term.message = st.message ? pf_xstrdup(st.message) : NULL;
-	term.exit_code = st.exit_code;
-	term.signal = st.signal;
-	term.started_ms = st.started_ms				? st.started_ms
-			  : cs->state.kind == PF_CSTATE_RUNNING ? cs->state.started_ms
-								: ctx->now;
-	term.finished_ms = st.finished_ms ? st.finished_ms : ctx->now;
-	term.container_id = pf_xstrdup(cs->container_id);
+	struct pf_container_state term = exit_state(ctx, &st, cs);
 	pf_rt_status_free(&st);
 	cs->ready = init && !sidecar && term.exit_code == 0;
 	cs->started = PF_FALSE;
@@ -666,9 +692,80 @@ static const struct pf_container *spec_container(const struct pf_pod *pod, const
 	return NULL;
 }
 
+/* The running preStop hook of container name, NULL when none. */
+static struct pf_hook *find_hook(struct pf_podrec *rec, const char *name)
+{
+	for (struct pf_hook *h = rec->hooks; h; h = h->next)
+		if (strcmp(h->name, name) == 0)
+			return h;
+	return NULL;
+}
+
+/* kubelet's killContainer, first half: the Killing event, then the preStop
+ * exec hook (on its own thread, with the grace period as its deadline)
+ * instead of the stop signal.  true when the hook runs: the signal waits. */
+static bool start_pre_stop(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
+			   const struct pf_pod *pod, const char *name, const char *id,
+			   int64_t grace, struct pf_sync_result *res)
+{
+	const struct pf_container *c = spec_container(pod, name);
+	struct pf_err err = PF_ERR_INIT;
+	struct pf_hook *h;
+
+	if (hollow(ctx))
+		add_event(res, "Normal", "Killing",
+			  "Stopping container %s (hollow node: no process to stop)", name);
+	else
+		add_event(res, "Normal", "Killing", "Stopping container %s", name);
+	if (!c || c->lifecycle.pre_stop.kind != PF_HANDLER_EXEC || !ctx->rt->ops->container_exec ||
+	    grace <= 0)
+		return false;
+	h = pf_hook_start(ctx->rt, name, id, &c->lifecycle.pre_stop.exec_command, grace, &err);
+	if (!h) {
+		add_event(res, "Warning", "FailedPreStopHook", "PreStopHook failed: %s", err.msg);
+		return false;
+	}
+	h->next = rec->hooks;
+	rec->hooks = h;
+	return true;
+}
+
+/* The hook of container name, if any, is over (ended, or cut at the end of
+ * the grace period): may the stop signal go?  kubelet then gives the
+ * container what is left of the grace period, 2 seconds at least. */
+static bool pre_stop_over(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, const char *name,
+			  struct pf_sync_result *res)
+{
+	struct pf_hook *h = find_hook(rec, name);
+	struct pf_err err = PF_ERR_INIT;
+	int rc = 0;
+	bool done;
+
+	if (!h || h->signalled)
+		return true;
+	done = pf_hook_done(h, &rc, &err);
+	if (!done && ctx->now < rec->kill_ms) {
+		want_at(res, ctx->now + HOOK_POLL_MS);
+		return false;
+	}
+	if (done && rc < 0 && rc != -ETIMEDOUT)
+		add_event(res, "Warning", "FailedPreStopHook", "PreStopHook failed: %s", err.msg);
+	else if (!done || rc == -ETIMEDOUT)
+		pf_log(PF_LOG_INFO,
+		       "pod %s: the preStop hook of container %s did not end within "
+		       "the grace period",
+		       rec->name, name);
+	h->signalled = true;
+	if (rec->kill_ms < ctx->now + MIN_GRACE_MS)
+		rec->kill_ms = ctx->now + MIN_GRACE_MS;
+	return true;
+}
+
 /*
- * Graceful deletion without blocking the agent: the preStop hook and the
- * stop signal go out on the first pass, SIGKILL on the pass at the end of
+ * Graceful deletion without blocking the agent: the Killing events go out
+ * and the preStop hooks start on the first pass, and the stop signal with
+ * them for containers without one; a later pass sends it once a hook ended
+ * or the grace period ran out, SIGKILL goes out on the pass at the end of
  * the grace period, and the pass that finds nothing running removes the
  * containers and the sandbox and deletes the object.
  */
@@ -706,26 +803,15 @@ static void sync_delete(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, st
 		}
 		pf_rt_status_free(&st);
 		running = true;
+		sig = ctx->rt->ops->stop_signal ? ctx->rt->ops->stop_signal(ctx->rt, id) : SIGTERM;
 		if (first) {
-			const struct pf_container *c = spec_container(pod, name);
-			if (c && c->lifecycle.pre_stop.kind == PF_HANDLER_EXEC &&
-			    ctx->rt->ops->container_exec) {
-				if (ctx->rt->ops->container_exec(
-					ctx->rt, id, &c->lifecycle.pre_stop.exec_command, grace,
-					&err) < 0) {
-					add_event(res, "Warning", "FailedPreStopHook",
-						  "PreStopHook failed: %s", err.msg);
-					pf_err_clear(&err);
-				}
+			if (start_pre_stop(ctx, rec, pod, name, id, grace, res)) {
+				want_at(res, ctx->now + HOOK_POLL_MS);
+				continue;
 			}
-			sig = ctx->rt->ops->stop_signal ? ctx->rt->ops->stop_signal(ctx->rt, id)
-							: SIGTERM;
-			if (hollow(ctx))
-				add_event(res, "Normal", "Killing",
-					  "Stopping container %s (hollow node: no process to stop)",
-					  name);
-			else
-				add_event(res, "Normal", "Killing", "Stopping container %s", name);
+		} else if (find_hook(rec, name) && !find_hook(rec, name)->signalled) {
+			if (!pre_stop_over(ctx, rec, name, res))
+				continue;
 		} else if (ctx->now >= rec->kill_ms) {
 			sig = SIGKILL;
 			rec->killed = true;
@@ -747,11 +833,11 @@ static void sync_delete(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, st
 		res->retry = failed;
 		want_at(res,
 			rec->killed || ctx->now >= rec->kill_ms ? ctx->now + 200 : rec->kill_ms);
-		if (first) {
+		if (first)
 			/* Store the Killing events with a timeline step. */
 			pod_timeline(pod, "Terminating", pf_wall_ms());
+		if (res->n_events)
 			res->action = PF_SYNC_WRITE;
-		}
 		return;
 	}
 	pf_podrec_teardown(ctx->rt, rec);
@@ -759,11 +845,45 @@ static void sync_delete(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, st
 	res->retry = res->action == PF_SYNC_KEEP;
 }
 
+/* One container of a pod past its deadline: stopped (at once, as kubelet
+ * does when the pod's time is up), its state terminated, never restarted. */
+static void deadline_stop(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
+			  const struct pf_pod *pod, struct pf_container_status *cs,
+			  struct pf_sync_result *res)
+{
+	const char *id = pf_strmap_get(&rec->ids, cs->name);
+	struct pf_rt_status st = {0};
+	struct pf_err err = PF_ERR_INIT;
+
+	cs->ready = false;
+	cs->started = PF_FALSE;
+	if (!id)
+		return; /* never created: it stays as it was (waiting) */
+	if (ctx->prober)
+		pf_prober_forget(ctx->prober, id);
+	if (pf_rt_container_status(ctx->rt, id, &st, &err) == 0 && st.state != PF_RT_EXITED) {
+		add_event(res, "Normal", "Killing", "Stopping container %s", cs->name);
+		pf_rt_status_free(&st);
+		if (pf_rt_container_stop(ctx->rt, id, 0, &err) < 0 && err.code != ENOENT)
+			pf_log(PF_LOG_WARN, "pod %s: stop container %s: %s", pod->meta.name,
+			       cs->name, err.msg);
+		pf_err_clear(&err);
+		if (pf_rt_container_status(ctx->rt, id, &st, &err) < 0)
+			return;
+	}
+	if (st.state == PF_RT_EXITED) {
+		pf_container_state_free(&cs->state);
+		cs->state = exit_state(ctx, &st, cs);
+	}
+	pf_rt_status_free(&st);
+}
+
 /* activeDeadlineSeconds ran out: kill what runs, the pod Failed. */
 static bool deadline_exceeded(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
-			      struct pf_pod *pod, struct pf_sync_result *res)
+			      struct pf_pod *pod, bool *initialized, struct pf_sync_result *res)
 {
-	int64_t start = pod->status.start_time_ms;
+	struct pf_pod_status *st = &pod->status;
+	int64_t start = st->start_time_ms;
 
 	if (!pod->spec.has_active_deadline_seconds || !start)
 		return false;
@@ -771,16 +891,18 @@ static bool deadline_exceeded(const struct pf_sync_ctx *ctx, struct pf_podrec *r
 		want_at(res, start + pod->spec.active_deadline_seconds * 1000);
 		return false;
 	}
-	pod_ids(ctx, rec, pod);
-	for (size_t i = 0; i < rec->ids.n; i++) {
-		struct pf_err err = PF_ERR_INIT;
-		if (pf_rt_container_stop(ctx->rt, rec->ids.items[i].value, 0, &err) < 0 &&
-		    err.code != ENOENT)
-			pf_log(PF_LOG_WARN, "pod %s: stop container %s: %s", pod->meta.name,
-			       rec->ids.items[i].key, err.msg);
-	}
 	add_event(res, "Warning", "DeadlineExceeded",
 		  "Pod was active on the node longer than the specified deadline");
+	pod_ids(ctx, rec, pod);
+	/* The pod was initialized only if its init containers all completed. */
+	for (size_t i = 0; i < st->n_init_container_statuses; i++)
+		if (st->init_container_statuses[i].state.kind != PF_CSTATE_TERMINATED ||
+		    st->init_container_statuses[i].state.exit_code != 0)
+			*initialized = false;
+	for (size_t i = 0; i < st->n_init_container_statuses; i++)
+		deadline_stop(ctx, rec, pod, &st->init_container_statuses[i], res);
+	for (size_t i = 0; i < st->n_container_statuses; i++)
+		deadline_stop(ctx, rec, pod, &st->container_statuses[i], res);
 	return true;
 }
 
@@ -882,10 +1004,10 @@ void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf
 		all_running = false;
 		sandbox_ok = false;
 	} else {
-		deadline = deadline_exceeded(ctx, rec, pod, res);
+		deadline = deadline_exceeded(ctx, rec, pod, &initialized, res);
 		/* Init containers one after the other; app containers once they
 		 * are all done (sidecars: once started). */
-		for (size_t i = 0; i < pod->spec.n_init_containers && !failed; i++) {
+		for (size_t i = 0; i < pod->spec.n_init_containers && !failed && !deadline; i++) {
 			const struct pf_container *c = &pod->spec.init_containers[i];
 			struct pf_container_status *cs = &st->init_container_statuses[i];
 			enum cres s = sync_container(ctx, rec, pod, c, true, cs, res, &failed);
@@ -909,7 +1031,9 @@ void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf
 			struct pf_container_status *cs = &st->container_statuses[i];
 			enum cres s = C_WAITING;
 
-			if (initialized && !failed)
+			if (deadline)
+				s = C_DONE;
+			else if (initialized && !failed)
 				s = sync_container(ctx, rec, pod, &pod->spec.containers[i], false,
 						   cs, res, &failed);
 			else if (cs->state.kind == PF_CSTATE_NONE || !initialized)

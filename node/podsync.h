@@ -11,6 +11,7 @@
 #ifndef PODFS_NODE_PODSYNC_H
 #define PODFS_NODE_PODSYNC_H
 
+#include "hook.h"
 #include "model.h"
 #include "probe.h"
 #include "runtime.h"
@@ -29,9 +30,13 @@ struct pf_podrec {
 	int64_t next_ms;	/* pass again at this wall time (back-off, grace period) */
 	int64_t kill_ms;	/* deleting: the stop signal went out; SIGKILL at this time */
 	bool killed;		/* deleting: SIGKILL went out */
+	struct pf_hook *hooks;	/* deleting: the preStop hooks started (hook.h) */
 	struct pf_podrec *next; /* hash chain (agent.c) */
 };
 void pf_podrec_free(struct pf_podrec *rec);
+/* Wait for the record's preStop hooks (each ends by its deadline) and free
+ * them. */
+void pf_podrec_drop_hooks(struct pf_podrec *rec);
 
 /* The node side of a pass. */
 struct pf_sync_ctx {

@@ -90,15 +90,17 @@ static bool valid_id(const char *id)
 }
 
 /* Write path atomically (tmp + rename), so a crash leaves the old or the
- * new record, never half of one. */
-static int write_file(const char *path, const char *data, size_t len, struct pf_err *err)
+ * new file, never half of one; durable: fsync'd first (records a restart
+ * relies on; files made again from them need not wait for the disk). */
+static int write_file_as(const char *path, const char *data, size_t len, bool durable,
+			 struct pf_err *err)
 {
 	_cleanup_free_ char *tmp = pf_xasprintf("%s.tmp", path);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
 	if (fd < 0)
 		return pf_err_sys(err, errno, "create %s", tmp);
-	if (write(fd, data, len) != (ssize_t)len || fsync(fd) < 0) {
+	if (write(fd, data, len) != (ssize_t)len || (durable && fsync(fd) < 0)) {
 		int e = errno ? errno : EIO;
 		close(fd);
 		unlink(tmp);
@@ -111,6 +113,11 @@ static int write_file(const char *path, const char *data, size_t len, struct pf_
 		return pf_err_sys(err, e, "rename %s", tmp);
 	}
 	return 0;
+}
+
+static int write_file(const char *path, const char *data, size_t len, struct pf_err *err)
+{
+	return write_file_as(path, data, len, true, err);
 }
 
 static int write_json(const char *path, json_t *j, struct pf_err *err)
@@ -589,11 +596,13 @@ static void *ns_thread(void *arg)
 	return NULL;
 }
 
+/* A file the sandbox or bundle makes from the pod (/etc/hosts, an empty
+ * termination log): rewritten whenever it is made, so no fsync. */
 static void write_text(const char *path, const char *text)
 {
 	struct pf_err err = PF_ERR_INIT;
 
-	write_file(path, text, strlen(text), &err);
+	write_file_as(path, text, strlen(text), false, &err);
 }
 
 static void sandbox_teardown(struct oci *o, const char *dir, json_t *rec);
@@ -1039,7 +1048,12 @@ static int oci_container_create(struct pf_runtime *rt, const char *sandbox_id,
 				pf_mkdir_p(p, 0777);
 			}
 		}
-		r = write_json(cfgpath, cfg, err);
+		{
+			/* The runtime reads it now; nothing reads it after a
+			 * crash (adoption goes by the record): no fsync. */
+			_cleanup_free_ char *text = json_dumps(cfg, JSON_COMPACT);
+			r = write_file_as(cfgpath, text, strlen(text), false, err);
+		}
 		if (r < 0)
 			goto fail;
 	}
@@ -1315,11 +1329,18 @@ static int oci_container_remove(struct pf_runtime *rt, const char *id, struct pf
 	return 0;
 }
 
-/* The last bytes of the log as plain lines (FallbackToLogsOnError). */
+/* kubelet's bounds on a message taken from the log (FallbackToLogsOnError):
+ * its last 80 lines, of which the last 2048 bytes. */
+#define LOG_MESSAGE_LINES 80
+#define LOG_MESSAGE_BYTES 2048
+
+/* The log's tail as the container wrote it (FallbackToLogsOnError): the
+ * lines' text without the CRI prefix, partial lines (P) joined. */
 static char *log_tail(const char *path)
 {
 	_cleanup_fclose_ FILE *f = fopen(path, "re");
 	struct pf_buf b = PF_BUF_INIT;
+	size_t starts[LOG_MESSAGE_LINES] = {0}, n = 0, from;
 	char line[8192];
 	long size;
 
@@ -1327,29 +1348,42 @@ static char *log_tail(const char *path)
 		return NULL;
 	fseek(f, 0, SEEK_END);
 	size = ftell(f);
+	/* 80 lines within 2048 bytes: the last 16 KiB of the file hold them
+	 * unless the lines are long, and then the bytes bound is the one. */
 	fseek(f, size > 16384 ? size - 16384 : 0, SEEK_SET);
 	if (size > 16384 && !fgets(line, sizeof(line), f)) /* a partial first line */
 		return NULL;
 	while (fgets(line, sizeof(line), f)) {
 		/* <time> <stream> <P|F> <text> */
-		char *p = line;
+		char *p = line, *tag = NULL;
 		for (int k = 0; k < 3 && p; k++) {
 			p = strchr(p, ' ');
+			if (p && k == 1)
+				tag = p + 1;
 			if (p)
 				p++;
 		}
-		if (p)
-			pf_buf_adds(&b, p);
+		if (!p)
+			continue;
+		if (b.len == 0 || b.buf[b.len - 1] == '\n')
+			starts[n++ % LOG_MESSAGE_LINES] = b.len; /* a line begins */
+		if (tag && *tag == 'P') {
+			size_t l = strlen(p);
+			if (l && p[l - 1] == '\n')
+				p[l - 1] = 0;
+		}
+		pf_buf_adds(&b, p);
 	}
 	if (!b.len)
 		return NULL;
-	/* kubelet keeps the last 80 lines within 2048 bytes. */
-	if (b.len > 2048) {
-		char *s = pf_xstrdup(b.buf + b.len - 2048);
+	from = n > LOG_MESSAGE_LINES ? starts[n % LOG_MESSAGE_LINES] : 0;
+	if (b.len - from > LOG_MESSAGE_BYTES)
+		from = b.len - LOG_MESSAGE_BYTES;
+	{
+		char *s = pf_xstrdup(b.buf + from);
 		pf_buf_release(&b);
 		return s;
 	}
-	return pf_buf_detach(&b, NULL);
 }
 
 /* Did the container's cgroup see the OOM killer? */
@@ -1427,9 +1461,8 @@ static int oci_container_status(struct pf_runtime *rt, const char *id, struct pf
 		else
 			st->reason = pf_xstrdup(code == 0 ? "Completed" : "Error");
 		if (pf_read_file(tpath, 1 << 20, &msg, &len) == 0 && len) {
-			if (len > MESSAGE_MAX)
-				msg[MESSAGE_MAX] = 0;
-			st->message = PF_TAKE(msg);
+			/* kubelet reads at most the file's last 4096 bytes. */
+			st->message = pf_xstrdup(len > MESSAGE_MAX ? msg + len - MESSAGE_MAX : msg);
 		} else if (code != 0 && policy && strcmp(policy, "FallbackToLogsOnError") == 0) {
 			st->message = log_tail(jstr(rec, "log_path"));
 		}

@@ -48,6 +48,12 @@ PATTERNS="$*"
 # is a failure of its own, so a dying test can never look green.
 count() {
 	local name=$1 log=$2 rc=$3 ok notok
+	if [ ! -f "$log" ]; then
+		failed=$((failed + 1))
+		failures+=("$name: its log $log is missing")
+		printf '%-40s   ? passed, 1 failed (no log)\n' "$name"
+		return
+	fi
 	ok=$(grep -c '^ok ' "$log")
 	notok=$(grep -c '^not ok ' "$log")
 	passed=$((passed + ok))

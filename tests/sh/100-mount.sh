@@ -27,3 +27,18 @@ start_podfs
 kill -TERM "$PODFS_PID"; rc=0; wait "$PODFS_PID" || rc=$?; PODFS_PID=
 is "$rc" "0" "podfs exits 0 on SIGTERM"
 check "SIGTERM unmounted the mount" -- wait_until 5 sh -c "! grep -q ' $MNT fuse' /proc/mounts"
+
+# In the background (no -f), podfs returns once it serves the mount (the
+# parent waits on a pipe until the child has started everything), and a
+# start-up error reaches the terminal and the exit status.
+out=$("$PODFS" "$MNT" --state-dir "$STATE" --no-scheduler --no-node 2>&1); rc=$?
+is "$rc" "0" "podfs in the background exits 0 once started"
+is "$(ls "$MNT" | tr '\n' ' ')" "events images nodes pods " "and the mount serves at once"
+check "fusermount3 -u unmounts it" -- fusermount3 -u "$MNT"
+# ([m]nt: the pattern must not match the sh -c running it)
+check "and the background podfs exits" -- wait_until 10 sh -c "! pgrep -f -- '$(dirname "$MNT")/[m]nt --state-dir' >/dev/null"
+: >"$T/afile"
+out=$("$PODFS" "$MNT" --state-dir "$STATE" --no-scheduler --no-node --store "sqlite:$T/afile/podfs.db" 2>&1); rc=$?
+is "$rc" "1" "a store that cannot open: the background start exits 1"
+like "$out" "cannot open the store sqlite:$T/afile/podfs.db" "and says why on the terminal"
+check "nothing is left mounted" -- sh -c "! grep -q ' $MNT fuse' /proc/mounts"

@@ -38,7 +38,7 @@ is "$(cfield hello app state)" "running" "containers/app/state running"
 y=$(cat "$PODS/hello/pod.yaml")
 like "$y" "containerID: (runc|crun)://[0-9a-f]{64}" "containerID <runtime>://<id>"
 like "$y" "imageID: sha256:[0-9a-f]{64}" "imageID"
-like "$(cut -d' ' -f2- "$PODS/hello/timeline" | tr '\n' ,)" "sandbox ready,network ready 10\.244\.[0-9.]+,container app created,container app started,Running" "timeline steps"
+like "$(cut -d' ' -f2- "$PODS/hello/timeline" | tr '\n' ,)" "sandbox ready,network ready ${POD_CIDR%.*}\.[0-9]+,container app created,container app started,Running" "timeline steps"
 ev=$(cat "$PODS/hello/events")
 like "$ev" 'Pulled kubelet,[^ ]+ Container image "busybox" already present on machine' "Pulled event"
 like "$ev" "Created kubelet,[^ ]+ Created container app" "Created event"
