@@ -7,7 +7,8 @@
 #                   packages as OCI image layouts under build/images/
 #   make test       unit + shell tests (sanitizer build), ends "N passed, N failed"
 #   make check-asan the same suite, the name CI and the docs use
-#   make bench      the benchmarks (optimised build), prints tables
+#   make bench      the benchmarks (optimised build), prints tables; installs
+#                   podman and gnuplot-nox for the peer rows and the plot
 #   make install    install podfs and its man pages under $(PREFIX)
 #   make style      clang-format check
 

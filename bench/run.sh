@@ -91,3 +91,4 @@ row "scheduler: 10,000 pending pods on 1,000 nodes" "$(echo "$out" | field binds
 row "scheduler: one pod on an idle cluster, create->bound" "p50 $(echo "$out" | field p50) us, p99 $(echo "$out" | field p99) us" "p99 <= 5 ms"
 row "scheduler: RSS of its view after binding 10,000" "$(( $(echo "$out" | field sched_rss_kb) / 1024 )) MB (peak $(( $(echo "$out" | field sched_peak_kb) / 1024 )) MB)" "<= 50 MB"
 echo; "$PWD/bench/runtime.sh" 100
+echo; "$PWD/bench/podstart.sh" 100 110
