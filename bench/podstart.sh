@@ -292,7 +292,7 @@ set xlabel "latency (ms, log scale)"
 set ylabel "fraction of pods"
 set logscale x
 set grid
-set key top left
+set key below
 set yrange [0:1.02]
 plot "$T/podfs.cdf" using 1:2 with steps lw 2 title "podfs ($N pods, p50 $p50 ms)", \
      "$T/podman.cdf" using 1:2 with steps lw 2 title "podman kube play ($M pods, p50 $q50 ms)"
