@@ -131,7 +131,10 @@ for i in $(seq "$N"); do
 	y=$(manifest "b-$i")
 	s=${EPOCHREALTIME/[.,]/}
 	printf '%s\n' "$y" >"$MNT/pods/b-$i.yaml"
-	read -r _ <"$MNT/pods/b-$i/wait/Running"
+	if ! read -r _ <"$MNT/pods/b-$i/wait/Running"; then
+		echo "bench: pod b-$i did not get to Running: $(cat "$MNT/pods/b-$i/why")" >&2
+		exit 1
+	fi
 	ms_since "$s"
 done >"$T/podfs.client"
 with_ip=0
@@ -156,7 +159,12 @@ del_ms=$(ms_since "$s")
 burst_file burst "$B" >"$T/burst.yaml"
 s=${EPOCHREALTIME/[.,]/}
 cp "$T/burst.yaml" "$MNT/pods/"
-for i in $(seq "$B"); do read -r _ <"$MNT/pods/burst-$i/wait/Running"; done
+for i in $(seq "$B"); do
+	if ! read -r _ <"$MNT/pods/burst-$i/wait/Running"; then
+		echo "bench: pod burst-$i did not get to Running: $(cat "$MNT/pods/burst-$i/why")" >&2
+		exit 1
+	fi
+done
 burst_ms=$(ms_since "$s")
 burst_ip=0
 for i in $(seq "$B"); do [ -n "$(cat "$MNT/pods/burst-$i/ip")" ] && burst_ip=$((burst_ip + 1)); done
@@ -247,7 +255,7 @@ say "podman: $M pods one at a time"
 for i in $(seq "$M"); do
 	manifest "pm-$i" >"$T/pm.yaml"
 	s=${EPOCHREALTIME/[.,]/}
-	podman kube play "$T/pm.yaml" >>"$T/podman.log" 2>&1
+	podman kube play "$T/pm.yaml" >>"$T/podman.log" 2>&1 || true # counted below
 	ms_since "$s"
 done >"$T/podman.client"
 pm_ip=0
