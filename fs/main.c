@@ -88,6 +88,9 @@ static void usage(FILE *f)
 	    "  --node-monitor-grace-period D      silence before a node is NotReady (40s)\n"
 	    "  --allow-privileged      admit privileged pods and host namespaces\n"
 	    "  --allow-host-paths      admit hostPath volumes\n"
+	    "  --default-not-ready-toleration-seconds N    pods' default toleration of\n"
+	    "                          the not-ready:NoExecute taint (300)\n"
+	    "  --default-unreachable-toleration-seconds N  the same for unreachable (300)\n"
 	    "  -o OPT[,OPT...]         FUSE mount options (allow_other, ...)\n"
 	    "  --name NAME             podfs node: the node's name (default: the host name)\n"
 	    "  --replicas N            podfs node: run N hollow nodes NAME-0001..NAME-N\n"
@@ -116,6 +119,8 @@ enum {
 	OPT_LEASE,
 	OPT_RETRY,
 	OPT_GRACE,
+	OPT_TOL_NOT_READY,
+	OPT_TOL_UNREACHABLE,
 	OPT_BACKOFF,
 	OPT_NETWORK,
 	OPT_BRIDGE,
@@ -145,6 +150,8 @@ static const struct option long_opts[] = {
     {"leader-elect-lease-duration", required_argument, NULL, OPT_LEASE},
     {"leader-elect-retry-period", required_argument, NULL, OPT_RETRY},
     {"node-monitor-grace-period", required_argument, NULL, OPT_GRACE},
+    {"default-not-ready-toleration-seconds", required_argument, NULL, OPT_TOL_NOT_READY},
+    {"default-unreachable-toleration-seconds", required_argument, NULL, OPT_TOL_UNREACHABLE},
     {"crash-backoff-base", required_argument, NULL, OPT_BACKOFF},
     {"network", required_argument, NULL, OPT_NETWORK},
     {"bridge", required_argument, NULL, OPT_BRIDGE},
@@ -178,6 +185,26 @@ static int set_duration(const char *opt, const char *arg, int *out)
 		return 0;
 	fprintf(stderr, "podfs: --%s %s: expected a duration such as 15s or 500ms\n", opt, arg);
 	return 1;
+}
+
+/* --default-*-toleration-seconds: whole seconds, 0 or more, as
+ * kube-apiserver takes them; both start at 300 once either is given. */
+static int set_toleration_seconds(struct pf_policy *p, const char *opt, const char *arg,
+				  int64_t *out)
+{
+	char *end;
+	long long v = strtoll(arg, &end, 10);
+
+	if (!p->toleration_seconds_set) {
+		p->toleration_seconds_set = true;
+		p->not_ready_toleration_s = p->unreachable_toleration_s = 300;
+	}
+	if (end == arg || *end || v < 0) {
+		fprintf(stderr, "podfs: --%s %s: expected whole seconds (0 or more)\n", opt, arg);
+		return 1;
+	}
+	*out = v;
+	return 0;
 }
 
 /* 0 ok, 1 bad usage reported, 2 --help printed. */
@@ -266,6 +293,18 @@ static int parse(int argc, char **argv, struct options *o)
 			break;
 		case OPT_RETRY:
 			if (set_duration("leader-elect-retry-period", optarg, &o->sched.renew_ms))
+				return 1;
+			break;
+		case OPT_TOL_NOT_READY:
+			if (set_toleration_seconds(&o->policy,
+						   "default-not-ready-toleration-seconds", optarg,
+						   &o->policy.not_ready_toleration_s))
+				return 1;
+			break;
+		case OPT_TOL_UNREACHABLE:
+			if (set_toleration_seconds(&o->policy,
+						   "default-unreachable-toleration-seconds", optarg,
+						   &o->policy.unreachable_toleration_s))
 				return 1;
 			break;
 		case OPT_GRACE:

@@ -172,7 +172,9 @@ void pf_wait_read(fuse_req_t req, struct pf_fs *fs, struct fh *h, fuse_ino_t ino
 		return;
 	}
 	d = wait_decide(fs, h, word, &why);
-	if (d == 0 && !fs->shutting_down) {
+	/* A pod deleted in the cache may still be in the kernel's dentry
+	 * cache: park, the pending batch's answer_deferred answers. */
+	if ((d == 0 || fs->deferred) && !fs->shutting_down) {
 		struct pf_waiter *w = pf_xcalloc(1, sizeof(*w));
 		w->req = req;
 		w->fh = h;
@@ -193,15 +195,19 @@ void pf_wait_read(fuse_req_t req, struct pf_fs *fs, struct fh *h, fuse_ino_t ino
 	report_failed_waits(fs, fw, fw->pod ? 1 : 0);
 }
 
-/* Answer every parked read whose word happened or can no longer happen. */
-static void answer_waiters(void *arg)
+/* Answer every parked read whose word happened or can no longer happen,
+ * unless a batch that deleted pods is still on its way to the kernel (its
+ * answer_deferred answers then).  Called with wlock held; releases it. */
+static void answer_waiters_locked(struct pf_fs *fs)
 {
-	struct pf_fs *fs = arg;
 	struct pf_waiter **pp;
 	struct failed_wait *failed = NULL;
 	size_t n_failed = 0, cap_failed = 0;
 
-	pthread_mutex_lock(&fs->wlock);
+	if (fs->deferred) {
+		pthread_mutex_unlock(&fs->wlock);
+		return;
+	}
 	for (pp = &fs->waiters; *pp;) {
 		struct pf_waiter *w = *pp;
 		const char *why = NULL;
@@ -224,17 +230,32 @@ static void answer_waiters(void *arg)
 	report_failed_waits(fs, failed, n_failed);
 }
 
+/* On the invalidation thread, once a deleting batch's names are dropped. */
+static void answer_deferred(void *arg)
+{
+	struct pf_fs *fs = arg;
+
+	pthread_mutex_lock(&fs->wlock);
+	fs->deferred--;
+	answer_waiters_locked(fs);
+}
+
 void pf_fs_notify(void *arg, const struct pf_cache_changes *ch)
 {
 	struct pf_fs *fs = arg;
 
 	pf_fs_invalidate(fs, ch);
 	/* `cat wait/Deleted && ! test -d pods/x` must hold: when pods went
-	 * away, answer once the kernel has dropped their names. */
-	if (ch->n_deleted)
-		pf_inval_after(fs->inval, answer_waiters, fs);
-	else
-		answer_waiters(fs);
+	 * away, answer once the kernel has dropped their names, and answer
+	 * nothing before that, also for a later batch. */
+	pthread_mutex_lock(&fs->wlock);
+	if (ch->n_deleted) {
+		fs->deferred++;
+		pthread_mutex_unlock(&fs->wlock);
+		pf_inval_after(fs->inval, answer_deferred, fs);
+		return;
+	}
+	answer_waiters_locked(fs);
 }
 
 void pf_fs_release_waiters(struct pf_fs *fs)

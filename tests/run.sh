@@ -31,7 +31,7 @@ host_objects() {
 	ip -o link show 2>/dev/null | grep -Eo " ($brre)[:@]" | tr -d ' :@' | sed 's/^/bridge /'
 	ip netns list 2>/dev/null | sed 's/^/netns /'
 	for p in $(pgrep -x conmon 2>/dev/null); do
-		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q "$PODFS_TEST_ROOT/" && echo "conmon $p"
+		tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -q "$PODFS_TEST_ROOT/" && echo "conmon $p"
 	done
 }
 host_before=$(host_objects | sort)

@@ -639,8 +639,65 @@ static void test_bind_object(void)
 	pf_store_close(s);
 }
 
+/* Taint eviction's decision (pf_sched_noexecute) and the packed copy of
+ * the tolerations that matter to it. */
+static void test_noexecute(void)
+{
+	struct pf_sched_node n;
+	struct pf_sched_pod p;
+	struct pf_sched_tol *packed;
+	size_t np;
+
+	mknode(&n, "n", 1000, 1024, NULL, "k=v:NoExecute,other=x:NoSchedule");
+	mkpod(&p, 0, 0);
+	is_int(pf_sched_noexecute(p.tols, p.n_tols, &n), 0, "untolerated NoExecute: evict now");
+	tol(&p, "k", "Equal", "v", "NoExecute");
+	p.tols[0].has_seconds = true;
+	p.tols[0].seconds = 2;
+	is_int(pf_sched_noexecute(p.tols, p.n_tols, &n), 2000, "tolerationSeconds 2: in 2 s");
+	p.tols[0].has_seconds = false;
+	is_int(pf_sched_noexecute(p.tols, p.n_tols, &n), PF_EVICT_NEVER,
+	       "tolerated without tolerationSeconds: never");
+	p.tols[0].has_seconds = true;
+	p.tols[0].seconds = 0;
+	is_int(pf_sched_noexecute(p.tols, p.n_tols, &n), 0, "tolerationSeconds 0: now");
+	pf_sched_pod_clear(&p);
+
+	/* The first matching toleration decides for a taint; the smallest
+	 * time over all taints wins. */
+	pf_sched_node_clear(&n);
+	mknode(&n, "n", 1000, 1024, NULL, "a=1:NoExecute,b=2:NoExecute");
+	mkpod(&p, 0, 0);
+	tol(&p, "a", "Exists", NULL, "NoExecute");
+	tol(&p, "", "Exists", NULL, NULL);
+	tol(&p, "b", "Exists", NULL, "NoSchedule");
+	p.tols[0].has_seconds = true;
+	p.tols[0].seconds = 30;
+	p.tols[1].has_seconds = true;
+	p.tols[1].seconds = 7;
+	is_int(pf_sched_noexecute(p.tols, p.n_tols, &n), 7000,
+	       "two taints: the smallest tolerationSeconds of the tolerations used");
+	packed = pf_sched_tols_noexecute(p.tols, p.n_tols, &np);
+	is_int(np, 2, "the NoSchedule toleration is not kept");
+	is_str(packed[0].key, "a", "packed: keys copied");
+	is_str(packed[1].key, "", "packed: empty key");
+	is_int(pf_sched_noexecute(packed, np, &n), 7000, "the packed copy decides the same");
+	free(packed);
+	pf_sched_pod_clear(&p);
+
+	pf_sched_node_clear(&n);
+	mknode(&n, "n", 1000, 1024, NULL, "a=1:NoSchedule");
+	mkpod(&p, 0, 0);
+	is_int(pf_sched_noexecute(p.tols, p.n_tols, &n), PF_EVICT_NEVER,
+	       "no NoExecute taint: never");
+	ok(!pf_sched_node_noexecute(&n), "pf_sched_node_noexecute: no");
+	pf_sched_pod_clear(&p);
+	pf_sched_node_clear(&n);
+}
+
 int main(void)
 {
+	test_noexecute();
 	test_messages();
 	test_fit_and_score();
 	test_requests();
