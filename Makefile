@@ -8,7 +8,8 @@
 #   make test       unit + shell tests (sanitizer build), ends "N passed, N failed"
 #   make check-asan the same suite, the name CI and the docs use
 #   make check-tsan the suite (or TESTS=...) under ThreadSanitizer, build/tsan
-#   make bench      the benchmarks (optimised build), prints tables
+#   make bench      the benchmarks (optimised build), prints tables; installs
+#                   podman and gnuplot-nox for the peer rows and the plot
 #   make install    install podfs and its man pages under $(PREFIX)
 #   make style      clang-format check
 
@@ -23,6 +24,10 @@ DEB_PKGS = build-essential pkg-config libfuse3-dev fuse3 libsqlite3-dev libyaml-
            libcurl4-openssl-dev libjansson-dev libarchive-dev libssl-dev \
            crun runc conmon containernetworking-plugins busybox-static nginx-light \
            iproute2 clang clang-format libclang-rt-14-dev procps psmisc curl
+# Only `make bench` installs these: the peer it measures podfs against
+# (Debian's podman; catatonit is what it builds its local pause image from)
+# and the plotter of the latency CDF.
+BENCH_DEB_PKGS = podman catatonit gnuplot-nox
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -44,7 +49,7 @@ FS_OBJ   = $(FS_SRC:%.c=$(O)/%.o)
 UNIT_BIN = $(UNIT_SRC:%.c=$(O)/%)
 TOOL_BIN = $(TOOL_SRC:%.c=$(O)/%)
 
-.PHONY: all deps check-pkgs run test check check-asan check-tsan unit bench install style clean images fuzz
+.PHONY: all deps bench-deps install-debs check-pkgs run test check check-asan check-tsan unit bench install style clean images fuzz
 
 all: check-pkgs podfs
 
@@ -56,13 +61,19 @@ check-pkgs:
 # Idempotent and quiet when nothing is missing; apt-get update only when
 # something has to be installed.
 deps:
-	@missing=""; for p in $(DEB_PKGS); do \
+	@$(MAKE) --no-print-directory install-debs PKG_LIST="$(DEB_PKGS)"
+
+bench-deps:
+	@$(MAKE) --no-print-directory install-debs PKG_LIST="$(BENCH_DEB_PKGS)"
+
+install-debs:
+	@missing=""; for p in $(PKG_LIST); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
-	  echo "make deps: installing$$missing"; \
+	  echo "make: installing$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
-	    || { echo "make deps: apt-get failed for:$$missing"; exit 1; }; \
+	    || { echo "make: apt-get failed for:$$missing"; exit 1; }; \
 	fi
 
 $(O)/libpodfs.a: $(LIB_OBJ)
@@ -124,7 +135,7 @@ check-tsan: deps
 unit: all unit-bins
 	@PODFS_BUILD=$(O) PODFS_ONLY=unit tests/run.sh
 
-bench: deps all unit-bins
+bench: deps bench-deps all unit-bins images
 	@bench/run.sh
 
 # libFuzzer over the manifest path, seeded with the corpus (clang).

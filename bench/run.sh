@@ -94,3 +94,4 @@ row "  CPU per bound pod, all threads" "$(echo "$out" | field cpu_us_per_pod) us
 row "scheduler: one pod on an idle cluster, create->bound" "p50 $(echo "$out" | field p50) us, p99 $(echo "$out" | field p99) us" "p99 <= 5 ms"
 row "scheduler: RSS of its view after binding 10,000" "$(( $(echo "$out" | field sched_rss_kb) / 1024 )) MB (peak $(( $(echo "$out" | field sched_peak_kb) / 1024 )) MB)" "<= 50 MB"
 echo; "$PWD/bench/runtime.sh" 100
+echo; "$PWD/bench/podstart.sh" 100 110
