@@ -28,6 +28,7 @@
 #include "inval.h"
 #include "log.h"
 #include "manifest.h"
+#include "pause.h"
 #include "scheduler.h"
 #include "workers.h"
 
@@ -779,6 +780,8 @@ int main(int argc, char **argv)
 		return pf_image_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "node") == 0)
 		return cmd_node(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "pause") == 0)
+		return pf_pause_main(argc - 1, argv + 1);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
