@@ -31,6 +31,11 @@ void pf_podrec_free(struct pf_podrec *rec)
 	free(rec->sandbox_id);
 	pf_strmap_free(&rec->ids);
 	pf_podrec_drop_hooks(rec);
+	for (size_t i = 0; i < rec->n_pulls; i++) {
+		free(rec->pulls[i].image);
+		free(rec->pulls[i].why);
+	}
+	free(rec->pulls);
 	free(rec);
 }
 
@@ -248,6 +253,77 @@ static void sandbox_network(const struct pf_sync_ctx *ctx, struct pf_podrec *rec
 	}
 }
 
+static struct pf_pull_backoff *pull_backoff(struct pf_podrec *rec, const char *image, bool make)
+{
+	for (size_t i = 0; i < rec->n_pulls; i++)
+		if (strcmp(rec->pulls[i].image, image) == 0)
+			return &rec->pulls[i];
+	if (!make)
+		return NULL;
+	rec->pulls = pf_xrealloc(rec->pulls, (rec->n_pulls + 1) * sizeof(*rec->pulls));
+	rec->pulls[rec->n_pulls] = (struct pf_pull_backoff){.image = pf_xstrdup(image)};
+	return &rec->pulls[rec->n_pulls++];
+}
+
+static bool waiting_for(const struct pf_container_status *cs, const char *reason)
+{
+	return cs->state.kind == PF_CSTATE_WAITING && cs->state.reason &&
+	       strcmp(cs->state.reason, reason) == 0;
+}
+
+/*
+ * kubelet's image puller: an attempt that fails gives ErrImagePull and
+ * starts a back-off (the crash loop's 10 s doubling to 300 s, per image of
+ * the pod); passes within it make no attempt and say ImagePullBackOff;
+ * the first pass after it tries again.  "Pulling" here is finding the
+ * image in the local store, so one imported meanwhile starts the pod at
+ * the next attempt.  ErrImagePull shows for at most a second before the
+ * back-off's word, as kubectl shows it.
+ */
+static bool image_present(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
+			  const struct pf_container *c, struct pf_container_status *cs,
+			  struct pf_sync_result *res, char **image_id)
+{
+	struct pf_pull_backoff *pb = pull_backoff(rec, c->image, false);
+	struct pf_err err = PF_ERR_INIT;
+	int64_t delay;
+
+	if (pb && ctx->now < pb->next_ms) {
+		if (!waiting_for(cs, "ImagePullBackOff")) {
+			_cleanup_free_ char *m =
+			    pf_xasprintf("Back-off pulling image \"%s\": %s", c->image, pb->why);
+			set_state(&cs->state, PF_CSTATE_WAITING, "ImagePullBackOff", m);
+			add_event(res, "Normal", "BackOff", "Back-off pulling image \"%s\"",
+				  c->image);
+			add_event(res, "Warning", "Failed", "Error: ImagePullBackOff");
+			res->write = true;
+		}
+		want_at(res, pb->next_ms);
+		return false;
+	}
+	if (ctx->rt->ops->image_status(ctx->rt, c->image, image_id, &err) == 0) {
+		if (pb) {
+			free(pb->image);
+			free(pb->why);
+			*pb = rec->pulls[--rec->n_pulls];
+		}
+		return true;
+	}
+	pb = pull_backoff(rec, c->image, true);
+	pb->fails++;
+	delay = backoff_ms(ctx, pb->fails, 0);
+	pb->next_ms = ctx->now + delay;
+	free(pb->why);
+	pb->why = pf_xstrdup(err.msg);
+	set_state(&cs->state, PF_CSTATE_WAITING, "ErrImagePull", err.msg);
+	add_event(res, "Warning", "Failed", "Failed to pull image \"%s\": %s", c->image, err.msg);
+	add_event(res, "Warning", "Failed", "Error: ErrImagePull");
+	res->write = true;
+	want_at(res, ctx->now + (delay < 1000 ? delay : 1000));
+	pf_err_clear(&err);
+	return false;
+}
+
 /* Create and start container c (attempt = its restartCount). */
 static int create_start(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf_pod *pod,
 			const struct pf_container *c, bool init, struct pf_container_status *cs,
@@ -258,27 +334,8 @@ static int create_start(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, st
 	int r;
 
 	if (ctx->rt->ops->image_status) {
-		r = ctx->rt->ops->image_status(ctx->rt, c->image, &image_id, &err);
-		if (r < 0) {
-			bool again = cs->state.kind == PF_CSTATE_WAITING && cs->state.reason &&
-				     (strcmp(cs->state.reason, "ErrImagePull") == 0 ||
-				      strcmp(cs->state.reason, "ImagePullBackOff") == 0);
-			if (!again) {
-				set_state(&cs->state, PF_CSTATE_WAITING, "ErrImagePull", err.msg);
-				add_event(res, "Warning", "Failed",
-					  "Failed to pull image \"%s\": %s", c->image, err.msg);
-				add_event(res, "Warning", "Failed", "Error: ErrImagePull");
-			} else if (strcmp(cs->state.reason, "ImagePullBackOff") != 0) {
-				_cleanup_free_ char *m = pf_xasprintf(
-				    "Back-off pulling image \"%s\": %s", c->image, err.msg);
-				set_state(&cs->state, PF_CSTATE_WAITING, "ImagePullBackOff", m);
-				add_event(res, "Normal", "BackOff", "Back-off pulling image \"%s\"",
-					  c->image);
-			}
-			/* Imported meanwhile?  Look again after a back-off. */
-			want_at(res, ctx->now + backoff_ms(ctx, 1, 0));
+		if (!image_present(ctx, rec, c, cs, res, &image_id))
 			return C_WAITING;
-		}
 		add_event(res, "Normal", "Pulled",
 			  "Container image \"%s\" already present on machine", c->image);
 		free(cs->image_id);
@@ -1097,7 +1154,9 @@ void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf
 		pod_timeline(pod, "ready", pf_wall_ms());
 	for (size_t i = 0; i < res->n_events; i++)
 		if (strcmp(res->events[i].reason, "Unhealthy") == 0)
-			res->action = PF_SYNC_WRITE; /* the events go with a write */
+			res->write = true;
+	if (res->write)
+		res->action = PF_SYNC_WRITE; /* the events go with a write */
 
 	pf_pod_encode(pod, &after);
 	if (before.len != after.len || memcmp(before.buf, after.buf, before.len) != 0)
