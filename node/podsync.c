@@ -935,6 +935,24 @@ static void deadline_stop(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
 	pf_rt_status_free(&st);
 }
 
+/* The pod's time is up (deadline, eviction): every container stopped and
+ * never restarted; initialized only if its init containers all completed. */
+static void stop_for_good(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf_pod *pod,
+			  bool *initialized, struct pf_sync_result *res)
+{
+	struct pf_pod_status *st = &pod->status;
+
+	pod_ids(ctx, rec, pod);
+	for (size_t i = 0; i < st->n_init_container_statuses; i++)
+		if (st->init_container_statuses[i].state.kind != PF_CSTATE_TERMINATED ||
+		    st->init_container_statuses[i].state.exit_code != 0)
+			*initialized = false;
+	for (size_t i = 0; i < st->n_init_container_statuses; i++)
+		deadline_stop(ctx, rec, pod, &st->init_container_statuses[i], res);
+	for (size_t i = 0; i < st->n_container_statuses; i++)
+		deadline_stop(ctx, rec, pod, &st->container_statuses[i], res);
+}
+
 /* activeDeadlineSeconds ran out: kill what runs, the pod Failed. */
 static bool deadline_exceeded(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
 			      struct pf_pod *pod, bool *initialized, struct pf_sync_result *res)
@@ -950,17 +968,51 @@ static bool deadline_exceeded(const struct pf_sync_ctx *ctx, struct pf_podrec *r
 	}
 	add_event(res, "Warning", "DeadlineExceeded",
 		  "Pod was active on the node longer than the specified deadline");
-	pod_ids(ctx, rec, pod);
-	/* The pod was initialized only if its init containers all completed. */
-	for (size_t i = 0; i < st->n_init_container_statuses; i++)
-		if (st->init_container_statuses[i].state.kind != PF_CSTATE_TERMINATED ||
-		    st->init_container_statuses[i].state.exit_code != 0)
-			*initialized = false;
-	for (size_t i = 0; i < st->n_init_container_statuses; i++)
-		deadline_stop(ctx, rec, pod, &st->init_container_statuses[i], res);
-	for (size_t i = 0; i < st->n_container_statuses; i++)
-		deadline_stop(ctx, rec, pod, &st->container_statuses[i], res);
+	stop_for_good(ctx, rec, pod, initialized, res);
 	return true;
+}
+
+/*
+ * kubelet's eviction of a pod whose disk-backed emptyDir outgrew its
+ * sizeLimit (the eviction manager's emptyDir check): the containers are
+ * killed without a grace period and the pod Failed with reason Evicted.
+ * Looked at on every pass, and every EVICTION_CHECK_MS while such a pod
+ * lives.  A medium: Memory volume needs no check: its tmpfs is that size.
+ * Returns kubelet's message when the pod is evicted, else NULL.
+ */
+#define EVICTION_CHECK_MS 2000
+static char *volume_over_limit(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
+			       struct pf_pod *pod, bool *initialized, struct pf_sync_result *res)
+{
+	bool checked = false;
+
+	if (!ctx->rt->ops->volume_usage)
+		return NULL;
+	for (size_t i = 0; i < pod->spec.n_volumes; i++) {
+		const struct pf_volume *v = &pod->spec.volumes[i];
+		struct pf_err err = PF_ERR_INIT;
+		int64_t used = 0;
+		char *m;
+
+		if (v->kind != PF_VOLUME_EMPTYDIR || !v->empty_dir_size_limit.str ||
+		    (v->empty_dir_medium && strcmp(v->empty_dir_medium, "Memory") == 0))
+			continue;
+		checked = true;
+		if (ctx->rt->ops->volume_usage(ctx->rt, pod->meta.uid, v->name, &used, &err) < 0) {
+			pf_err_clear(&err); /* not made yet */
+			continue;
+		}
+		if (used * 1000 <= v->empty_dir_size_limit.milli)
+			continue;
+		m = pf_xasprintf("Usage of EmptyDir volume \"%s\" exceeds the limit \"%s\".",
+				 v->name, v->empty_dir_size_limit.str);
+		add_event(res, "Warning", "Evicted", "%s", m);
+		stop_for_good(ctx, rec, pod, initialized, res);
+		return m;
+	}
+	if (checked)
+		want_at(res, ctx->now + EVICTION_CHECK_MS);
+	return NULL;
 }
 
 /* Kubernetes' pod phase from the container states (kubelet's getPhase). */
@@ -1022,6 +1074,7 @@ void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf
 	bool was_running = strcmp(pf_pod_phase(pod), "Running") == 0;
 	bool failed = false, initialized = true, all_running = true, sandbox_ok = true;
 	bool init_failed = false, deadline = false;
+	_cleanup_free_ char *evicted = NULL;
 	const char *phase;
 
 	memset(res, 0, sizeof(*res));
@@ -1062,6 +1115,8 @@ void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf
 		sandbox_ok = false;
 	} else {
 		deadline = deadline_exceeded(ctx, rec, pod, &initialized, res);
+		if (!deadline && (evicted = volume_over_limit(ctx, rec, pod, &initialized, res)))
+			deadline = true; /* stopped for good just the same */
 		/* Init containers one after the other; app containers once they
 		 * are all done (sidecars: once started). */
 		for (size_t i = 0; i < pod->spec.n_init_containers && !failed && !deadline; i++) {
@@ -1108,10 +1163,13 @@ void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf
 	if (deadline) {
 		free(st->reason);
 		free(st->message);
-		st->reason = pf_xstrdup("DeadlineExceeded");
-		st->message = pf_xstrdup("Pod was active on the node longer than the specified "
-					 "deadline");
+		st->reason = pf_xstrdup(evicted ? "Evicted" : "DeadlineExceeded");
+		st->message = pf_xstrdup(evicted ? evicted
+						 : "Pod was active on the node longer than the "
+						   "specified deadline");
 	}
+	if (evicted)
+		set_cond(st, "DisruptionTarget", true, "TerminationByKubelet", evicted, ctx->now);
 	if (!st->host_ip || strcmp(st->host_ip, ctx->host_ip) != 0) {
 		free(st->host_ip);
 		st->host_ip = pf_xstrdup(ctx->host_ip);

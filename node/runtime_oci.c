@@ -1888,6 +1888,32 @@ static char *oci_sandbox_ip(struct pf_runtime *rt, const char *id)
 	return ip;
 }
 
+static _Thread_local int64_t du_bytes;
+
+static int du_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	if (flag == FTW_F || flag == FTW_D || flag == FTW_DP || flag == FTW_SL)
+		du_bytes += (int64_t)st->st_blocks * 512;
+	return 0;
+}
+
+static int oci_volume_usage(struct pf_runtime *rt, const char *pod_uid, const char *volume,
+			    int64_t *bytes, struct pf_err *err)
+{
+	_cleanup_free_ char *p = NULL;
+
+	if (!pod_uid || strchr(pod_uid, '/') || strchr(volume, '/') || volume[0] == '.')
+		return pf_err_set(err, EINVAL, "bad volume \"%s\"", volume);
+	p = pf_xasprintf("%s/pods/%s/volumes/%s", O(rt)->state, pod_uid, volume);
+	if (!exists(p))
+		return pf_err_set(err, ENOENT, "no volume \"%s\"", volume);
+	du_bytes = 0;
+	if (nftw(p, du_entry, 16, FTW_PHYS | FTW_MOUNT) < 0)
+		return pf_err_sys(err, errno, "measure %s", p);
+	*bytes = du_bytes;
+	return 0;
+}
+
 static uint64_t oci_changes(struct pf_runtime *rt)
 {
 	_cleanup_free_ char *p = pf_xasprintf("%s/exits", O(rt)->root);
@@ -1919,4 +1945,5 @@ const struct pf_runtime_ops pf_runtime_oci_ops = {
     .image_status = oci_image_status,
     .changes = oci_changes,
     .stop_signal = oci_stop_signal,
+    .volume_usage = oci_volume_usage,
 };

@@ -63,7 +63,37 @@ spec:
       ps -o pid,args | grep -q '[s]leep 3602' && echo sees=sleeper || echo sees=nothing
       echo done; exec sleep 3600
 EOT
-remember_uid shared; remember_uid apart
+cat <<'EOT' | "$FSOP" write "$PODS/hoard.yaml" >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: hoard}
+spec:
+  terminationGracePeriodSeconds: 30
+  volumes:
+  - name: data
+    emptyDir: {sizeLimit: 1Mi}
+  containers:
+  - name: app
+    image: busybox
+    command: ["sh", "-c", "head -c 200000 /dev/zero > /data/small; sleep 1; head -c 4000000 /dev/zero > /data/big; exec sleep 3600"]
+    volumeMounts: [{name: data, mountPath: /data}]
+EOT
+cat <<'EOT' | "$FSOP" write "$PODS/modest.yaml" >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: modest}
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes:
+  - name: data
+    emptyDir: {sizeLimit: 1Mi}
+  containers:
+  - name: app
+    image: busybox
+    command: ["sh", "-c", "head -c 200000 /dev/zero > /data/small; echo written; exec sleep 3600"]
+    volumeMounts: [{name: data, mountPath: /data}]
+EOT
+remember_uid shared; remember_uid apart; remember_uid hoard; remember_uid modest
 
 is "$(timeout 20 cat "$PODS/shared/wait/Running")" "Running" "a pod sharing its PID namespace goes Running"
 uid=$(awk '/^  uid:/ {print $2; exit}' "$PODS/shared/pod.yaml")
@@ -97,7 +127,18 @@ like "$aout" "self=1$" "each container its own PID namespace: the container's pr
 like "$aout" "sees=nothing" "and sees no other container's process"
 check "no pod cgroup memory limit when a container has none" -- test "$(cat /sys/fs/cgroup/memory/podfs/$auid/memory.limit_in_bytes 2>/dev/null || echo 9223372036854771712)" -ge 9223372036854771712
 
-rmdir "$PODS/shared" "$PODS/apart"
+# A disk-backed emptyDir over its sizeLimit: evicted as kubelet does.
+is "$(timeout 30 cat "$PODS/hoard/wait/Failed")" "Failed" "an emptyDir over its sizeLimit: the pod Failed"
+y=$(cat "$PODS/hoard/pod.yaml")
+like "$y" "reason: Evicted" "reason Evicted"
+like "$y" 'message: .?Usage of EmptyDir volume \\?"data\\?" exceeds the limit \\?"1Mi\\?"' "kubelet's message"
+like "$(cat "$PODS/hoard/events")" 'Warning Evicted kubelet,[^ ]+ Usage of EmptyDir volume "data" exceeds the limit "1Mi".' "an Evicted event"
+is "$(cfield hoard app state)" "terminated" "its container was killed (no grace period, though it asks for 30 s)"
+is "$(cfield hoard app restarts)" "0" "and not restarted"
+check "under the limit: still Running" -- wait_until 10 grep -q 'F written$' "$STATE/logs/$(awk '/^  uid:/ {print $2; exit}' "$PODS/modest/pod.yaml")/app/0.log"
+is "$(cat "$PODS/modest/status")" "Running" "the pod under its sizeLimit keeps running"
+
+rmdir "$PODS/shared" "$PODS/apart" "$PODS/hoard" "$PODS/modest"
 check "all deleted" -- wait_until 20 sh -c "test -z \"\$(ls '$PODS')\""
 check "the pause process is gone" -- wait_until 5 sh -c "! kill -0 $pause 2>/dev/null"
 check "the pod cgroups are gone" -- sh -c "! ls -d /sys/fs/cgroup/*/podfs/$uid /sys/fs/cgroup/*/podfs/$auid 2>/dev/null | grep -q ."
