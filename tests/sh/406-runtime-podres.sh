@@ -93,7 +93,22 @@ spec:
     command: ["sh", "-c", "head -c 200000 /dev/zero > /data/small; echo written; exec sleep 3600"]
     volumeMounts: [{name: data, mountPath: /data}]
 EOT
-remember_uid shared; remember_uid apart; remember_uid hoard; remember_uid modest
+cat <<'EOT' | "$FSOP" write "$PODS/flaky.yaml" >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: flaky}
+spec:
+  shareProcessNamespace: true
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: steady
+    image: busybox
+    command: ["sh", "-c", "exec sleep 3603"]
+  - name: flaky
+    image: busybox
+    command: ["sh", "-c", "ps -o args | grep -q '[s]leep 3603' && echo sees-steady; sleep 0.5; exit 1"]
+EOT
+remember_uid shared; remember_uid apart; remember_uid hoard; remember_uid modest; remember_uid flaky
 
 is "$(timeout 20 cat "$PODS/shared/wait/Running")" "Running" "a pod sharing its PID namespace goes Running"
 uid=$(awk '/^  uid:/ {print $2; exit}' "$PODS/shared/pod.yaml")
@@ -127,6 +142,24 @@ like "$aout" "self=1$" "each container its own PID namespace: the container's pr
 like "$aout" "sees=nothing" "and sees no other container's process"
 check "no pod cgroup memory limit when a container has none" -- test "$(cat /sys/fs/cgroup/memory/podfs/$auid/memory.limit_in_bytes 2>/dev/null || echo 9223372036854771712)" -ge 9223372036854771712
 
+# A container of a shared PID namespace that exits and restarts: the
+# namespace outlives it (its PID 1 is the pause process), so the restarted
+# container enters it again and the other container runs on untouched.
+fuid=$(awk '/^  uid:/ {print $2; exit}' "$PODS/flaky/pod.yaml")
+check "the flaky container restarted" -- wait_until 20 sh -c "test \$(cat '$PODS/flaky/containers/flaky/restarts') -ge 1"
+check "its second run entered the pod's PID namespace and saw the other container" -- wait_until 10 grep -q 'F sees-steady$' "$STATE/logs/$fuid/flaky/1.log"
+is "$(cfield flaky steady state)" "running" "the other container runs on"
+is "$(cfield flaky steady restarts)" "0" "and never restarted"
+
+# podfs crashes and comes back: the pause process and the containers stay.
+sleeper=$(cfield shared sleeper id)
+kill9_podfs
+start_podfs_oci
+is "$(timeout 20 cat "$PODS/shared/wait/Running")" "Running" "after a podfs crash and restart the shared pod is Running"
+is "$(cfield shared sleeper id)" "$sleeper" "the same container"
+is "$(cat "$PODS/shared/restarts")" "0" "no restart"
+check "the same pause process" -- kill -0 "$pause"
+
 # A disk-backed emptyDir over its sizeLimit: evicted as kubelet does.
 is "$(timeout 30 cat "$PODS/hoard/wait/Failed")" "Failed" "an emptyDir over its sizeLimit: the pod Failed"
 y=$(cat "$PODS/hoard/pod.yaml")
@@ -138,9 +171,10 @@ is "$(cfield hoard app restarts)" "0" "and not restarted"
 check "under the limit: still Running" -- wait_until 10 grep -q 'F written$' "$STATE/logs/$(awk '/^  uid:/ {print $2; exit}' "$PODS/modest/pod.yaml")/app/0.log"
 is "$(cat "$PODS/modest/status")" "Running" "the pod under its sizeLimit keeps running"
 
-rmdir "$PODS/shared" "$PODS/apart" "$PODS/hoard" "$PODS/modest"
+rmdir "$PODS/shared" "$PODS/apart" "$PODS/hoard" "$PODS/modest" "$PODS/flaky"
 check "all deleted" -- wait_until 20 sh -c "test -z \"\$(ls '$PODS')\""
 check "the pause process is gone" -- wait_until 5 sh -c "! kill -0 $pause 2>/dev/null"
 check "the pod cgroups are gone" -- sh -c "! ls -d /sys/fs/cgroup/*/podfs/$uid /sys/fs/cgroup/*/podfs/$auid 2>/dev/null | grep -q ."
+check "no pause process is left" -- sh -c "! pgrep -f 'podfs [p]ause $STATE/pods/' >/dev/null"
 is "$(runtime_leaks)" "" "nothing left behind"
 stop_podfs
