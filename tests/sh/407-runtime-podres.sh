@@ -158,6 +158,7 @@ start_podfs_oci
 is "$(timeout 20 cat "$PODS/shared/wait/Running")" "Running" "after a podfs crash and restart the shared pod is Running"
 is "$(cfield shared sleeper id)" "$sleeper" "the same container"
 is "$(cat "$PODS/shared/restarts")" "0" "no restart"
+[ "$(cat "$PODS/shared/restarts")" = 0 ] || { grep -A40 "containerStatuses" "$PODS/shared/pod.yaml"; cat "$PODS/shared/events"; } | sed "s/^/# /"
 check "the same pause process" -- kill -0 "$pause"
 
 # A disk-backed emptyDir over its sizeLimit: evicted as kubelet does.
