@@ -1136,6 +1136,62 @@ static int sync_pipe_read(int fd, int timeout_ms, pid_t *pid, char **msg)
 	return r;
 }
 
+/* Is pid the pause process holding the PID namespace bind-mounted at ns? */
+static bool pause_alive(const char *ns, pid_t pid)
+{
+	char path[64];
+	struct stat a, b;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+	return pid > 0 && alive(pid) && stat(ns, &a) == 0 && stat(path, &b) == 0 &&
+	       a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+/*
+ * The pod's PID namespace dies with its pause process (killed from the
+ * host, say), and every container in it with it.  kubelet would make a
+ * whole new sandbox; here only the PID namespace depended on a process, so
+ * only it is made again: the containers, restarted by their restartPolicy,
+ * join the new one, and the pod keeps its network (and IP), IPC, UTS and
+ * volumes.
+ */
+static int ensure_pause(struct oci *o, const char *sdir, const struct pf_pod *pod,
+			struct pf_err *err)
+{
+	_cleanup_free_ char *recpath = pf_xasprintf("%s/sandbox.json", sdir);
+	_cleanup_free_ char *ns = pf_xasprintf("%s/ns/pid", sdir);
+	_cleanup_free_ char *nsdir = pf_xasprintf("%s/ns", sdir);
+	json_t *rec = read_json(recpath);
+	pid_t pid = rec ? (pid_t)jint(rec, "pause_pid") : 0, fresh = 0;
+	struct pod_cg *cgs = NULL;
+	size_t n_cgs = 0;
+	char src[64];
+	int r = 0;
+
+	if (!rec || !pid || pause_alive(ns, pid)) {
+		json_decref(rec);
+		return 0;
+	}
+	pf_log(PF_LOG_WARN,
+	       "pod %s: its pause process (%d) is gone, and with it the pod's PID "
+	       "namespace; making a new one",
+	       pod->meta.name, (int)pid);
+	stop_pause(sdir, rec);
+	unmount(ns);
+	cgs = pod_cgroup_plans(pod, &n_cgs);
+	r = start_pause(o, nsdir, cgs, n_cgs, &fresh, err);
+	if (r == 0) {
+		json_object_set_new(rec, "pause_pid", json_integer(fresh));
+		r = write_json(recpath, rec, err);
+	}
+	snprintf(src, sizeof(src), "/proc/%d/ns/pid", (int)fresh);
+	if (r == 0 && mount(src, ns, NULL, MS_BIND, NULL) < 0)
+		r = pf_err_sys(err, errno, "bind-mount the pod's PID namespace");
+	pod_cgs_free(cgs, n_cgs);
+	json_decref(rec);
+	return r;
+}
+
 static int oci_container_create(struct pf_runtime *rt, const char *sandbox_id,
 				const struct pf_pod *pod, const struct pf_container *c, bool init,
 				int attempt, char **id, struct pf_err *err)
@@ -1153,6 +1209,9 @@ static int oci_container_create(struct pf_runtime *rt, const char *sandbox_id,
 
 	if (!sdir)
 		return pf_err_set(err, ENOENT, "no such pod sandbox \"%s\"", sandbox_id);
+	if (pod->spec.share_process_namespace == PF_TRUE &&
+	    (r = ensure_pause(o, sdir, pod, err)) < 0)
+		return r;
 	r = pf_image_resolve(o->images, c->image, &img, err);
 	if (r < 0)
 		return r;

@@ -37,6 +37,7 @@ spec:
       echo "note=$(cat /cache/note)"
       echo "pid1=$(tr '\0' ' ' < /proc/1/cmdline)"
       echo "self=$$$$"
+      for i in $(seq 100); do ps -o args | grep -q '[s]leep 3601' && break; sleep 0.1; done
       ps -o pid,args | grep -q '[s]leep 3601' && echo sees=sleeper || echo sees=nothing
       awk '$2 == "/cache" || $2 == "/scratch" {print "mnt", $2, $3, $4}' /proc/mounts
       echo done; exec sleep 3600
@@ -160,6 +161,19 @@ is "$(cfield shared sleeper id)" "$sleeper" "the same container"
 is "$(cat "$PODS/shared/restarts")" "0" "no restart"
 [ "$(cat "$PODS/shared/restarts")" = 0 ] || { grep -A40 "containerStatuses" "$PODS/shared/pod.yaml"; cat "$PODS/shared/events"; } | sed "s/^/# /"
 check "the same pause process" -- kill -0 "$pause"
+
+# The pause process killed from the host: the PID namespace dies and every
+# container in it; the containers restart into a new namespace with a new
+# pause process, and the pod keeps its IP.
+ip=$(cat "$PODS/shared/ip")
+kill -9 "$pause"
+check "the containers, killed with their namespace, are restarted" -- wait_until 30 sh -c "test \$(cat '$PODS/shared/restarts') -ge 2"
+check "and run again" -- wait_until 30 sh -c "test \"\$(cat '$PODS/shared/containers/sleeper/state') \$(cat '$PODS/shared/containers/looker/state')\" = 'running running'"
+pause2=$(cat /sys/fs/cgroup/pids/podfs/$uid/pause/cgroup.procs 2>/dev/null)
+check "a new pause process holds a new PID namespace" -- test -n "$pause2" -a "$pause2" != "$pause"
+check "the restarted looker runs in it beside the restarted sleeper" -- wait_until 10 grep -q 'F sees=sleeper$' "$STATE/logs/$uid/looker/1.log"
+is "$(cat "$PODS/shared/ip")" "$ip" "the pod kept its IP"
+pause=$pause2
 
 # A disk-backed emptyDir over its sizeLimit: evicted as kubelet does.
 is "$(timeout 30 cat "$PODS/hoard/wait/Failed")" "Failed" "an emptyDir over its sizeLimit: the pod Failed"
