@@ -69,7 +69,8 @@ struct oci {
 	struct pf_net *net; /* pod networking (net.h); NULL when it cannot open */
 	char *net_down;	    /* why it cannot */
 	char *conmon;
-	char *self; /* this program, for `podfs pause` */
+	char *self;  /* this program, for `podfs pause` */
+	char *pause; /* podfs-pause beside it; NULL = `podfs pause` */
 	bool allow_privileged, allow_host_paths;
 	struct pf_image_store *images;
 };
@@ -389,6 +390,14 @@ static int oci_open(const struct pf_runtime_config *cfg, struct pf_runtime **out
 	o->self = realpath("/proc/self/exe", NULL);
 	if (!o->self)
 		o->self = pf_xstrdup("podfs");
+	if (strrchr(o->self, '/')) {
+		o->pause = pf_xasprintf("%.*s/podfs-pause", (int)(strrchr(o->self, '/') - o->self),
+					o->self);
+		if (access(o->pause, X_OK) < 0) {
+			free(o->pause);
+			o->pause = NULL;
+		}
+	}
 	if (o->net_down && !o->down)
 		o->down = PF_TAKE(o->net_down);
 	if (!o->conmon && !o->down)
@@ -454,6 +463,7 @@ static void oci_close(struct pf_runtime *rt)
 	free(o->down);
 	free(o->conmon);
 	free(o->self);
+	free(o->pause);
 	free(o);
 }
 
@@ -631,8 +641,12 @@ static int start_pause(struct oci *o, const char *nsdir, const struct pod_cg *cg
 	size_t k = 0;
 	int r;
 
-	argv[k++] = o->self;
-	argv[k++] = "pause";
+	if (o->pause) {
+		argv[k++] = o->pause;
+	} else {
+		argv[k++] = o->self;
+		argv[k++] = "pause";
+	}
 	argv[k++] = nsdir;
 	for (size_t i = 0; i < n; i++) {
 		dirs[i] = pf_xasprintf("%s/%s/pause", cgs[i].mnt, cgs[i].plan.dir);

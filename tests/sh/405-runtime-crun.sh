@@ -74,7 +74,7 @@ is "$(cfield hog app reason)" "OOMKilled" "OOMKilled under crun"
 is "$(timeout 20 cat "$PODS/c2/wait/Running")" "Running" "a pod sharing its PID namespace Running under crun"
 uid2=$(awk '/^  uid:/ {print $2; exit}' "$PODS/c2/pod.yaml")
 check "under crun a container sees the other's processes" -- wait_until 10 grep -q 'stdout F sees-one$' "$STATE/logs/$uid2/two/0.log"
-like "$(cat "$STATE/logs/$uid2/two/0.log")" "pid1=[^ ]*podfs pause" "and PID 1 is the pause process"
+like "$(cat "$STATE/logs/$uid2/two/0.log")" "pid1=[^ ]*podfs[ -]pause" "and PID 1 is the pause process"
 rmdir "$PODS/c1" "$PODS/hog" "$PODS/c2"
 check "deleted" -- wait_until 20 sh -c "test -z \"\$(ls '$PODS')\""
 is "$(runtime_leaks)" "" "nothing left behind"

@@ -117,7 +117,7 @@ log=$STATE/logs/$uid/looker/0.log
 check "the looker ran its checks" -- wait_until 10 grep -q 'F done$' "$log"
 out=$(cut -d' ' -f4- "$log")
 like "$out" "note=from-sleeper" "a Memory emptyDir is shared by the containers"
-like "$out" "pid1=[^ ]*podfs pause" "PID 1 is the pod's pause process, not a container's"
+like "$out" "pid1=[^ ]*podfs[ -]pause" "PID 1 is the pod's pause process, not a container's"
 like "$out" "self=[0-9]+" "the container's own process has a pid" 
 check "the container's process is not PID 1" -- test "$(printf '%s\n' "$out" | sed -n 's/^self=//p')" != 1
 like "$out" "sees=sleeper" "a container sees the other container's processes"
@@ -190,6 +190,6 @@ rmdir "$PODS/shared" "$PODS/apart" "$PODS/hoard" "$PODS/modest" "$PODS/flaky"
 check "all deleted" -- wait_until 20 sh -c "test -z \"\$(ls '$PODS')\""
 check "the pause process is gone" -- wait_until 5 sh -c "! kill -0 $pause 2>/dev/null"
 check "the pod cgroups are gone" -- sh -c "! ls -d /sys/fs/cgroup/*/podfs/$uid /sys/fs/cgroup/*/podfs/$auid 2>/dev/null | grep -q ."
-check "no pause process is left" -- sh -c "! pgrep -f 'podfs [p]ause $STATE/pods/' >/dev/null"
+check "no pause process is left" -- sh -c "! pgrep -f 'podfs[ -][p]ause $STATE/pods/' >/dev/null"
 is "$(runtime_leaks)" "" "nothing left behind"
 stop_podfs
