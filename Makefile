@@ -86,10 +86,10 @@ $(O)/podfs: $(FS_OBJ) $(O)/libpodfs.a | $(O)/podfs-pause
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(FS_OBJ) $(O)/libpodfs.a $(LIBS)
 
 # The pause process of pods that share their PID namespace: libc only.
-$(O)/podfs-pause: pause/main.c node/pause.c node/pause.h
+$(O)/podfs-pause: node/pause/main.c node/pause.c node/pause.h
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	$(Q)$(CC) -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -Inode $(LDFLAGS) -o $@ pause/main.c node/pause.c
+	$(Q)$(CC) -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -Inode $(LDFLAGS) -o $@ node/pause/main.c node/pause.c
 
 podfs: $(O)/podfs
 	@if [ "$(O)" = build ]; then cp -f $(O)/podfs podfs; cp -f $(O)/podfs-pause podfs-pause; fi
@@ -177,7 +177,7 @@ install: all
 style:
 	@clang-format --dry-run --Werror core/*.[ch] fs/*.[ch] $(wildcard node/*.[ch]) tests/unit/*.[ch] \
 	  $(wildcard tests/tools/*.c) $(wildcard bench/*.c) $(wildcard tests/fuzz/*.c) \
-	  $(wildcard pause/*.c)
+	  $(wildcard node/pause/*.c)
 
 clean:
 	rm -rf build podfs podfs-pause
