@@ -88,6 +88,10 @@ kill -TERM "$NPID"; wait "$NPID"
 # directly): throughput over a backlog, then single-pod latency when idle.
 out=$(build/bench/schedbench "$T/sched.db" 1000 10000 2>/dev/null)
 row "scheduler: 10,000 pending pods on 1,000 nodes" "$(echo "$out" | field binds_per_s) binds/s" ">= 20,000 binds/s"
+# CPU per pod (both scheduler threads and sqlite) moves much less than the
+# rate when other work shares the machine.
+row "  CPU per bound pod, all threads" "$(echo "$out" | field cpu_us_per_pod) us" "(load: $(cut -d' ' -f1 /proc/loadavg))"
 row "scheduler: one pod on an idle cluster, create->bound" "p50 $(echo "$out" | field p50) us, p99 $(echo "$out" | field p99) us" "p99 <= 5 ms"
 row "scheduler: RSS of its view after binding 10,000" "$(( $(echo "$out" | field sched_rss_kb) / 1024 )) MB (peak $(( $(echo "$out" | field sched_peak_kb) / 1024 )) MB)" "<= 50 MB"
 echo; "$PWD/bench/runtime.sh" 100
+echo; "$PWD/bench/podstart.sh" 100 110

@@ -76,7 +76,7 @@ int pf_admit(const char *data, size_t len, const char *source, const struct pf_p
 			}
 			pod->meta.name = pf_xstrdup(name);
 		}
-		pf_pod_set_defaults(pod);
+		pf_pod_set_defaults_for(pod, policy);
 		ret = pf_pod_validate(pod, policy, err);
 		if (ret < 0)
 			goto fail;

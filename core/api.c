@@ -134,7 +134,14 @@ int pf_api_get_pod(struct pf_store *s, const char *name, struct pf_pod **out, st
 	return r;
 }
 
-int pf_api_delete_pod(struct pf_store *s, const char *name, int64_t *rev, struct pf_err *err)
+/* The delete of pf_api_delete_pod; with why, the condition it names is set
+ * in the same write, and a pod of another uid is left alone (-ENOENT). */
+struct delete_why {
+	const char *uid, *type, *reason, *message;
+};
+
+static int delete_pod(struct pf_store *s, const char *name, const struct delete_why *why,
+		      int64_t *rev, struct pf_err *err)
 {
 	_cleanup_free_ char *key = pf_pod_key(name);
 
@@ -148,6 +155,8 @@ int pf_api_delete_pod(struct pf_store *s, const char *name, int64_t *rev, struct
 		r = pf_api_get_pod(s, name, &pod, err);
 		if (r < 0)
 			return r;
+		if (why && why->uid && (!pod->meta.uid || strcmp(pod->meta.uid, why->uid) != 0))
+			return pf_err_set(err, ENOENT, "pods \"%s\" not found", name);
 		if (!pod->spec.node_name || !*pod->spec.node_name) {
 			r = pf_store_delete(s, key, pod->meta.resource_version, rev, err);
 		} else {
@@ -159,6 +168,10 @@ int pf_api_delete_pod(struct pf_store *s, const char *name, int64_t *rev, struct
 			    pod->spec.has_termination_grace_period_seconds
 				? pod->spec.termination_grace_period_seconds
 				: 30;
+			if (why)
+				pf_condition_set(&pod->status.conditions, &pod->status.n_conditions,
+						 why->type, "True", why->reason, why->message,
+						 pod->meta.deletion_ms);
 			pf_pod_encode(pod, &val);
 			r = pf_store_update(s, key, val.buf, val.len, pod->meta.resource_version,
 					    rev, err);
@@ -168,6 +181,20 @@ int pf_api_delete_pod(struct pf_store *s, const char *name, int64_t *rev, struct
 		pf_err_clear(err);
 	}
 	return pf_err_set(err, EBUSY, "delete pod \"%s\": the pod kept changing; try again", name);
+}
+
+int pf_api_delete_pod(struct pf_store *s, const char *name, int64_t *rev, struct pf_err *err)
+{
+	return delete_pod(s, name, NULL, rev, err);
+}
+
+int pf_api_delete_pod_why(struct pf_store *s, const char *name, const char *uid,
+			  const char *cond_type, const char *reason, const char *message,
+			  int64_t *rev, struct pf_err *err)
+{
+	struct delete_why why = {uid, cond_type, reason, message};
+
+	return delete_pod(s, name, &why, rev, err);
 }
 
 void pf_api_event(struct pf_store *s, const char *kind, const char *name, const char *uid,

@@ -55,6 +55,13 @@ int pf_api_get_pod(struct pf_store *s, const char *name, struct pf_pod **out, st
  * pod already terminating is a no-op.  -ENOENT when absent.
  */
 int pf_api_delete_pod(struct pf_store *s, const char *name, int64_t *rev, struct pf_err *err);
+/* The same for a controller that deletes a pod for a reason (the taint
+ * eviction controller): the condition cond_type (status True, reason,
+ * message) is set in the deleting write, as Kubernetes marks such pods
+ * (DisruptionTarget); only the pod of that uid is deleted (-ENOENT else). */
+int pf_api_delete_pod_why(struct pf_store *s, const char *name, const char *uid,
+			  const char *cond_type, const char *reason, const char *message,
+			  int64_t *rev, struct pf_err *err);
 
 /* Store an event (core/v1 Event) about an object; kind "" for events with no
  * object (rejected writes).  Failures are logged, never returned: an event

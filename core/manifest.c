@@ -2081,6 +2081,25 @@ static bool is_first_indicator(unsigned char ch)
  * something else, single quotes when indicators forbid plain, double when
  * single quotes cannot carry it (control characters, line breaks).
  */
+/* Only letters, digits and "._/" anywhere, and "-" past the first
+ * character: nothing the loop of scalar_style looks for (no indicator, no
+ * space, no break, no control character), so plain once the value does not
+ * read back as another type.  Names, images, keys and paths are all like
+ * this; encoding spent half its time in that loop. */
+static bool plain_safe(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '/' ||
+		    (ch == '-' && i > 0))
+			continue;
+		return false;
+	}
+	return true;
+}
+
 static enum qstyle scalar_style(const char *s)
 {
 	size_t n = strlen(s);
@@ -2093,6 +2112,8 @@ static enum qstyle scalar_style(const char *s)
 		return Q_DOUBLE;
 	if (n >= 3 && (strncmp(s, "---", 3) == 0 || strncmp(s, "...", 3) == 0))
 		flow_ind = block_ind = true;
+	else if (plain_safe(s, n))
+		return Q_PLAIN; /* the common case, without the loop below */
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i], nx = (unsigned char)s[i + 1];
 		bool followed_ws = !nx || nx == ' ' || nx == '\t' || nx == '\n' || nx == '\r';

@@ -122,6 +122,8 @@ void pf_sched_pod_init(struct pf_sched_pod *out, const struct pf_pod *pod)
 		o->value = pf_xstrdup(t->value ? t->value : "");
 		o->exists = t->operator_ && strcmp(t->operator_, "Exists") == 0;
 		o->effect = pf_taint_effect(t->effect);
+		o->has_seconds = t->has_toleration_seconds;
+		o->seconds = t->toleration_seconds;
 	}
 }
 
@@ -256,6 +258,105 @@ static bool tolerated(const struct pf_sched_pod *pod, const char *key, const cha
 	return false;
 }
 
+bool pf_sched_node_noexecute(const struct pf_sched_node *node)
+{
+	for (size_t i = 0; i < node->n_taints; i++)
+		if (node->taints[i].effect == PF_EFFECT_NOEXECUTE)
+			return true;
+	return false;
+}
+
+int64_t pf_sched_noexecute(const struct pf_sched_tol *tols, size_t n_tols,
+			   const struct pf_sched_node *node)
+{
+	int64_t min = INT64_MAX;
+	bool any = false;
+
+	for (size_t i = 0; i < node->n_taints; i++) {
+		const struct pf_sched_taint *t = &node->taints[i];
+		const struct pf_sched_tol *used = NULL;
+
+		if (t->effect != PF_EFFECT_NOEXECUTE)
+			continue;
+		any = true;
+		for (size_t k = 0; k < n_tols && !used; k++)
+			if (tolerates(&tols[k], t->key, t->value, t->effect))
+				used = &tols[k];
+		if (!used)
+			return 0;
+		if (used->has_seconds && used->seconds <= 0)
+			return 0;
+		if (used->has_seconds && used->seconds < min)
+			min = used->seconds;
+	}
+	if (!any || min == INT64_MAX)
+		return PF_EVICT_NEVER;
+	return min > INT64_MAX / 1000 ? INT64_MAX : min * 1000;
+}
+
+static bool noexecute_tol(const struct pf_sched_tol *t)
+{
+	return !t->effect || t->effect == PF_EFFECT_NOEXECUTE;
+}
+
+struct pf_sched_tol *pf_sched_tols_noexecute(const struct pf_sched_tol *tols, size_t n,
+					     size_t *out_n)
+{
+	size_t k = 0, size = 0;
+	struct pf_sched_tol *out;
+	char *str;
+
+	for (size_t i = 0; i < n; i++)
+		if (noexecute_tol(&tols[i])) {
+			k++;
+			size += strlen(tols[i].key) + strlen(tols[i].value) + 2;
+		}
+	*out_n = k;
+	if (!k)
+		return NULL;
+	out = pf_xcalloc(1, k * sizeof(*out) + size);
+	str = (char *)(out + k);
+	k = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct pf_sched_tol *o;
+		size_t kl, vl;
+
+		if (!noexecute_tol(&tols[i]))
+			continue;
+		o = &out[k++];
+		*o = tols[i];
+		kl = strlen(tols[i].key) + 1;
+		vl = strlen(tols[i].value) + 1;
+		o->key = memcpy(str, tols[i].key, kl);
+		o->value = memcpy(str + kl, tols[i].value, vl);
+		str += kl + vl;
+	}
+	return out;
+}
+
+struct pf_sched_tol *pf_sched_pod_tols_noexecute(const struct pf_pod *pod, size_t *out_n)
+{
+	const struct pf_pod_spec *s = &pod->spec;
+	_cleanup_free_ struct pf_sched_tol *tmp = NULL;
+
+	*out_n = 0;
+	if (!s->n_tolerations)
+		return NULL;
+	tmp = pf_xcalloc(s->n_tolerations, sizeof(*tmp));
+	for (size_t i = 0; i < s->n_tolerations; i++) {
+		const struct pf_toleration *t = &s->tolerations[i];
+
+		/* Borrowed strings: the copy below owns its own. */
+		tmp[i].key = t->key ? t->key : (char *)"";
+		tmp[i].value = t->value ? t->value : (char *)"";
+		tmp[i].exists = t->operator_ && strcmp(t->operator_, "Exists") == 0;
+		tmp[i].effect = pf_taint_effect(t->effect);
+		tmp[i].has_seconds = t->has_toleration_seconds;
+		tmp[i].seconds = t->toleration_seconds;
+	}
+	return pf_sched_tols_noexecute(tmp, s->n_tolerations, out_n);
+}
+
 unsigned pf_sched_filter(const struct pf_sched_pod *pod, const struct pf_sched_node *node,
 			 const struct pf_sched_taint **taint)
 {
@@ -323,6 +424,25 @@ static int64_t balanced(int64_t acpu, int64_t rcpu, int64_t amem, int64_t rmem)
 	f2 = f2 > 1 ? 1 : f2;
 	d = f1 > f2 ? f1 - f2 : f2 - f1;
 	return (int64_t)((1.0 - d / 2) * 100);
+}
+
+/* LeastAllocated (the mean of cpu and memory) plus BalancedAllocation, as
+ * remembered in m when the inputs are the same. */
+static int64_t resource_score(struct pf_sched_score_memo *m, const struct pf_sched_node *nd,
+			      const struct pf_sched_pod *pod)
+{
+	int64_t rcpu = nd->nz_cpu + pod->nz_cpu, rmem = nd->nz_mem + pod->nz_mem;
+
+	if (m->acpu == nd->alloc_cpu && m->amem == nd->alloc_mem && m->rcpu == rcpu &&
+	    m->rmem == rmem)
+		return m->score;
+	m->acpu = nd->alloc_cpu;
+	m->amem = nd->alloc_mem;
+	m->rcpu = rcpu;
+	m->rmem = rmem;
+	m->score = (least(nd->alloc_cpu, rcpu) + least(nd->alloc_mem, rmem)) / 2 +
+		   balanced(nd->alloc_cpu, rcpu, nd->alloc_mem, rmem);
+	return m->score;
 }
 
 static int64_t prefer_taints(const struct pf_sched_pod *pod, const struct pf_sched_node *node)
@@ -412,13 +532,14 @@ void pf_sched_ctx_free(struct pf_sched_ctx *c)
 {
 	free(c->feasible);
 	free(c->scores);
+	free(c->memo);
 	memset(c, 0, sizeof(*c));
 }
 
 ssize_t pf_sched_pick(struct pf_sched_ctx *c, const struct pf_sched_pod *pod,
 		      const struct pf_sched_node *nodes, size_t n, struct pf_buf *why)
 {
-	size_t want, nf = 0, k, start, best = 0;
+	size_t want, nf = 0, k, i, start, best = 0;
 	int64_t max_prefer = 0, best_score = -1;
 
 	if (n == 0) {
@@ -428,17 +549,23 @@ ssize_t pf_sched_pick(struct pf_sched_ctx *c, const struct pf_sched_pod *pod,
 	if (c->cap < n) {
 		c->feasible = pf_xrealloc(c->feasible, n * sizeof(*c->feasible));
 		c->scores = pf_xrealloc(c->scores, n * sizeof(*c->scores));
+		free(c->memo);
+		c->memo = pf_xcalloc(n, sizeof(*c->memo));
+		for (size_t j = 0; j < n; j++)
+			c->memo[j].acpu = -1; /* no allocatable is negative: empty */
 		c->cap = n;
 	}
 	want = pf_sched_nodes_to_find(n);
 	start = c->next_start % n;
-	for (k = 0; k < n && nf < want; k++) {
-		size_t i = (start + k) % n;
-
+	/* From start on, wrapping (without a division per node: this loop
+	 * runs over hundreds of nodes for every pod). */
+	for (k = 0, i = start; k < n && nf < want; k++) {
 		if (pf_sched_filter(pod, &nodes[i], NULL) == 0)
 			c->feasible[nf++] = i;
+		if (++i == n)
+			i = 0;
 	}
-	c->next_start = (start + k) % n;
+	c->next_start = i;
 	if (nf == 0) {
 		fit_error(pod, nodes, n, why);
 		return -1;
@@ -453,10 +580,8 @@ ssize_t pf_sched_pick(struct pf_sched_ctx *c, const struct pf_sched_pod *pod,
 	}
 	for (k = 0; k < nf; k++) {
 		const struct pf_sched_node *nd = &nodes[c->feasible[k]];
-		int64_t rcpu = nd->nz_cpu + pod->nz_cpu, rmem = nd->nz_mem + pod->nz_mem;
 		int64_t taint = max_prefer ? 100 - 100 * c->scores[k] / max_prefer : 100;
-		int64_t score = (least(nd->alloc_cpu, rcpu) + least(nd->alloc_mem, rmem)) / 2 +
-				balanced(nd->alloc_cpu, rcpu, nd->alloc_mem, rmem) + 3 * taint;
+		int64_t score = resource_score(&c->memo[c->feasible[k]], nd, pod) + 3 * taint;
 
 		if (score > best_score ||
 		    (score == best_score && nd->npods < nodes[c->feasible[best]].npods)) {

@@ -50,6 +50,8 @@ struct pf_sched_tol {
 	char *value; /* "" when unset */
 	bool exists; /* operator Exists (else Equal) */
 	unsigned effect;
+	bool has_seconds; /* tolerationSeconds set (NoExecute only) */
+	int64_t seconds;
 };
 
 /* What the Ready condition of a node says. */
@@ -123,11 +125,41 @@ enum {
 unsigned pf_sched_filter(const struct pf_sched_pod *pod, const struct pf_sched_node *node,
 			 const struct pf_sched_taint **taint);
 
+/*
+ * Taint-based eviction, as kube-controller-manager's taint eviction
+ * controller decides it for a pod bound to node: PF_EVICT_NEVER when the node
+ * has no NoExecute taint or the pod tolerates every one of them without
+ * tolerationSeconds; 0 when some NoExecute taint is not tolerated (evict
+ * now); else the smallest tolerationSeconds of the tolerations used, in ms
+ * (0 again when one is <= 0).  Each taint is matched by the first toleration
+ * that tolerates it (v1helper.GetMatchingTolerations).
+ */
+#define PF_EVICT_NEVER (-1)
+int64_t pf_sched_noexecute(const struct pf_sched_tol *tols, size_t n_tols,
+			   const struct pf_sched_node *node);
+/* Does the node carry a NoExecute taint? */
+bool pf_sched_node_noexecute(const struct pf_sched_node *node);
+/* The tolerations that can tolerate a NoExecute taint (effect NoExecute or
+ * any), copied into one allocation that free() releases; NULL when none. */
+struct pf_sched_tol *pf_sched_tols_noexecute(const struct pf_sched_tol *tols, size_t n,
+					     size_t *out_n);
+/* The same taken from a pod's spec.tolerations. */
+struct pf_sched_tol *pf_sched_pod_tols_noexecute(const struct pf_pod *pod, size_t *out_n);
+
+/* The resource part of a node's score for given allocatable and requested
+ * amounts: a pure function, remembered per node index because most pods
+ * meet most nodes unchanged since the last pod (four divisions a node were
+ * most of a pick). */
+struct pf_sched_score_memo {
+	int64_t acpu, amem, rcpu, rmem, score;
+};
+
 /* Scratch space and the rotating start of pf_sched_pick, one per scheduler. */
 struct pf_sched_ctx {
 	size_t next_start;
 	size_t *feasible;
 	int64_t *scores;
+	struct pf_sched_score_memo *memo;
 	size_t cap;
 };
 void pf_sched_ctx_free(struct pf_sched_ctx *c);
@@ -154,7 +186,7 @@ struct pf_sched_opts {
 	int renew_ms;		 /* 0: 2000 */
 	int node_grace_ms;	 /* 0: 40000 (node-monitor-grace-period) */
 	int resync_ms;		 /* 0: 60000: unschedulable pods are retried at least this often */
-	size_t batch;		 /* pods a bind transaction at most; 0: 500 */
+	size_t batch;		 /* pods a bind transaction at most; 0: 250 */
 	bool no_node_controller; /* schedule only */
 };
 struct pf_sched;

@@ -167,79 +167,70 @@ static void forget_pending(struct spod *p)
 	p->cond_msg = NULL;
 }
 
-static void spod_free(struct spod *p)
+/* The shared set equal to tols[0..n) (taken: freed or kept); NULL for none. */
+static struct tolset *tolset_get(struct pf_sched *s, struct pf_sched_tol *tols, size_t n)
+{
+	struct pf_buf key = PF_BUF_INIT;
+	struct tolset *t;
+
+	if (!n) {
+		free(tols);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		pf_buf_addf(&key, "%s%c%s%c%d%u%d%lld%c", tols[i].key, 1, tols[i].value, 1,
+			    tols[i].exists, tols[i].effect, tols[i].has_seconds,
+			    (long long)tols[i].seconds, 2);
+	t = smap_get(&s->tolsets, key.buf);
+	if (t) {
+		pf_buf_release(&key);
+		free(tols);
+		t->refs++;
+		return t;
+	}
+	t = pf_xcalloc(1, sizeof(*t));
+	t->refs = 1;
+	t->key = pf_buf_detach(&key, NULL);
+	t->tols = tols;
+	t->n = n;
+	smap_put(&s->tolsets, t->key, t);
+	return t;
+}
+
+static void tolset_put(struct pf_sched *s, struct tolset *t)
+{
+	if (!t || --t->refs)
+		return;
+	smap_del(&s->tolsets, t->key);
+	free(t->key);
+	free(t->tols);
+	free(t);
+}
+
+static void spod_free(struct pf_sched *s, struct spod *p)
 {
 	forget_pending(p);
+	tolset_put(s, p->ne);
 	free(p->name);
 	free(p->uid);
 	free(p->node);
 	free(p);
 }
 
-/* Drop a pod from the view; a list holding it frees it later. */
+/* Drop a pod from the view; one in a bind transaction is freed after it. */
 static void spod_drop(struct pf_sched *s, struct spod *p)
 {
-	if (counted(p))
+	if (counted(p)) {
 		s->move_all = true; /* its requests are free again */
+		s->evict_dirty = true;
+	}
 	account(s, p, -1);
 	smap_del(&s->pods, p->name);
-	if (p->queued || p->parked)
+	pf_sq_remove(&s->queue, &p->q);
+	if (p->in_flight)
 		p->dead = true;
 	else
-		spod_free(p);
-}
-
-static void queue_push(struct pf_sched *s, struct spod *p)
-{
-	if (s->a_n == s->a_cap) {
-		size_t ncap = s->a_cap ? s->a_cap * 2 : 256;
-		struct spod **v = pf_xcalloc(ncap, sizeof(*v));
-
-		for (size_t i = 0; i < s->a_n; i++)
-			v[i] = s->active[(s->a_head + i) % s->a_cap];
-		free(s->active);
-		s->active = v;
-		s->a_cap = ncap;
-		s->a_head = 0;
-	}
-	s->active[(s->a_head + s->a_n++) % s->a_cap] = p;
-	p->queued = true;
-}
-
-static struct spod *queue_pop(struct pf_sched *s)
-{
-	struct spod *p;
-
-	if (!s->a_n)
-		return NULL;
-	p = s->active[s->a_head];
-	s->a_head = (s->a_head + 1) % s->a_cap;
-	s->a_n--;
-	p->queued = false;
-	return p;
-}
-
-static void park(struct pf_sched *s, struct spod *p)
-{
-	PF_GROW(s->parked, s->p_cap, s->p_n + 1);
-	s->parked[s->p_n++] = p;
-	p->parked = true;
-}
-
-/* kube's MoveAllToActiveOrBackoffQueue: parked pods get another try. */
-static void unpark_all(struct pf_sched *s)
-{
-	for (size_t i = 0; i < s->p_n; i++) {
-		struct spod *p = s->parked[i];
-
-		p->parked = false;
-		if (p->dead)
-			spod_free(p);
-		else if (needs_sched(p))
-			queue_push(s, p);
-	}
-	s->p_n = 0;
-	s->move_all = false;
+		spod_free(s, p);
 }
 
 static unsigned char phase_of(const char *ph)
@@ -286,10 +277,6 @@ static void apply_pod(struct pf_sched *s, const char *name, struct pf_kv *kv)
 		p->name = pf_xstrdup(name);
 		p->uid = pf_xstrdup(uid);
 		smap_put(&s->pods, p->name, p);
-	} else if (p->parked && !p->node) {
-		/* Someone else changed a parked pod (its tolerations, say):
-		 * look at it again. */
-		s->move_all = true;
 	}
 	was_counted = counted(p);
 	account(s, p, -1);
@@ -303,12 +290,24 @@ static void apply_pod(struct pf_sched *s, const char *name, struct pf_kv *kv)
 	pf_sched_pod_requests(pod, &p->cpu, &p->mem);
 	pf_sched_pod_nonzero(pod, &p->nz_cpu, &p->nz_mem);
 	p->rev = kv->mod_rev;
+	p->q.priority = pod->spec.has_priority ? pod->spec.priority : 0;
+	p->q.created_ms = pod->meta.creation_ms;
 	account(s, p, 1);
 	if (was_counted && !counted(p))
 		s->move_all = true;
+	tolset_put(s, p->ne);
+	p->ne = NULL;
+	if (p->node) {
+		size_t n;
+		struct pf_sched_tol *t = pf_sched_pod_tols_noexecute(pod, &n);
+
+		p->ne = tolset_get(s, t, n);
+	}
 
 	if (!needs_sched(p)) {
 		forget_pending(p);
+		pf_sq_remove(&s->queue, &p->q);
+		pf_tainteviction_pod(s, p);
 		return;
 	}
 	forget_pending(p);
@@ -319,8 +318,10 @@ static void apply_pod(struct pf_sched *s, const char *name, struct pf_kv *kv)
 			      "PodScheduled");
 	if (c && c->status && strcmp(c->status, "False") == 0)
 		p->cond_msg = pf_xstrdup(c->message ? c->message : "");
-	if (!p->queued && !p->parked)
-		queue_push(s, p);
+	/* New, or changed by someone else (its tolerations, say): kube's
+	 * Add/Update put it to active, or to backoff while that runs. */
+	if (!p->in_flight)
+		pf_sq_add(&s->queue, &p->q, pf_sched_mono_ms());
 }
 
 static bool strmap_equal(const struct pf_strmap *a, const struct pf_strmap *b)
@@ -400,6 +401,7 @@ static void apply_node(struct pf_sched *s, const char *name, const struct pf_kv 
 	if (!kv->value) {
 		if (i >= 0)
 			remove_node(s, (size_t)i);
+		s->evict_dirty = true;
 		return;
 	}
 	if (i >= 0 && kv->mod_rev <= s->nx[i].rev)
@@ -430,11 +432,12 @@ static void apply_node(struct pf_sched *s, const char *name, const struct pf_kv 
 				account(s, p, 1);
 		}
 		s->move_all = true;
+		s->evict_dirty = true;
 	} else {
 		struct pf_sched_node *o = &s->nodes[i];
 
 		if (!node_sched_equal(o, &nn))
-			s->move_all = true;
+			s->move_all = s->evict_dirty = true;
 		nn.used_cpu = o->used_cpu;
 		nn.used_mem = o->used_mem;
 		nn.nz_cpu = o->nz_cpu;
@@ -494,22 +497,18 @@ void pf_sched_refresh(struct pf_sched *s, const char *key)
 
 static void view_clear(struct pf_sched *s)
 {
-	for (size_t i = 0; i < s->a_n; i++) {
-		struct spod *p = s->active[(s->a_head + i) % s->a_cap];
-		p->queued = false;
-		if (p->dead)
-			spod_free(p);
+	s->queue.a_n = s->queue.b_n = s->queue.u_n = 0;
+	for (size_t i = 0; i < s->pods.cap; i++) {
+		struct spod *p = s->pods.vals[i];
+
+		if (!p)
+			continue;
+		p->q.where = PF_SQ_NONE;
+		if (p->in_flight)
+			p->dead = true;
+		else
+			spod_free(s, p);
 	}
-	s->a_n = s->a_head = 0;
-	for (size_t i = 0; i < s->p_n; i++) {
-		s->parked[i]->parked = false;
-		if (s->parked[i]->dead)
-			spod_free(s->parked[i]);
-	}
-	s->p_n = 0;
-	for (size_t i = 0; i < s->pods.cap; i++)
-		if (s->pods.vals[i])
-			spod_free(s->pods.vals[i]);
 	smap_free(&s->pods);
 	for (size_t i = 0; i < s->n_nodes; i++)
 		pf_sched_node_clear(&s->nodes[i]);
@@ -535,20 +534,36 @@ static int load(struct pf_sched *s, struct pf_err *err)
 		pf_kv_free(&all.items[i]);
 	}
 	pf_kv_list_free(&all);
+
+	struct pf_watch *w = NULL;
+	pthread_mutex_lock(&s->watch_lock);
 	if (s->watch)
 		pf_watch_close(s->watch);
 	s->watch = NULL;
-	return pf_watch_open(s->store, "/registry/", rev + 1, &s->watch, err);
+	pthread_mutex_unlock(&s->watch_lock);
+	r = pf_watch_open(s->store, "/registry/", rev + 1, &w, err);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&s->watch_lock);
+	s->watch = w;
+	if (__atomic_load_n(&s->stopping, __ATOMIC_ACQUIRE))
+		pf_watch_cancel(w);
+	pthread_mutex_unlock(&s->watch_lock);
+	return 0;
 }
 
 /* ---- binding ---- */
 
 struct plan {
 	struct spod *p;
-	ssize_t node; /* -1: unschedulable */
-	char *msg;    /* FailedScheduling message */
-	int64_t now;  /* wall clock ms of the decision */
-	char *key;    /* the pod's key */
+	ssize_t node;	    /* -1: unschedulable; valid while the batch is built */
+	char *node_name;    /* the node, for when the batch is done */
+	char *msg;	    /* FailedScheduling message */
+	int64_t now;	    /* wall clock ms of the decision */
+	int64_t mono;	    /* the same, monotonic: its back-off counts from there */
+	char *key;	    /* the pod's key */
+	int64_t expect_rev; /* the revision the decision was made on */
+	uint64_t move_gen;  /* s->move_gen when it was made */
 	struct pf_buf val;
 	char *ev_key;
 	struct pf_buf ev_val;
@@ -557,6 +572,7 @@ struct plan {
 
 static void plan_free(struct plan *pl)
 {
+	free(pl->node_name);
 	free(pl->msg);
 	free(pl->key);
 	pf_buf_release(&pl->val);
@@ -639,6 +655,7 @@ static void plan_build(struct pf_sched *s, struct plan *pl, int64_t now)
 	if (pl->node >= 0) {
 		const char *node = s->nodes[pl->node].name;
 
+		pl->node_name = pf_xstrdup(node);
 		encode_scheduled(p->pod, node, NULL, now, &pl->val);
 		msg = pf_xasprintf("Successfully assigned default/%s to %s", p->name, node);
 		pl->ev_key = pf_api_event_build("Pod", p->name, p->uid, "Normal", "Scheduled",
@@ -663,119 +680,338 @@ static void stats_add(struct pf_sched *s, uint64_t bound, uint64_t conflicts, ui
 	pthread_mutex_unlock(&s->stats_lock);
 }
 
-/* Write the plans in one transaction; a pod whose revision moved is
- * re-read and left out, and the rest written again: nothing is written
- * twice, and a pod bound meanwhile by someone else stays theirs. */
-static void commit(struct pf_sched *s, struct plan *pl, size_t n)
+/*
+ * A batch's plans are written in one transaction by the binder thread while
+ * this thread decides the next batch, so picking and encoding (CPU) overlap
+ * with sqlite's inserts and its fsync.  At most one transaction is in
+ * flight, and the view changes only in this thread and only while none is:
+ * the watch is read after the previous batch is done and before the next
+ * one leaves, so a batch's expected revisions were read before it left and
+ * our own writes come back only once their revision is known.
+ */
+struct sched_batch {
+	struct plan *pl;
+	size_t n;
+	struct pf_op *ops;
+	size_t *owner; /* ops[i] belongs to pl[owner[i]] */
+	size_t nops;
+	/* Set by the binder. */
+	bool done;
+	int r;
+	int64_t rev;
+	size_t failed;
+	struct pf_err err;
+};
+
+struct sched_binder {
+	struct pf_store *store;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct sched_batch *job; /* NULL when idle */
+	bool quit;
+};
+
+static void *binder_thread(void *arg)
 {
-	struct pf_op *ops = pf_xcalloc(2 * n + 1, sizeof(*ops));
-	size_t *owner = pf_xcalloc(2 * n + 1, sizeof(*owner));
-	uint64_t bound = 0, conflicts = 0, unsched = 0;
-	int64_t rev = 0;
+	struct sched_binder *bd = arg;
+
+	pthread_setname_np(pthread_self(), "podfs-binder");
+	pthread_mutex_lock(&bd->mu);
+	for (;;) {
+		struct sched_batch *b;
+		struct pf_err err = PF_ERR_INIT;
+		size_t failed = 0;
+		int64_t rev = 0;
+		int r;
+
+		while (!bd->job && !bd->quit)
+			pthread_cond_wait(&bd->cv, &bd->mu);
+		if (!bd->job)
+			break;
+		b = bd->job;
+		pthread_mutex_unlock(&bd->mu);
+		r = pf_store_txn(bd->store, b->ops, b->nops, &rev, &failed, &err);
+		pthread_mutex_lock(&bd->mu);
+		b->r = r;
+		b->rev = rev;
+		b->failed = failed;
+		b->err = err;
+		b->done = true;
+		bd->job = NULL;
+		pthread_cond_broadcast(&bd->cv);
+	}
+	pthread_mutex_unlock(&bd->mu);
+	return NULL;
+}
+
+static int binder_start(struct pf_sched *s, struct pf_err *err)
+{
+	struct sched_binder *bd = pf_xcalloc(1, sizeof(*bd));
 	int r;
 
-	for (;;) {
-		struct pf_err err = PF_ERR_INIT;
-		size_t nops = 0, failed = 0;
-
-		for (size_t k = 0; k < n; k++) {
-			if (pl[k].dropped)
-				continue;
-			owner[nops] = k;
-			ops[nops++] = (struct pf_op){.kind = PF_OP_UPDATE,
-						     .key = pl[k].key,
-						     .value = pl[k].val.buf,
-						     .len = pl[k].val.len,
-						     .expect_rev = pl[k].p->rev};
-			owner[nops] = k;
-			ops[nops++] = (struct pf_op){.kind = PF_OP_PUT,
-						     .key = pl[k].ev_key,
-						     .value = pl[k].ev_val.buf,
-						     .len = pl[k].ev_val.len};
-		}
-		if (!nops)
-			break;
-		r = pf_store_txn(s->store, ops, nops, &rev, &failed, &err);
-		if (r >= 0)
-			break;
-		if ((r == -ESTALE || r == -ENOENT) && failed < nops) {
-			struct plan *x = &pl[owner[failed]];
-			_cleanup_free_ char *key = pf_xstrdup(x->key);
-
-			x->dropped = true;
-			conflicts++;
-			if (x->node >= 0)
-				pf_sched_node_account(&s->nodes[x->node], x->p->cpu, x->p->mem,
-						      x->p->nz_cpu, x->p->nz_mem, -1);
-			pf_log(PF_LOG_DEBUG, "scheduler: %s changed meanwhile; re-reading it",
-			       x->p->name);
-			/* The pod is in no list now: the re-read either frees it
-			 * (gone) or, still pending, queues it again. */
-			pf_sched_refresh(s, key);
-			continue;
-		}
-		pf_log(PF_LOG_ERROR, "scheduler: bind transaction failed: %s; retrying in 1 s",
-		       err.msg);
-		for (size_t k = 0; k < n; k++) {
-			if (pl[k].dropped)
-				continue;
-			pl[k].dropped = true;
-			if (pl[k].node >= 0)
-				pf_sched_node_account(&s->nodes[pl[k].node], pl[k].p->cpu,
-						      pl[k].p->mem, pl[k].p->nz_cpu,
-						      pl[k].p->nz_mem, -1);
-			queue_push(s, pl[k].p);
-		}
-		s->backoff_until_mono = pf_sched_mono_ms() + 1000;
-		break;
+	bd->store = s->store;
+	pthread_mutex_init(&bd->mu, NULL);
+	pthread_cond_init(&bd->cv, NULL);
+	r = pthread_create(&bd->thread, NULL, binder_thread, bd);
+	if (r) {
+		pthread_mutex_destroy(&bd->mu);
+		pthread_cond_destroy(&bd->cv);
+		free(bd);
+		return pf_err_sys(err, r, "start the scheduler's binder thread");
 	}
-	for (size_t k = 0; k < n; k++) {
-		struct spod *p = pl[k].p;
+	s->binder = bd;
+	return 0;
+}
 
-		if (pl[k].dropped)
+static void binder_stop(struct sched_binder *bd)
+{
+	if (!bd)
+		return;
+	pthread_mutex_lock(&bd->mu);
+	bd->quit = true;
+	pthread_cond_broadcast(&bd->cv);
+	pthread_mutex_unlock(&bd->mu);
+	pthread_join(bd->thread, NULL);
+	pthread_mutex_destroy(&bd->mu);
+	pthread_cond_destroy(&bd->cv);
+	free(bd);
+}
+
+static void binder_send(struct sched_binder *bd, struct sched_batch *b)
+{
+	pthread_mutex_lock(&bd->mu);
+	b->done = false;
+	bd->job = b;
+	pthread_cond_broadcast(&bd->cv);
+	pthread_mutex_unlock(&bd->mu);
+}
+
+static void binder_wait(struct sched_binder *bd, struct sched_batch *b)
+{
+	pthread_mutex_lock(&bd->mu);
+	while (!b->done)
+		pthread_cond_wait(&bd->cv, &bd->mu);
+	pthread_mutex_unlock(&bd->mu);
+}
+
+/* The pod and its event for every plan still in. */
+static void batch_ops(struct sched_batch *b)
+{
+	b->nops = 0;
+	for (size_t k = 0; k < b->n; k++) {
+		struct plan *pl = &b->pl[k];
+
+		if (pl->dropped)
 			continue;
-		p->rev = rev;
-		if (pl[k].node >= 0) {
-			/* Already counted against the node since the pick. */
-			p->node = pf_xstrdup(s->nodes[pl[k].node].name);
-			forget_pending(p);
+		b->owner[b->nops] = k;
+		b->ops[b->nops++] = (struct pf_op){.kind = PF_OP_UPDATE,
+						   .key = pl->key,
+						   .value = pl->val.buf,
+						   .len = pl->val.len,
+						   .expect_rev = pl->expect_rev};
+		b->owner[b->nops] = k;
+		b->ops[b->nops++] = (struct pf_op){.kind = PF_OP_PUT,
+						   .key = pl->ev_key,
+						   .value = pl->ev_val.buf,
+						   .len = pl->ev_val.len};
+	}
+}
+
+static struct sched_batch *batch_new(size_t cap)
+{
+	struct sched_batch *b = pf_xcalloc(1, sizeof(*b));
+
+	b->pl = pf_xcalloc(cap, sizeof(*b->pl));
+	b->ops = pf_xcalloc(2 * cap + 1, sizeof(*b->ops));
+	b->owner = pf_xcalloc(2 * cap + 1, sizeof(*b->owner));
+	return b;
+}
+
+static void batch_free(struct pf_sched *s, struct sched_batch *b)
+{
+	if (!b)
+		return;
+	for (size_t k = 0; k < b->n; k++) {
+		if (!b->pl[k].dropped && b->pl[k].p->dead)
+			spod_free(s, b->pl[k].p);
+		plan_free(&b->pl[k]);
+	}
+	free(b->pl);
+	free(b->ops);
+	free(b->owner);
+	free(b);
+}
+
+/* Take back what the pick assumed on the plan's node (if it is still there). */
+static void unassume(struct pf_sched *s, const struct plan *pl)
+{
+	ssize_t i = pl->node_name ? pf_sched_node_index(s, pl->node_name) : -1;
+
+	if (i >= 0)
+		pf_sched_node_account(&s->nodes[i], pl->p->cpu, pl->p->mem, pl->p->nz_cpu,
+				      pl->p->nz_mem, -1);
+}
+
+/* A plan that will not be written: out of the batch, and the pod back to
+ * the view's care.  A pod gone meanwhile is freed now. */
+static void plan_drop(struct pf_sched *s, struct plan *pl)
+{
+	pl->dropped = true;
+	pl->p->in_flight = false;
+	if (pl->p->dead)
+		spod_free(s, pl->p);
+}
+
+/* The written plans: bound pods count on their node, unschedulable ones
+ * wait for a cluster event. */
+static void batch_apply(struct pf_sched *s, struct sched_batch *b, uint64_t conflicts)
+{
+	uint64_t bound = 0, unsched = 0;
+
+	for (size_t k = 0; k < b->n; k++) {
+		struct plan *pl = &b->pl[k];
+		struct spod *p = pl->p;
+
+		if (pl->dropped)
+			continue;
+		p->in_flight = false;
+		if (pl->node_name)
 			bound++;
+		else
+			unsched++;
+		if (p->dead) {
+			/* Deleted after the commit, before its echo: what the
+			 * pick assumed for it is free again. */
+			if (pl->node_name)
+				unassume(s, pl);
+			continue;
+		}
+		p->rev = b->rev;
+		if (pl->node_name) {
+			/* Already counted against the node since the pick. */
+			p->node = PF_TAKE(pl->node_name);
+			tolset_put(s, p->ne);
+			p->ne = NULL;
+			if (p->sp) {
+				size_t n;
+				struct pf_sched_tol *t =
+				    pf_sched_tols_noexecute(p->sp->tols, p->sp->n_tols, &n);
+
+				p->ne = tolset_get(s, t, n);
+			}
+			forget_pending(p);
+			pf_tainteviction_pod(s, p);
 		} else {
 			/* The kept object follows what was written, as
 			 * encode_scheduled() changed it. */
 			pf_condition_set(&p->pod->status.conditions, &p->pod->status.n_conditions,
-					 "PodScheduled", "False", "Unschedulable", pl[k].msg,
-					 pl[k].now);
+					 "PodScheduled", "False", "Unschedulable", pl->msg,
+					 pl->now);
 			free(p->cond_msg);
-			p->cond_msg = PF_TAKE(pl[k].msg);
-			park(s, p);
-			unsched++;
+			p->cond_msg = PF_TAKE(pl->msg);
+			pf_sq_unschedulable(&s->queue, &p->q, pl->mono);
+			/* A cluster event came while it was in flight (kube's
+			 * moveRequestCycle): it may fit now, so it waits only
+			 * for its back-off, not for the next event. */
+			if (pl->move_gen != s->move_gen)
+				pf_sq_add(&s->queue, &p->q, pf_sched_mono_ms());
 		}
 	}
 	stats_add(s, bound, conflicts, bound + unsched ? 1 : 0, unsched);
-	free(ops);
-	free(owner);
 }
 
-/* Take up to a batch of pods off the queue, decide, write. */
-static void schedule_batch(struct pf_sched *s)
+/*
+ * A batch's transaction returned r: on a lost compare-and-swap the pod whose
+ * revision moved is re-read and left out and the rest written again, here,
+ * until it goes through: nothing is written twice, and a pod bound
+ * meanwhile by someone else stays theirs.  Any other failure puts the
+ * batch back and pauses binding for a second.
+ */
+static void batch_finish(struct pf_sched *s, struct sched_batch *b)
 {
-	size_t cap = s->opts.batch, n = 0;
-	struct plan *pl = pf_xcalloc(cap, sizeof(*pl));
-	int64_t now = pf_wall_ms();
-	struct spod *p;
+	uint64_t conflicts = 0;
+	int r = b->r;
 
-	while (n < cap && (p = queue_pop(s))) {
-		struct pf_buf why = PF_BUF_INIT;
-		struct plan *x = &pl[n];
+	while (r < 0) {
+		if ((r == -ESTALE || r == -ENOENT) && b->failed < b->nops) {
+			struct plan *x = &b->pl[b->owner[b->failed]];
+			_cleanup_free_ char *key = pf_xstrdup(x->key);
 
-		if (p->dead) {
-			spod_free(p);
+			conflicts++;
+			if (x->node_name)
+				unassume(s, x);
+			pf_log(PF_LOG_DEBUG, "scheduler: %s changed meanwhile; re-reading it",
+			       x->p->name);
+			/* The view may hold the newer revision already (read
+			 * while the batch was built): make the re-read count. */
+			x->p->rev = 0;
+			plan_drop(s, x);
+			/* The pod is in no queue now: the re-read either frees
+			 * it (gone) or, still pending, queues it again. */
+			pf_sched_refresh(s, key);
+			batch_ops(b);
+			if (!b->nops)
+				break;
+			pf_err_clear(&b->err);
+			r = pf_store_txn(s->store, b->ops, b->nops, &b->rev, &b->failed, &b->err);
 			continue;
 		}
+		pf_log(PF_LOG_ERROR, "scheduler: bind transaction failed: %s; retrying in 1 s",
+		       b->err.msg);
+		for (size_t k = 0; k < b->n; k++) {
+			struct plan *pl = &b->pl[k];
+			bool dead;
+
+			if (pl->dropped)
+				continue;
+			if (pl->node_name)
+				unassume(s, pl);
+			dead = pl->p->dead;
+			plan_drop(s, pl);
+			if (!dead)
+				pf_sq_requeue(&s->queue, &pl->p->q);
+		}
+		s->backoff_until_mono = pf_sched_mono_ms() + 1000;
+		break;
+	}
+	batch_apply(s, b, conflicts);
+}
+
+/* Wait for the batch in flight, if any, and take in its outcome. */
+static void flush_inflight(struct pf_sched *s)
+{
+	struct sched_batch *b = s->inflight;
+
+	if (!b)
+		return;
+	binder_wait(s->binder, b);
+	s->inflight = NULL;
+	batch_finish(s, b);
+	batch_free(s, b);
+}
+
+/* Take up to a batch of pods off the queue and decide for each. */
+static struct sched_batch *batch_build(struct pf_sched *s)
+{
+	size_t cap = s->opts.batch;
+	struct sched_batch *b = batch_new(cap);
+	int64_t now = pf_wall_ms(), mono = pf_sched_mono_ms();
+	struct pf_sq_entry *e;
+
+	/* One clock for the batch: pods that fail together back off together,
+	 * and then come back in priority order. */
+	while (b->n < cap && (e = pf_sq_pop(&s->queue, mono))) {
+		struct spod *p = spod_of(e);
+		struct pf_buf why = PF_BUF_INIT;
+		struct plan *x = &b->pl[b->n];
+
 		if (!needs_sched(p))
 			continue;
 		x->p = p;
+		x->expect_rev = p->rev;
+		x->move_gen = s->move_gen;
+		x->mono = mono;
 		x->node = pf_sched_pick(&s->ctx, p->sp, s->nodes, s->n_nodes, &why);
 		if (x->node < 0) {
 			x->msg = pf_buf_detach(&why, NULL);
@@ -783,23 +1019,60 @@ static void schedule_batch(struct pf_sched *s)
 				/* Said already: no new event, no write. */
 				free(x->msg);
 				memset(x, 0, sizeof(*x));
-				park(s, p);
+				pf_sq_unschedulable(&s->queue, &p->q, mono);
 				continue;
 			}
 		} else {
 			pf_buf_release(&why);
-			/* Assume: the next pods of the batch see this one. */
+			/* Assume: the next pods see this one, this batch's and
+			 * the next one's. */
 			pf_sched_node_account(&s->nodes[x->node], p->cpu, p->mem, p->nz_cpu,
 					      p->nz_mem, 1);
 		}
+		p->in_flight = true;
 		plan_build(s, x, now);
-		n++;
+		b->n++;
 	}
-	if (n)
-		commit(s, pl, n);
-	for (size_t k = 0; k < n; k++)
-		plan_free(&pl[k]);
-	free(pl);
+	if (!b->n) {
+		batch_free(s, b);
+		return NULL;
+	}
+	batch_ops(b);
+	return b;
+}
+
+static void apply_watch(struct pf_sched *s, struct pf_watch_batch *wb)
+{
+	for (size_t i = 0; i < wb->n; i++)
+		apply_kv(s, &wb->events[i].kv);
+}
+
+/*
+ * Decide the next batch while the previous one commits, then take in the
+ * previous one's outcome and what the watch has meanwhile, and send the new
+ * one.  Returns false when the watch needs the thread's attention (an
+ * error: the caller reloads).
+ */
+static int schedule_batch(struct pf_sched *s, struct pf_err *err)
+{
+	struct sched_batch *b = batch_build(s);
+	struct pf_watch_batch wb = {0};
+	int r;
+
+	flush_inflight(s);
+	r = s->watch ? pf_watch_next(s->watch, &wb, 0, err) : -ENOTCONN;
+	if (r >= 0) {
+		apply_watch(s, &wb);
+		pf_watch_batch_free(&wb);
+	}
+	if (b) {
+		/* Plans whose pod went or changed meanwhile fail their
+		 * compare-and-swap in the transaction and are sorted out
+		 * then. */
+		s->inflight = b;
+		binder_send(s->binder, b);
+	}
+	return r;
 }
 
 /* ---- the thread ---- */
@@ -809,76 +1082,141 @@ static int64_t min64(int64_t a, int64_t b)
 	return a < b ? a : b;
 }
 
+/* The watch failed (or fell behind the log's history): list again. */
+static void reload(struct pf_sched *s, int r, struct pf_err *err)
+{
+	struct timespec ts = {1, 0};
+
+	flush_inflight(s);
+	if (r != -ERANGE) {
+		if (s->watch)
+			pf_log(PF_LOG_ERROR, "scheduler: watch failed: %s; reloading", err->msg);
+		nanosleep(&ts, NULL);
+	}
+	pf_err_clear(err);
+	if (load(s, err) < 0) {
+		pf_log(PF_LOG_ERROR, "scheduler: reload failed: %s", err->msg);
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* Is a pod ready to be tried (in active, or its back-off over)? */
+static bool have_work(struct pf_sched *s, int64_t now)
+{
+	return pf_sq_active_len(&s->queue) || pf_sq_next_backoff(&s->queue) <= now;
+}
+
+static void lease_tick(struct pf_sched *s, int64_t now)
+{
+	struct pf_err err = PF_ERR_INIT;
+	bool was = s->lease.held;
+
+	if (pf_lease_tick(&s->lease, &err) < 0)
+		pf_log(PF_LOG_WARN, "scheduler: lease: %s", err.msg);
+	s->next_renew_mono = now + s->opts.renew_ms;
+	if (s->lease.held && !was) {
+		s->move_all = true;
+		s->next_nodes_mono = now;
+		s->evict_dirty = true;
+	}
+	pthread_mutex_lock(&s->stats_lock);
+	s->stats.leader = s->lease.held;
+	pthread_mutex_unlock(&s->stats_lock);
+}
+
+/* The leader's work: bind, then the controllers. */
+static int lead(struct pf_sched *s, int64_t now, struct pf_err *err)
+{
+	int r = 0;
+
+	if (now < s->backoff_until_mono) {
+		flush_inflight(s);
+		return 0;
+	}
+	if (s->move_all) {
+		pf_sq_move_all(&s->queue, now);
+		s->move_all = false;
+		s->move_gen++;
+	}
+	if (have_work(s, now))
+		r = schedule_batch(s, err);
+	else
+		flush_inflight(s);
+	if (s->opts.no_node_controller)
+		return r;
+	if (now >= s->next_nodes_mono)
+		s->next_nodes_mono = pf_nodelifecycle_run(s);
+	if (s->evict_dirty || now >= s->next_evict_mono) {
+		s->evict_dirty = false;
+		s->next_evict_mono = pf_tainteviction_run(s);
+	}
+	return r;
+}
+
 static void *sched_thread(void *arg)
 {
 	struct pf_sched *s = arg;
 
+	pthread_setname_np(pthread_self(), "podfs-sched");
 	while (!__atomic_load_n(&s->stopping, __ATOMIC_ACQUIRE)) {
 		struct pf_watch_batch b = {0};
 		struct pf_err err = PF_ERR_INIT;
 		int64_t now = pf_sched_mono_ms(), wake;
-		bool leader, busy;
-		int r;
+		bool leader;
+		int r = 0;
 
-		if (now >= s->next_renew_mono) {
-			bool was = s->lease.held;
-
-			if (pf_lease_tick(&s->lease, &err) < 0)
-				pf_log(PF_LOG_WARN, "scheduler: lease: %s", err.msg);
-			pf_err_clear(&err);
-			s->next_renew_mono = now + s->opts.renew_ms;
-			if (s->lease.held && !was) {
-				s->move_all = true;
-				s->next_nodes_mono = now;
-			}
-			pthread_mutex_lock(&s->stats_lock);
-			s->stats.leader = s->lease.held;
-			pthread_mutex_unlock(&s->stats_lock);
-		}
+		if (now >= s->next_renew_mono)
+			lease_tick(s, now);
 		leader = s->lease.held;
 		if (now >= s->next_resync_mono) {
 			s->move_all = true;
 			s->next_resync_mono = now + s->opts.resync_ms;
 		}
-		if (leader && now >= s->backoff_until_mono) {
-			if (s->move_all)
-				unpark_all(s);
-			if (s->a_n)
-				schedule_batch(s);
-			if (!s->opts.no_node_controller && now >= s->next_nodes_mono)
-				s->next_nodes_mono = pf_nodelifecycle_run(s);
-		}
-
-		busy = leader && s->a_n && pf_sched_mono_ms() >= s->backoff_until_mono;
-		wake = min64(s->next_renew_mono, s->next_resync_mono);
-		if (leader && !s->opts.no_node_controller)
-			wake = min64(wake, s->next_nodes_mono);
-		if (leader && (s->a_n || s->move_all))
-			wake = min64(wake, s->backoff_until_mono);
-		now = pf_sched_mono_ms();
-		r = pf_watch_next(s->watch, &b, busy ? 0 : (int)(wake > now ? wake - now : 0),
-				  &err);
+		if (leader)
+			r = lead(s, now, &err);
+		else
+			flush_inflight(s);
 		if (r == -ECANCELED)
 			break;
 		if (r < 0) {
-			if (r != -ERANGE) {
-				pf_log(PF_LOG_ERROR, "scheduler: watch failed: %s; reloading",
-				       err.msg);
-				struct timespec ts = {1, 0};
-				nanosleep(&ts, NULL);
-			}
-			pf_err_clear(&err);
-			if (load(s, &err) < 0) {
-				pf_log(PF_LOG_ERROR, "scheduler: reload failed: %s", err.msg);
-				struct timespec ts = {1, 0};
-				nanosleep(&ts, NULL);
-			}
+			reload(s, r, &err);
 			continue;
 		}
-		for (size_t i = 0; i < b.n; i++)
-			apply_kv(s, &b.events[i].kv);
+		/* With a batch in flight the watch waits: schedule_batch reads
+		 * it between one batch's end and the next one's start. */
+		if (s->inflight)
+			continue;
+
+		wake = min64(s->next_renew_mono, s->next_resync_mono);
+		if (leader && !s->opts.no_node_controller)
+			wake = min64(min64(wake, s->next_nodes_mono),
+				     s->evict_dirty ? now : s->next_evict_mono);
+		now = pf_sched_mono_ms();
+		if (leader) {
+			/* Pods to try: now, or when the first back-off ends;
+			 * never before a failed transaction's pause is over. */
+			int64_t t = pf_sq_active_len(&s->queue) || s->move_all
+					? now
+					: pf_sq_next_backoff(&s->queue);
+
+			wake = min64(wake, t > s->backoff_until_mono ? t : s->backoff_until_mono);
+		}
+		/* Without a watch (a reload failed) there is nothing to wait
+		 * on: reload() backs off, then reloads again. */
+		r = s->watch
+			? pf_watch_next(s->watch, &b,
+					(int)(wake > now ? min64(wake - now, INT32_MAX) : 0), &err)
+			: -ENOTCONN;
+		if (r == -ECANCELED)
+			break;
+		if (r < 0) {
+			reload(s, r, &err);
+			continue;
+		}
+		apply_watch(s, &b);
 		pf_watch_batch_free(&b);
 	}
+	flush_inflight(s);
 	return NULL;
 }
 
@@ -901,7 +1239,7 @@ int pf_sched_start(struct pf_store *store, const struct pf_sched_opts *opts, str
 	if (s->opts.resync_ms <= 0)
 		s->opts.resync_ms = 60000;
 	if (!s->opts.batch)
-		s->opts.batch = 500;
+		s->opts.batch = 250;
 	if (s->opts.identity) {
 		ident = pf_xstrdup(s->opts.identity);
 	} else {
@@ -915,10 +1253,17 @@ int pf_sched_start(struct pf_store *store, const struct pf_sched_opts *opts, str
 	pf_lease_init(&s->lease, store, "kube-system", "kube-scheduler", ident,
 		      s->opts.lease_duration_ms);
 	pthread_mutex_init(&s->stats_lock, NULL);
+	pthread_mutex_init(&s->watch_lock, NULL);
 
+	s->next_evict_mono = INT64_MAX;
 	r = load(s, err);
 	if (r < 0) {
 		pf_err_prefix(err, "scheduler: load the store: ");
+		pf_sched_stop(s);
+		return r;
+	}
+	r = binder_start(s, err);
+	if (r < 0) {
 		pf_sched_stop(s);
 		return r;
 	}
@@ -938,20 +1283,24 @@ void pf_sched_stop(struct pf_sched *s)
 		return;
 	__atomic_store_n(&s->stopping, true, __ATOMIC_RELEASE);
 	if (s->started) {
+		pthread_mutex_lock(&s->watch_lock);
 		pf_watch_cancel(s->watch);
+		pthread_mutex_unlock(&s->watch_lock);
 		pthread_join(s->thread, NULL);
 	}
+	binder_stop(s->binder);
 	pf_lease_release(&s->lease);
 	if (s->watch)
 		pf_watch_close(s->watch);
 	view_clear(s);
-	free(s->active);
-	free(s->parked);
+	smap_free(&s->tolsets); /* empty: every pod gave its set back */
+	pf_sq_free(&s->queue);
 	free(s->nodes);
 	free(s->nx);
 	pf_sched_ctx_free(&s->ctx);
 	pf_lease_clear(&s->lease);
 	pthread_mutex_destroy(&s->stats_lock);
+	pthread_mutex_destroy(&s->watch_lock);
 	free(s);
 }
 

@@ -1,8 +1,9 @@
 /*
  * store-internal.h - what the store dispatcher (store.c), its backends
  * (store_mem.c, store_sqlite.c, later store_etcd.c) and their tests share.
- * Nothing outside core/store*.c and tests/unit/test_store.c may include it:
- * the rest of podfs talks to store.h only.
+ * Nothing outside core/store*.c and the unit tests (test_store.c; test_sched.c
+ * for pf_store_compact) may include it: the rest of podfs talks to store.h
+ * only.
  */
 #ifndef PODFS_STORE_INTERNAL_H
 #define PODFS_STORE_INTERNAL_H

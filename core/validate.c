@@ -573,8 +573,9 @@ static bool toleration_covers(const struct pf_toleration *t, const char *key)
 }
 
 /* DefaultTolerationSeconds admission: evict from a NotReady or unreachable
- * node after five minutes unless the pod already says otherwise. */
-static void default_toleration(struct pf_pod_spec *s, const char *key)
+ * node after five minutes (or as the flags say) unless the pod already says
+ * otherwise. */
+static void default_toleration(struct pf_pod_spec *s, const char *key, int64_t seconds)
 {
 	struct pf_toleration *t;
 
@@ -588,7 +589,7 @@ static void default_toleration(struct pf_pod_spec *s, const char *key)
 	t->operator_ = pf_xstrdup("Exists");
 	t->effect = pf_xstrdup("NoExecute");
 	t->has_toleration_seconds = true;
-	t->toleration_seconds = 300;
+	t->toleration_seconds = seconds;
 }
 
 /* The priority classes every cluster has; podfs has no others. */
@@ -659,6 +660,12 @@ static const char *pod_qos(const struct pf_pod_spec *s)
 
 void pf_pod_set_defaults(struct pf_pod *pod)
 {
+	pf_pod_set_defaults_for(pod, NULL);
+}
+
+void pf_pod_set_defaults_for(struct pf_pod *pod, const struct pf_policy *policy)
+{
+	bool own = policy && policy->toleration_seconds_set;
 	struct pf_pod_spec *s = &pod->spec;
 	bool host_net = s->host_network == PF_TRUE;
 	int32_t prio;
@@ -700,8 +707,10 @@ void pf_pod_set_defaults(struct pf_pod *pod)
 		if (v->kind == PF_VOLUME_HOSTPATH)
 			set_str(&v->host_path_type, "");
 	}
-	default_toleration(s, "node.kubernetes.io/not-ready");
-	default_toleration(s, "node.kubernetes.io/unreachable");
+	default_toleration(s, "node.kubernetes.io/not-ready",
+			   own ? policy->not_ready_toleration_s : 300);
+	default_toleration(s, "node.kubernetes.io/unreachable",
+			   own ? policy->unreachable_toleration_s : 300);
 
 	free(pod->status.qos_class);
 	pod->status.qos_class = pf_xstrdup(pod_qos(s));
@@ -2278,6 +2287,15 @@ int pf_pod_validate(const struct pf_pod *pod, const struct pf_policy *policy, st
 		    err, EINVAL,
 		    "pods \"%s\" is forbidden: no PriorityClass with name %s was found", name,
 		    s->priority_class_name);
+	/* The Priority plugin computes spec.priority; a different one given
+	 * by hand is refused (after defaults it holds the computed value). */
+	if (s->has_priority && s->priority != prio)
+		return pf_err_set(
+		    err, EINVAL,
+		    "pods \"%s\" is forbidden: the integer value of priority (%d) must "
+		    "not be provided in pod spec; priority admission controller "
+		    "computed %d from the given PriorityClass name",
+		    name, (int)s->priority, (int)prio);
 
 	validate_meta(&v);
 	validate_spec(&v);

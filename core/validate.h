@@ -18,11 +18,18 @@ struct pf_policy {
 				* and the rest of baseline but hostPath: hostPorts, procMount,
 				* seccomp Unconfined, unsafe sysctls, probe/lifecycle hosts */
 	bool allow_host_paths; /* hostPath volumes */
+	/* DefaultTolerationSeconds (kube-apiserver's
+	 * --default-not-ready-toleration-seconds and
+	 * --default-unreachable-toleration-seconds): 300 each unless set. */
+	bool toleration_seconds_set;
+	int64_t not_ready_toleration_s, unreachable_toleration_s;
 };
 
 /* Apply the API server's defaults (SetObjectDefaults_Pod plus the admission
  * plugins every cluster runs: DefaultTolerationSeconds), in place. */
 void pf_pod_set_defaults(struct pf_pod *pod);
+/* The same under policy's admission settings (NULL: the defaults). */
+void pf_pod_set_defaults_for(struct pf_pod *pod, const struct pf_policy *policy);
 
 /*
  * Validate a defaulted pod as the API server's create path does: the

@@ -58,6 +58,7 @@ struct pf_cache {
 	pthread_mutex_t watch_lock;
 	struct pf_watch *watch;
 	int64_t applied_rev; /* newest revision applied (write lock) */
+	unsigned settling;   /* batches that deleted pods, notify not returned (write lock) */
 	pthread_t thread;
 	bool stopping;
 };
@@ -461,6 +462,8 @@ static int load(struct pf_cache *c, struct pf_strlist *deleted, struct pf_err *e
 	for (size_t i = 0; i < all.n; i++)
 		apply_kv(c, &all.items[i], deleted);
 	sweep(c, deleted);
+	if (deleted && deleted->n)
+		c->settling++; /* see pf_cache_settling */
 	if (rev > c->applied_rev)
 		c->applied_rev = rev;
 	pthread_rwlock_unlock(&c->lock);
@@ -542,6 +545,8 @@ static void *watch_thread(void *arg)
 			}
 			if (rev > c->applied_rev)
 				c->applied_rev = rev;
+			if (deleted.n)
+				c->settling++; /* see pf_cache_settling */
 			pthread_rwlock_unlock(&c->lock);
 			pf_watch_batch_free(&b);
 			publish_rev(c, rev);
@@ -558,6 +563,8 @@ static void *watch_thread(void *arg)
 			};
 			c->notify(c->notify_arg, &ch);
 		}
+		if (deleted.n && !c->notify)
+			pf_cache_settled(c);
 		c->n_touched_pods = c->n_touched_nodes = 0;
 		c->touched_events = false;
 		pf_strlist_free(&deleted);
@@ -652,6 +659,18 @@ const struct pf_cpod *pf_cache_pod(struct pf_cache *c, const char *name)
 	ssize_t pos = set_find(&c->pods, name, pod_name);
 
 	return pos >= 0 ? c->pods.by_name[pos] : NULL;
+}
+
+bool pf_cache_settling(struct pf_cache *c)
+{
+	return c->settling > 0;
+}
+
+void pf_cache_settled(struct pf_cache *c)
+{
+	pthread_rwlock_wrlock(&c->lock);
+	c->settling--;
+	pthread_rwlock_unlock(&c->lock);
 }
 
 const struct pf_cpod *pf_cache_pod_serial(struct pf_cache *c, uint64_t serial)

@@ -28,6 +28,7 @@
 #include "inval.h"
 #include "log.h"
 #include "manifest.h"
+#include "pause.h"
 #include "scheduler.h"
 #include "workers.h"
 
@@ -73,7 +74,8 @@ static void usage(FILE *f)
 	    "  --runtime oci|fake      the node's container runtime (default oci; fake = hollow)\n"
 	    "  --oci-runtime R         crun | runc | PATH (default crun, runc where crun cannot "
 	    "run)\n"
-	    "  --crash-backoff-base D  first crash loop back-off (10s; tests shorten it)\n"
+	    "  --crash-backoff-base D  first crash loop and image pull back-off (10s; tests "
+	    "shorten it)\n"
 	    "  --capacity LIST         cpu=4,memory=8Gi,pods=110 (default: detected)\n"
 	    "  --node-labels LIST      k=v,... labels of the node\n"
 	    "  --node-taints LIST      k=v:NoSchedule,... taints of the node\n"
@@ -88,6 +90,9 @@ static void usage(FILE *f)
 	    "  --node-monitor-grace-period D      silence before a node is NotReady (40s)\n"
 	    "  --allow-privileged      admit privileged pods and host namespaces\n"
 	    "  --allow-host-paths      admit hostPath volumes\n"
+	    "  --default-not-ready-toleration-seconds N    pods' default toleration of\n"
+	    "                          the not-ready:NoExecute taint (300)\n"
+	    "  --default-unreachable-toleration-seconds N  the same for unreachable (300)\n"
 	    "  -o OPT[,OPT...]         FUSE mount options (allow_other, ...)\n"
 	    "  --name NAME             podfs node: the node's name (default: the host name)\n"
 	    "  --replicas N            podfs node: run N hollow nodes NAME-0001..NAME-N\n"
@@ -116,6 +121,8 @@ enum {
 	OPT_LEASE,
 	OPT_RETRY,
 	OPT_GRACE,
+	OPT_TOL_NOT_READY,
+	OPT_TOL_UNREACHABLE,
 	OPT_BACKOFF,
 	OPT_NETWORK,
 	OPT_BRIDGE,
@@ -145,6 +152,8 @@ static const struct option long_opts[] = {
     {"leader-elect-lease-duration", required_argument, NULL, OPT_LEASE},
     {"leader-elect-retry-period", required_argument, NULL, OPT_RETRY},
     {"node-monitor-grace-period", required_argument, NULL, OPT_GRACE},
+    {"default-not-ready-toleration-seconds", required_argument, NULL, OPT_TOL_NOT_READY},
+    {"default-unreachable-toleration-seconds", required_argument, NULL, OPT_TOL_UNREACHABLE},
     {"crash-backoff-base", required_argument, NULL, OPT_BACKOFF},
     {"network", required_argument, NULL, OPT_NETWORK},
     {"bridge", required_argument, NULL, OPT_BRIDGE},
@@ -178,6 +187,26 @@ static int set_duration(const char *opt, const char *arg, int *out)
 		return 0;
 	fprintf(stderr, "podfs: --%s %s: expected a duration such as 15s or 500ms\n", opt, arg);
 	return 1;
+}
+
+/* --default-*-toleration-seconds: whole seconds, 0 or more, as
+ * kube-apiserver takes them; both start at 300 once either is given. */
+static int set_toleration_seconds(struct pf_policy *p, const char *opt, const char *arg,
+				  int64_t *out)
+{
+	char *end;
+	long long v = strtoll(arg, &end, 10);
+
+	if (!p->toleration_seconds_set) {
+		p->toleration_seconds_set = true;
+		p->not_ready_toleration_s = p->unreachable_toleration_s = 300;
+	}
+	if (end == arg || *end || v < 0) {
+		fprintf(stderr, "podfs: --%s %s: expected whole seconds (0 or more)\n", opt, arg);
+		return 1;
+	}
+	*out = v;
+	return 0;
 }
 
 /* 0 ok, 1 bad usage reported, 2 --help printed. */
@@ -266,6 +295,18 @@ static int parse(int argc, char **argv, struct options *o)
 			break;
 		case OPT_RETRY:
 			if (set_duration("leader-elect-retry-period", optarg, &o->sched.renew_ms))
+				return 1;
+			break;
+		case OPT_TOL_NOT_READY:
+			if (set_toleration_seconds(&o->policy,
+						   "default-not-ready-toleration-seconds", optarg,
+						   &o->policy.not_ready_toleration_s))
+				return 1;
+			break;
+		case OPT_TOL_UNREACHABLE:
+			if (set_toleration_seconds(&o->policy,
+						   "default-unreachable-toleration-seconds", optarg,
+						   &o->policy.unreachable_toleration_s))
 				return 1;
 			break;
 		case OPT_GRACE:
@@ -382,8 +423,9 @@ static void startup_done(void)
  * the log: the parent exits 0 on startup_done(), or prints what
  * startup_error() sent and exits 1.  stderr becomes logfd; the working
  * directory becomes / when chdir_root.  Returns in the child only; -errno
- * when it cannot fork. */
-static int go_background(int logfd, const char *logpath, bool chdir_root)
+ * when it cannot fork.  se: the mount the parent removes when start-up
+ * failed (the child may have died without unmounting), or NULL. */
+static int go_background(int logfd, const char *logpath, bool chdir_root, struct fuse_session *se)
 {
 	int p[2], null;
 	pid_t pid;
@@ -404,6 +446,11 @@ static int go_background(int logfd, const char *logpath, bool chdir_root)
 		ssize_t n;
 
 		close(p[1]);
+		/* Ctrl-C stops the wait: libfuse's handlers (inherited) would
+		 * only mark the session. */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
 		while (len < sizeof(buf)) {
 			n = read(p[0], buf + len, sizeof(buf) - len);
 			if (n < 0 && errno == EINTR)
@@ -420,6 +467,9 @@ static int go_background(int logfd, const char *logpath, bool chdir_root)
 			ready = false;
 		if (!ready && !len)
 			fprintf(stderr, "podfs: stopped during start-up; see %s\n", logpath);
+		/* A child that died without unmounting leaves a dead mount. */
+		if (!ready && se)
+			fuse_session_unmount(se);
 		_exit(ready ? 0 : 1);
 	}
 	close(p[0]);
@@ -514,7 +564,10 @@ static int cmd_node(int argc, char **argv)
 		/* Fork before any thread exists: close the store, go, reopen. */
 		pf_store_close(store);
 		store = NULL;
-		r = go_background(logfd, logpath, false);
+		/* The waiting parent may be gone (Ctrl-C): a write to the
+		 * start-up pipe must fail, not kill the node agent. */
+		signal(SIGPIPE, SIG_IGN);
+		r = go_background(logfd, logpath, false, NULL);
 		if (logfd >= 0)
 			close(logfd);
 		if (r < 0) {
@@ -630,7 +683,7 @@ static int cmd_mount(int argc, char **argv)
 		_cleanup_free_ char *logpath = pf_xasprintf("%s/podfs.log", o.state_dir);
 		int logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 
-		r = go_background(logfd, logpath, true);
+		r = go_background(logfd, logpath, true, fs.se);
 		if (logfd >= 0)
 			close(logfd);
 		if (r < 0) {
@@ -715,12 +768,21 @@ out_args:
 
 int main(int argc, char **argv)
 {
+	/* Started with 0, 1 or 2 closed, the first files opened would take
+	 * their place (and the start-up pipe be replaced by /dev/null). */
+	int fd;
+	while ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0 && fd <= 2)
+		fcntl(fd, F_SETFD, 0);
+	if (fd > 2)
+		close(fd);
 	if (argc >= 2 && strcmp(argv[1], "validate") == 0)
 		return cmd_validate(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "image") == 0)
 		return pf_image_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "node") == 0)
 		return cmd_node(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "pause") == 0)
+		return pf_pause_main(argc - 1, argv + 1);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

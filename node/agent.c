@@ -65,6 +65,10 @@ struct pf_agent {
 	struct pf_podrec **buckets;
 	size_t n_buckets, n_pods;
 
+	/* Replaced by relists on the agent's thread, cancelled by
+	 * pf_agent_stop on another: watch_lock orders the two (the thread
+	 * reads it freely). */
+	pthread_mutex_t watch_lock;
 	struct pf_watch *watch;
 	struct pf_kv_list initial; /* the listing start made, for the thread's first round */
 	int heartbeat_ms, resync_ms;
@@ -611,12 +615,22 @@ static int list_pods(struct pf_agent *a, struct pf_kv_list *out, struct pf_err *
 
 	if (r < 0)
 		return r;
+	struct pf_watch *w = NULL;
+	pthread_mutex_lock(&a->watch_lock);
 	if (a->watch)
 		pf_watch_close(a->watch);
 	a->watch = NULL;
-	r = pf_watch_open(a->store, PF_POD_PREFIX, rev + 1, &a->watch, err);
-	if (r < 0)
+	pthread_mutex_unlock(&a->watch_lock);
+	r = pf_watch_open(a->store, PF_POD_PREFIX, rev + 1, &w, err);
+	if (r < 0) {
 		pf_kv_list_free(out);
+		return r;
+	}
+	pthread_mutex_lock(&a->watch_lock);
+	a->watch = w;
+	if (__atomic_load_n(&a->stopping, __ATOMIC_ACQUIRE))
+		pf_watch_cancel(w);
+	pthread_mutex_unlock(&a->watch_lock);
 	return r;
 }
 
@@ -844,6 +858,7 @@ int pf_agent_start(struct pf_store *s, const struct pf_agent_opts *o, struct pf_
 	a->resync_ms = o->resync_ms ? o->resync_ms : DEFAULT_RESYNC_MS;
 	a->backoff_ms = o->crash_backoff_ms;
 	pthread_mutex_init(&a->hb_mu, NULL);
+	pthread_mutex_init(&a->watch_lock, NULL);
 	{
 		pthread_condattr_t ca;
 		pthread_condattr_init(&ca);
@@ -932,7 +947,9 @@ void pf_agent_stop(struct pf_agent *a)
 	if (a->hb_started)
 		pthread_join(a->hb_thread, NULL);
 	if (a->started) {
+		pthread_mutex_lock(&a->watch_lock);
 		pf_watch_cancel(a->watch);
+		pthread_mutex_unlock(&a->watch_lock);
 		pthread_join(a->thread, NULL);
 	}
 	if (a->watch)
@@ -962,6 +979,7 @@ void pf_agent_stop(struct pf_agent *a)
 	pf_taints_free(a->taints, a->n_taints);
 	free(a->pod_cidr);
 	pthread_mutex_destroy(&a->hb_mu);
+	pthread_mutex_destroy(&a->watch_lock);
 	pthread_cond_destroy(&a->hb_cond);
 	free(a);
 }

@@ -9,8 +9,11 @@
  *
  * The runtime calls it (as containerd calls CNI inside RunPodSandbox):
  * add when the sandbox's namespaces exist, del before they go.  del is
- * idempotent and always runs before a retried add.  Ops return 0 or -errno
- * with one sentence in err.
+ * idempotent.  Each add comes with a sandbox ID that was never added
+ * before (a retry makes a new sandbox); the caller dels the old ID, when
+ * it tears the failed or half-made sandbox down, before it retries.  add
+ * dels its own ID when it fails half-way.  Ops return 0 or -errno with
+ * one sentence in err.
  */
 #ifndef PODFS_NODE_NET_H
 #define PODFS_NODE_NET_H

@@ -22,8 +22,8 @@
 #include "admission.h"
 #include "tap.h"
 
-static const struct pf_policy deny_all = {false, false};
-static const struct pf_policy allow_all = {true, true};
+static const struct pf_policy deny_all = {.allow_privileged = false};
+static const struct pf_policy allow_all = {.allow_privileged = true, .allow_host_paths = true};
 
 static int errno_by_name(const char *s)
 {

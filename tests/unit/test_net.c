@@ -1,7 +1,8 @@
 /*
  * test_net.c - the network backends: the cni backend against fake plugins
  * (shell scripts that record their environment and stdin), its conflist,
- * result parsing, error translation, DEL after a failed ADD, reconcile;
+ * result parsing, error translation (the bridge's and loopback's, which run
+ * side by side), DEL after a failed ADD, reconcile;
  * the none backend and the backend table.
  */
 #include <errno.h>
@@ -62,11 +63,15 @@ static const char *bridge_sh =
     "echo '{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"eth0\"}],\"ips\":[{"
     "\"address\":\"10.1.2.7/24\",\"gateway\":\"10.1.2.1\"}]}'\n";
 
-static const char *loopback_sh = "#!/bin/sh\n"
-				 "D=$(dirname \"$0\")\n"
-				 "cat >\"$D/lo.$CNI_COMMAND.in\"\n"
-				 "[ \"$CNI_COMMAND\" = ADD ] && echo '{\"cniVersion\":\"1.0.0\"}'\n"
-				 "exit 0\n";
+/* loopback: records; fails its ADD when the file "lofail" exists. */
+static const char *loopback_sh =
+    "#!/bin/sh\n"
+    "D=$(dirname \"$0\")\n"
+    "cat >\"$D/lo.$CNI_COMMAND.in\"\n"
+    "[ \"$CNI_COMMAND\" = ADD ] || exit 0\n"
+    "if [ -e \"$D/lofail\" ]; then echo '{\"cniVersion\":\"1.0.0\",\"code\":999,\"msg\":\"lo is "
+    "broken\"}'; exit 1; fi\n"
+    "echo '{\"cniVersion\":\"1.0.0\"}'\n";
 
 int main(void)
 {
@@ -124,7 +129,10 @@ int main(void)
 	   "CNI_* in the environment");
 	free(text);
 	ok(has("lo.ADD.in"), "loopback ADD ran");
-	ok(has("bridge.DEL.in"), "DEL ran before the ADD");
+	/* The id is new (net.h): nothing to DEL first; a failed ADD's DEL is
+	 * checked below, and the node agent DELs a crashed attempt's id from
+	 * its record before it tries again under a new one. */
+	ok(!has("bridge.DEL.in"), "a new sandbox's ADD runs no DEL first");
 
 	/* DEL with the namespace gone: CNI_NETNS empty. */
 	r = n->ops->del(n, "sandbox1", "/nonexistent/netns", &err);
@@ -161,6 +169,30 @@ int main(void)
 	is_int(r, -EIO, "a crashed plugin: -EIO");
 	ok(strstr(err.msg, "panic: boom") != NULL, "its stderr: %s", err.msg);
 	pf_err_clear(&err);
+
+	/* loopback runs beside the bridge: its failure fails the ADD all the
+	 * same, with its message, and the DEL follows. */
+	{
+		char *p = pf_xasprintf("%s/crash", dir);
+		unlink(p);
+		free(p);
+		p = pf_xasprintf("%s/bridge.DEL.in", dir);
+		unlink(p);
+		free(p);
+	}
+	put("lofail", "", 0644);
+	r = n->ops->add(n, "sandbox4", netns, NULL, &ip, &err);
+	is_int(r, -EIO, "a failed loopback ADD: -EIO");
+	is_str(err.msg, "CNI ADD of the loopback plugin failed (code 999): lo is broken",
+	       "its error JSON in one sentence");
+	ok(ip == NULL, "no IP");
+	ok(has("bridge.DEL.in"), "DEL cleans up after it");
+	pf_err_clear(&err);
+	{
+		char *p = pf_xasprintf("%s/lofail", dir);
+		unlink(p);
+		free(p);
+	}
 
 	/* Reconcile: reservations of gone sandboxes go. */
 	{

@@ -11,6 +11,7 @@
 #include "lease.h"
 #include "manifest.h"
 #include "scheduler.h"
+#include "store-internal.h" /* pf_store_compact */
 #include "tap.h"
 
 /* A node: cpu in millicores, memory in MiB; taints "k=v:Effect,...". */
@@ -639,13 +640,116 @@ static void test_bind_object(void)
 	pf_store_close(s);
 }
 
+/* Taint eviction's decision (pf_sched_noexecute) and the packed copy of
+ * the tolerations that matter to it. */
+static void test_noexecute(void)
+{
+	struct pf_sched_node n;
+	struct pf_sched_pod p;
+	struct pf_sched_tol *packed;
+	size_t np;
+
+	mknode(&n, "n", 1000, 1024, NULL, "k=v:NoExecute,other=x:NoSchedule");
+	mkpod(&p, 0, 0);
+	is_int(pf_sched_noexecute(p.tols, p.n_tols, &n), 0, "untolerated NoExecute: evict now");
+	tol(&p, "k", "Equal", "v", "NoExecute");
+	p.tols[0].has_seconds = true;
+	p.tols[0].seconds = 2;
+	is_int(pf_sched_noexecute(p.tols, p.n_tols, &n), 2000, "tolerationSeconds 2: in 2 s");
+	p.tols[0].has_seconds = false;
+	is_int(pf_sched_noexecute(p.tols, p.n_tols, &n), PF_EVICT_NEVER,
+	       "tolerated without tolerationSeconds: never");
+	p.tols[0].has_seconds = true;
+	p.tols[0].seconds = 0;
+	is_int(pf_sched_noexecute(p.tols, p.n_tols, &n), 0, "tolerationSeconds 0: now");
+	pf_sched_pod_clear(&p);
+
+	/* The first matching toleration decides for a taint; the smallest
+	 * time over all taints wins. */
+	pf_sched_node_clear(&n);
+	mknode(&n, "n", 1000, 1024, NULL, "a=1:NoExecute,b=2:NoExecute");
+	mkpod(&p, 0, 0);
+	tol(&p, "a", "Exists", NULL, "NoExecute");
+	tol(&p, "", "Exists", NULL, NULL);
+	tol(&p, "b", "Exists", NULL, "NoSchedule");
+	p.tols[0].has_seconds = true;
+	p.tols[0].seconds = 30;
+	p.tols[1].has_seconds = true;
+	p.tols[1].seconds = 7;
+	is_int(pf_sched_noexecute(p.tols, p.n_tols, &n), 7000,
+	       "two taints: the smallest tolerationSeconds of the tolerations used");
+	packed = pf_sched_tols_noexecute(p.tols, p.n_tols, &np);
+	is_int(np, 2, "the NoSchedule toleration is not kept");
+	is_str(packed[0].key, "a", "packed: keys copied");
+	is_str(packed[1].key, "", "packed: empty key");
+	is_int(pf_sched_noexecute(packed, np, &n), 7000, "the packed copy decides the same");
+	free(packed);
+	pf_sched_pod_clear(&p);
+
+	pf_sched_node_clear(&n);
+	mknode(&n, "n", 1000, 1024, NULL, "a=1:NoSchedule");
+	mkpod(&p, 0, 0);
+	is_int(pf_sched_noexecute(p.tols, p.n_tols, &n), PF_EVICT_NEVER,
+	       "no NoExecute taint: never");
+	ok(!pf_sched_node_noexecute(&n), "pf_sched_node_noexecute: no");
+	pf_sched_pod_clear(&p);
+	pf_sched_node_clear(&n);
+}
+
+/* A compaction past the scheduler's watch makes it relist (-ERANGE) and
+ * replace its watch on its own thread; it still binds what comes after.
+ * A stop right after a compaction races with that relist: pf_sched_stop
+ * used to read the watch pointer while the thread closed and replaced it
+ * (a data race under make check-tsan, a use after free at worst). */
+static void test_compacted(void)
+{
+	struct pf_store *s = NULL;
+	struct pf_err err = PF_ERR_INIT;
+	struct pf_sched *a = NULL;
+	struct pf_sched_opts o = {.renew_ms = 20, .identity = "solo"};
+	int stopped = 0, compacted = 0;
+	char name[32];
+
+	pf_store_open("mem:", &s, &err);
+	put_node(s, "n0", 64, 64);
+	pf_sched_start(s, &o, &a, &err);
+	for (int i = 0; i < 20; i++) {
+		int64_t rev = 0;
+
+		snprintf(name, sizeof(name), "cmp%d", i);
+		create_pods(s, name, 1);
+		if (pf_store_rev(s, &rev, &err) == 0 && pf_store_compact(s, rev, &err) == 0)
+			compacted++;
+	}
+	is_int(compacted, 20, "the store is compacted 20 times under the scheduler's watch");
+	is_int(wait_bound(s, 20, 5000), 20, "the scheduler relists and binds every pod");
+	pf_sched_stop(a);
+	for (int i = 0; i < 20; i++) {
+		int64_t rev = 0;
+
+		a = NULL;
+		if (pf_sched_start(s, &o, &a, &err) < 0)
+			break;
+		snprintf(name, sizeof(name), "stop%d", i);
+		create_pods(s, name, 1);
+		pf_store_rev(s, &rev, &err);
+		pf_store_compact(s, rev, &err);
+		pf_sched_stop(a);
+		stopped++;
+	}
+	is_int(stopped, 20, "a stop right after a compaction, 20 times: each stops");
+	pf_store_close(s);
+}
+
 int main(void)
 {
+	test_noexecute();
 	test_messages();
 	test_fit_and_score();
 	test_requests();
 	test_loop();
 	test_conflict();
 	test_bind_object();
+	test_compacted();
 	return tap_done();
 }

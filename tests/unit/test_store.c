@@ -931,6 +931,110 @@ static void t_sqlite_files(void)
 	   "another program's database: -EIO (%s)", err.msg);
 }
 
+/*
+ * Writers and watchers on one sqlite handle, as podfs runs them (FUSE
+ * workers, the scheduler and the agent write; the cache, the scheduler and
+ * the agent watch).  Each commit wakes the watchers, which preempt the
+ * committing thread right after it lets go of the writer: a statement of
+ * the writer touched there is touched by two threads at once.  That was the
+ * SIGSEGV in sqlite3_step of the scheduler's bind txn; with serialized
+ * connections it showed as a rare "NOT NULL constraint failed: meta.rev".
+ * Under make check-tsan, store_sqlite.c announces every use of a connection
+ * and statement to TSan, which reports such sharing on the first try.
+ */
+#define WW_WRITERS  6
+#define WW_WATCHERS 3
+#define WW_TXNS	    400
+
+struct ww_writer {
+	struct pf_store *s;
+	int id, failed;
+	char first_err[PF_ERR_MSG_MAX];
+};
+
+struct ww_watcher {
+	struct pf_store *s;
+	int64_t until;
+	int seen, bad;
+};
+
+static void *ww_write(void *p)
+{
+	struct ww_writer *t = p;
+	char key[64], val[256];
+
+	memset(val, 'v', sizeof(val));
+	for (int i = 0; i < WW_TXNS; i++) {
+		struct pf_err err = PF_ERR_INIT;
+		snprintf(key, sizeof(key), "/ww/%d/%d", t->id, i % 20);
+		if (pf_store_put(t->s, key, val, sizeof(val), NULL, &err) < 0 && !t->failed++)
+			snprintf(t->first_err, sizeof(t->first_err), "%s", err.msg);
+	}
+	return NULL;
+}
+
+static void *ww_watch(void *p)
+{
+	struct ww_watcher *t = p;
+	struct pf_watch *w = NULL;
+	int64_t deadline = pf_now_ns() + 60 * (int64_t)1000000000;
+
+	if (pf_watch_open(t->s, "/ww/", 1, &w, NULL) < 0) {
+		t->bad++;
+		return NULL;
+	}
+	while (t->seen < t->until && pf_now_ns() < deadline) {
+		struct pf_watch_batch b = {0};
+		int r = pf_watch_next(w, &b, 1000, NULL);
+		if (r < 0) {
+			t->bad++;
+			break;
+		}
+		t->seen += r;
+		pf_watch_batch_free(&b);
+	}
+	pf_watch_close(w);
+	return NULL;
+}
+
+static void t_sqlite_writers_watchers(void)
+{
+	_cleanup_free_ char *uri = fresh_uri("sqlite");
+	struct pf_store *s = must_open(uri);
+	struct ww_writer wr[WW_WRITERS] = {0};
+	struct ww_watcher wa[WW_WATCHERS] = {0};
+	pthread_t tw[WW_WRITERS], tr[WW_WATCHERS];
+	int failed = 0, seen_all = 1, bad = 0;
+	const char *first = "";
+
+	for (int i = 0; i < WW_WATCHERS; i++) {
+		wa[i] = (struct ww_watcher){.s = s, .until = WW_WRITERS * WW_TXNS};
+		pthread_create(&tr[i], NULL, ww_watch, &wa[i]);
+	}
+	for (int i = 0; i < WW_WRITERS; i++) {
+		wr[i] = (struct ww_writer){.s = s, .id = i};
+		pthread_create(&tw[i], NULL, ww_write, &wr[i]);
+	}
+	for (int i = 0; i < WW_WRITERS; i++) {
+		pthread_join(tw[i], NULL);
+		failed += wr[i].failed;
+		if (wr[i].failed && !*first)
+			first = wr[i].first_err;
+	}
+	for (int i = 0; i < WW_WATCHERS; i++) {
+		pthread_join(tr[i], NULL);
+		seen_all = seen_all && wa[i].seen == WW_WRITERS * WW_TXNS;
+		bad += wa[i].bad;
+	}
+	is_int(failed, 0,
+	       "%d writer threads, %d txns each, %d watchers on one handle: no txn fails%s%s",
+	       WW_WRITERS, WW_TXNS, WW_WATCHERS, *first ? ": " : "", first);
+	ok(seen_all && !bad, "... every watcher saw all %d changes", WW_WRITERS * WW_TXNS);
+	is_int(cur_rev(s), WW_WRITERS * WW_TXNS, "... the store is at revision %d",
+	       WW_WRITERS * WW_TXNS);
+	pf_store_close(s);
+}
+
 static void t_sqlite_handles(void)
 {
 	_cleanup_free_ char *uri = fresh_uri("sqlite");
@@ -1312,6 +1416,7 @@ int main(int argc, char **argv)
 	t_uris();
 	t_sqlite_files();
 	t_sqlite_handles();
+	t_sqlite_writers_watchers();
 	t_sqlite_processes();
 	t_sqlite_kill9();
 	t_sqlite_migrate();

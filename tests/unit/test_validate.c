@@ -128,7 +128,7 @@ static void set_probe(struct pf_probe *p, enum pf_handler_kind kind)
 		p->handler.port.num = 8080;
 }
 
-static const struct pf_policy deny_all = {false, false};
+static const struct pf_policy deny_all = {.allow_privileged = false};
 
 /* Default, validate, compare; frees the pod. */
 static void check(const char *what, struct pf_pod *pod, int want_rc, const char *want)
@@ -533,6 +533,20 @@ static void test_meta(void)
 	pf_pod_set_defaults(pod);
 	is_int(pod->spec.priority, 2000001000, "system-node-critical priority");
 	check("builtin priority class", pod, 0, NULL);
+
+	pod = mkpod();
+	pod->spec.has_priority = true;
+	pod->spec.priority = 7;
+	check("spec.priority by hand", pod, -EINVAL,
+	      "pods \"x\" is forbidden: the integer value of priority (7) must not be provided "
+	      "in pod spec; priority admission controller computed 0 from the given "
+	      "PriorityClass name");
+
+	pod = mkpod();
+	pod->spec.priority_class_name = S("system-cluster-critical");
+	pod->spec.has_priority = true;
+	pod->spec.priority = 2000000000;
+	check("spec.priority equal to the class's", pod, 0, NULL);
 }
 
 static void test_container_fields(void)
@@ -779,7 +793,7 @@ static void test_resources(void)
 static void test_volumes(void)
 {
 	struct pf_pod *pod;
-	const struct pf_policy hp = {false, true};
+	const struct pf_policy hp = {.allow_host_paths = true};
 	struct pf_err err = PF_ERR_INIT;
 
 	pod = mkpod();
@@ -1008,7 +1022,7 @@ static void test_spec_fields(void)
 	pod->spec.host_network = PF_TRUE;
 	add_sysctl(pod, "net.ipv4.tcp_syncookies");
 	{
-		const struct pf_policy all = {true, true};
+		const struct pf_policy all = {.allow_privileged = true, .allow_host_paths = true};
 		struct pf_err err = PF_ERR_INIT;
 
 		pf_pod_set_defaults(pod);
@@ -1063,7 +1077,8 @@ static void test_pod_security(void)
 {
 	struct pf_pod *pod;
 	struct pf_container *c;
-	const struct pf_policy priv = {true, false}, paths = {false, true};
+	const struct pf_policy priv = {.allow_privileged = true},
+			       paths = {.allow_host_paths = true};
 	struct pf_err err = PF_ERR_INIT;
 
 	pod = mkpod();
@@ -1150,7 +1165,7 @@ static void test_pod_security(void)
 	       "privileged (container \"app\" must not set securityContext.privileged=true)",
 	       "  message");
 	{
-		const struct pf_policy all = {true, true};
+		const struct pf_policy all = {.allow_privileged = true, .allow_host_paths = true};
 
 		pf_err_clear(&err);
 		is_int(pf_pod_validate(pod, &all, &err), 0, "both allowed");
