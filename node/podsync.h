@@ -16,6 +16,8 @@
 #include "probe.h"
 #include "runtime.h"
 
+struct pf_pod_want;
+
 /* What the agent remembers of a pod bound to one of its nodes.  The pod
  * object is the source of truth for everything else (container IDs are in
  * its status), so losing this on a restart loses nothing. */
@@ -31,7 +33,16 @@ struct pf_podrec {
 	int64_t kill_ms;	/* deleting: the stop signal went out; SIGKILL at this time */
 	bool killed;		/* deleting: SIGKILL went out */
 	struct pf_hook *hooks;	/* deleting: the preStop hooks started (hook.h) */
-	struct pf_podrec *next; /* hash chain (agent.c) */
+	struct pf_podrec *next; /* hash chain, or the dying list once gone (agent.c) */
+	/* agent.c's pod workers, under the agent's lock, as are wrote_rev,
+	 * retry and next_ms (a pass of this pod runs on one worker at a time,
+	 * so everything above is that worker's during a pass). */
+	bool busy;		  /* a worker runs a pass of it now */
+	bool queued;		  /* it waits on the run queue */
+	bool gone;		  /* its object is gone: tear it down, then free it */
+	bool has_runtime;	  /* it held a sandbox or containers after its last pass */
+	struct pf_pod_want *want; /* the newest stored object to pass over; NULL = none */
+	struct pf_podrec *q_next; /* run queue */
 };
 void pf_podrec_free(struct pf_podrec *rec);
 /* Wait for the record's preStop hooks (each ends by its deadline) and free

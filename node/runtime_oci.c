@@ -70,6 +70,14 @@ struct oci {
 	char *conmon;
 	bool allow_privileged, allow_host_paths;
 	struct pf_image_store *images;
+	/* The agent's pod workers call in for several pods at once (never
+	 * twice at once for one pod), and what this backend keeps is per pod
+	 * or per container on disk, except one thing: the /podfs cgroup every
+	 * pod's sits under.  The removal of the last pod's rmdirs it; a pod
+	 * starting meanwhile would find its parent gone halfway through
+	 * making its cgroups (ours, or RUNTIME create's under conmon).  Makers
+	 * hold this shared, that rmdir holds it alone. */
+	pthread_rwlock_t cg_lock;
 };
 
 static struct oci *O(struct pf_runtime *rt)
@@ -322,6 +330,14 @@ static int oci_open(const struct pf_runtime_config *cfg, struct pf_runtime **out
 	int r;
 
 	o->rt.ops = &pf_runtime_oci_ops;
+	{
+		/* Writers first: a burst of starts must not hold a removal off. */
+		pthread_rwlockattr_t ra;
+		pthread_rwlockattr_init(&ra);
+		pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+		pthread_rwlock_init(&o->cg_lock, &ra);
+		pthread_rwlockattr_destroy(&ra);
+	}
 	o->state = pf_xstrdup(cfg->state_dir ? cfg->state_dir : "/var/lib/podfs");
 	o->root = pf_xasprintf("%s/oci", o->state);
 	o->allow_privileged = cfg->allow_privileged;
@@ -448,6 +464,7 @@ static void oci_close(struct pf_runtime *rt)
 	free(o->note);
 	free(o->down);
 	free(o->conmon);
+	pthread_rwlock_destroy(&o->cg_lock);
 	free(o);
 }
 
@@ -496,7 +513,7 @@ static int rm_cgroup_entry(const char *path, const struct stat *st, int flag, st
 /* Remove the pod's cgroup in every hierarchy (and /podfs when it is the
  * last pod): the runtime removes its containers' cgroups on delete, this
  * catches the pod level and anything a crash left. */
-static void remove_pod_cgroups(const char *uid)
+static void remove_pod_cgroups(struct oci *o, const char *uid)
 {
 	struct pf_strlist mnts;
 
@@ -506,7 +523,9 @@ static void remove_pod_cgroups(const char *uid)
 		_cleanup_free_ char *top = pf_xasprintf("%s/podfs", mnts.items[i]);
 		if (exists(p))
 			nftw(p, rm_cgroup_entry, 8, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+		pthread_rwlock_wrlock(&o->cg_lock);
 		rmdir(top); /* EBUSY while other pods live: fine */
+		pthread_rwlock_unlock(&o->cg_lock);
 	}
 	pf_strlist_free(&mnts);
 }
@@ -726,7 +745,11 @@ static int oci_sandbox_create(struct pf_runtime *rt, const struct pf_pod *pod, c
 		char v[32];
 		/* cgroupfs takes writes in place, not the tmp + rename of
 		 * write_file. */
-		int fd = pf_mkdir_p(pids, 0755) == 0 ? open(max, O_WRONLY | O_CLOEXEC) : -1;
+		int fd;
+
+		pthread_rwlock_rdlock(&o->cg_lock);
+		fd = pf_mkdir_p(pids, 0755) == 0 ? open(max, O_WRONLY | O_CLOEXEC) : -1;
+		pthread_rwlock_unlock(&o->cg_lock);
 		snprintf(v, sizeof(v), "%d", POD_PIDS_MAX);
 		if (fd < 0 || write(fd, v, strlen(v)) < 0)
 			pf_log(PF_LOG_WARN, "pod %s: cannot set its pids limit in %s: %s",
@@ -1116,6 +1139,8 @@ static int oci_container_create(struct pf_runtime *rt, const char *sandbox_id,
 		}
 		s.pass_fds = &sp[1];
 		s.n_pass_fds = 1;
+		/* RUNTIME create makes the container's cgroups. */
+		pthread_rwlock_rdlock(&o->cg_lock);
 		r = pf_spawn_run(&s, &out, err);
 		close(sp[1]);
 		if (r == 0 && out.status != 0)
@@ -1133,6 +1158,7 @@ static int oci_container_create(struct pf_runtime *rt, const char *sandbox_id,
 				r = pf_err_set(err, EIO, "%s create: %s", o->runtime_name, m);
 			}
 		}
+		pthread_rwlock_unlock(&o->cg_lock);
 		close(sp[0]);
 		if (r < 0)
 			goto fail;
@@ -1545,7 +1571,7 @@ static void sandbox_teardown(struct oci *o, const char *dir, json_t *rec)
 	}
 	if (uid) {
 		_cleanup_free_ char *logs = pf_xasprintf("%s/logs/%s", o->state, uid);
-		remove_pod_cgroups(uid);
+		remove_pod_cgroups(o, uid);
 		rm_rf(logs);
 	}
 	rm_rf(dir);
