@@ -14,7 +14,7 @@ set -eu
 cd "$(dirname "$0")/.."
 B=${1:-110}
 ROUNDS=${2:-3}
-PODFS=$PWD/podfs
+PODFS=${PODFS:-$PWD/podfs} # another build: PODFS=path
 T=$(mktemp -d /tmp/podfs-burst.XXXXXX)
 MNT=$T/mnt STATE=$T/state
 mkdir -p "$MNT" "$STATE"
