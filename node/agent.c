@@ -1,6 +1,9 @@
 /*
  * agent.c - the node agent's thread: registration, heartbeats, and the pod
- * loop (list, watch, reconcile through podsync.c, batched writes).
+ * loop (list, watch, reconcile through podsync.c, batched writes).  With a
+ * runtime that runs real containers, the passes themselves run on a pool of
+ * pod workers, different pods side by side and each pod on one worker at a
+ * time (its passes, writes and events in order), as kubelet's pod workers.
  *
  * Every write is a compare-and-swap on the revision the agent read, so the
  * scheduler, the lifecycle controller, the API layer and other agents can
