@@ -81,12 +81,18 @@ $(O)/libpodfs.a: $(LIB_OBJ)
 	@echo "  AR      $@"
 	$(Q)$(AR) rcs $@ $^
 
-$(O)/podfs: $(FS_OBJ) $(O)/libpodfs.a
+$(O)/podfs: $(FS_OBJ) $(O)/libpodfs.a | $(O)/podfs-pause
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(FS_OBJ) $(O)/libpodfs.a $(LIBS)
 
+# The pause process of pods that share their PID namespace: libc only.
+$(O)/podfs-pause: node/pause/main.c node/pause.c node/pause.h
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -Inode $(LDFLAGS) -o $@ node/pause/main.c node/pause.c
+
 podfs: $(O)/podfs
-	@if [ "$(O)" = build ]; then cp -f $(O)/podfs podfs; fi
+	@if [ "$(O)" = build ]; then cp -f $(O)/podfs podfs; cp -f $(O)/podfs-pause podfs-pause; fi
 
 Q = @
 $(O)/%.o: %.c
@@ -164,14 +170,16 @@ run: deps all images
 
 install: all
 	install -D -m 0755 podfs $(DESTDIR)$(PREFIX)/bin/podfs
+	install -D -m 0755 podfs-pause $(DESTDIR)$(PREFIX)/bin/podfs-pause
 	install -D -m 0644 docs/podfs.1 $(DESTDIR)$(PREFIX)/share/man/man1/podfs.1
 	install -D -m 0644 docs/podfs.5 $(DESTDIR)$(PREFIX)/share/man/man5/podfs.5
 
 style:
 	@clang-format --dry-run --Werror core/*.[ch] fs/*.[ch] $(wildcard node/*.[ch]) tests/unit/*.[ch] \
-	  $(wildcard tests/tools/*.c) $(wildcard bench/*.c) $(wildcard tests/fuzz/*.c)
+	  $(wildcard tests/tools/*.c) $(wildcard bench/*.c) $(wildcard tests/fuzz/*.c) \
+	  $(wildcard node/pause/*.c)
 
 clean:
-	rm -rf build podfs
+	rm -rf build podfs podfs-pause
 
 -include $(shell find build -name '*.d' 2>/dev/null)

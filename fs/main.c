@@ -28,6 +28,7 @@
 #include "inval.h"
 #include "log.h"
 #include "manifest.h"
+#include "pause.h"
 #include "scheduler.h"
 #include "workers.h"
 
@@ -73,7 +74,8 @@ static void usage(FILE *f)
 	    "  --runtime oci|fake      the node's container runtime (default oci; fake = hollow)\n"
 	    "  --oci-runtime R         crun | runc | PATH (default crun, runc where crun cannot "
 	    "run)\n"
-	    "  --crash-backoff-base D  first crash loop back-off (10s; tests shorten it)\n"
+	    "  --crash-backoff-base D  first crash loop and image pull back-off (10s; tests "
+	    "shorten it)\n"
 	    "  --capacity LIST         cpu=4,memory=8Gi,pods=110 (default: detected)\n"
 	    "  --node-labels LIST      k=v,... labels of the node\n"
 	    "  --node-taints LIST      k=v:NoSchedule,... taints of the node\n"
@@ -779,6 +781,8 @@ int main(int argc, char **argv)
 		return pf_image_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "node") == 0)
 		return cmd_node(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "pause") == 0)
+		return pf_pause_main(argc - 1, argv + 1);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -806,7 +806,7 @@ int pf_bundle_config(const struct pf_bundle_in *in, json_t **out, struct pf_err 
 
 	linux_ = json_object();
 	nss = json_array();
-	add_ns(nss, "pid", NULL);
+	add_ns(nss, "pid", in->pidns);
 	add_ns(nss, "network", in->netns);
 	add_ns(nss, "ipc", in->ipcns);
 	add_ns(nss, "uts", in->utsns);

@@ -22,9 +22,10 @@
 struct pf_bundle_in {
 	const struct pf_pod *pod;
 	const struct pf_container *c;
-	const struct pf_image *img;	       /* may be NULL (unit tests): no image defaults */
-	const char *rootfs;		       /* the container's root (the overlay mount point) */
-	const char *netns, *ipcns, *utsns;     /* the sandbox's namespace files; NULL = own */
+	const struct pf_image *img;	   /* may be NULL (unit tests): no image defaults */
+	const char *rootfs;		   /* the container's root (the overlay mount point) */
+	const char *netns, *ipcns, *utsns; /* the sandbox's namespace files; NULL = own */
+	const char *pidns; /* the pod's shared PID namespace (shareProcessNamespace); NULL = own */
 	const char *hosts, *resolv, *hostname; /* files bind-mounted on /etc/... */
 	const char *shm;		       /* the pod's /dev/shm directory; NULL = own tmpfs */
 	const char *termination_log;	       /* host file for terminationMessagePath */

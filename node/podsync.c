@@ -31,6 +31,11 @@ void pf_podrec_free(struct pf_podrec *rec)
 	free(rec->sandbox_id);
 	pf_strmap_free(&rec->ids);
 	pf_podrec_drop_hooks(rec);
+	for (size_t i = 0; i < rec->n_pulls; i++) {
+		free(rec->pulls[i].image);
+		free(rec->pulls[i].why);
+	}
+	free(rec->pulls);
 	free(rec);
 }
 
@@ -248,6 +253,77 @@ static void sandbox_network(const struct pf_sync_ctx *ctx, struct pf_podrec *rec
 	}
 }
 
+static struct pf_pull_backoff *pull_backoff(struct pf_podrec *rec, const char *image, bool make)
+{
+	for (size_t i = 0; i < rec->n_pulls; i++)
+		if (strcmp(rec->pulls[i].image, image) == 0)
+			return &rec->pulls[i];
+	if (!make)
+		return NULL;
+	rec->pulls = pf_xrealloc(rec->pulls, (rec->n_pulls + 1) * sizeof(*rec->pulls));
+	rec->pulls[rec->n_pulls] = (struct pf_pull_backoff){.image = pf_xstrdup(image)};
+	return &rec->pulls[rec->n_pulls++];
+}
+
+static bool waiting_for(const struct pf_container_status *cs, const char *reason)
+{
+	return cs->state.kind == PF_CSTATE_WAITING && cs->state.reason &&
+	       strcmp(cs->state.reason, reason) == 0;
+}
+
+/*
+ * kubelet's image puller: an attempt that fails gives ErrImagePull and
+ * starts a back-off (the crash loop's 10 s doubling to 300 s, per image of
+ * the pod); passes within it make no attempt and say ImagePullBackOff;
+ * the first pass after it tries again.  "Pulling" here is finding the
+ * image in the local store, so one imported meanwhile starts the pod at
+ * the next attempt.  ErrImagePull shows for at most a second before the
+ * back-off's word, as kubectl shows it.
+ */
+static bool image_present(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
+			  const struct pf_container *c, struct pf_container_status *cs,
+			  struct pf_sync_result *res, char **image_id)
+{
+	struct pf_pull_backoff *pb = pull_backoff(rec, c->image, false);
+	struct pf_err err = PF_ERR_INIT;
+	int64_t delay;
+
+	if (pb && ctx->now < pb->next_ms) {
+		if (!waiting_for(cs, "ImagePullBackOff")) {
+			_cleanup_free_ char *m =
+			    pf_xasprintf("Back-off pulling image \"%s\": %s", c->image, pb->why);
+			set_state(&cs->state, PF_CSTATE_WAITING, "ImagePullBackOff", m);
+			add_event(res, "Normal", "BackOff", "Back-off pulling image \"%s\"",
+				  c->image);
+			add_event(res, "Warning", "Failed", "Error: ImagePullBackOff");
+			res->write = true;
+		}
+		want_at(res, pb->next_ms);
+		return false;
+	}
+	if (ctx->rt->ops->image_status(ctx->rt, c->image, image_id, &err) == 0) {
+		if (pb) {
+			free(pb->image);
+			free(pb->why);
+			*pb = rec->pulls[--rec->n_pulls];
+		}
+		return true;
+	}
+	pb = pull_backoff(rec, c->image, true);
+	pb->fails++;
+	delay = backoff_ms(ctx, pb->fails, 0);
+	pb->next_ms = ctx->now + delay;
+	free(pb->why);
+	pb->why = pf_xstrdup(err.msg);
+	set_state(&cs->state, PF_CSTATE_WAITING, "ErrImagePull", err.msg);
+	add_event(res, "Warning", "Failed", "Failed to pull image \"%s\": %s", c->image, err.msg);
+	add_event(res, "Warning", "Failed", "Error: ErrImagePull");
+	res->write = true;
+	want_at(res, ctx->now + (delay < 1000 ? delay : 1000));
+	pf_err_clear(&err);
+	return false;
+}
+
 /* Create and start container c (attempt = its restartCount). */
 static int create_start(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf_pod *pod,
 			const struct pf_container *c, bool init, struct pf_container_status *cs,
@@ -258,27 +334,8 @@ static int create_start(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, st
 	int r;
 
 	if (ctx->rt->ops->image_status) {
-		r = ctx->rt->ops->image_status(ctx->rt, c->image, &image_id, &err);
-		if (r < 0) {
-			bool again = cs->state.kind == PF_CSTATE_WAITING && cs->state.reason &&
-				     (strcmp(cs->state.reason, "ErrImagePull") == 0 ||
-				      strcmp(cs->state.reason, "ImagePullBackOff") == 0);
-			if (!again) {
-				set_state(&cs->state, PF_CSTATE_WAITING, "ErrImagePull", err.msg);
-				add_event(res, "Warning", "Failed",
-					  "Failed to pull image \"%s\": %s", c->image, err.msg);
-				add_event(res, "Warning", "Failed", "Error: ErrImagePull");
-			} else if (strcmp(cs->state.reason, "ImagePullBackOff") != 0) {
-				_cleanup_free_ char *m = pf_xasprintf(
-				    "Back-off pulling image \"%s\": %s", c->image, err.msg);
-				set_state(&cs->state, PF_CSTATE_WAITING, "ImagePullBackOff", m);
-				add_event(res, "Normal", "BackOff", "Back-off pulling image \"%s\"",
-					  c->image);
-			}
-			/* Imported meanwhile?  Look again after a back-off. */
-			want_at(res, ctx->now + backoff_ms(ctx, 1, 0));
+		if (!image_present(ctx, rec, c, cs, res, &image_id))
 			return C_WAITING;
-		}
 		add_event(res, "Normal", "Pulled",
 			  "Container image \"%s\" already present on machine", c->image);
 		free(cs->image_id);
@@ -878,6 +935,24 @@ static void deadline_stop(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
 	pf_rt_status_free(&st);
 }
 
+/* The pod's time is up (deadline, eviction): every container stopped and
+ * never restarted; initialized only if its init containers all completed. */
+static void stop_for_good(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf_pod *pod,
+			  bool *initialized, struct pf_sync_result *res)
+{
+	struct pf_pod_status *st = &pod->status;
+
+	pod_ids(ctx, rec, pod);
+	for (size_t i = 0; i < st->n_init_container_statuses; i++)
+		if (st->init_container_statuses[i].state.kind != PF_CSTATE_TERMINATED ||
+		    st->init_container_statuses[i].state.exit_code != 0)
+			*initialized = false;
+	for (size_t i = 0; i < st->n_init_container_statuses; i++)
+		deadline_stop(ctx, rec, pod, &st->init_container_statuses[i], res);
+	for (size_t i = 0; i < st->n_container_statuses; i++)
+		deadline_stop(ctx, rec, pod, &st->container_statuses[i], res);
+}
+
 /* activeDeadlineSeconds ran out: kill what runs, the pod Failed. */
 static bool deadline_exceeded(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
 			      struct pf_pod *pod, bool *initialized, struct pf_sync_result *res)
@@ -893,17 +968,51 @@ static bool deadline_exceeded(const struct pf_sync_ctx *ctx, struct pf_podrec *r
 	}
 	add_event(res, "Warning", "DeadlineExceeded",
 		  "Pod was active on the node longer than the specified deadline");
-	pod_ids(ctx, rec, pod);
-	/* The pod was initialized only if its init containers all completed. */
-	for (size_t i = 0; i < st->n_init_container_statuses; i++)
-		if (st->init_container_statuses[i].state.kind != PF_CSTATE_TERMINATED ||
-		    st->init_container_statuses[i].state.exit_code != 0)
-			*initialized = false;
-	for (size_t i = 0; i < st->n_init_container_statuses; i++)
-		deadline_stop(ctx, rec, pod, &st->init_container_statuses[i], res);
-	for (size_t i = 0; i < st->n_container_statuses; i++)
-		deadline_stop(ctx, rec, pod, &st->container_statuses[i], res);
+	stop_for_good(ctx, rec, pod, initialized, res);
 	return true;
+}
+
+/*
+ * kubelet's eviction of a pod whose disk-backed emptyDir outgrew its
+ * sizeLimit (the eviction manager's emptyDir check): the containers are
+ * killed without a grace period and the pod Failed with reason Evicted.
+ * Looked at on every pass, and every EVICTION_CHECK_MS while such a pod
+ * lives.  A medium: Memory volume needs no check: its tmpfs is that size.
+ * Returns kubelet's message when the pod is evicted, else NULL.
+ */
+#define EVICTION_CHECK_MS 2000
+static char *volume_over_limit(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
+			       struct pf_pod *pod, bool *initialized, struct pf_sync_result *res)
+{
+	bool checked = false;
+
+	if (!ctx->rt->ops->volume_usage)
+		return NULL;
+	for (size_t i = 0; i < pod->spec.n_volumes; i++) {
+		const struct pf_volume *v = &pod->spec.volumes[i];
+		struct pf_err err = PF_ERR_INIT;
+		int64_t used = 0;
+		char *m;
+
+		if (v->kind != PF_VOLUME_EMPTYDIR || !v->empty_dir_size_limit.str ||
+		    (v->empty_dir_medium && strcmp(v->empty_dir_medium, "Memory") == 0))
+			continue;
+		checked = true;
+		if (ctx->rt->ops->volume_usage(ctx->rt, pod->meta.uid, v->name, &used, &err) < 0) {
+			pf_err_clear(&err); /* not made yet */
+			continue;
+		}
+		if (used * 1000 <= v->empty_dir_size_limit.milli)
+			continue;
+		m = pf_xasprintf("Usage of EmptyDir volume \"%s\" exceeds the limit \"%s\".",
+				 v->name, v->empty_dir_size_limit.str);
+		add_event(res, "Warning", "Evicted", "%s", m);
+		stop_for_good(ctx, rec, pod, initialized, res);
+		return m;
+	}
+	if (checked)
+		want_at(res, ctx->now + EVICTION_CHECK_MS);
+	return NULL;
 }
 
 /* Kubernetes' pod phase from the container states (kubelet's getPhase). */
@@ -965,6 +1074,7 @@ void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf
 	bool was_running = strcmp(pf_pod_phase(pod), "Running") == 0;
 	bool failed = false, initialized = true, all_running = true, sandbox_ok = true;
 	bool init_failed = false, deadline = false;
+	_cleanup_free_ char *evicted = NULL;
 	const char *phase;
 
 	memset(res, 0, sizeof(*res));
@@ -1005,6 +1115,8 @@ void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf
 		sandbox_ok = false;
 	} else {
 		deadline = deadline_exceeded(ctx, rec, pod, &initialized, res);
+		if (!deadline && (evicted = volume_over_limit(ctx, rec, pod, &initialized, res)))
+			deadline = true; /* stopped for good just the same */
 		/* Init containers one after the other; app containers once they
 		 * are all done (sidecars: once started). */
 		for (size_t i = 0; i < pod->spec.n_init_containers && !failed && !deadline; i++) {
@@ -1051,10 +1163,13 @@ void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf
 	if (deadline) {
 		free(st->reason);
 		free(st->message);
-		st->reason = pf_xstrdup("DeadlineExceeded");
-		st->message = pf_xstrdup("Pod was active on the node longer than the specified "
-					 "deadline");
+		st->reason = pf_xstrdup(evicted ? "Evicted" : "DeadlineExceeded");
+		st->message = pf_xstrdup(evicted ? evicted
+						 : "Pod was active on the node longer than the "
+						   "specified deadline");
 	}
+	if (evicted)
+		set_cond(st, "DisruptionTarget", true, "TerminationByKubelet", evicted, ctx->now);
 	if (!st->host_ip || strcmp(st->host_ip, ctx->host_ip) != 0) {
 		free(st->host_ip);
 		st->host_ip = pf_xstrdup(ctx->host_ip);
@@ -1097,7 +1212,9 @@ void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf
 		pod_timeline(pod, "ready", pf_wall_ms());
 	for (size_t i = 0; i < res->n_events; i++)
 		if (strcmp(res->events[i].reason, "Unhealthy") == 0)
-			res->action = PF_SYNC_WRITE; /* the events go with a write */
+			res->write = true;
+	if (res->write)
+		res->action = PF_SYNC_WRITE; /* the events go with a write */
 
 	pf_pod_encode(pod, &after);
 	if (before.len != after.len || memcmp(before.buf, after.buf, before.len) != 0)

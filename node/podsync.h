@@ -18,21 +18,32 @@
 
 struct pf_pod_want;
 
+/* kubelet's image pull back-off, per image of a pod: in memory only, as
+ * kubelet's is (a restarted agent tries at once). */
+struct pf_pull_backoff {
+	char *image;
+	int fails;	 /* failed attempts in a row */
+	int64_t next_ms; /* no attempt before this wall time */
+	char *why;	 /* the last attempt's error */
+};
+
 /* What the agent remembers of a pod bound to one of its nodes.  The pod
  * object is the source of truth for everything else (container IDs are in
  * its status), so losing this on a restart loses nothing. */
 struct pf_podrec {
 	char *name;
 	char *uid;
-	size_t node;		/* index of the agent's node that holds it */
-	char *sandbox_id;	/* NULL until created (or after a restart: unknown) */
-	struct pf_strmap ids;	/* container name -> runtime ID, created or adopted */
-	int64_t wrote_rev;	/* the revision of the agent's last write of it */
-	bool retry;		/* the last pass failed; the resync timer tries again */
-	int64_t next_ms;	/* pass again at this wall time (back-off, grace period) */
-	int64_t kill_ms;	/* deleting: the stop signal went out; SIGKILL at this time */
-	bool killed;		/* deleting: SIGKILL went out */
-	struct pf_hook *hooks;	/* deleting: the preStop hooks started (hook.h) */
+	size_t node;	       /* index of the agent's node that holds it */
+	char *sandbox_id;      /* NULL until created (or after a restart: unknown) */
+	struct pf_strmap ids;  /* container name -> runtime ID, created or adopted */
+	int64_t wrote_rev;     /* the revision of the agent's last write of it */
+	bool retry;	       /* the last pass failed; the resync timer tries again */
+	int64_t next_ms;       /* pass again at this wall time (back-off, grace period) */
+	int64_t kill_ms;       /* deleting: the stop signal went out; SIGKILL at this time */
+	bool killed;	       /* deleting: SIGKILL went out */
+	struct pf_hook *hooks; /* deleting: the preStop hooks started (hook.h) */
+	struct pf_pull_backoff *pulls;
+	size_t n_pulls;
 	struct pf_podrec *next; /* hash chain, or the dying list once gone (agent.c) */
 	/* agent.c's pod workers, under the agent's lock, as are wrote_rev,
 	 * retry and next_ms (a pass of this pod runs on one worker at a time,
@@ -56,8 +67,10 @@ struct pf_sync_ctx {
 	const char *node;    /* node name: events' source.host */
 	const char *host_ip; /* the node's InternalIP: status.hostIP */
 	int64_t now;
-	int64_t backoff_base_ms;  /* crash loop back-off: first delay (0 = 10 s) */
-	int64_t backoff_max_ms;	  /* and its cap (0 = 300 s, or 30 x a given base) */
+	/* The crash loop and image pull back-offs: first delay (0 = 10 s) and
+	 * cap (0 = 300 s, or 30 x a given base). */
+	int64_t backoff_base_ms;
+	int64_t backoff_max_ms;
 	struct pf_prober *prober; /* NULL: no probes run (containers are ready once running) */
 };
 
@@ -79,6 +92,7 @@ struct pf_sync_result {
 	size_t n_events;
 	bool retry;
 	int64_t next_ms; /* pass again at this wall time at the latest (0 = no need) */
+	bool write;	 /* store the events even when the status did not change */
 };
 void pf_sync_result_free(struct pf_sync_result *r);
 

@@ -140,6 +140,12 @@ struct pf_runtime_ops {
 	/* The sandbox's pod IP (its network was attached at create), NULL =
 	 * none (no network, or unknown).  May be NULL. */
 	char *(*sandbox_ip)(struct pf_runtime *rt, const char *id);
+	/* The bytes the disk-backed emptyDir volume of pod pod_uid uses (du's
+	 * count of allocated blocks, not crossing mounts), for kubelet's
+	 * sizeLimit eviction.  -ENOENT when there is no such volume.  May be
+	 * NULL (hollow: nothing is ever written). */
+	int (*volume_usage)(struct pf_runtime *rt, const char *pod_uid, const char *volume,
+			    int64_t *bytes, struct pf_err *err);
 };
 
 /* Every backend's handle starts with this header. */

@@ -24,6 +24,7 @@
  * a host crun cannot run on is reported, not altered.
  */
 #include "bundle.h"
+#include "cgroup.h"
 #include "image.h"
 #include "log.h"
 #include "net.h"
@@ -68,6 +69,8 @@ struct oci {
 	struct pf_net *net; /* pod networking (net.h); NULL when it cannot open */
 	char *net_down;	    /* why it cannot */
 	char *conmon;
+	char *self;  /* this program, for `podfs pause` */
+	char *pause; /* podfs-pause beside it; NULL = `podfs pause` */
 	bool allow_privileged, allow_host_paths;
 	struct pf_image_store *images;
 	/* The agent's pod workers call in for several pods at once (never
@@ -400,6 +403,17 @@ static int oci_open(const struct pf_runtime_config *cfg, struct pf_runtime **out
 			    pf_xasprintf("containers run with %s (--oci-runtime)", o->runtime_name);
 	}
 	o->conmon = which("conmon");
+	o->self = realpath("/proc/self/exe", NULL);
+	if (!o->self)
+		o->self = pf_xstrdup("podfs");
+	if (strrchr(o->self, '/')) {
+		o->pause = pf_xasprintf("%.*s/podfs-pause", (int)(strrchr(o->self, '/') - o->self),
+					o->self);
+		if (access(o->pause, X_OK) < 0) {
+			free(o->pause);
+			o->pause = NULL;
+		}
+	}
 	if (o->net_down && !o->down)
 		o->down = PF_TAKE(o->net_down);
 	if (!o->conmon && !o->down)
@@ -464,6 +478,8 @@ static void oci_close(struct pf_runtime *rt)
 	free(o->note);
 	free(o->down);
 	free(o->conmon);
+	free(o->self);
+	free(o->pause);
 	pthread_rwlock_destroy(&o->cg_lock);
 	free(o);
 }
@@ -530,33 +546,200 @@ static void remove_pod_cgroups(struct oci *o, const char *uid)
 	pf_strlist_free(&mnts);
 }
 
-/* The pids controller's directory for the pod (the v1 hierarchy whose
- * mount options name pids, or the v2 mount when it has the controller),
- * NULL when there is none. */
-static char *pod_pids_cgroup(const char *uid)
+/* The pod's cgroup in one hierarchy: where it is mounted and what to
+ * write there (cgroup.h). */
+struct pod_cg {
+	char *mnt;
+	struct pf_cg_plan plan;
+};
+
+static void pod_cgs_free(struct pod_cg *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].mnt);
+		pf_cg_plan_free(&v[i].plan);
+	}
+	free(v);
+}
+
+/* The plans for every hierarchy with memory, cpu or pids: v1 mounts name
+ * their controllers in their options, the v2 mount in cgroup.controllers
+ * (on a hybrid host it has none of the three, so nothing happens there). */
+static struct pod_cg *pod_cgroup_plans(const struct pf_pod *pod, size_t *n)
 {
 	_cleanup_fclose_ FILE *f = fopen("/proc/self/mounts", "re");
+	struct pf_pod_limits lim;
+	struct pod_cg *v = NULL;
 	char line[4096];
 
+	*n = 0;
+	pf_pod_limits(pod, POD_PIDS_MAX, &lim);
 	while (f && fgets(line, sizeof(line), f)) {
 		char dev[256], mnt[2048], type[64], opts[1024];
+		_cleanup_free_ char *ctl = NULL;
+		struct pf_cg_plan plan;
+		bool v2;
+
 		if (sscanf(line, "%255s %2047s %63s %1023s", dev, mnt, type, opts) != 4)
 			continue;
-		if (strcmp(type, "cgroup") == 0) {
-			char *save = NULL;
-			for (char *o = strtok_r(opts, ",", &save); o;
-			     o = strtok_r(NULL, ",", &save))
-				if (strcmp(o, "pids") == 0)
-					return pf_xasprintf("%s/podfs/%s", mnt, uid);
-		} else if (strcmp(type, "cgroup2") == 0) {
-			_cleanup_free_ char *ctl = pf_xasprintf("%s/cgroup.controllers", mnt);
-			_cleanup_free_ char *text = NULL;
+		v2 = strcmp(type, "cgroup2") == 0;
+		if (v2) {
+			_cleanup_free_ char *p = pf_xasprintf("%s/cgroup.controllers", mnt);
 			size_t len = 0;
-			if (pf_read_file(ctl, 4096, &text, &len) == 0 && strstr(text, "pids"))
-				return pf_xasprintf("%s/podfs/%s", mnt, uid);
+			if (pf_read_file(p, 4096, &ctl, &len) < 0)
+				continue;
+		} else if (strcmp(type, "cgroup") == 0) {
+			ctl = pf_xstrdup(opts);
+		} else {
+			continue;
+		}
+		pf_cg_pod_plan(v2, ctl, pod->meta.uid, &lim, &plan);
+		if (!plan.dir)
+			continue;
+		v = pf_xrealloc(v, (*n + 1) * sizeof(*v));
+		v[(*n)++] = (struct pod_cg){.mnt = pf_xstrdup(mnt), .plan = plan};
+	}
+	return v;
+}
+
+/* cgroupfs takes writes in place, not the tmp + rename of write_file. */
+static int cg_write(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, strlen(value)) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/* Make the pod's cgroups and set their limits.  A limit the host refuses
+ * is logged, not fatal: the containers' own limits still hold. */
+static void apply_pod_cgroups(const struct pf_pod *pod, const struct pod_cg *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *dir = pf_xasprintf("%s/%s", v[i].mnt, v[i].plan.dir);
+		int r = pf_mkdir_p(dir, 0755);
+
+		if (r < 0) {
+			pf_log(PF_LOG_WARN, "pod %s: cannot create its cgroup %s: %s",
+			       pod->meta.name, dir, strerror(-r));
+			continue;
+		}
+		for (size_t k = 0; k < v[i].plan.n; k++) {
+			_cleanup_free_ char *p =
+			    pf_xasprintf("%s/%s", v[i].mnt, v[i].plan.w[k].path);
+			if ((r = cg_write(p, v[i].plan.w[k].value)) < 0)
+				pf_log(PF_LOG_WARN, "pod %s: cannot write %s to %s: %s",
+				       pod->meta.name, v[i].plan.w[k].value, p, strerror(-r));
 		}
 	}
-	return NULL;
+}
+
+/*
+ * shareProcessNamespace.  A PID namespace, unlike the network, IPC and UTS
+ * ones, cannot be kept by a bind mount alone: it dies with its first
+ * process (PID 1), after which nothing can enter it.  Were a container's
+ * process that PID 1, its exit (or a restart, or the end of an init
+ * container) would kill every other container of the pod.  So the pod
+ * holds it as Kubernetes does, with a pause process as PID 1: `podfs pause`
+ * (pause.c) enters the sandbox's namespaces, makes the PID namespace, and
+ * leaves a child in it that only reaps orphans and sleeps, in the pod's
+ * cgroups (a "pause" child cgroup of each), so the pod's limits count it
+ * and removal finds it even when a crash lost its pid.
+ */
+static int start_pause(struct oci *o, const char *nsdir, const struct pod_cg *cgs, size_t n,
+		       pid_t *pid, struct pf_err *err)
+{
+	const char **argv = pf_xcalloc(n + 4, sizeof(*argv));
+	char **dirs = pf_xcalloc(n ? n : 1, sizeof(*dirs));
+	struct pf_spawn s = {.argv = argv, .keep_stdout = true, .no_wait_eof = true};
+	struct pf_spawn_out out;
+	size_t k = 0;
+	int r;
+
+	if (o->pause) {
+		argv[k++] = o->pause;
+	} else {
+		argv[k++] = o->self;
+		argv[k++] = "pause";
+	}
+	argv[k++] = nsdir;
+	for (size_t i = 0; i < n; i++) {
+		dirs[i] = pf_xasprintf("%s/%s/pause", cgs[i].mnt, cgs[i].plan.dir);
+		if (pf_mkdir_p(dirs[i], 0755) == 0)
+			argv[k++] = dirs[i];
+	}
+	argv[k] = NULL;
+	r = pf_spawn_run(&s, &out, err);
+	if (r == 0 && (out.status != 0 || !out.out || (*pid = atoi(out.out)) <= 0))
+		r = pf_err_set(err, EIO, "start the pod's pause process: %s",
+			       *out.err ? out.err : "it reported no pid");
+	pf_spawn_out_free(&out);
+	for (size_t i = 0; i < n; i++)
+		free(dirs[i]);
+	free(dirs);
+	free(argv);
+	return r;
+}
+
+/* Kill the pod's pause process (found through its cgroups, and through
+ * the recorded pid while that pid is still PID 1 of the pod's namespace)
+ * and wait, briefly, until it is gone, so its cgroups can be removed. */
+static void stop_pause(const char *dir, json_t *rec)
+{
+	json_t *cgs = rec ? json_object_get(rec, "cgroups") : NULL;
+	pid_t pid = rec ? (pid_t)jint(rec, "pause_pid") : 0;
+	_cleanup_free_ char *ns = pf_xasprintf("%s/ns/pid", dir);
+	struct stat a, b;
+	char path[64];
+	size_t i;
+	json_t *c;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+	if (pid > 0 && stat(ns, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino &&
+	    a.st_dev == b.st_dev)
+		kill(pid, SIGKILL);
+	for (int round = 0; round < 200; round++) {
+		bool left = false;
+		json_array_foreach(cgs, i, c)
+		{
+			_cleanup_free_ char *p =
+			    pf_xasprintf("%s/pause/cgroup.procs", json_string_value(c));
+			_cleanup_fclose_ FILE *f = fopen(p, "re");
+			int q;
+			while (f && fscanf(f, "%d", &q) == 1) {
+				kill(q, SIGKILL);
+				left = true;
+			}
+		}
+		if (!left)
+			return;
+		struct timespec ts = {0, 10 * 1000000};
+		nanosleep(&ts, NULL);
+	}
+}
+
+static bool memory_medium(const struct pf_volume *v)
+{
+	return v->kind == PF_VOLUME_EMPTYDIR && v->empty_dir_medium &&
+	       strcmp(v->empty_dir_medium, "Memory") == 0;
+}
+
+/* kubelet's size for a memory-backed emptyDir: the pod's memory limit, or
+ * the node's memory when the pod has none, and sizeLimit when smaller. */
+static int64_t memory_volume_size(const struct pf_pod *pod, const struct pf_volume *v)
+{
+	struct pf_pod_limits lim;
+	int64_t size,
+	    limit = v->empty_dir_size_limit.str ? v->empty_dir_size_limit.milli / 1000 : 0;
+
+	pf_pod_limits(pod, 0, &lim);
+	size =
+	    lim.memory > 0 ? lim.memory : (int64_t)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
+	return limit > 0 && limit < size ? limit : size;
 }
 
 struct ns_job {
@@ -649,10 +832,13 @@ static int oci_sandbox_create(struct pf_runtime *rt, const struct pf_pod *pod, c
 	struct oci *o = O(rt);
 	const char *uid = pod->meta.uid;
 	_cleanup_free_ char *dir = NULL, *recpath = NULL, *sid = NULL, *nsdir = NULL, *shm = NULL,
-			    *pids = NULL, *link = NULL, *hosts = NULL;
+			    *link = NULL, *hosts = NULL, *pidns = NULL;
 	const char *hostname =
 	    pod->spec.hostname && *pod->spec.hostname ? pod->spec.hostname : pod->meta.name;
-	json_t *rec = NULL, *mounts;
+	json_t *rec = NULL, *mounts, *cgj;
+	struct pod_cg *cgs = NULL;
+	size_t n_cgs = 0;
+	bool share_pid = pod->spec.share_process_namespace == PF_TRUE;
 	struct ns_job job = {0};
 	pthread_t t;
 	int r;
@@ -672,7 +858,8 @@ static int oci_sandbox_create(struct pf_runtime *rt, const struct pf_pod *pod, c
 	}
 	nsdir = pf_xasprintf("%s/ns", dir);
 	shm = pf_xasprintf("%s/shm", dir);
-	pids = pod_pids_cgroup(uid);
+	pidns = pf_xasprintf("%s/pid", nsdir);
+	cgs = pod_cgroup_plans(pod, &n_cgs);
 	r = pf_mkdir_p(nsdir, 0700);
 	if (r < 0)
 		return pf_err_sys(err, -r, "create %s", nsdir);
@@ -693,9 +880,25 @@ static int oci_sandbox_create(struct pf_runtime *rt, const struct pf_pod *pod, c
 		free(p);
 	}
 	json_array_append_new(mounts, json_string(shm));
+	if (share_pid)
+		json_array_append_new(mounts, json_string(pidns));
+	for (size_t i = 0; i < pod->spec.n_volumes; i++) {
+		const struct pf_volume *v = &pod->spec.volumes[i];
+		char *p;
+		if (!memory_medium(v))
+			continue;
+		p = pf_xasprintf("%s/volumes/%s", dir, v->name);
+		json_array_append_new(mounts, json_string(p));
+		free(p);
+	}
 	json_object_set_new(rec, "mounts", mounts);
-	if (pids)
-		json_object_set_new(rec, "cgroup", json_string(pids));
+	cgj = json_array();
+	for (size_t i = 0; i < n_cgs; i++) {
+		char *p = pf_xasprintf("%s/%s", cgs[i].mnt, cgs[i].plan.dir);
+		json_array_append_new(cgj, json_string(p));
+		free(p);
+	}
+	json_object_set_new(rec, "cgroups", cgj);
 	r = write_json(recpath, rec, err);
 	if (r < 0)
 		goto fail;
@@ -740,22 +943,30 @@ static int oci_sandbox_create(struct pf_runtime *rt, const struct pf_pod *pod, c
 		r = pf_err_sys(err, errno, "mount the pod's /dev/shm");
 		goto fail;
 	}
-	if (pids) {
-		_cleanup_free_ char *max = pf_xasprintf("%s/pids.max", pids);
-		char v[32];
-		/* cgroupfs takes writes in place, not the tmp + rename of
-		 * write_file. */
-		int fd;
-
-		pthread_rwlock_rdlock(&o->cg_lock);
-		fd = pf_mkdir_p(pids, 0755) == 0 ? open(max, O_WRONLY | O_CLOEXEC) : -1;
-		pthread_rwlock_unlock(&o->cg_lock);
-		snprintf(v, sizeof(v), "%d", POD_PIDS_MAX);
-		if (fd < 0 || write(fd, v, strlen(v)) < 0)
-			pf_log(PF_LOG_WARN, "pod %s: cannot set its pids limit in %s: %s",
-			       pod->meta.name, max, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	pthread_rwlock_rdlock(&o->cg_lock);
+	apply_pod_cgroups(pod, cgs, n_cgs);
+	pthread_rwlock_unlock(&o->cg_lock);
+	if (share_pid) {
+		pid_t pause = 0;
+		char src[64];
+		int fd = open(pidns, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			r = pf_err_sys(err, errno, "create %s", pidns);
+			goto fail;
+		}
+		close(fd);
+		r = start_pause(o, nsdir, cgs, n_cgs, &pause, err);
+		if (r < 0)
+			goto fail;
+		json_object_set_new(rec, "pause_pid", json_integer(pause));
+		r = write_json(recpath, rec, err);
+		if (r < 0)
+			goto fail;
+		snprintf(src, sizeof(src), "/proc/%d/ns/pid", (int)pause);
+		if (mount(src, pidns, NULL, MS_BIND, NULL) < 0) {
+			r = pf_err_sys(err, errno, "bind-mount the pod's PID namespace");
+			goto fail;
+		}
 	}
 	/* /etc files the containers share. */
 	{
@@ -794,6 +1005,15 @@ static int oci_sandbox_create(struct pf_runtime *rt, const struct pf_pod *pod, c
 			r = pf_err_sys(err, errno, "create the emptyDir volume %s", v->name);
 			goto fail;
 		}
+		if (memory_medium(v)) {
+			_cleanup_free_ char *opts = pf_xasprintf(
+			    "mode=0777,size=%lld", (long long)memory_volume_size(pod, v));
+			if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0) {
+				r = pf_err_sys(err, errno, "mount the emptyDir volume %s (tmpfs)",
+					       v->name);
+				goto fail;
+			}
+		}
 	}
 	link = pf_xasprintf("%s/sandboxes/%s", o->root, sid);
 	if (symlink(dir, link) < 0) {
@@ -805,6 +1025,7 @@ static int oci_sandbox_create(struct pf_runtime *rt, const struct pf_pod *pod, c
 	if (r < 0)
 		goto fail;
 	json_decref(rec);
+	pod_cgs_free(cgs, n_cgs);
 	*id = PF_TAKE(sid);
 	return 0;
 fail:
@@ -812,6 +1033,7 @@ fail:
 	if (link)
 		unlink(link);
 	json_decref(rec);
+	pod_cgs_free(cgs, n_cgs);
 	return r;
 }
 
@@ -949,6 +1171,62 @@ static int sync_pipe_read(int fd, int timeout_ms, pid_t *pid, char **msg)
 	return r;
 }
 
+/* Is pid the pause process holding the PID namespace bind-mounted at ns? */
+static bool pause_alive(const char *ns, pid_t pid)
+{
+	char path[64];
+	struct stat a, b;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+	return pid > 0 && alive(pid) && stat(ns, &a) == 0 && stat(path, &b) == 0 &&
+	       a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+/*
+ * The pod's PID namespace dies with its pause process (killed from the
+ * host, say), and every container in it with it.  kubelet would make a
+ * whole new sandbox; here only the PID namespace depended on a process, so
+ * only it is made again: the containers, restarted by their restartPolicy,
+ * join the new one, and the pod keeps its network (and IP), IPC, UTS and
+ * volumes.
+ */
+static int ensure_pause(struct oci *o, const char *sdir, const struct pf_pod *pod,
+			struct pf_err *err)
+{
+	_cleanup_free_ char *recpath = pf_xasprintf("%s/sandbox.json", sdir);
+	_cleanup_free_ char *ns = pf_xasprintf("%s/ns/pid", sdir);
+	_cleanup_free_ char *nsdir = pf_xasprintf("%s/ns", sdir);
+	json_t *rec = read_json(recpath);
+	pid_t pid = rec ? (pid_t)jint(rec, "pause_pid") : 0, fresh = 0;
+	struct pod_cg *cgs = NULL;
+	size_t n_cgs = 0;
+	char src[64];
+	int r = 0;
+
+	if (!rec || !pid || pause_alive(ns, pid)) {
+		json_decref(rec);
+		return 0;
+	}
+	pf_log(PF_LOG_WARN,
+	       "pod %s: its pause process (%d) is gone, and with it the pod's PID "
+	       "namespace; making a new one",
+	       pod->meta.name, (int)pid);
+	stop_pause(sdir, rec);
+	unmount(ns);
+	cgs = pod_cgroup_plans(pod, &n_cgs);
+	r = start_pause(o, nsdir, cgs, n_cgs, &fresh, err);
+	if (r == 0) {
+		json_object_set_new(rec, "pause_pid", json_integer(fresh));
+		r = write_json(recpath, rec, err);
+	}
+	snprintf(src, sizeof(src), "/proc/%d/ns/pid", (int)fresh);
+	if (r == 0 && mount(src, ns, NULL, MS_BIND, NULL) < 0)
+		r = pf_err_sys(err, errno, "bind-mount the pod's PID namespace");
+	pod_cgs_free(cgs, n_cgs);
+	json_decref(rec);
+	return r;
+}
+
 static int oci_container_create(struct pf_runtime *rt, const char *sandbox_id,
 				const struct pf_pod *pod, const struct pf_container *c, bool init,
 				int attempt, char **id, struct pf_err *err)
@@ -966,6 +1244,9 @@ static int oci_container_create(struct pf_runtime *rt, const char *sandbox_id,
 
 	if (!sdir)
 		return pf_err_set(err, ENOENT, "no such pod sandbox \"%s\"", sandbox_id);
+	if (pod->spec.share_process_namespace == PF_TRUE &&
+	    (r = ensure_pause(o, sdir, pod, err)) < 0)
+		return r;
 	r = pf_image_resolve(o->images, c->image, &img, err);
 	if (r < 0)
 		return r;
@@ -1031,6 +1312,9 @@ static int oci_container_create(struct pf_runtime *rt, const char *sandbox_id,
 		_cleanup_free_ char *netns = pf_xasprintf("%s/ns/net", sdir);
 		_cleanup_free_ char *ipcns = pf_xasprintf("%s/ns/ipc", sdir);
 		_cleanup_free_ char *utsns = pf_xasprintf("%s/ns/uts", sdir);
+		_cleanup_free_ char *pidns = pod->spec.share_process_namespace == PF_TRUE
+						 ? pf_xasprintf("%s/ns/pid", sdir)
+						 : NULL;
 		_cleanup_free_ char *hosts = pf_xasprintf("%s/etc/hosts", sdir);
 		_cleanup_free_ char *resolv = pf_xasprintf("%s/etc/resolv.conf", sdir);
 		_cleanup_free_ char *hn = pf_xasprintf("%s/etc/hostname", sdir);
@@ -1045,6 +1329,7 @@ static int oci_container_create(struct pf_runtime *rt, const char *sandbox_id,
 		    .netns = netns,
 		    .ipcns = ipcns,
 		    .utsns = utsns,
+		    .pidns = pidns,
 		    .hosts = hosts,
 		    .resolv = resolv,
 		    .hostname = hn,
@@ -1564,6 +1849,7 @@ static void sandbox_teardown(struct oci *o, const char *dir, json_t *rec)
 			pf_log(PF_LOG_WARN, "sandbox %.12s: %s", jstr(rec, "id"), err.msg);
 		pf_err_clear(&err);
 	}
+	stop_pause(dir, rec);
 	json_array_foreach(mounts, i, m)
 	{
 		if (json_string_value(m))
@@ -1699,6 +1985,32 @@ static char *oci_sandbox_ip(struct pf_runtime *rt, const char *id)
 	return ip;
 }
 
+static _Thread_local int64_t du_bytes;
+
+static int du_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	if (flag == FTW_F || flag == FTW_D || flag == FTW_DP || flag == FTW_SL)
+		du_bytes += (int64_t)st->st_blocks * 512;
+	return 0;
+}
+
+static int oci_volume_usage(struct pf_runtime *rt, const char *pod_uid, const char *volume,
+			    int64_t *bytes, struct pf_err *err)
+{
+	_cleanup_free_ char *p = NULL;
+
+	if (!pod_uid || strchr(pod_uid, '/') || strchr(volume, '/') || volume[0] == '.')
+		return pf_err_set(err, EINVAL, "bad volume \"%s\"", volume);
+	p = pf_xasprintf("%s/pods/%s/volumes/%s", O(rt)->state, pod_uid, volume);
+	if (!exists(p))
+		return pf_err_set(err, ENOENT, "no volume \"%s\"", volume);
+	du_bytes = 0;
+	if (nftw(p, du_entry, 16, FTW_PHYS | FTW_MOUNT) < 0)
+		return pf_err_sys(err, errno, "measure %s", p);
+	*bytes = du_bytes;
+	return 0;
+}
+
 static uint64_t oci_changes(struct pf_runtime *rt)
 {
 	_cleanup_free_ char *p = pf_xasprintf("%s/exits", O(rt)->root);
@@ -1730,4 +2042,5 @@ const struct pf_runtime_ops pf_runtime_oci_ops = {
     .image_status = oci_image_status,
     .changes = oci_changes,
     .stop_signal = oci_stop_signal,
+    .volume_usage = oci_volume_usage,
 };

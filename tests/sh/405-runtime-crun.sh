@@ -49,7 +49,20 @@ spec:
     resources:
       limits: {memory: 32Mi}
 EOT
-remember_uid c1; remember_uid hog
+cat <<'EOT' | "$FSOP" write "$PODS/c2.yaml" >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: c2}
+spec:
+  shareProcessNamespace: true
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: one, image: busybox, command: ["sh", "-c", "exec sleep 3605"]}
+  - name: two
+    image: busybox
+    command: ["sh", "-c", "until ps -o args | grep -q '[s]leep 3605'; do sleep 0.1; done; echo sees-one; echo pid1=$(tr '\\0' ' ' < /proc/1/cmdline); exec sleep 3600"]
+EOT
+remember_uid c1; remember_uid hog; remember_uid c2
 is "$(timeout 20 cat "$PODS/c1/wait/Running")" "Running" "a pod Running under crun"
 like "$(cat "$PODS/c1/pod.yaml")" "containerID: crun://" "containerID crun://"
 uid=$(awk '/^  uid:/ {print $2; exit}' "$PODS/c1/pod.yaml")
@@ -58,7 +71,11 @@ like "$(cat "$STATE/logs/$uid/app/0.log")" "CapEff:	00000000a80425fb" "default c
 like "$(cat "$STATE/logs/$uid/app/0.log")" "NoNewPrivs:	1" "no_new_privs under crun"
 is "$(timeout 30 cat "$PODS/hog/wait/Failed")" "Failed" "a memory hog fails under crun"
 is "$(cfield hog app reason)" "OOMKilled" "OOMKilled under crun"
-rmdir "$PODS/c1" "$PODS/hog"
+is "$(timeout 20 cat "$PODS/c2/wait/Running")" "Running" "a pod sharing its PID namespace Running under crun"
+uid2=$(awk '/^  uid:/ {print $2; exit}' "$PODS/c2/pod.yaml")
+check "under crun a container sees the other's processes" -- wait_until 10 grep -q 'stdout F sees-one$' "$STATE/logs/$uid2/two/0.log"
+like "$(cat "$STATE/logs/$uid2/two/0.log")" "pid1=[^ ]*podfs[ -]pause" "and PID 1 is the pause process"
+rmdir "$PODS/c1" "$PODS/hog" "$PODS/c2"
 check "deleted" -- wait_until 20 sh -c "test -z \"\$(ls '$PODS')\""
 is "$(runtime_leaks)" "" "nothing left behind"
 [ -n "$HUGE" ] && is "$(ls -d "$HUGE"/podfs 2>/dev/null)" "" "no cgroup left in the hugetlb hierarchy"

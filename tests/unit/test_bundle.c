@@ -401,6 +401,31 @@ static void test_config(void)
 	pf_pod_free(pod);
 }
 
+/* shareProcessNamespace: the runtime names the pod's PID namespace and
+ * the container joins it; otherwise the container gets its own. */
+static void test_pidns(void)
+{
+	struct pf_pod *pod = pod_of("apiVersion: v1\nkind: Pod\nmetadata: {name: p, uid: u-1}\n"
+				    "spec:\n  shareProcessNamespace: true\n  containers:\n"
+				    "  - {name: c, image: busybox, command: [sh]}\n");
+	struct pf_bundle_in in = {
+	    .pod = pod, .c = &pod->spec.containers[0], .rootfs = "/r", .pidns = "/ns/pid"};
+	struct pf_err err = PF_ERR_INIT;
+	json_t *cfg = NULL, *ns;
+	const char *path = "unset";
+	size_t i;
+
+	is_int(pf_bundle_config(&in, &cfg, &err), 0, "config: %s", err.msg);
+	json_array_foreach(json_object_get(json_object_get(cfg, "linux"), "namespaces"), i, ns)
+	{
+		if (strcmp(json_string_value(json_object_get(ns, "type")), "pid") == 0)
+			path = json_string_value(json_object_get(ns, "path"));
+	}
+	is_str(path, "/ns/pid", "joins the pod's shared PID namespace");
+	json_decref(cfg);
+	pf_pod_free(pod);
+}
+
 int main(void)
 {
 	test_args();
@@ -409,5 +434,6 @@ int main(void)
 	test_caps();
 	test_user();
 	test_config();
+	test_pidns();
 	return tap_done();
 }
