@@ -695,10 +695,15 @@ static void flush_batch(struct pf_agent *a, struct batch *b)
 
 			pf_log(PF_LOG_DEBUG, "node agent: pod %s changed meanwhile: %s",
 			       b->names[g], err.msg);
-			/* The watch brings the newer object; the resync retries
-			 * in case it already came in this round. */
-			if (rec)
+			/* Read it again at once (the agent thread's next round,
+			 * due() through next_ms), as kubelet's status manager
+			 * does: the newer object may have come in this round,
+			 * or be a write of ours the watch then skips, and the
+			 * periodic resync is a minute away. */
+			if (rec) {
 				rec->retry = true;
+				rec->next_ms = pf_wall_ms();
+			}
 			pthread_mutex_unlock(&a->mu);
 			batch_drop_group(b, g);
 			continue;

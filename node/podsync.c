@@ -953,6 +953,8 @@ static void sync_delete(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, st
 	pf_podrec_teardown(ctx->rt, rec);
 	res->action = rec->ids.n || rec->sandbox_id ? PF_SYNC_KEEP : PF_SYNC_DELETE;
 	res->retry = res->action == PF_SYNC_KEEP;
+	if (res->retry)
+		want_at(res, ctx->now + 200); /* not the minute-long resync */
 }
 
 /* One container of a pod past its deadline: stopped (at once, as kubelet
