@@ -1,6 +1,9 @@
 /*
  * agent.c - the node agent's thread: registration, heartbeats, and the pod
- * loop (list, watch, reconcile through podsync.c, batched writes).
+ * loop (list, watch, reconcile through podsync.c, batched writes).  With a
+ * runtime that runs real containers, the passes themselves run on a pool of
+ * pod workers, different pods side by side and each pod on one worker at a
+ * time (its passes, writes and events in order), as kubelet's pod workers.
  *
  * Every write is a compare-and-swap on the revision the agent read, so the
  * scheduler, the lifecycle controller, the API layer and other agents can
@@ -27,6 +30,15 @@
 /* Flush the pending writes once a round has gathered this many pods, so a
  * transaction stays a few megabytes however many pods arrive at once. */
 #define BATCH_PODS 500
+/* Pod workers: how many pods' passes run side by side when the runtime
+ * makes real containers.  A pass mostly waits on child processes (the CNI
+ * plugins, conmon, RUNTIME create and start), as kubelet's one goroutine
+ * per pod does, but those children need the cores too: two per core, at
+ * least 4 (the 110-pod burst on 2 cores ran as fast with 4 as with 6 or 8,
+ * the cores full), at most 16.  The hollow runtime's passes take
+ * microseconds: they stay on the agent's thread, batched by the round. */
+#define POD_WORKERS_MIN 4
+#define POD_WORKERS_MAX 16
 
 struct hnode {
 	char *name;
@@ -44,8 +56,16 @@ struct batch {
 	char **vals;
 	size_t *group; /* op -> group index */
 	size_t n, cap;
-	char **names; /* group -> pod name */
+	char **names;		 /* group -> pod name */
+	struct pf_podrec **recs; /* group -> its record (a worker's pass), NULL = look it up */
 	size_t n_groups, cap_groups;
+};
+
+/* What a record is due a pass over (pf_podrec.want): the newest stored
+ * object, decoded by the agent's thread. */
+struct pf_pod_want {
+	struct pf_kv kv;
+	struct pf_pod *pod;
 };
 
 struct pf_agent {
@@ -62,8 +82,26 @@ struct pf_agent {
 	struct hnode *nodes; /* sorted by name */
 	size_t n_nodes;
 
+	/* The agent's thread alone adds and removes records here. */
 	struct pf_podrec **buckets;
 	size_t n_buckets, n_pods;
+
+	/* Pod workers (see "pod workers" below).  mu guards the run queue,
+	 * the dying list and every record's dispatch fields (pf_podrec:
+	 * busy, queued, gone, has_runtime, want, and wrote_rev, retry,
+	 * next_ms); what a pass changes in a record is its worker's alone.
+	 * Their writes gather in wbatch (batch_mu) and are stored by whoever
+	 * holds flush_mu, several passes' in one transaction when they end
+	 * together. */
+	pthread_mutex_t mu;
+	pthread_cond_t work;
+	struct pf_podrec *q_head, *q_tail;
+	struct pf_podrec *dying; /* gone from the table, not yet torn down */
+	pthread_t *workers;
+	size_t n_workers;
+	bool workers_stop;
+	pthread_mutex_t batch_mu, flush_mu;
+	struct batch wbatch;
 
 	/* Replaced by relists on the agent's thread, cancelled by
 	 * pf_agent_stop on another: watch_lock orders the two (the thread
@@ -257,9 +295,14 @@ static void add_event_op(struct batch *b, const char *kind, const char *name, co
 	add_op(b, PF_OP_CREATE, key, v, len, 0);
 }
 
-static void batch_group(struct batch *b, const char *name)
+static void batch_group(struct batch *b, const char *name, struct pf_podrec *rec)
 {
-	PF_GROW(b->names, b->cap_groups, b->n_groups + 1);
+	if (b->n_groups == b->cap_groups) {
+		b->cap_groups = b->cap_groups ? b->cap_groups * 2 : 16;
+		b->names = pf_xrealloc(b->names, b->cap_groups * sizeof(*b->names));
+		b->recs = pf_xrealloc(b->recs, b->cap_groups * sizeof(*b->recs));
+	}
+	b->recs[b->n_groups] = rec;
 	b->names[b->n_groups++] = pf_xstrdup(name);
 }
 
@@ -282,6 +325,24 @@ static void batch_free(struct batch *b)
 	free(b->vals);
 	free(b->group);
 	free(b->names);
+	free(b->recs);
+}
+
+/* Append src's ops and groups to dst (their strings change hands) and
+ * empty src. */
+static void batch_move(struct batch *dst, struct batch *src)
+{
+	size_t g0 = dst->n_groups;
+
+	for (size_t g = 0; g < src->n_groups; g++)
+		batch_group(dst, src->names[g], src->recs[g]);
+	for (size_t i = 0; i < src->n; i++) {
+		const struct pf_op *op = &src->ops[i];
+		add_op(dst, op->kind, src->keys[i], src->vals[i], op->len, op->expect_rev);
+		dst->group[dst->n - 1] = g0 + src->group[i];
+	}
+	src->n = 0;
+	batch_reset(src);
 }
 
 /* Drop every op of group g (its write lost a race). */
@@ -439,71 +500,96 @@ static struct pf_podrec *rec_add(struct pf_agent *a, const char *name, const cha
 	return r;
 }
 
-/* Forget a pod whose object is gone, stopping what still runs for it. */
+static void want_free(struct pf_pod_want *w)
+{
+	if (!w)
+		return;
+	pf_kv_free(&w->kv);
+	pf_pod_free(w->pod);
+	free(w);
+}
+
+/* Stop and remove what the runtime still runs for a pod whose object is
+ * gone. */
+static void rec_teardown(struct pf_agent *a, struct pf_podrec *r)
+{
+	for (size_t i = 0; a->prober && i < r->ids.n; i++)
+		pf_prober_forget(a->prober, r->ids.items[i].value);
+	pf_podrec_teardown(a->rt, r);
+}
+
+static void queue_push(struct pf_agent *a, struct pf_podrec *r)
+{
+	r->queued = true;
+	r->q_next = NULL;
+	if (a->q_tail)
+		a->q_tail->q_next = r;
+	else
+		a->q_head = r;
+	a->q_tail = r;
+	pthread_cond_signal(&a->work);
+}
+
+/* Under mu: r has work (a want, or its teardown); queue it unless a worker
+ * has it, which then finds the work when its pass ends. */
+static void queue_rec(struct pf_agent *a, struct pf_podrec *r)
+{
+	if (!r->busy && !r->queued)
+		queue_push(a, r);
+}
+
+/* Forget a pod whose object is gone, stopping what still runs for it: at
+ * once without workers, else on a worker once no pass of it runs (the
+ * record waits on the dying list, so a new pod under the same name gets a
+ * record of its own meanwhile). */
 static void rec_remove(struct pf_agent *a, const char *name)
 {
 	struct pf_podrec **slot = rec_slot(a, name), *r = *slot;
 
 	if (!r)
 		return;
-	for (size_t i = 0; a->prober && i < r->ids.n; i++)
-		pf_prober_forget(a->prober, r->ids.items[i].value);
-	pf_podrec_teardown(a->rt, r);
 	*slot = r->next;
-	pf_podrec_free(r);
 	a->n_pods--;
+	if (!a->n_workers) {
+		rec_teardown(a, r);
+		pf_podrec_free(r);
+		return;
+	}
+	pthread_mutex_lock(&a->mu);
+	r->gone = true;
+	want_free(r->want);
+	r->want = NULL;
+	r->next = a->dying;
+	a->dying = r;
+	queue_rec(a, r);
+	pthread_mutex_unlock(&a->mu);
 }
 
-/* One pass over the stored pod kv (a PUT, or a listing). */
-static void reconcile_kv(struct pf_agent *a, const struct pf_kv *kv)
+/* One pass over rec with pod (decoded from kv), its writes added to b as
+ * one group; rec is named in the group when a worker runs the pass. */
+static void sync_pod(struct pf_agent *a, struct pf_podrec *rec, const struct pf_kv *kv,
+		     struct pf_pod *pod, struct batch *b, bool worker)
 {
-	const char *name = pf_key_name(kv->key, PF_POD_PREFIX);
-	struct pf_podrec *rec;
-	_cleanup_pod_ struct pf_pod *pod = NULL;
-	struct pf_err err = PF_ERR_INIT;
+	const char *name = rec->name;
 	struct pf_sync_result res;
-	ssize_t node;
-
-	if (!name)
-		return;
-	if (!kv->value) {
-		rec_remove(a, name);
-		return;
-	}
-	rec = rec_get(a, name);
-	if (rec && kv->mod_rev == rec->wrote_rev)
-		return; /* our own write coming back */
-	if (pf_pod_decode(kv->value, kv->len, &pod, &err) < 0) {
-		pf_log(PF_LOG_ERROR, "node agent: cannot read stored pod %s: %s", name, err.msg);
-		return;
-	}
-	node = find_node(a, pod->spec.node_name);
-	if (rec && (node < 0 || strcmp(rec->uid, pod->meta.uid ? pod->meta.uid : "") != 0)) {
-		/* Not ours any more, or a new pod under an old name. */
-		rec_remove(a, name);
-		rec = NULL;
-	}
-	if (node < 0)
-		return;
-	if (!rec)
-		rec = rec_add(a, name, pod->meta.uid, (size_t)node);
-
 	struct pf_sync_ctx ctx = {
 	    .rt = a->rt,
 	    .rt_down = a->rt_down,
-	    .node = a->nodes[node].name,
+	    .node = a->nodes[rec->node].name,
 	    .host_ip = a->host.internal_ip,
 	    .now = pf_wall_ms(),
 	    .backoff_base_ms = a->backoff_ms,
 	    .prober = a->prober,
 	};
+
 	pf_pod_sync(&ctx, rec, pod, &res);
+	pthread_mutex_lock(&a->mu);
 	rec->retry = res.retry;
 	rec->next_ms = res.next_ms;
+	rec->has_runtime = rec->ids.n || rec->sandbox_id;
+	pthread_mutex_unlock(&a->mu);
 	if (res.action != PF_SYNC_KEEP) {
-		struct batch *b = &a->batch;
-
-		batch_group(b, name);
+		batch_group(b, name, worker ? rec : NULL);
 		if (res.action == PF_SYNC_WRITE) {
 			struct pf_buf val = PF_BUF_INIT;
 			size_t len;
@@ -523,29 +609,89 @@ static void reconcile_kv(struct pf_agent *a, const struct pf_kv *kv)
 	pf_sync_result_free(&res);
 }
 
-/* Store the round's writes.  A group whose compare-and-swap fails is
- * dropped (the watch brings the newer object) and the rest is retried. */
-static void flush(struct pf_agent *a)
+/* One pass over the stored pod kv (a PUT, or a listing): at once without
+ * workers, else handed to one (replacing an older object the pod still
+ * waited with: a pass over a state about to be overwritten would act on
+ * it). */
+static void reconcile_kv(struct pf_agent *a, const struct pf_kv *kv)
 {
-	struct batch *b = &a->batch;
+	const char *name = pf_key_name(kv->key, PF_POD_PREFIX);
+	struct pf_podrec *rec;
+	_cleanup_pod_ struct pf_pod *pod = NULL;
+	struct pf_err err = PF_ERR_INIT;
+	ssize_t node;
+	bool own;
 
+	if (!name)
+		return;
+	if (!kv->value) {
+		rec_remove(a, name);
+		return;
+	}
+	rec = rec_get(a, name);
+	if (rec) {
+		pthread_mutex_lock(&a->mu);
+		own = kv->mod_rev == rec->wrote_rev;
+		pthread_mutex_unlock(&a->mu);
+		if (own)
+			return; /* our own write coming back */
+	}
+	if (pf_pod_decode(kv->value, kv->len, &pod, &err) < 0) {
+		pf_log(PF_LOG_ERROR, "node agent: cannot read stored pod %s: %s", name, err.msg);
+		return;
+	}
+	node = find_node(a, pod->spec.node_name);
+	if (rec && (node < 0 || strcmp(rec->uid, pod->meta.uid ? pod->meta.uid : "") != 0)) {
+		/* Not ours any more, or a new pod under an old name. */
+		rec_remove(a, name);
+		rec = NULL;
+	}
+	if (node < 0)
+		return;
+	if (!rec)
+		rec = rec_add(a, name, pod->meta.uid, (size_t)node);
+	if (!a->n_workers) {
+		sync_pod(a, rec, kv, pod, &a->batch, false);
+		return;
+	}
+
+	struct pf_pod_want *w = pf_xcalloc(1, sizeof(*w));
+	w->kv = (struct pf_kv){.key = pf_xstrdup(kv->key),
+			       .value = pf_xstrdup(kv->value),
+			       .len = kv->len,
+			       .create_rev = kv->create_rev,
+			       .mod_rev = kv->mod_rev};
+	w->pod = PF_TAKE(pod);
+	pthread_mutex_lock(&a->mu);
+	want_free(rec->want);
+	rec->want = w;
+	queue_rec(a, rec);
+	pthread_mutex_unlock(&a->mu);
+}
+
+/* Store b's writes.  A group whose compare-and-swap fails is dropped (the
+ * watch brings the newer object) and the rest is retried. */
+static void flush_batch(struct pf_agent *a, struct batch *b)
+{
 	while (b->n) {
 		struct pf_err err = PF_ERR_INIT;
 		size_t failed = b->n;
 		int64_t rev = 0;
 		int r = pf_store_txn(a->store, b->ops, b->n, &rev, &failed, &err);
 
+		pthread_mutex_lock(&a->mu);
 		if (r >= 0) {
 			for (size_t g = 0; g < b->n_groups; g++) {
-				struct pf_podrec *rec = rec_get(a, b->names[g]);
+				struct pf_podrec *rec = b->recs[g] ?: rec_get(a, b->names[g]);
 				if (rec)
 					rec->wrote_rev = rev;
 			}
+			pthread_mutex_unlock(&a->mu);
 			break;
 		}
 		if ((r == -ESTALE || r == -ENOENT) && failed < b->n) {
 			size_t g = b->group[failed];
-			struct pf_podrec *rec = rec_get(a, b->names[g]);
+			struct pf_podrec *rec = b->recs[g] ?: rec_get(a, b->names[g]);
 
 			pf_log(PF_LOG_DEBUG, "node agent: pod %s changed meanwhile: %s",
 			       b->names[g], err.msg);
@@ -558,18 +704,159 @@ static void flush(struct pf_agent *a)
 				rec->retry = true;
 				rec->next_ms = pf_wall_ms();
 			}
+			pthread_mutex_unlock(&a->mu);
 			batch_drop_group(b, g);
 			continue;
 		}
 		pf_log(PF_LOG_ERROR, "node agent: cannot store pod status: %s", err.msg);
 		for (size_t g = 0; g < b->n_groups; g++) {
-			struct pf_podrec *rec = rec_get(a, b->names[g]);
+			struct pf_podrec *rec = b->recs[g] ?: rec_get(a, b->names[g]);
 			if (rec)
 				rec->retry = true;
 		}
+		pthread_mutex_unlock(&a->mu);
 		break;
 	}
 	batch_reset(b);
+}
+
+static void flush(struct pf_agent *a)
+{
+	flush_batch(a, &a->batch);
+}
+
+/* ---- pod workers -------------------------------------------------------- */
+
+/*
+ * A worker's writes go out before its pass is over, so a pod's next pass
+ * starts from its stored last one, and its events keep their order.  Group
+ * commit: the pass adds its group to wbatch, then whoever gets flush_mu
+ * stores all that gathered, so passes that end together share one
+ * transaction (the store's writes are serial anyway).
+ */
+static void commit(struct pf_agent *a, struct batch *mine)
+{
+	struct batch out = {0};
+
+	pthread_mutex_lock(&a->batch_mu);
+	batch_move(&a->wbatch, mine);
+	pthread_mutex_unlock(&a->batch_mu);
+	pthread_mutex_lock(&a->flush_mu);
+	pthread_mutex_lock(&a->batch_mu);
+	out = a->wbatch;
+	memset(&a->wbatch, 0, sizeof(a->wbatch));
+	pthread_mutex_unlock(&a->batch_mu);
+	flush_batch(a, &out);
+	pthread_mutex_unlock(&a->flush_mu);
+	batch_free(&out);
+}
+
+static void dying_unlink(struct pf_agent *a, struct pf_podrec *r)
+{
+	for (struct pf_podrec **p = &a->dying; *p; p = &(*p)->next)
+		if (*p == r) {
+			*p = r->next;
+			return;
+		}
+}
+
+/* Under mu: the passes of r, newest object first, until it has none left
+ * (or it is gone: its teardown, and it is freed).  Returns with mu held. */
+static void work_rec(struct pf_agent *a, struct pf_podrec *r)
+{
+	r->busy = true;
+	while (!a->workers_stop) {
+		struct pf_pod_want *w = r->want;
+
+		r->want = NULL;
+		if (r->gone) {
+			want_free(w);
+			dying_unlink(a, r);
+			pthread_mutex_unlock(&a->mu);
+			rec_teardown(a, r);
+			pf_podrec_free(r);
+			pthread_mutex_lock(&a->mu);
+			return;
+		}
+		if (!w)
+			break;
+		if (w->kv.mod_rev == r->wrote_rev) {
+			want_free(w); /* our own write came back while it waited */
+			continue;
+		}
+		pthread_mutex_unlock(&a->mu);
+		{
+			struct batch b = {0};
+
+			sync_pod(a, r, &w->kv, w->pod, &b, true);
+			if (b.n)
+				commit(a, &b);
+			batch_free(&b);
+			want_free(w);
+		}
+		pthread_mutex_lock(&a->mu);
+	}
+	r->busy = false;
+}
+
+static void *pod_worker(void *arg)
+{
+	struct pf_agent *a = arg;
+
+	pthread_mutex_lock(&a->mu);
+	for (;;) {
+		struct pf_podrec *r;
+
+		while (!a->workers_stop && !a->q_head)
+			pthread_cond_wait(&a->work, &a->mu);
+		if (a->workers_stop)
+			break;
+		r = a->q_head;
+		a->q_head = r->q_next;
+		if (!a->q_head)
+			a->q_tail = NULL;
+		r->queued = false;
+		work_rec(a, r);
+	}
+	pthread_mutex_unlock(&a->mu);
+	return NULL;
+}
+
+static size_t pod_workers(void)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = cores > 0 ? (size_t)cores * 2 : POD_WORKERS_MIN;
+
+	if (n < POD_WORKERS_MIN)
+		return POD_WORKERS_MIN;
+	return n > POD_WORKERS_MAX ? POD_WORKERS_MAX : n;
+}
+
+static int start_workers(struct pf_agent *a, size_t n, struct pf_err *err)
+{
+	a->workers = pf_xcalloc(n, sizeof(*a->workers));
+	for (size_t i = 0; i < n; i++) {
+		int r = pthread_create(&a->workers[i], NULL, pod_worker, a);
+		if (r)
+			return pf_err_sys(err, r, "start a pod worker thread");
+		a->n_workers++;
+	}
+	return 0;
+}
+
+/* The passes under way end (what is queued stays undone: what runs keeps
+ * running, and the next start adopts it). */
+static void stop_workers(struct pf_agent *a)
+{
+	pthread_mutex_lock(&a->mu);
+	a->workers_stop = true;
+	pthread_cond_broadcast(&a->work);
+	pthread_mutex_unlock(&a->mu);
+	for (size_t i = 0; i < a->n_workers; i++)
+		pthread_join(a->workers[i], NULL);
+	free(a->workers);
+	a->workers = NULL;
+	batch_free(&a->wbatch);
 }
 
 static int cmp_kv_ptr(const void *x, const void *y)
@@ -646,17 +933,19 @@ static int list_pods(struct pf_agent *a, struct pf_kv_list *out, struct pf_err *
 static bool due(const struct pf_podrec *r, bool retries, bool exits, int64_t now)
 {
 	return (retries && r->retry) || (r->next_ms && r->next_ms <= now) ||
-	       (exits && (r->ids.n || r->sandbox_id));
+	       (exits && r->has_runtime);
 }
 
-static int64_t next_timer(const struct pf_agent *a)
+static int64_t next_timer(struct pf_agent *a)
 {
 	int64_t t = 0;
 
+	pthread_mutex_lock(&a->mu);
 	for (size_t i = 0; i < a->n_buckets; i++)
 		for (const struct pf_podrec *r = a->buckets[i]; r; r = r->next)
 			if (r->next_ms && (!t || r->next_ms < t))
 				t = r->next_ms;
+	pthread_mutex_unlock(&a->mu);
 	return t;
 }
 
@@ -667,9 +956,11 @@ static void resync(struct pf_agent *a, bool retries, bool exits)
 	int64_t now = pf_wall_ms();
 	size_t n = 0;
 
+	pthread_mutex_lock(&a->mu);
 	for (size_t i = 0; i < a->n_buckets; i++)
 		for (struct pf_podrec *r = a->buckets[i]; r; r = r->next)
 			n += due(r, retries, exits, now);
+	pthread_mutex_unlock(&a->mu);
 	if (!n)
 		return;
 	l.items = pf_xcalloc(n, sizeof(*l.items));
@@ -678,11 +969,18 @@ static void resync(struct pf_agent *a, bool retries, bool exits)
 			struct pf_err err = PF_ERR_INIT;
 			_cleanup_free_ char *key = NULL;
 
-			if (!due(r, retries, exits, now) || l.n >= n)
+			bool d;
+
+			pthread_mutex_lock(&a->mu);
+			d = due(r, retries, exits, now) && l.n < n;
+			if (d) {
+				r->next_ms = 0;
+				r->wrote_rev = 0;
+			}
+			pthread_mutex_unlock(&a->mu);
+			if (!d)
 				continue;
-			r->next_ms = 0;
 			key = pf_pod_key(r->name);
-			r->wrote_rev = 0;
 			if (pf_store_get(a->store, key, &l.items[l.n], &err) == 0)
 				l.n++;
 			else if (err.code == ENOENT) /* gone: a deletion, as the watch says it */
@@ -719,6 +1017,11 @@ static void collect_orphans(struct pf_agent *a)
 		for (size_t b = 0; b < a->n_buckets && !known; b++)
 			for (struct pf_podrec *r = a->buckets[b]; r && !known; r = r->next)
 				known = strcmp(r->uid, uid) == 0;
+		/* A pod being torn down by a worker is that worker's. */
+		pthread_mutex_lock(&a->mu);
+		for (struct pf_podrec *r = a->dying; r && !known; r = r->next)
+			known = strcmp(r->uid, uid) == 0;
+		pthread_mutex_unlock(&a->mu);
 		pf_strmap_set(&seen, uid, "1");
 		if (known)
 			continue;
@@ -864,6 +1167,10 @@ int pf_agent_start(struct pf_store *s, const struct pf_agent_opts *o, struct pf_
 	a->backoff_ms = o->crash_backoff_ms;
 	pthread_mutex_init(&a->hb_mu, NULL);
 	pthread_mutex_init(&a->watch_lock, NULL);
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->work, NULL);
+	pthread_mutex_init(&a->batch_mu, NULL);
+	pthread_mutex_init(&a->flush_mu, NULL);
 	{
 		pthread_condattr_t ca;
 		pthread_condattr_init(&ca);
@@ -919,6 +1226,11 @@ int pf_agent_start(struct pf_store *s, const struct pf_agent_opts *o, struct pf_
 		pf_err_prefix(err, "list pods: ");
 		goto fail;
 	}
+	if (a->rt && strcmp(pf_runtime_name(a->rt), "fake") != 0) {
+		r = start_workers(a, pod_workers(), err);
+		if (r < 0)
+			goto fail;
+	}
 	r = pthread_create(&a->thread, NULL, agent_thread, a);
 	if (r) {
 		r = pf_err_sys(err, r, "start the node agent thread");
@@ -957,14 +1269,16 @@ void pf_agent_stop(struct pf_agent *a)
 		pthread_mutex_unlock(&a->watch_lock);
 		pthread_join(a->thread, NULL);
 	}
+	stop_workers(a);
 	if (a->watch)
 		pf_watch_close(a->watch);
 	pf_kv_list_free(&a->initial);
 	batch_free(&a->batch);
-	for (size_t i = 0; i < a->n_buckets; i++) {
-		struct pf_podrec *r = a->buckets[i], *next;
+	for (size_t i = 0; i <= a->n_buckets; i++) {
+		struct pf_podrec *r = i < a->n_buckets ? a->buckets[i] : a->dying, *next;
 		for (; r; r = next) {
 			next = r->next;
+			want_free(r->want);
 			pf_podrec_free(r); /* what runs keeps running: adopted next start */
 		}
 	}
@@ -985,6 +1299,10 @@ void pf_agent_stop(struct pf_agent *a)
 	free(a->pod_cidr);
 	pthread_mutex_destroy(&a->hb_mu);
 	pthread_mutex_destroy(&a->watch_lock);
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->work);
+	pthread_mutex_destroy(&a->batch_mu);
+	pthread_mutex_destroy(&a->flush_mu);
 	pthread_cond_destroy(&a->hb_cond);
 	free(a);
 }

@@ -16,6 +16,8 @@
 #include "probe.h"
 #include "runtime.h"
 
+struct pf_pod_want;
+
 /* kubelet's image pull back-off, per image of a pod: in memory only, as
  * kubelet's is (a restarted agent tries at once). */
 struct pf_pull_backoff {
@@ -42,7 +44,16 @@ struct pf_podrec {
 	struct pf_hook *hooks; /* deleting: the preStop hooks started (hook.h) */
 	struct pf_pull_backoff *pulls;
 	size_t n_pulls;
-	struct pf_podrec *next; /* hash chain (agent.c) */
+	struct pf_podrec *next; /* hash chain, or the dying list once gone (agent.c) */
+	/* agent.c's pod workers, under the agent's lock, as are wrote_rev,
+	 * retry and next_ms (a pass of this pod runs on one worker at a time,
+	 * so everything above is that worker's during a pass). */
+	bool busy;		  /* a worker runs a pass of it now */
+	bool queued;		  /* it waits on the run queue */
+	bool gone;		  /* its object is gone: tear it down, then free it */
+	bool has_runtime;	  /* it held a sandbox or containers after its last pass */
+	struct pf_pod_want *want; /* the newest stored object to pass over; NULL = none */
+	struct pf_podrec *q_next; /* run queue */
 };
 void pf_podrec_free(struct pf_podrec *rec);
 /* Wait for the record's preStop hooks (each ends by its deadline) and free

@@ -13,9 +13,13 @@
  * backend only does what it is told and reports what is.  IDs are the
  * backend's own (64 hex digits, as containerd's); the agent shows them as
  * "<name>://<id>" in containerID.  Every op may block (an OCI backend
- * execs crun), is called from the agent thread only (a backend may run
- * work of its own beside it: see sandbox_network), and returns 0 or
- * -errno with one sentence in err.  Errors a backend may return:
+ * execs crun) and returns 0 or -errno with one sentence in err.  Ops are
+ * called from the agent's pod workers, for several pods at once but never
+ * twice at once for one pod (its sandbox and containers), and from the
+ * probe and hook threads (container_exec, container_netns,
+ * container_status) beside them: a backend keeps whatever it shares
+ * between pods safe for that (it may also run work of its own beside
+ * them: see sandbox_network).  Errors a backend may return:
  *   -ENOENT  no such sandbox or container (the agent then recreates it)
  *   -ENOSYS  the backend cannot run at all on this host (err says why)
  *   -EIO, -ENOMEM, -ENOSPC, -ETIMEDOUT  the runtime failed; err says how

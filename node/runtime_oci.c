@@ -76,6 +76,15 @@ struct oci {
 	bool allow_privileged, allow_host_paths;
 	struct pf_image_store *images;
 	struct net_job *jobs; /* sandboxes whose network attaches in the background */
+	pthread_mutex_t jobs_mu;
+	/* The agent's pod workers call in for several pods at once (never
+	 * twice at once for one pod), and what this backend keeps is per pod
+	 * or per container on disk, except one thing: the /podfs cgroup every
+	 * pod's sits under.  The removal of the last pod's rmdirs it; a pod
+	 * starting meanwhile would find its parent gone halfway through
+	 * making its cgroups (ours, or RUNTIME create's under conmon).  Makers
+	 * hold this shared, that rmdir holds it alone. */
+	pthread_rwlock_t cg_lock;
 };
 
 static struct oci *O(struct pf_runtime *rt)
@@ -373,6 +382,15 @@ static int oci_open(const struct pf_runtime_config *cfg, struct pf_runtime **out
 	int r;
 
 	o->rt.ops = &pf_runtime_oci_ops;
+	{
+		/* Writers first: a burst of starts must not hold a removal off. */
+		pthread_rwlockattr_t ra;
+		pthread_rwlockattr_init(&ra);
+		pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+		pthread_rwlock_init(&o->cg_lock, &ra);
+		pthread_rwlockattr_destroy(&ra);
+	}
+	pthread_mutex_init(&o->jobs_mu, NULL);
 	o->state = pf_xstrdup(cfg->state_dir ? cfg->state_dir : "/var/lib/podfs");
 	o->root = pf_xasprintf("%s/oci", o->state);
 	o->allow_privileged = cfg->allow_privileged;
@@ -516,6 +534,8 @@ static void oci_close(struct pf_runtime *rt)
 	free(o->conmon);
 	free(o->self);
 	free(o->pause);
+	pthread_rwlock_destroy(&o->cg_lock);
+	pthread_mutex_destroy(&o->jobs_mu);
 	free(o);
 }
 
@@ -564,7 +584,7 @@ static int rm_cgroup_entry(const char *path, const struct stat *st, int flag, st
 /* Remove the pod's cgroup in every hierarchy (and /podfs when it is the
  * last pod): the runtime removes its containers' cgroups on delete, this
  * catches the pod level and anything a crash left. */
-static void remove_pod_cgroups(const char *uid)
+static void remove_pod_cgroups(struct oci *o, const char *uid)
 {
 	struct pf_strlist mnts;
 
@@ -574,7 +594,9 @@ static void remove_pod_cgroups(const char *uid)
 		_cleanup_free_ char *top = pf_xasprintf("%s/podfs", mnts.items[i]);
 		if (exists(p))
 			nftw(p, rm_cgroup_entry, 8, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+		pthread_rwlock_wrlock(&o->cg_lock);
 		rmdir(top); /* EBUSY while other pods live: fine */
+		pthread_rwlock_unlock(&o->cg_lock);
 	}
 	pf_strlist_free(&mnts);
 }
@@ -867,8 +889,9 @@ static char *existing_sandbox(struct oci *o, const char *uid)
  * sandbox_remove join it first, so no container starts without its IP and
  * no DEL races the ADD.  Until then sandbox.json says "creating": a crash
  * meanwhile leaves a sandbox that the next sandbox_create undoes (DEL
- * included) before it makes a new one.  Only the agent thread touches the
- * list; the thread touches only its job.
+ * included) before it makes a new one.  The list is under jobs_mu (pod
+ * workers start and take jobs of different pods at once); the thread
+ * touches only its job, and whoever takes a job off the list owns it.
  */
 struct net_job {
 	struct net_job *next;
@@ -904,24 +927,32 @@ static void net_job_start(struct oci *o, const char *id, const char *uid, const 
 	j->threaded = pthread_create(&j->thread, NULL, net_thread, j) == 0;
 	if (!j->threaded)
 		net_thread(j);
+	pthread_mutex_lock(&o->jobs_mu);
 	j->next = o->jobs;
 	o->jobs = j;
+	pthread_mutex_unlock(&o->jobs_mu);
 }
 
 /* Take the job of sandbox id (or of pod uid) off the list once its ADD
  * ended; NULL when there is none. */
 static struct net_job *net_job_take(struct oci *o, const char *id, const char *uid)
 {
+	struct net_job *j = NULL;
+
+	pthread_mutex_lock(&o->jobs_mu);
 	for (struct net_job **p = &o->jobs; *p; p = &(*p)->next) {
-		struct net_job *j = *p;
-		if ((id && strcmp(j->id, id) == 0) || (uid && strcmp(j->uid, uid) == 0)) {
+		if ((id && strcmp((*p)->id, id) == 0) || (uid && strcmp((*p)->uid, uid) == 0) ||
+		    (!id && !uid)) {
+			j = *p;
 			*p = j->next;
-			if (j->threaded)
-				pthread_join(j->thread, NULL);
-			return j;
+			break;
 		}
 	}
-	return NULL;
+	pthread_mutex_unlock(&o->jobs_mu);
+	/* Not under jobs_mu: an ADD takes milliseconds. */
+	if (j && j->threaded)
+		pthread_join(j->thread, NULL);
+	return j;
 }
 
 static void net_job_free(struct net_job *j)
@@ -973,8 +1004,10 @@ static int net_job_finish(struct oci *o, struct net_job *j, struct pf_err *err)
  * start (the runtime closes). */
 static void net_jobs_drain(struct oci *o)
 {
-	while (o->jobs) {
-		struct net_job *j = net_job_take(o, o->jobs->id, NULL);
+	struct net_job *j;
+
+	/* id and uid NULL: the first job. */
+	while ((j = net_job_take(o, NULL, NULL))) {
 		struct pf_err err = PF_ERR_INIT;
 		if (net_job_finish(o, j, &err) < 0)
 			pf_log(PF_LOG_WARN, "sandbox %.12s: %s", j->id, err.msg);
@@ -1117,7 +1150,9 @@ static int oci_sandbox_create(struct pf_runtime *rt, const struct pf_pod *pod, c
 		r = pf_err_sys(err, errno, "mount the pod's /dev/shm");
 		goto fail;
 	}
+	pthread_rwlock_rdlock(&o->cg_lock);
 	apply_pod_cgroups(pod, cgs, n_cgs);
+	pthread_rwlock_unlock(&o->cg_lock);
 	if (share_pid) {
 		pid_t pause = 0;
 		char src[64];
@@ -1643,6 +1678,8 @@ static int oci_container_create(struct pf_runtime *rt, const char *sandbox_id,
 		}
 		s.pass_fds = &sp[1];
 		s.n_pass_fds = 1;
+		/* RUNTIME create makes the container's cgroups. */
+		pthread_rwlock_rdlock(&o->cg_lock);
 		r = pf_spawn_run(&s, &out, err);
 		close(sp[1]);
 		if (r == 0 && out.status != 0)
@@ -1660,6 +1697,7 @@ static int oci_container_create(struct pf_runtime *rt, const char *sandbox_id,
 				r = pf_err_set(err, EIO, "%s create: %s", o->runtime_name, m);
 			}
 		}
+		pthread_rwlock_unlock(&o->cg_lock);
 		close(sp[0]);
 		if (r < 0)
 			goto fail;
@@ -2084,7 +2122,7 @@ static void sandbox_teardown(struct oci *o, const char *dir, json_t *rec)
 	}
 	if (uid) {
 		_cleanup_free_ char *logs = pf_xasprintf("%s/logs/%s", o->state, uid);
-		remove_pod_cgroups(uid);
+		remove_pod_cgroups(o, uid);
 		rm_rf(logs);
 	}
 	rm_rf(dir);

@@ -4,11 +4,12 @@
 #
 # The crash point is made certain, not hoped for: three pods run first;
 # then the scenario holds host-local's lock (flock, as host-local takes it)
-# so that the next pod's CNI ADD blocks inside the real plugin with its veth
-# made, and five more pods queue behind it.  podfs is killed there; the
-# lock is released, so the orphaned plugin finishes its ADD for a sandbox
-# whose record says "creating" (an IP reserved, a veth configured, for a
-# sandbox ID the restarted podfs will never use).  After the restart: the
+# so that the next pods' CNI ADDs block inside the real plugin with their
+# veths made (the agent's pod workers start several pods side by side; the
+# rest queue behind them).  podfs is killed there; the lock is released, so
+# the orphaned plugins finish their ADDs for sandboxes whose records say
+# "creating" (IPs reserved, veths configured, for sandbox IDs the restarted
+# podfs will never use).  After the restart: the
 # three running pods keep their container (same ID, same process, no
 # restart), every pod has one container, one conmon, one Started event,
 # one "Running" step, one address on eth0, and the IP reservations are
@@ -72,7 +73,11 @@ touch "$T/release"
 wait "$LOCK_PID"
 check "the orphaned plugins finish" -- wait_until 30 no_plugins
 res=$(ls "$IPAM" | grep -c '^10\.')
-is "$res" 4 "the crashed ADD reserved an IP after all (3 running pods + 1 orphan)"
+# 3 running pods + one orphan per ADD in flight (1 to 5, as many as the
+# workers had started; a plugin podfs forked just before the kill still
+# runs, so the exact number is not knowable from outside).
+check "the crashed ADDs reserved IPs after all (3 running pods + $((res - 3)) orphans)" -- \
+	test "$res" -ge 4 -a "$res" -le 8
 # A reservation no sandbox holds at all (as a crash between ADD and the
 # sandbox's record leaves): freed at start-up.
 net=${POD_CIDR%.0/24}
