@@ -62,10 +62,13 @@ struct batch {
 };
 
 /* What a record is due a pass over (pf_podrec.want): the newest stored
- * object, decoded by the agent's thread. */
+ * object, decoded by the agent's thread.  due: a resync read it (a timer,
+ * a retry, a container exit), so the pass runs even on the agent's own
+ * last write: the resync took the record's timer for it. */
 struct pf_pod_want {
 	struct pf_kv kv;
 	struct pf_pod *pod;
+	bool due;
 };
 
 struct pf_agent {
@@ -612,8 +615,9 @@ static void sync_pod(struct pf_agent *a, struct pf_podrec *rec, const struct pf_
 /* One pass over the stored pod kv (a PUT, or a listing): at once without
  * workers, else handed to one (replacing an older object the pod still
  * waited with: a pass over a state about to be overwritten would act on
- * it). */
-static void reconcile_kv(struct pf_agent *a, const struct pf_kv *kv)
+ * it).  A kv the agent wrote itself is skipped, unless due (resync read
+ * it, see there). */
+static void reconcile_kv(struct pf_agent *a, const struct pf_kv *kv, bool due)
 {
 	const char *name = pf_key_name(kv->key, PF_POD_PREFIX);
 	struct pf_podrec *rec;
@@ -629,7 +633,7 @@ static void reconcile_kv(struct pf_agent *a, const struct pf_kv *kv)
 		return;
 	}
 	rec = rec_get(a, name);
-	if (rec) {
+	if (rec && !due) {
 		pthread_mutex_lock(&a->mu);
 		own = kv->mod_rev == rec->wrote_rev;
 		pthread_mutex_unlock(&a->mu);
@@ -662,7 +666,11 @@ static void reconcile_kv(struct pf_agent *a, const struct pf_kv *kv)
 			       .create_rev = kv->create_rev,
 			       .mod_rev = kv->mod_rev};
 	w->pod = PF_TAKE(pod);
+	w->due = due;
 	pthread_mutex_lock(&a->mu);
+	/* A newer object replaces a due one, and is due in its place. */
+	if (rec->want && rec->want->due)
+		w->due = true;
 	want_free(rec->want);
 	rec->want = w;
 	queue_rec(a, rec);
@@ -780,7 +788,7 @@ static void work_rec(struct pf_agent *a, struct pf_podrec *r)
 		}
 		if (!w)
 			break;
-		if (w->kv.mod_rev == r->wrote_rev) {
+		if (!w->due && w->kv.mod_rev == r->wrote_rev) {
 			want_free(w); /* our own write came back while it waited */
 			continue;
 		}
@@ -872,7 +880,7 @@ static int cmp_kv_ptr(const void *x, const void *y)
 
 /* Reconcile a set of kvs, each pod once at its newest state: a pass on a
  * state the agent is about to overwrite would act twice. */
-static void reconcile_all(struct pf_agent *a, struct pf_kv **kvs, size_t n)
+static void reconcile_all(struct pf_agent *a, struct pf_kv **kvs, size_t n, bool due)
 {
 	size_t in_batch = 0;
 
@@ -880,7 +888,7 @@ static void reconcile_all(struct pf_agent *a, struct pf_kv **kvs, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (i + 1 < n && strcmp(kvs[i]->key, kvs[i + 1]->key) == 0)
 			continue;
-		reconcile_kv(a, kvs[i]);
+		reconcile_kv(a, kvs[i], due);
 		if (a->batch.n_groups > in_batch && a->batch.n_groups >= BATCH_PODS) {
 			flush(a);
 			in_batch = 0;
@@ -889,13 +897,13 @@ static void reconcile_all(struct pf_agent *a, struct pf_kv **kvs, size_t n)
 	flush(a);
 }
 
-static void reconcile_list(struct pf_agent *a, struct pf_kv_list *l)
+static void reconcile_list(struct pf_agent *a, struct pf_kv_list *l, bool due)
 {
 	struct pf_kv **kvs = pf_xcalloc(l->n ? l->n : 1, sizeof(*kvs));
 
 	for (size_t i = 0; i < l->n; i++)
 		kvs[i] = &l->items[i];
-	reconcile_all(a, kvs, l->n);
+	reconcile_all(a, kvs, l->n, due);
 	free(kvs);
 }
 
@@ -949,7 +957,13 @@ static int64_t next_timer(struct pf_agent *a)
 	return t;
 }
 
-/* Pods that are due get another pass, from the stored object. */
+/* Pods that are due get another pass, from the stored object.  The read
+ * takes the pod's timer (next_ms), so its pass must run whatever it reads,
+ * the agent's own last write included: a pod worker's pass may set the
+ * timer (a grace period, a teardown's retry) and store its write between
+ * this read and the want's turn, and skipping that write as an echo
+ * would leave the pod with no timer and no pass (a Terminating pod whose
+ * containers exited stayed so for good). */
 static void resync(struct pf_agent *a, bool retries, bool exits)
 {
 	struct pf_kv_list l = {0};
@@ -973,10 +987,8 @@ static void resync(struct pf_agent *a, bool retries, bool exits)
 
 			pthread_mutex_lock(&a->mu);
 			d = due(r, retries, exits, now) && l.n < n;
-			if (d) {
+			if (d)
 				r->next_ms = 0;
-				r->wrote_rev = 0;
-			}
 			pthread_mutex_unlock(&a->mu);
 			if (!d)
 				continue;
@@ -987,7 +999,7 @@ static void resync(struct pf_agent *a, bool retries, bool exits)
 				l.items[l.n++].key = PF_TAKE(key);
 		}
 	}
-	reconcile_list(a, &l);
+	reconcile_list(a, &l, true);
 	pf_kv_list_free(&l);
 }
 
@@ -1075,7 +1087,7 @@ static void *agent_thread(void *arg)
 
 	if (a->rt)
 		a->rt_changes = pf_rt_changes(a->rt);
-	reconcile_list(a, &a->initial);
+	reconcile_list(a, &a->initial, false);
 	pf_kv_list_free(&a->initial);
 	collect_orphans(a);
 
@@ -1112,14 +1124,14 @@ static void *agent_thread(void *arg)
 					break; /* nothing left to wait on: the store is gone */
 				continue;
 			}
-			reconcile_list(a, &l);
+			reconcile_list(a, &l, false);
 			pf_kv_list_free(&l);
 		} else if (r > 0) {
 			struct pf_kv **kvs = pf_xcalloc(wb.n, sizeof(*kvs));
 
 			for (size_t i = 0; i < wb.n; i++)
 				kvs[i] = &wb.events[i].kv;
-			reconcile_all(a, kvs, wb.n);
+			reconcile_all(a, kvs, wb.n, false);
 			free(kvs);
 		}
 		pf_watch_batch_free(&wb);
