@@ -18,13 +18,12 @@ N=${1:-100}
 shift || true
 RUNTIMES=${*:-runc crun crun/none}
 PODFS=${PODFS:-$PWD/podfs}
-# PODFS=BINARY compares another build back to back; PODFS_TEST_NET=K
-# moves the pods to a bridge and /24 of their own (as tests/run.sh does),
-# so that benches of several worktrees do not share podfs0.
-NETOPT=()
-if [ -n "${PODFS_TEST_NET:-}" ]; then
-	NETOPT=(--bridge "pf${PODFS_TEST_NET}bench" --pod-cidr "10.$((244 - PODFS_TEST_NET)).250.0/24")
-fi
+# PODFS=BINARY compares another build back to back.  The pods get a
+# bridge and /24 of the bench's own, removed at the end (never podfs0, the
+# node's default, which would stay behind); PODFS_TEST_NET=K moves them
+# (as tests/run.sh does), so that benches of several worktrees do not meet.
+BENCH_BR=pf${PODFS_TEST_NET:-}rtbench
+NETOPT=(--bridge "$BENCH_BR" --pod-cidr "10.$((244 - ${PODFS_TEST_NET:-0})).250.0/24")
 T=$(mktemp -d /tmp/podfs-rtbench.XXXXXX)
 V2=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
 V2_BEFORE=$(cat "$V2/cgroup.controllers" 2>/dev/null || true)
@@ -70,7 +69,7 @@ unbind_hugetlb() {
 cleanup() {
 	stop_run
 	unbind_hugetlb
-	[ -n "${PODFS_TEST_NET:-}" ] && ip link del "pf${PODFS_TEST_NET}bench" 2>/dev/null
+	ip link del "$BENCH_BR" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
