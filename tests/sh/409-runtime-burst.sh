@@ -12,24 +12,11 @@ import_images busybox
 start_podfs_oci
 check "the node registers" -- wait_until 20 sh -c "ls '$MNT/nodes' | grep -q ."
 
-manifest() {
-	cat <<EOT
-apiVersion: v1
-kind: Pod
-metadata: {name: $1}
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: app
-    image: busybox
-    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
-EOT
-}
 burst() { # PREFIX: one file of 20 pods
 	local i
 	for i in $(seq 20); do
 		[ "$i" -gt 1 ] && echo ---
-		manifest "$1$i"
+		sleeper_yaml "$1$i"
 	done
 }
 running() { for p in "$@"; do grep -qx Running "$PODS/$p/status" || return 1; done; }

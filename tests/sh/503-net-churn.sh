@@ -28,19 +28,6 @@ snapshot() {
 before=$(snapshot | sort)
 is "$before" "" "before the first pod: no reservation, port, veth, netns mount or conmon"
 
-manifest() {
-	cat <<EOT
-apiVersion: v1
-kind: Pod
-metadata: {name: $1}
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: app
-    image: busybox
-    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
-EOT
-}
 starttime() { awk '{sub(/.*\) /, ""); print $20}' "/proc/$1/stat" 2>/dev/null; }
 running() { for p in "$@"; do grep -qx Running "$PODS/$p/status" || return 1; done; }
 gone() { for p in "$@"; do test ! -e "$PODS/$p" || return 1; done; }
@@ -53,7 +40,7 @@ for w in 1 2 3 4 5; do
 	for i in $(seq 10); do
 		p=w$w-$i
 		wave+=("$p")
-		manifest "$p" | "$FSOP" write "$PODS/$p.yaml" >/dev/null
+		sleeper_yaml "$p" | "$FSOP" write "$PODS/$p.yaml" >/dev/null
 		remember_uid "$p"
 	done
 	[ ${#prev[@]} -gt 0 ] && rm -r "${prev[@]/#/$PODS/}"

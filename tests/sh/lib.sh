@@ -218,6 +218,22 @@ import_images() {
 	done
 }
 
+# sleeper_yaml NAME: a busybox pod that sleeps until SIGTERM, which it
+# honours at once (grace period 1 s), for scenarios that start many.
+sleeper_yaml() {
+	cat <<EOT
+apiVersion: v1
+kind: Pod
+metadata: {name: $1}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: busybox
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+EOT
+}
+
 # The scenario's own pod network (its number NNN picks both): bridge
 # pfbrNNN, pods in 10.244.<NNN mod 256>.0/24.  runtime_cleanup removes it.
 # PODFS_TEST_NET=K (1-9) moves a whole run to bridges pfKbNNN and
