@@ -34,23 +34,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
-pct() { sort -n | awk -v p="$1" '{v[NR]=$1} END {i=int((NR*p+99)/100); if (i<1) i=1; print v[i]}'; }
-ms_since() { local e=${EPOCHREALTIME/[.,]/}; echo $(((e - $1) / 1000)); }
-manifest() {
-	cat <<EOT
-apiVersion: v1
-kind: Pod
-metadata:
-  name: $1
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: app
-    image: busybox
-    imagePullPolicy: Never
-    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
-EOT
-}
+. bench/pods.sh # (the working directory is the top of the tree)
 
 "$PODFS" image import busybox build/images/busybox --state-dir "$STATE" >/dev/null
 "$PODFS" "$MNT" --state-dir "$STATE" -f --oci-runtime runc --bridge "$BR" --pod-cidr "$CIDR" \
@@ -58,10 +42,7 @@ EOT
 PID=$!
 for _ in $(seq 500); do grep -q " $MNT fuse" /proc/mounts && break; sleep 0.02; done
 for _ in $(seq 500); do [ -n "$(ls "$MNT/nodes" 2>/dev/null)" ] && break; sleep 0.02; done
-for i in $(seq "$B"); do
-	[ "$i" -gt 1 ] && echo ---
-	manifest "burst-$i"
-done >"$T/burst.yaml"
+burst_file burst "$B" >"$T/burst.yaml"
 
 echo "burst of $B pods, $ROUNDS rounds, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg) at the start"
 printf '%-6s %-10s %-22s %s\n' round burst "p50 / p99 (timelines)" "most starting at once"

@@ -78,38 +78,14 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
-pct() { sort -n | awk -v p="$1" '{v[NR]=$1} END {i=int((NR*p+99)/100); if (i<1) i=1; print v[i]}'; }
 row() { printf '%-56s %-24s %s\n' "$1" "$2" "${3:-}"; }
 # Microseconds now, without a fork (bash 5).
-ms_since() { local e=${EPOCHREALTIME/[.,]/}; echo $(((e - $1) / 1000)); }
 T0=$SECONDS
 say() { echo "bench: [$((SECONDS - T0)) s] $*" >&2; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.1fx", a / b; else print "-"}'; }
 
-# The one manifest both sides run (NAME): busybox, one container that ends
-# on SIGTERM, no probes, the local image only.
-manifest() {
-	cat <<EOT
-apiVersion: v1
-kind: Pod
-metadata:
-  name: $1
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: app
-    image: busybox
-    imagePullPolicy: Never
-    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
-EOT
-}
-burst_file() { # PREFIX COUNT: one multi-document file
-	local i
-	for i in $(seq "$2"); do
-		[ "$i" -gt 1 ] && echo ---
-		manifest "$1-$i"
-	done
-}
+# The one manifest both sides run, and the burst's file (bench/pods.sh).
+. bench/pods.sh # (the working directory is the top of the tree)
 
 # ---- podfs ------------------------------------------------------------------
 "$PODFS" image import busybox build/images/busybox --state-dir "$STATE" >/dev/null

@@ -1,0 +1,35 @@
+# bench/pods.sh - what bench/podstart.sh and bench/burst.sh share: the one
+# manifest both sides of the comparison run, a multi-document file of it,
+# and two small helpers.  Sourced, not run.
+
+# pct P: the P-th percentile of the numbers on stdin.
+pct() { sort -n | awk -v p="$1" '{v[NR]=$1} END {i=int((NR*p+99)/100); if (i<1) i=1; print v[i]}'; }
+# ms_since T: milliseconds since T (microseconds from EPOCHREALTIME).
+ms_since() { local e=${EPOCHREALTIME/[.,]/}; echo $(((e - $1) / 1000)); }
+
+# manifest NAME: busybox, one container that ends on SIGTERM, no probes,
+# the local image only.
+manifest() {
+	cat <<EOT
+apiVersion: v1
+kind: Pod
+metadata:
+  name: $1
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: busybox
+    imagePullPolicy: Never
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+EOT
+}
+
+# burst_file PREFIX COUNT: COUNT of them in one multi-document file.
+burst_file() {
+	local i
+	for i in $(seq "$2"); do
+		[ "$i" -gt 1 ] && echo ---
+		manifest "$1-$i"
+	done
+}
