@@ -58,7 +58,7 @@ struct pf_cache {
 	pthread_mutex_t watch_lock;
 	struct pf_watch *watch;
 	int64_t applied_rev; /* newest revision applied (write lock) */
-	unsigned settling;   /* batches that deleted pods, notify not returned (write lock) */
+	unsigned settling;   /* batches that deleted pods, not yet settled (write lock) */
 	pthread_t thread;
 	bool stopping;
 };

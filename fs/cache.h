@@ -62,13 +62,12 @@ void pf_cache_unlock(struct pf_cache *c);
 /* Under the read lock: */
 const struct pf_cpod *pf_cache_pod(struct pf_cache *c, const char *name);
 const struct pf_cpod *pf_cache_pod_serial(struct pf_cache *c, uint64_t serial);
-/* A batch that deleted pods is applied but its notify callback has not
- * returned: names of deleted pods may still be in the kernel's cache, and
- * the callback has not yet arranged for that to end (fs/wait.c). */
+/* A batch that deleted pods is applied, and the names it deleted may still
+ * be in the kernel's cache: from the moment the batch is visible until the
+ * notify callback's side says the kernel dropped them (fs/wait.c). */
 bool pf_cache_settling(struct pf_cache *c);
-/* The notify callback says, once per batch with deletions (ch->n_deleted),
- * that it has taken over: from then on pf_cache_settling no longer counts
- * that batch.  Takes the write lock: call it without the read lock. */
+/* Once per batch with deletions (ch->n_deleted): its names are out of the
+ * kernel's cache.  Takes the write lock: call it without the read lock. */
 void pf_cache_settled(struct pf_cache *c);
 /* All pods sorted by name. */
 const struct pf_cpod *const *pf_cache_pods(struct pf_cache *c, size_t *n);

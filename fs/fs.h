@@ -47,9 +47,6 @@ struct pf_fs {
 	 * notify callback, or EINTR on interrupt). */
 	pthread_mutex_t wlock;
 	struct pf_waiter *waiters;
-	/* Batches that deleted pods whose invalidations the inval thread has
-	 * not sent yet: no wait/ read is answered while one is pending. */
-	unsigned deferred;
 	bool shutting_down;
 };
 

@@ -42,8 +42,8 @@ static int wait_decide(struct pf_fs *fs, const struct fh *h, const char *word, c
 	const struct pf_cpod *p = pf_cache_pod(fs->cache, h->pod);
 	if (p && strcmp(p->s.uid, h->uid) != 0)
 		p = NULL; /* another pod of the same name: this one is gone */
-	/* Gone, but the batch that deleted it has not reached pf_fs_notify:
-	 * wait for it (pf_fs_notify, then answer_deferred, answers). */
+	/* Gone, but the kernel may still hold the name: wait until the batch
+	 * that deleted it is through the invalidations (answer_deferred). */
 	if (!p && pf_cache_settling(fs->cache))
 		r = 0;
 	else
@@ -177,9 +177,7 @@ void pf_wait_read(fuse_req_t req, struct pf_fs *fs, struct fh *h, fuse_ino_t ino
 		return;
 	}
 	d = wait_decide(fs, h, word, &why);
-	/* A pod deleted in the cache may still be in the kernel's dentry
-	 * cache: park, the pending batch's answer_deferred answers. */
-	if ((d == 0 || fs->deferred) && !fs->shutting_down) {
+	if (d == 0 && !fs->shutting_down) {
 		struct pf_waiter *w = pf_xcalloc(1, sizeof(*w));
 		w->req = req;
 		w->fh = h;
@@ -200,19 +198,15 @@ void pf_wait_read(fuse_req_t req, struct pf_fs *fs, struct fh *h, fuse_ino_t ino
 	report_failed_waits(fs, fw, fw->pod ? 1 : 0);
 }
 
-/* Answer every parked read whose word happened or can no longer happen,
- * unless a batch that deleted pods is still on its way to the kernel (its
- * answer_deferred answers then).  Called with wlock held; releases it. */
+/* Answer every parked read whose word happened or can no longer happen
+ * (a read about a gone pod waits while the cache is settling: see
+ * wait_decide).  Called with wlock held; releases it. */
 static void answer_waiters_locked(struct pf_fs *fs)
 {
 	struct pf_waiter **pp;
 	struct failed_wait *failed = NULL;
 	size_t n_failed = 0, cap_failed = 0;
 
-	if (fs->deferred) {
-		pthread_mutex_unlock(&fs->wlock);
-		return;
-	}
 	for (pp = &fs->waiters; *pp;) {
 		struct pf_waiter *w = *pp;
 		const char *why = NULL;
@@ -235,13 +229,17 @@ static void answer_waiters_locked(struct pf_fs *fs)
 	report_failed_waits(fs, failed, n_failed);
 }
 
-/* On the invalidation thread, once a deleting batch's names are dropped. */
+/* On the invalidation thread, once a deleting batch's names are dropped:
+ * the cache stops settling for it, and reads about its pods are answered.
+ * Under wlock, so that the cache cannot be stopped meanwhile (shutdown
+ * sets shutting_down under wlock before it stops the cache). */
 static void answer_deferred(void *arg)
 {
 	struct pf_fs *fs = arg;
 
 	pthread_mutex_lock(&fs->wlock);
-	fs->deferred--;
+	if (!fs->shutting_down)
+		pf_cache_settled(fs->cache);
 	answer_waiters_locked(fs);
 }
 
@@ -250,20 +248,14 @@ void pf_fs_notify(void *arg, const struct pf_cache_changes *ch)
 	struct pf_fs *fs = arg;
 
 	pf_fs_invalidate(fs, ch);
-	/* `cat wait/Deleted && ! test -d pods/x` must hold: when pods went
-	 * away, answer once the kernel has dropped their names, and answer
-	 * nothing before that, also for a later batch. */
-	pthread_mutex_lock(&fs->wlock);
+	/* `cat wait/Deleted && ! test -d pods/x` must hold: reads about pods
+	 * this batch deleted are answered once the kernel dropped their names
+	 * (the cache settles for the batch until then). */
 	if (ch->n_deleted) {
-		/* deferred now holds off answers (a read that saw the pod gone
-		 * while the cache was settling parked), then the cache stops
-		 * settling, then answer_deferred runs behind the invalidations. */
-		fs->deferred++;
-		pthread_mutex_unlock(&fs->wlock);
-		pf_cache_settled(fs->cache);
 		pf_inval_after(fs->inval, answer_deferred, fs);
 		return;
 	}
+	pthread_mutex_lock(&fs->wlock);
 	answer_waiters_locked(fs);
 }
 
