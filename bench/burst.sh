@@ -49,12 +49,7 @@ printf '%-6s %-10s %-22s %s\n' round burst "p50 / p99 (timelines)" "most startin
 for r in $(seq "$ROUNDS"); do
 	s=${EPOCHREALTIME/[.,]/}
 	cp "$T/burst.yaml" "$MNT/pods/"
-	for i in $(seq "$B"); do
-		if ! read -r _ <"$MNT/pods/burst-$i/wait/Running"; then
-			echo "bench: pod burst-$i did not get to Running: $(cat "$MNT/pods/burst-$i/why")" >&2
-			exit 1
-		fi
-	done
+	wait_running burst "$B"
 	ms=$(ms_since "$s")
 	for i in $(seq "$B"); do awk '$2 == "Running" {print $1}' "$MNT/pods/burst-$i/timeline"; done >"$T/lat"
 	# +1 at each sandbox ready, -1 at each container started: the pods

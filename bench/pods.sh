@@ -33,3 +33,15 @@ burst_file() {
 		manifest "$1-$i"
 	done
 }
+
+# wait_running PREFIX COUNT: until pods PREFIX-1..COUNT under $MNT are
+# Running (wait/ reads, no fork); the bench ends if one cannot get there.
+wait_running() {
+	local i
+	for i in $(seq "$2"); do
+		if ! read -r _ <"$MNT/pods/$1-$i/wait/Running"; then
+			echo "bench: pod $1-$i did not get to Running: $(cat "$MNT/pods/$1-$i/why")" >&2
+			exit 1
+		fi
+	done
+}

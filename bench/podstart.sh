@@ -135,12 +135,7 @@ del_ms=$(ms_since "$s")
 burst_file burst "$B" >"$T/burst.yaml"
 s=${EPOCHREALTIME/[.,]/}
 cp "$T/burst.yaml" "$MNT/pods/"
-for i in $(seq "$B"); do
-	if ! read -r _ <"$MNT/pods/burst-$i/wait/Running"; then
-		echo "bench: pod burst-$i did not get to Running: $(cat "$MNT/pods/burst-$i/why")" >&2
-		exit 1
-	fi
-done
+wait_running burst "$B"
 burst_ms=$(ms_since "$s")
 burst_ip=0
 for i in $(seq "$B"); do [ -n "$(cat "$MNT/pods/burst-$i/ip")" ] && burst_ip=$((burst_ip + 1)); done
