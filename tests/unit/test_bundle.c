@@ -6,21 +6,10 @@
  */
 #include "bundle.h"
 #include "manifest.h"
+#include "pod_of.h"
 #include "tap.h"
 
 #include <errno.h>
-
-static struct pf_pod *pod_of(const char *yaml)
-{
-	struct pf_pod *pod = NULL;
-	struct pf_err err = PF_ERR_INIT;
-
-	if (pf_pod_decode(yaml, strlen(yaml), &pod, &err) < 0) {
-		fprintf(stderr, "# decode: %s\n", err.msg);
-		abort();
-	}
-	return pod;
-}
 
 static char *joined(const struct pf_strlist *l)
 {

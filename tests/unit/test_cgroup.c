@@ -6,19 +6,8 @@
  */
 #include "cgroup.h"
 #include "manifest.h"
+#include "pod_of.h"
 #include "tap.h"
-
-static struct pf_pod *pod_of(const char *yaml)
-{
-	struct pf_pod *pod = NULL;
-	struct pf_err err = PF_ERR_INIT;
-
-	if (pf_pod_decode(yaml, strlen(yaml), &pod, &err) < 0) {
-		fprintf(stderr, "# decode: %s\n", err.msg);
-		abort();
-	}
-	return pod;
-}
 
 static const char *two =
     "apiVersion: v1\nkind: Pod\nmetadata: {name: p, uid: u-2}\nspec:\n  containers:\n"
