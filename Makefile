@@ -36,10 +36,15 @@ WARN    = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wmissing-prototy
           -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 \
-             -Icore -Inode -Ifs $(PKG_CFLAGS) -MMD -MP
+             $(INC) $(PKG_CFLAGS) -MMD -MP
 LIBS    = $(PKG_LIBS) -lpthread
 
-LIB_SRC  = $(sort $(wildcard core/*.c node/*.c))
+# The folders, lowest layer first (see docs/layout.md).
+CORE_DIRS = core/lib core/api core/store core/apiserver core/controllers
+NODE_DIRS = node/lib node/image node/net node/runtime node
+INC       = $(addprefix -I,$(CORE_DIRS) $(NODE_DIRS) fs)
+
+LIB_SRC  = $(sort $(foreach d,$(CORE_DIRS) $(NODE_DIRS),$(wildcard $(d)/*.c)))
 FS_SRC   = $(sort $(wildcard fs/*.c))
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC = $(sort $(wildcard tests/tools/*.c) $(wildcard bench/*.c))
@@ -86,10 +91,11 @@ $(O)/podfs: $(FS_OBJ) $(O)/libpodfs.a | $(O)/podfs-pause
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(FS_OBJ) $(O)/libpodfs.a $(LIBS)
 
 # The pause process of pods that share their PID namespace: libc only.
-$(O)/podfs-pause: node/pause/main.c node/pause.c node/pause.h
+$(O)/podfs-pause: node/runtime/pause/main.c node/runtime/pause.c node/runtime/pause.h
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	$(Q)$(CC) -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -Inode $(LDFLAGS) -o $@ node/pause/main.c node/pause.c
+	$(Q)$(CC) -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -Inode/runtime $(LDFLAGS) -o $@ \
+	  node/runtime/pause/main.c node/runtime/pause.c
 
 podfs: $(O)/podfs
 	@if [ "$(O)" = build ]; then cp -f $(O)/podfs podfs; cp -f $(O)/podfs-pause podfs-pause; fi
@@ -151,7 +157,7 @@ fuzz: deps
 	@$(MAKE) --no-print-directory CC=clang O=build/fuzz CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" \
 	  build/fuzz/libpodfs.a
 	@echo "  LD      build/fuzz/fuzz_manifest"
-	$(Q)clang -std=gnu11 -D_GNU_SOURCE -Icore $(FUZZ_FLAGS) -o build/fuzz/fuzz_manifest \
+	$(Q)clang -std=gnu11 -D_GNU_SOURCE $(INC) $(FUZZ_FLAGS) -o build/fuzz/fuzz_manifest \
 	  tests/fuzz/fuzz_manifest.c build/fuzz/libpodfs.a $(LIBS)
 	@mkdir -p build/fuzz/corpus
 	build/fuzz/fuzz_manifest -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
@@ -175,9 +181,9 @@ install: all
 	install -D -m 0644 docs/podfs.5 $(DESTDIR)$(PREFIX)/share/man/man5/podfs.5
 
 style:
-	@clang-format --dry-run --Werror core/*.[ch] fs/*.[ch] $(wildcard node/*.[ch]) tests/unit/*.[ch] \
-	  $(wildcard tests/tools/*.c) $(wildcard bench/*.c) $(wildcard tests/fuzz/*.c) \
-	  $(wildcard node/pause/*.c)
+	@clang-format --dry-run --Werror $(foreach d,$(CORE_DIRS) $(NODE_DIRS) fs,$(wildcard $(d)/*.[ch])) \
+	  tests/unit/*.[ch] $(wildcard tests/tools/*.c) $(wildcard bench/*.c) $(wildcard tests/fuzz/*.c) \
+	  $(wildcard node/runtime/pause/*.c)
 
 clean:
 	rm -rf build podfs podfs-pause
