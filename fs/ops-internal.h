@@ -58,7 +58,7 @@ static inline struct pf_fs *fs_of(fuse_req_t req)
 	return fuse_req_userdata(req);
 }
 
-/* File handles live in a table (fs->handles): fi->fh holds slot and
+/* handles.c: file handles live in a table (fs->handles): fi->fh holds slot and
  * generation, never a pointer, so a request that names a handle already
  * released finds nothing instead of freed memory, and whatever the kernel
  * never released is freed at unmount.  Users hold a reference while they
@@ -88,13 +88,15 @@ int pf_submit(struct pf_fs *fs, const char *file, const char *data, size_t len);
 /* The same for a file written past the manifest size limit: -EFBIG. */
 int pf_submit_too_big(struct pf_fs *fs, const char *file);
 
-/* ops.c: queue invalidations of the kernel's copies of what ch changed. */
+/* kcache.c: may the kernel keep ino's attributes until told otherwise? */
+bool pf_kernel_cacheable(struct pf_fs *fs, uint64_t ino);
+/* kcache.c: queue invalidations of the kernel's copies of what ch changed. */
 void pf_fs_invalidate(struct pf_fs *fs, const struct pf_cache_changes *ch);
 
 /* wait.c: a read of wait/<X>: answered now or parked until X happens. */
 void pf_wait_read(fuse_req_t req, struct pf_fs *fs, struct fh *h, fuse_ino_t ino, size_t size,
 		  off_t off);
-/* Reply the part of b at off (at most size bytes). */
+/* handles.c: reply the part of b at off (at most size bytes). */
 void pf_reply_slice(fuse_req_t req, const struct pf_buf *b, size_t size, off_t off);
 
 #endif

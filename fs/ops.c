@@ -113,65 +113,6 @@ static bool object_alive(struct pf_fs *fs, uint64_t ino, time_t *t)
 	}
 }
 
-/* May the kernel keep this file's attributes (its size) until told
- * otherwise?  Only text that changes exactly when its object changes, and
- * only when invalidations can be sent.  Reads never use the page cache. */
-static bool kernel_cacheable(struct pf_fs *fs, uint64_t ino)
-{
-	if (!fs->inval)
-		return false;
-	switch (pf_ino_kind(ino)) {
-	case PF_INO_FIXED:
-		return ino == PF_INO_EVENTS;
-	case PF_INO_POD:
-		if (pf_ino_cidx(ino))
-			return pf_ino_fid(ino) != PF_CTR_LOGS &&
-			       pf_ino_fid(ino) != PF_CTR_LOGS_PREVIOUS;
-		return pf_ino_fid(ino) != PF_POD_LOGS && pf_ino_fid(ino) < PF_POD_WAIT_FIRST;
-	case PF_INO_NODE:
-		/* nodes/<n>/pods changes with pods, not with the node. */
-		return pf_ino_fid(ino) != PF_NODE_PODS;
-	default:
-		return false;
-	}
-}
-
-void pf_fs_invalidate(struct pf_fs *fs, const struct pf_cache_changes *ch)
-{
-	if (!fs->inval)
-		return;
-	for (size_t i = 0; i < ch->n_deleted; i++)
-		pf_inval_push(fs->inval, PF_INO_PODS, ch->deleted_pods[i]);
-	if (ch->events)
-		pf_inval_push_inode(fs->inval, PF_INO_EVENTS);
-	for (size_t i = 0; i < ch->n_pods; i++) {
-		size_t nc = 0;
-
-		pf_cache_rdlock(fs->cache);
-		const struct pf_cpod *p = pf_cache_pod_serial(fs->cache, ch->pods[i]);
-		if (p)
-			nc = p->s.n_containers < 255 ? p->s.n_containers : 255;
-		pf_cache_unlock(fs->cache);
-		for (const struct pf_entry *e = pf_pod_entries; e->name; e++) {
-			uint64_t ino = pf_ino(PF_INO_POD, ch->pods[i], 0, e->fid);
-			if (!e->dir && kernel_cacheable(fs, ino))
-				pf_inval_push_inode(fs->inval, ino);
-		}
-		for (unsigned c = 1; c <= nc; c++)
-			for (const struct pf_entry *e = pf_ctr_entries; e->name; e++) {
-				uint64_t ino = pf_ino(PF_INO_POD, ch->pods[i], c, e->fid);
-				if (!e->dir && kernel_cacheable(fs, ino))
-					pf_inval_push_inode(fs->inval, ino);
-			}
-	}
-	for (size_t i = 0; i < ch->n_nodes; i++)
-		for (const struct pf_entry *e = pf_node_entries; e->name; e++) {
-			uint64_t ino = pf_ino(PF_INO_NODE, ch->nodes[i], 0, e->fid);
-			if (!e->dir && kernel_cacheable(fs, ino))
-				pf_inval_push_inode(fs->inval, ino);
-		}
-}
-
 static int stat_ino(struct pf_fs *fs, uint64_t ino, struct stat *st, double *timeout)
 {
 	time_t t;
@@ -209,7 +150,7 @@ static int stat_ino(struct pf_fs *fs, uint64_t ino, struct stat *st, double *tim
 	int r = pf_render(fs, ino, &b);
 	if (r == 0) {
 		fill_file(st, ino, t, 0444, b.len);
-		if (kernel_cacheable(fs, ino))
+		if (pf_kernel_cacheable(fs, ino))
 			*timeout = FILE_ATTR_TIMEOUT;
 	}
 	pf_buf_release(&b);
@@ -619,114 +560,6 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	}
 	fuse_reply_buf(req, buf, used);
 	pf_fh_put(fs, h);
-}
-
-static void free_fh(struct fh *h)
-{
-	if (!h)
-		return;
-	pf_buf_release(&h->buf);
-	free(h->log_path);
-	pthread_mutex_destroy(&h->log_lock);
-	free(h->pod);
-	free(h->uid);
-	for (size_t i = 0; i < h->n_ents; i++)
-		free(h->ents[i].name);
-	free(h->ents);
-	free(h);
-}
-
-struct fh *pf_fh_new(struct pf_fs *fs, enum fh_kind kind, struct fuse_file_info *fi)
-{
-	struct fh *h = pf_xcalloc(1, sizeof(*h));
-	uint32_t slot;
-
-	h->kind = kind;
-	h->refs = 1;
-	pthread_mutex_init(&h->log_lock, NULL);
-	pthread_mutex_lock(&fs->fhlock);
-	if (fs->n_free) {
-		slot = fs->free_slots[--fs->n_free];
-	} else {
-		slot = (uint32_t)fs->n_handles++;
-		PF_GROW(fs->handles, fs->cap_handles, fs->n_handles);
-		PF_GROW(fs->handle_gen, fs->cap_gen, fs->n_handles);
-		fs->handle_gen[slot] = 0;
-	}
-	fs->handles[slot] = h;
-	h->slot = slot;
-	fi->fh = ((uint64_t)++fs->handle_gen[slot] << 32) | slot;
-	pthread_mutex_unlock(&fs->fhlock);
-	return h;
-}
-
-/* The handle fi names, if it is still open, with a reference; NULL if not. */
-static struct fh *fh_lookup_locked(struct pf_fs *fs, struct fuse_file_info *fi)
-{
-	uint32_t slot = (uint32_t)fi->fh, gen = (uint32_t)(fi->fh >> 32);
-
-	if (slot >= fs->n_handles || fs->handle_gen[slot] != gen || !fs->handles[slot])
-		return NULL;
-	return fs->handles[slot];
-}
-
-struct fh *pf_fh_get(struct pf_fs *fs, struct fuse_file_info *fi)
-{
-	struct fh *h;
-
-	pthread_mutex_lock(&fs->fhlock);
-	h = fh_lookup_locked(fs, fi);
-	if (h)
-		h->refs++;
-	pthread_mutex_unlock(&fs->fhlock);
-	return h;
-}
-
-void pf_fh_ref(struct pf_fs *fs, struct fh *h)
-{
-	pthread_mutex_lock(&fs->fhlock);
-	h->refs++;
-	pthread_mutex_unlock(&fs->fhlock);
-}
-
-void pf_fh_put(struct pf_fs *fs, struct fh *h)
-{
-	bool last;
-
-	if (!h)
-		return;
-	pthread_mutex_lock(&fs->fhlock);
-	last = --h->refs == 0;
-	pthread_mutex_unlock(&fs->fhlock);
-	if (last)
-		free_fh(h);
-}
-
-void pf_fh_close(struct pf_fs *fs, struct fuse_file_info *fi)
-{
-	struct fh *h;
-
-	pthread_mutex_lock(&fs->fhlock);
-	h = fh_lookup_locked(fs, fi);
-	if (h) {
-		fs->handles[h->slot] = NULL;
-		PF_GROW(fs->free_slots, fs->cap_free, fs->n_free + 1);
-		fs->free_slots[fs->n_free++] = h->slot;
-	}
-	pthread_mutex_unlock(&fs->fhlock);
-	pf_fh_put(fs, h);
-}
-
-void pf_fs_free_handles(struct pf_fs *fs)
-{
-	for (size_t i = 0; i < fs->n_handles; i++)
-		free_fh(fs->handles[i]);
-	free(fs->handles);
-	free(fs->handle_gen);
-	free(fs->free_slots);
-	fs->handles = NULL;
-	fs->handle_gen = fs->free_slots = NULL;
-	fs->n_handles = fs->n_free = 0;
 }
 
 static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)

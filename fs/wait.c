@@ -21,15 +21,6 @@ struct pf_waiter {
 	size_t size; /* what the read asked for: a reply may not be longer */
 };
 
-void pf_reply_slice(fuse_req_t req, const struct pf_buf *b, size_t size, off_t off)
-{
-	if ((size_t)off >= b->len)
-		fuse_reply_buf(req, NULL, 0);
-	else
-		fuse_reply_buf(req, b->buf + off,
-			       b->len - (size_t)off < size ? b->len - (size_t)off : size);
-}
-
 /* Decide a wait: 1 answered (done), -1 never (EIO), 0 keep waiting.
  * The pod is found by name and uid, not by inode: its inode numbers may
  * change (a reload of the cache, a pod entering Terminating) while it is
