@@ -46,11 +46,14 @@ INC       = $(addprefix -I,$(CORE_DIRS) $(NODE_DIRS) fs)
 
 LIB_SRC  = $(sort $(foreach d,$(CORE_DIRS) $(NODE_DIRS),$(wildcard $(d)/*.c)))
 FS_SRC   = $(sort $(wildcard fs/*.c))
+# The entry point: podfs.c dispatches to a file per subcommand (cmd_*.c).
+CMD_SRC  = $(sort $(wildcard *.c))
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC = $(sort $(wildcard tests/tools/*.c) $(wildcard bench/*.c))
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(O)/%.o)
 FS_OBJ   = $(FS_SRC:%.c=$(O)/%.o)
+CMD_OBJ  = $(CMD_SRC:%.c=$(O)/%.o)
 UNIT_BIN = $(UNIT_SRC:%.c=$(O)/%)
 TOOL_BIN = $(TOOL_SRC:%.c=$(O)/%)
 
@@ -86,9 +89,9 @@ $(O)/libpodfs.a: $(LIB_OBJ)
 	@echo "  AR      $@"
 	$(Q)$(AR) rcs $@ $^
 
-$(O)/podfs: $(FS_OBJ) $(O)/libpodfs.a | $(O)/podfs-pause
+$(O)/podfs: $(CMD_OBJ) $(FS_OBJ) $(O)/libpodfs.a | $(O)/podfs-pause
 	@echo "  LD      $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(FS_OBJ) $(O)/libpodfs.a $(LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(FS_OBJ) $(O)/libpodfs.a $(LIBS)
 
 # The pause process of pods that share their PID namespace: libc only.
 $(O)/podfs-pause: node/runtime/pause/main.c node/runtime/pause.c node/runtime/pause.h
@@ -181,7 +184,7 @@ install: all
 	install -D -m 0644 docs/podfs.5 $(DESTDIR)$(PREFIX)/share/man/man5/podfs.5
 
 style:
-	@clang-format --dry-run --Werror $(foreach d,$(CORE_DIRS) $(NODE_DIRS) fs,$(wildcard $(d)/*.[ch])) \
+	@clang-format --dry-run --Werror $(CMD_SRC) $(wildcard *.h) $(foreach d,$(CORE_DIRS) $(NODE_DIRS) fs,$(wildcard $(d)/*.[ch])) \
 	  tests/unit/*.[ch] $(wildcard tests/tools/*.c) $(wildcard bench/*.c) $(wildcard tests/fuzz/*.c) \
 	  $(wildcard node/runtime/pause/*.c)
 
