@@ -23,8 +23,7 @@ check "a pod created again under the same name has a new uid" -- test "$uid1" !=
 # wait/Deleted blocks until the pod is gone.
 "$FSOP" readfor 10000 "$PODS/a/wait/Deleted" >"$T/w.out" &
 w=$!
-sleep 0.2
-check "wait/Deleted is still blocked while the pod exists" -- kill -0 $w
+check "wait/Deleted is parked while the pod exists" -- wait_until 10 parked $w
 rmdir "$PODS/a"
 wait $w
 is "$(tr '\n' ' ' <"$T/w.out")" "OK Deleted " "wait/Deleted returns Deleted once the pod is gone"
@@ -39,7 +38,7 @@ key=/registry/pods/default/held
 check "bound to n1" -- wait_until 5 grep -qx n1 "$PODS/held/node"
 "$FSOP" readfor 20000 "$PODS/held/wait/Deleted" >"$T/held.out" &
 hw=$!
-sleep 0.2
+check "the wait/Deleted reader of a bound pod is parked" -- wait_until 10 parked $hw
 check "rm -r of a bound pod exits 0" -- rm -r "$PODS/held"
 is "$(cat "$PODS/held/status")" "Terminating" "the pod reads Terminating, still reachable"
 is "$(cat "$PODS/held/wait/Terminating")" "Terminating" "a new wait/ read works in it"

@@ -21,7 +21,7 @@ is "$("$FSOP" read "$PODS/w1/wait/NoSuchWord")" "ENOENT" "unknown wait words do 
 # Bind the pod from another process: the blocked reader wakes.
 "$FSOP" readfor 10000 "$PODS/w1/wait/Scheduled" >"$T/s.out" &
 w=$!
-sleep 0.2
+check "the wait/Scheduled reader is parked" -- wait_until 10 parked $w
 key=/registry/pods/default/w1
 "$STORECTL" "$URI" get "$key" | sed 's/^spec:$/spec:\n  nodeName: n1/' | "$STORECTL" "$URI" put "$key"
 wait $w
@@ -31,7 +31,7 @@ is "$(cat "$PODS/w1/node")" "n1" "node shows the binding"
 # A pod that failed can never become Running: EIO, and the reason is logged.
 "$FSOP" readfor 10000 "$PODS/w1/wait/Running" >"$T/r.out" &
 w=$!
-sleep 0.2
+check "the wait/Running reader is parked" -- wait_until 10 parked $w
 "$STORECTL" "$URI" get "$key" | sed 's/phase: Pending/phase: Failed/' | "$STORECTL" "$URI" put "$key"
 wait $w
 is "$(cat "$T/r.out")" "EIO" "wait/Running fails with EIO once the pod has Failed"
@@ -43,7 +43,7 @@ like "$(cat "$T/podfs.log")" "pod w1: wait/Running cannot succeed: the pod has f
 submit w2 >/dev/null
 "$FSOP" readfor 10000 "$PODS/w2/wait/Ready" >"$T/d.out" &
 w=$!
-sleep 0.2
+check "the wait/Ready reader is parked" -- wait_until 10 parked $w
 rmdir "$PODS/w2"
 wait $w
 is "$(cat "$T/d.out")" "EIO" "wait/Ready fails with EIO when the pod is deleted"
@@ -53,7 +53,7 @@ is "$(cat "$T/d.out")" "EIO" "wait/Ready fails with EIO when the pod is deleted"
 submit many >/dev/null
 pids=()
 for i in $(seq 40); do "$FSOP" readfor 20000 "$PODS/many/wait/Ready" >"$T/m.$i" & pids+=($!); done
-sleep 0.3
+check "40 readers are parked" -- wait_until 15 parked "${pids[@]}"
 is "$(timeout 5 cat "$PODS/many/status")" "Pending" "the mount answers with 40 readers parked"
 rmdir "$PODS/many"
 for p in "${pids[@]}"; do wait "$p"; done

@@ -53,6 +53,15 @@ wait_until() {
 
 is_mounted() { grep -q " $MNT fuse" /proc/mounts; }
 
+# parked PID...: every PID sleeps in the kernel waiting for an answer from a
+# FUSE filesystem (a read parked by podfs; its open has been answered, since
+# one thread dispatches requests in the order they came).  Poll it with
+# wait_until instead of sleeping and hoping the readers got there.
+parked() {
+	local p
+	for p; do grep -q request_wait_answer "/proc/$p/stack" 2>/dev/null || return 1; done
+}
+
 # start_podfs [EXTRA OPTIONS...]: mount podfs in the foreground, in the background.
 start_podfs() {
 	"$PODFS" "$MNT" --state-dir "$STATE" -f --no-scheduler --no-node "$@" \
