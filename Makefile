@@ -39,10 +39,33 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 \
              $(INC) $(PKG_CFLAGS) -MMD -MP
 LIBS    = $(PKG_LIBS) -lpthread
 
-# The folders, lowest layer first (see docs/layout.md).
+# The folders, lowest layer first (docs/layout.md).  Each folder's sources
+# see only the headers of their own layer and of the layers below it, so a
+# wrong include fails the build (tests/sh/010-layers.sh proves it):
+#   core/lib <- core/api <- core/store <- core/apiserver
+#     <- { core/controllers, node/, fs/ } <- the entry point (./podfs.c, cmd_*.c)
+# and inside node/: node/lib <- { node/image, node/net } <- node/runtime <- node.
 CORE_DIRS = core/lib core/api core/store core/apiserver core/controllers
 NODE_DIRS = node/lib node/image node/net node/runtime node
-INC       = $(addprefix -I,$(CORE_DIRS) $(NODE_DIRS) fs)
+LAYER_core/lib         = core/lib
+LAYER_core/api         = $(LAYER_core/lib) core/api
+LAYER_core/store       = $(LAYER_core/api) core/store
+LAYER_core/apiserver   = $(LAYER_core/store) core/apiserver
+LAYER_core/controllers = $(LAYER_core/apiserver) core/controllers
+LAYER_node/lib         = $(LAYER_core/lib) node/lib
+LAYER_node/image       = $(LAYER_core/apiserver) node/lib node/image
+LAYER_node/net         = $(LAYER_core/apiserver) node/lib node/net
+LAYER_node/runtime     = $(LAYER_core/apiserver) node/lib node/image node/net node/runtime
+LAYER_node             = $(LAYER_node/runtime) node
+LAYER_fs               = $(LAYER_core/apiserver) fs
+# The entry point, the tests and the benchmarks see everything.
+LAYER_ALL              = $(CORE_DIRS) $(NODE_DIRS) fs .
+LAYER_.                = $(LAYER_ALL)
+LAYER_tests/unit       = $(LAYER_ALL) tests/unit
+LAYER_tests/tools      = $(LAYER_ALL)
+LAYER_bench            = $(LAYER_ALL)
+# The include path of the source being compiled ($<), by its folder.
+INC = $(addprefix -I,$(LAYER_$(patsubst %/,%,$(dir $<))))
 
 LIB_SRC  = $(sort $(foreach d,$(CORE_DIRS) $(NODE_DIRS),$(wildcard $(d)/*.c)))
 FS_SRC   = $(sort $(wildcard fs/*.c))
@@ -57,7 +80,7 @@ CMD_OBJ  = $(CMD_SRC:%.c=$(O)/%.o)
 UNIT_BIN = $(UNIT_SRC:%.c=$(O)/%)
 TOOL_BIN = $(TOOL_SRC:%.c=$(O)/%)
 
-.PHONY: all deps bench-deps install-debs check-pkgs run test check check-asan check-tsan unit bench install style clean images fuzz
+.PHONY: print-layers all deps bench-deps install-debs check-pkgs run test check check-asan check-tsan unit bench install style clean images fuzz
 
 all: check-pkgs podfs
 
@@ -112,7 +135,7 @@ $(O)/%.o: %.c
 $(O)/tests/unit/test_%: tests/unit/test_%.c $(O)/libpodfs.a tests/unit/tap.h
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(O)/libpodfs.a $(LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libpodfs.a $(LIBS)
 
 $(O)/tests/tools/%: tests/tools/%.c $(O)/libpodfs.a
 	@mkdir -p $(@D)
@@ -160,7 +183,7 @@ fuzz: deps
 	@$(MAKE) --no-print-directory CC=clang O=build/fuzz CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" \
 	  build/fuzz/libpodfs.a
 	@echo "  LD      build/fuzz/fuzz_manifest"
-	$(Q)clang -std=gnu11 -D_GNU_SOURCE $(INC) $(FUZZ_FLAGS) -o build/fuzz/fuzz_manifest \
+	$(Q)clang -std=gnu11 -D_GNU_SOURCE $(addprefix -I,$(LAYER_ALL)) $(FUZZ_FLAGS) -o build/fuzz/fuzz_manifest \
 	  tests/fuzz/fuzz_manifest.c build/fuzz/libpodfs.a $(LIBS)
 	@mkdir -p build/fuzz/corpus
 	build/fuzz/fuzz_manifest -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
@@ -182,6 +205,11 @@ install: all
 	install -D -m 0755 podfs-pause $(DESTDIR)$(PREFIX)/bin/podfs-pause
 	install -D -m 0644 docs/podfs.1 $(DESTDIR)$(PREFIX)/share/man/man1/podfs.1
 	install -D -m 0644 docs/podfs.5 $(DESTDIR)$(PREFIX)/share/man/man5/podfs.5
+
+# The folders and the include path each folder's sources get, one line a
+# folder: `FOLDER -I... -I...` (tests/sh/010-layers.sh reads it).
+print-layers:
+	@$(foreach d,$(CORE_DIRS) $(NODE_DIRS) fs,echo "$(d) $(addprefix -I,$(LAYER_$(d)))";)
 
 style:
 	@clang-format --dry-run --Werror $(CMD_SRC) $(wildcard *.h) $(foreach d,$(CORE_DIRS) $(NODE_DIRS) fs,$(wildcard $(d)/*.[ch])) \
