@@ -1,5 +1,5 @@
 /*
- * image_cli.c - `podfs image ...` (image_cli.h): argument parsing and
+ * cmd_image.c - `podfs image ...`: argument parsing and
  * podman-like output over the store API; no store logic of its own.
  */
 #include <errno.h>
@@ -10,8 +10,8 @@
 #include <jansson.h>
 
 #include "image.h"
-#include "image_cli.h"
 #include "imageref.h"
+#include "podfs.h"
 
 static void usage(FILE *f)
 {
@@ -221,7 +221,7 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-int pf_image_main(int argc, char **argv)
+int pf_cmd_image(int argc, char **argv)
 {
 	static const struct {
 		const char *name;

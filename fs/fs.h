@@ -24,6 +24,7 @@ struct pf_fs {
 	struct fuse_session *se;
 	struct pf_inval *inval;	    /* drops deleted pods' names from the kernel */
 	struct pf_workers *workers; /* submissions and deletions (workers.h) */
+	int n_workers;
 	struct pf_policy policy;
 	time_t mount_time;
 	char *images_index;    /* STATE/images/index.json, for images/ */
@@ -50,6 +51,35 @@ struct pf_fs {
 	bool shutting_down;
 };
 
+/* What the entry point tells the API layer. */
+struct pf_fs_config {
+	const char *state_dir; /* kept, not copied: outlives the fs */
+	struct pf_policy policy;
+	int workers; /* threads for submissions and deletions */
+};
+
+/*
+ * The life of the mount, in this order (fs.c):
+ *   pf_fs_init     the layer's own state; no session, no thread
+ *   pf_fs_mount    the FUSE session, signal handlers, the mount
+ *   pf_fs_start    serve from store: invalidations, the cache, the workers
+ *   pf_fs_serve    answer requests until unmounted or signalled
+ *   pf_fs_stop     stop what pf_fs_start started (also after it failed
+ *                  half-way); the store stays open, it is the caller's
+ *   pf_fs_unmount  unmount and destroy the session (a no-op without one)
+ *   pf_fs_free     the state pf_fs_init made, and what requests left
+ * Fallible steps return 0 or -errno with the sentence in err.
+ */
+void pf_fs_init(struct pf_fs *fs, const struct pf_fs_config *cfg);
+int pf_fs_mount(struct pf_fs *fs, const char *mountpoint, const struct pf_strlist *fuse_opts,
+		bool debug, struct pf_err *err);
+int pf_fs_start(struct pf_fs *fs, struct pf_store *store, struct pf_err *err);
+/* 0 when the session ended cleanly (unmount, SIGTERM, SIGINT), -1 on error. */
+int pf_fs_serve(struct pf_fs *fs);
+void pf_fs_stop(struct pf_fs *fs);
+void pf_fs_unmount(struct pf_fs *fs);
+void pf_fs_free(struct pf_fs *fs);
+
 /* Render the file ino names into out.  0, or -ENOENT when the object is
  * gone, or -EISDIR for directories.  For pod.yaml and node.yaml this reads
  * the store; everything else comes from the cache. */
@@ -59,17 +89,4 @@ int pf_render(struct pf_fs *fs, uint64_t ino, struct pf_buf *out);
  * such instance, e.g. logs.previous before a restart); -ENOENT when the
  * pod or container is gone. */
 int pf_log_source(struct pf_fs *fs, uint64_t ino, char **path);
-
-/* The FUSE lowlevel operations (fs/ops.c). */
-struct fuse_lowlevel_ops;
-extern const struct fuse_lowlevel_ops pf_fuse_ops;
-/* The cache's notify callback: wakes wait/ readers, drops deleted dentries
- * and the kernel's copies of files whose text changed. */
-void pf_fs_notify(void *arg, const struct pf_cache_changes *ch);
-/* Answer every parked wait/ read (EINTR) before the session goes away. */
-void pf_fs_release_waiters(struct pf_fs *fs);
-void pf_fs_free_pending(struct pf_fs *fs);
-/* Free the file handles the kernel never released (after the loop ends). */
-void pf_fs_free_handles(struct pf_fs *fs);
-
 #endif

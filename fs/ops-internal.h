@@ -99,4 +99,15 @@ void pf_wait_read(fuse_req_t req, struct pf_fs *fs, struct fh *h, fuse_ino_t ino
 /* handles.c: reply the part of b at off (at most size bytes). */
 void pf_reply_slice(fuse_req_t req, const struct pf_buf *b, size_t size, off_t off);
 
+/* ops.c: the FUSE lowlevel operations, for fs.c's session. */
+extern const struct fuse_lowlevel_ops pf_fuse_ops;
+/* The cache's notify callback: wakes wait/ readers, drops deleted dentries
+ * and the kernel's copies of files whose text changed. */
+void pf_fs_notify(void *arg, const struct pf_cache_changes *ch);
+/* Answer every parked wait/ read (EINTR) before the session goes away. */
+void pf_fs_release_waiters(struct pf_fs *fs);
+void pf_fs_free_pending(struct pf_fs *fs);
+/* Free the file handles the kernel never released (after the loop ends). */
+void pf_fs_free_handles(struct pf_fs *fs);
+
 #endif
