@@ -70,8 +70,6 @@ void pf_fs_free_pending(struct pf_fs *fs)
 	fs->n_pending = 0;
 }
 
-/* Admit and store a submission; the errno is what close(2) or rename(2)
- * returns, the sentence goes to the events file and the log. */
 /* A refused submission: the sentence, in kubectl's form ("error when
  * creating \"x.yaml\": ..."), to the log and the events file. */
 static int rejected(struct pf_fs *fs, const char *file, int r, const char *msg)
@@ -97,6 +95,8 @@ int pf_submit_too_big(struct pf_fs *fs, const char *file)
 	return rejected(fs, file, -EFBIG, msg);
 }
 
+/* Admit and store a submission; the errno is what close(2) or rename(2)
+ * returns, the sentence goes to the events file and the log. */
 int pf_submit(struct pf_fs *fs, const char *file, const char *data, size_t len)
 {
 	struct pf_api_created created = {0};
