@@ -52,6 +52,7 @@ struct pf_pending *pf_pending_new(struct pf_fs *fs, const char *name)
 	p->name = pf_xstrdup(name);
 	p->dot = name[0] == '.';
 	p->listed = true;
+	p->mode = 0644;
 	clock_gettime(CLOCK_REALTIME, &p->mtime);
 	PF_GROW(fs->pending, fs->cap_pending, fs->n_pending + 1);
 	fs->pending[fs->n_pending++] = p;

@@ -24,6 +24,7 @@ struct pf_pending {
 	bool too_big; /* more was written than a manifest may hold */
 	bool listed;  /* still in pods/ */
 	int opens;
+	mode_t mode; /* 0644 until chmod(2) */
 	struct timespec mtime;
 };
 

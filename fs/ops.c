@@ -124,7 +124,7 @@ static int stat_ino(struct pf_fs *fs, uint64_t ino, struct stat *st, double *tim
 		pthread_mutex_lock(&fs->plock);
 		struct pf_pending *p = pf_pending_by_serial(fs, pf_ino_serial(ino));
 		if (p && p->listed) {
-			fill_file(st, ino, p->mtime.tv_sec, 0644, p->data.len);
+			fill_file(st, ino, p->mtime.tv_sec, p->mode, p->data.len);
 			st->st_mtim = st->st_ctim = p->mtime;
 		} else {
 			r = -ENOENT;
@@ -379,46 +379,77 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fuse_reply_attr(req, &st, timeout);
 }
 
+/* chmod, chown and touch of a file written into pods/: a scratch file
+ * keeps its mode and times, as a file of a real directory would (cp -p,
+ * rsync and editors set them); its owner is root's.  0 or -errno. */
+static int set_pending_attr(struct pf_pending *p, const struct stat *attr, int to_set)
+{
+	if (((to_set & FUSE_SET_ATTR_UID) && attr->st_uid != 0) ||
+	    ((to_set & FUSE_SET_ATTR_GID) && attr->st_gid != 0))
+		return -EPERM;
+	if (to_set & FUSE_SET_ATTR_SIZE) {
+		size_t n = (size_t)attr->st_size, old = p->data.len;
+
+		if (n > PF_MANIFEST_MAX_BYTES + 1)
+			return -EFBIG;
+		/* Allocates the buffer even for an empty file. */
+		pf_buf_add(&p->data, NULL, 0);
+		if (n > old) {
+			PF_GROW(p->data.buf, p->data.cap, n + 1);
+			memset(p->data.buf + old, 0, n - old);
+		}
+		p->data.len = n;
+		p->data.buf[n] = '\0';
+		p->too_big = false;
+		p->dirty = true;
+		clock_gettime(CLOCK_REALTIME, &p->mtime);
+	}
+	if (to_set & FUSE_SET_ATTR_MODE)
+		p->mode = attr->st_mode & 07777;
+	if (to_set & FUSE_SET_ATTR_MTIME_NOW)
+		clock_gettime(CLOCK_REALTIME, &p->mtime);
+	else if (to_set & FUSE_SET_ATTR_MTIME)
+		p->mtime = attr->st_mtim;
+	return 0;
+}
+
+/* Everything else shows objects: their modes, owners and times are the
+ * objects', not the file's, so a change is refused (EPERM) rather than
+ * accepted and lost; asking for what is already there is no change.
+ * Truncation: EISDIR for directories, EACCES for files. */
+static int set_object_attr(const struct stat *st, const struct stat *attr, int to_set)
+{
+	if (((to_set & FUSE_SET_ATTR_MODE) && (attr->st_mode & 07777) != (st->st_mode & 07777)) ||
+	    ((to_set & FUSE_SET_ATTR_UID) && attr->st_uid != st->st_uid) ||
+	    ((to_set & FUSE_SET_ATTR_GID) && attr->st_gid != st->st_gid) ||
+	    (to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
+		       FUSE_SET_ATTR_MTIME_NOW | FUSE_SET_ATTR_CTIME)))
+		return -EPERM;
+	if (to_set & FUSE_SET_ATTR_SIZE)
+		return S_ISDIR(st->st_mode) ? -EISDIR : -EACCES;
+	return 0;
+}
+
 static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 		       struct fuse_file_info *fi)
 {
 	struct pf_fs *fs = fs_of(req);
 	struct stat st;
 	double timeout;
-	int r = 0;
+	int r;
 
 	if (pf_ino_kind(ino) == PF_INO_PENDING) {
 		pthread_mutex_lock(&fs->plock);
 		struct pf_pending *p = pf_pending_by_serial(fs, pf_ino_serial(ino));
-		if (!p || !p->listed) {
-			r = -ENOENT;
-		} else if (to_set & FUSE_SET_ATTR_SIZE) {
-			size_t n = (size_t)attr->st_size;
-			if (n > PF_MANIFEST_MAX_BYTES + 1) {
-				r = -EFBIG;
-			} else {
-				size_t old = p->data.len;
-				/* Allocates the buffer even for an empty file. */
-				pf_buf_add(&p->data, NULL, 0);
-				if (n > old) {
-					PF_GROW(p->data.buf, p->data.cap, n + 1);
-					memset(p->data.buf + old, 0, n - old);
-				}
-				p->data.len = n;
-				p->data.buf[n] = '\0';
-				p->too_big = false;
-				p->dirty = true;
-				clock_gettime(CLOCK_REALTIME, &p->mtime);
-			}
-		}
+		r = p && p->listed ? set_pending_attr(p, attr, to_set) : -ENOENT;
 		pthread_mutex_unlock(&fs->plock);
-	} else if (to_set & FUSE_SET_ATTR_SIZE) {
-		r = is_dir_ino(ino) ? -EISDIR : -EACCES;
-	}
-	/* Modes, owners and times of rendered files are not stored: touch and
-	 * cp -p succeed and change nothing. */
-	if (r == 0)
+		if (r == 0)
+			r = stat_ino(fs, ino, &st, &timeout);
+	} else {
 		r = stat_ino(fs, ino, &st, &timeout);
+		if (r == 0)
+			r = set_object_attr(&st, attr, to_set);
+	}
 	if (r < 0)
 		fuse_reply_err(req, -r);
 	else
@@ -509,12 +540,11 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 				add_dent(h, e->name, pf_ino(PF_INO_POD, serial, 0, e->fid), e->dir,
 					 &cap);
 		} else if (pf_ino_fid(ino) == PF_POD_WAIT) {
-			/* The common words; any word of pf_wait_words can be opened. */
-			for (size_t i = 0; i < 9; i++)
-				add_dent(
-				    h, pf_wait_words[i],
-				    pf_ino(PF_INO_POD, serial, 0, PF_POD_WAIT_FIRST + (unsigned)i),
-				    false, &cap);
+			/* Listed empty, like the thread ids /proc does not list:
+			 * every word is there by name (lookup), but a tool that
+			 * walks the tree (grep -r, find -exec cat, tar, cp -r, a
+			 * backup) must never meet a file whose read blocks.  Only
+			 * a reader that names the wait waits. */
 		} else {
 			pf_cache_rdlock(fs->cache);
 			const struct pf_cpod *cp = pf_cache_pod_serial(fs->cache, serial);

@@ -10,6 +10,9 @@
  *   fsop write-rename PATH NEW   stdin -> PATH, rename to NEW while still
  *                        open, then close: the errno of the rename, then of
  *                        the close, one a line
+ *   fsop chmod MODE PATH  chmod(2), MODE in octal
+ *   fsop chown UID PATH   chown(2) to UID:UID
+ *   fsop utime PATH       utimensat(2) to 2001-09-09 01:46:40 UTC (touch -d)
  *   fsop readfor MS PATH read with a deadline: "OK\n<data>", an errno, or
  *                        "TIMEOUT" when MS passes (the read is interrupted
  *                        by SIGALRM, which exercises FUSE interrupts)
@@ -134,9 +137,18 @@ int main(int argc, char **argv)
 		return report(unlink(argv[2]) ? errno : 0);
 	if (argc == 3 && !strcmp(argv[1], "rmdir"))
 		return report(rmdir(argv[2]) ? errno : 0);
+	if (argc == 4 && !strcmp(argv[1], "chmod"))
+		return report(chmod(argv[3], (mode_t)strtol(argv[2], NULL, 8)) ? errno : 0);
+	if (argc == 4 && !strcmp(argv[1], "chown"))
+		return report(chown(argv[3], (uid_t)atol(argv[2]), (gid_t)atol(argv[2])) ? errno
+											 : 0);
+	if (argc == 3 && !strcmp(argv[1], "utime")) {
+		const struct timespec ts[2] = {{1000000000, 0}, {1000000000, 0}};
+		return report(utimensat(AT_FDCWD, argv[2], ts, 0) ? errno : 0);
+	}
 	if (argc == 3 && !strcmp(argv[1], "mkdir"))
 		return report(mkdir(argv[2], 0755) ? errno : 0);
-	fprintf(stderr, "usage: fsop write|read|rename|unlink|rmdir|mkdir PATH [PATH]\n"
-			"       fsop readfor MS PATH\n");
+	fprintf(stderr, "usage: fsop write|read|rename|unlink|rmdir|mkdir|utime PATH [PATH]\n"
+			"       fsop chmod MODE PATH | chown UID PATH | readfor MS PATH\n");
 	return 2;
 }
