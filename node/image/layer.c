@@ -249,8 +249,10 @@ static int unpack_entries(struct archive *in, const char *dir, struct pf_err *er
 		if (hl) {
 			_cleanup_free_ char *lc = clean_path(hl);
 			if (!lc || !*lc) {
-				ret = pf_err_set(err, EINVAL,
-						 "hard link \"%s\" points outside the layer", name);
+				/* name is gone: set_pathname above freed it. */
+				ret =
+				    pf_err_set(err, EINVAL,
+					       "hard link \"%s\" points outside the layer", clean);
 				goto out;
 			}
 			link = pf_xasprintf("%s/%s", dir, lc);

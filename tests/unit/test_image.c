@@ -446,6 +446,24 @@ static void test_layout_and_whiteouts(struct pf_image_store *s, char **l1_out)
 	pf_image_free(&img);
 }
 
+/* A hard link out of the layer is refused, and the message names the
+ * entry: it used to print the entry's name after libarchive had freed it
+ * (ASan caught nothing only because no test reached the message). */
+static void test_hardlink_outside(void)
+{
+	struct pf_err err = PF_ERR_INIT;
+	static const struct tent evil[] = {{'f', "ok", "x"}, {'h', "sneaky", "../../etc/passwd"}};
+	_cleanup_free_ char *t = layer_with("hlevil", evil, PF_ARRAY_SIZE(evil));
+	_cleanup_free_ char *dir = path_in("%s", "hlevil.d");
+	char diff_id[PF_DIGEST_LEN];
+	int64_t size = 0;
+
+	ok(mkdir(dir, 0755) == 0, "an empty directory to unpack into");
+	is_int(pf_layer_unpack(t, dir, diff_id, &size, &err), -EINVAL,
+	       "a hard link out of the layer is refused");
+	is_str(err.msg, "hard link \"sneaky\" points outside the layer", "and named: %s", err.msg);
+}
+
 static void test_refused(struct pf_image_store *s)
 {
 	struct pf_err err = PF_ERR_INIT;
@@ -717,6 +735,7 @@ int main(void)
 	test_rootfs(s);
 	test_layout_and_whiteouts(s, &l1);
 	test_refused(s);
+	test_hardlink_outside();
 	test_docker_archive(s, l1);
 	test_resolve(s);
 	test_remove_gc(s, l1);
