@@ -11,6 +11,7 @@
 #include "inval.h"
 #include "log.h"
 #include "manifest.h"
+#include "workers.h"
 
 struct pf_pending *pf_pending_by_name(struct pf_fs *fs, const char *name)
 {
@@ -38,6 +39,7 @@ void pf_pending_unlist(struct pf_fs *fs, struct pf_pending *p)
 	}
 	p->listed = false;
 	if (p->opens == 0) {
+		fs->pending_bytes -= p->data.len;
 		free(p->name);
 		pf_buf_release(&p->data);
 		free(p);
@@ -69,6 +71,64 @@ void pf_fs_free_pending(struct pf_fs *fs)
 	free(fs->pending);
 	fs->pending = NULL;
 	fs->n_pending = 0;
+	fs->pending_bytes = 0;
+}
+
+int pf_pending_resize(struct pf_fs *fs, struct pf_pending *p, size_t n)
+{
+	size_t old = p->data.len;
+
+	if (n > old && fs->pending_bytes - old + n > PF_SCRATCH_MAX_BYTES)
+		return -ENOSPC;
+	/* Allocates the buffer even for an empty file. */
+	pf_buf_add(&p->data, NULL, 0);
+	if (n > old) {
+		PF_GROW(p->data.buf, p->data.cap, n + 1);
+		memset(p->data.buf + old, 0, n - old);
+	}
+	p->data.len = n;
+	p->data.buf[n] = '\0';
+	fs->pending_bytes = fs->pending_bytes - old + n;
+	return 0;
+}
+
+struct full_event {
+	struct pf_fs *fs;
+	char *msg;
+};
+
+static void full_event_run(void *arg)
+{
+	struct full_event *e = arg;
+
+	pf_api_event(e->fs->store, "", "", NULL, "Warning", "FailedCreate", "podfs-api", "%s",
+		     e->msg);
+	free(e->msg);
+	free(e);
+}
+
+void pf_pending_full(struct pf_fs *fs, const char *name)
+{
+	struct timespec now;
+	struct full_event *e;
+	char *msg;
+
+	/* Once every few seconds: a writer that keeps trying must not flood
+	 * the log and the events with the same sentence. */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (fs->full_reported && now.tv_sec - fs->full_reported < 5)
+		return;
+	fs->full_reported = now.tv_sec ? now.tv_sec : 1;
+	msg = pf_xasprintf("error when writing \"%s\": no space left: the %zu files being written "
+			   "into pods/ hold %zu bytes, the most podfs keeps (%u MiB); remove "
+			   "scratch files or finish writing others first",
+			   name, fs->n_pending, fs->pending_bytes, PF_SCRATCH_MAX_BYTES >> 20);
+	pf_log(PF_LOG_WARN, "pods/%s: %s", name, msg);
+	e = pf_xcalloc(1, sizeof(*e));
+	e->fs = fs;
+	e->msg = msg;
+	/* Events are commits: never on the dispatcher thread. */
+	pf_workers_run(fs->workers, full_event_run, e);
 }
 
 /* A refused submission: the sentence, in kubectl's form ("error when

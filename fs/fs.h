@@ -34,6 +34,8 @@ struct pf_fs {
 	pthread_mutex_t plock;
 	struct pf_pending **pending;
 	size_t n_pending, cap_pending;
+	size_t pending_bytes; /* what they hold together (PF_SCRATCH_MAX_BYTES) */
+	time_t full_reported; /* when the limit was last reported (monotonic s) */
 	uint64_t next_pending_serial;
 
 	/* Open file handles (ops.c): slot table with generations. */

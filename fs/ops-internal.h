@@ -15,6 +15,11 @@
 #include "logs.h"
 #include "tree.h"
 
+/* All the files being written into pods/ (scratch files included) may
+ * hold this much memory together; a write past it fails with ENOSPC.
+ * About 21 manifests of the largest size, thousands of real ones. */
+#define PF_SCRATCH_MAX_BYTES (64u << 20)
+
 struct pf_pending {
 	uint64_t serial;
 	char *name;
@@ -81,6 +86,13 @@ static inline bool is_wait_ino(uint64_t ino)
 struct pf_pending *pf_pending_by_name(struct pf_fs *fs, const char *name);
 struct pf_pending *pf_pending_by_serial(struct pf_fs *fs, uint64_t serial);
 struct pf_pending *pf_pending_new(struct pf_fs *fs, const char *name);
+/* Make p's content n bytes long (zeros when it grows): -ENOSPC when the
+ * files being written into pods/ would hold more than
+ * PF_SCRATCH_MAX_BYTES together. */
+int pf_pending_resize(struct pf_fs *fs, struct pf_pending *p, size_t n);
+/* Say, in the log and the events (from a worker, at most every 5 s), that
+ * a write into pods/NAME met the limit (fs->plock held). */
+void pf_pending_full(struct pf_fs *fs, const char *name);
 /* Take p out of pods/; frees it once no handle holds it. */
 void pf_pending_unlist(struct pf_fs *fs, struct pf_pending *p);
 /* Admit and store a submission (no lock held): the errno close(2) or

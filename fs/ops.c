@@ -382,24 +382,23 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 /* chmod, chown and touch of a file written into pods/: a scratch file
  * keeps its mode and times, as a file of a real directory would (cp -p,
  * rsync and editors set them); its owner is root's.  0 or -errno. */
-static int set_pending_attr(struct pf_pending *p, const struct stat *attr, int to_set)
+static int set_pending_attr(struct pf_fs *fs, struct pf_pending *p, const struct stat *attr,
+			    int to_set)
 {
 	if (((to_set & FUSE_SET_ATTR_UID) && attr->st_uid != 0) ||
 	    ((to_set & FUSE_SET_ATTR_GID) && attr->st_gid != 0))
 		return -EPERM;
 	if (to_set & FUSE_SET_ATTR_SIZE) {
-		size_t n = (size_t)attr->st_size, old = p->data.len;
+		size_t n = (size_t)attr->st_size;
+		int r;
 
 		if (n > PF_MANIFEST_MAX_BYTES + 1)
 			return -EFBIG;
-		/* Allocates the buffer even for an empty file. */
-		pf_buf_add(&p->data, NULL, 0);
-		if (n > old) {
-			PF_GROW(p->data.buf, p->data.cap, n + 1);
-			memset(p->data.buf + old, 0, n - old);
+		r = pf_pending_resize(fs, p, n);
+		if (r < 0) {
+			pf_pending_full(fs, p->name);
+			return r;
 		}
-		p->data.len = n;
-		p->data.buf[n] = '\0';
 		p->too_big = false;
 		p->dirty = true;
 		clock_gettime(CLOCK_REALTIME, &p->mtime);
@@ -441,7 +440,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 	if (pf_ino_kind(ino) == PF_INO_PENDING) {
 		pthread_mutex_lock(&fs->plock);
 		struct pf_pending *p = pf_pending_by_serial(fs, pf_ino_serial(ino));
-		r = p && p->listed ? set_pending_attr(p, attr, to_set) : -ENOENT;
+		r = p && p->listed ? set_pending_attr(fs, p, attr, to_set) : -ENOENT;
 		pthread_mutex_unlock(&fs->plock);
 		if (r == 0)
 			r = stat_ino(fs, ino, &st, &timeout);
@@ -616,7 +615,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		if (p && p->listed) {
 			p->opens++;
 			if (fi->flags & O_TRUNC) {
-				pf_buf_reset(&p->data);
+				pf_pending_resize(fs, p, 0);
 				p->too_big = false;
 				p->dirty = true;
 			}
@@ -747,12 +746,11 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		fuse_reply_err(req, EFBIG);
 		return;
 	}
-	if (end > p->data.len) {
-		size_t old = p->data.len;
-		PF_GROW(p->data.buf, p->data.cap, end + 1);
-		memset(p->data.buf + old, 0, end - old);
-		p->data.len = end;
-		p->data.buf[end] = '\0';
+	if (end > p->data.len && pf_pending_resize(fs, p, end) < 0) {
+		pf_pending_full(fs, p->name);
+		pthread_mutex_unlock(&fs->plock);
+		fuse_reply_err(req, ENOSPC);
+		return;
 	}
 	memcpy(p->data.buf + off, buf, size);
 	p->dirty = true;

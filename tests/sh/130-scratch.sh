@@ -42,6 +42,18 @@ check "closing it submits nothing" -- test ! -e "$PODS/late"
 check "and the scratch file stays" -- test -f "$PODS/.late"
 rm -f "$PODS/.late"
 
+# Scratch files share a bound (64 MiB in all): past it a write fails with
+# ENOSPC and says why in events; removing a file makes room again.
+for i in $(seq 21); do head -c 3100000 /dev/zero | "$FSOP" write "$PODS/.big$i" >"$T/big.out"; done
+is "$(cat "$T/big.out")" "OK" "21 scratch files of 3.1 MB are kept (65 MB)"
+is "$(head -c 3100000 /dev/zero | "$FSOP" write "$PODS/.big22")" "ENOSPC" "the 22nd is refused with ENOSPC"
+like "$(tail -1 "$MNT/events")" "Warning +FailedCreate +podfs-api +error when writing \".big22\": no space left: the 22 files being written into pods/ hold [0-9]+ bytes, the most podfs keeps \(64 MiB\)" \
+	"events says why"
+like "$(cat "$T/podfs.log")" "pods/.big22: error when writing" "and so does the log"
+rm -f "$PODS"/.big*
+is "$(head -c 3100000 /dev/zero | "$FSOP" write "$PODS/.big1")" "OK" "removing scratch files makes room again"
+rm -f "$PODS/.big1"
+
 # An empty file (touch) submits nothing.
 touch "$PODS/empty.yaml"
 check "touch of a new file succeeds and leaves nothing" -- test ! -e "$PODS/empty.yaml"
