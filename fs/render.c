@@ -180,7 +180,10 @@ static int render_pod(struct pf_fs *fs, uint64_t ino, struct pf_buf *out)
 		pf_buf_addf(out, "%d\n", p->s.restarts);
 		break;
 	case PF_POD_WHY:
-		line(out, p->s.why);
+		/* Nothing holds the pod back: an empty file, not an empty line
+		 * (test -s why asks the question). */
+		if (p->s.why && *p->s.why)
+			line(out, p->s.why);
 		break;
 	case PF_POD_EVENTS:
 		pf_cache_events_render(fs->cache, "Pod", p->s.name, p->s.uid, out);

@@ -35,6 +35,7 @@ ctl=$(ls -d "$STATE"/pods/"$uid"/volumes/ctl 2>/dev/null || find "$STATE" -type 
 check "rd: the emptyDir is on the host" -- test -d "$ctl"
 touch "$ctl/ready"
 check "rd: ready once the file is there" -- wait_until 10 grep -qx true "$PODS/rd/ready"
+is "$(stat -c %s "$PODS/rd/why")" "0" "rd: why of a Running and Ready pod is empty (0 bytes)"
 like "$(cat "$PODS/rd/timeline")" "[0-9]+ ready" "rd: the timeline has the ready step"
 rm "$ctl/ready"
 check "rd: not ready again once it is gone" -- wait_until 10 grep -qx false "$PODS/rd/ready"
