@@ -107,8 +107,11 @@ int pf_cmd_mount(int argc, char **argv)
 	pf_store_close(store);
 	store = NULL;
 
-	pf_fs_init(&fs, &(struct pf_fs_config){
-			    .state_dir = o.state_dir, .policy = o.policy, .workers = FS_WORKERS});
+	pf_fs_init(&fs, &(struct pf_fs_config){.state_dir = o.state_dir,
+					       .policy = o.policy,
+					       .workers = FS_WORKERS,
+					       .has_group = o.has_group,
+					       .group = o.group});
 	if (pf_fs_mount(&fs, o.mountpoint, &o.fuse_opts, o.debug, &err) < 0) {
 		fprintf(stderr, "podfs: %s\n", err.msg);
 	} else if (start(&o, &fs, &store, &sched, &agent) == 0) {

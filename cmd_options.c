@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -55,7 +56,10 @@ void pf_cmd_usage(FILE *f)
 	    "  --default-not-ready-toleration-seconds N    pods' default toleration of\n"
 	    "                          the not-ready:NoExecute taint (300)\n"
 	    "  --default-unreachable-toleration-seconds N  the same for unreachable (300)\n"
-	    "  -o OPT[,OPT...]         FUSE mount options (allow_other, ...)\n"
+	    "  -o OPT[,OPT...]         FUSE mount options (allow_other, ...); allow_other\n"
+	    "                          implies default_permissions\n"
+	    "  --group GROUP           pods/ is writable by GROUP too (name or gid): with\n"
+	    "                          -o allow_other, its members may create and delete pods\n"
 	    "  --name NAME             podfs node: the node's name (default: the host name)\n"
 	    "  --replicas N            podfs node: run N hollow nodes NAME-0001..NAME-N\n"
 	    "  -d, --debug             log debug messages (implies -f)\n"
@@ -88,7 +92,8 @@ enum {
 	OPT_BACKOFF,
 	OPT_NETWORK,
 	OPT_BRIDGE,
-	OPT_EGRESS
+	OPT_EGRESS,
+	OPT_GROUP
 };
 
 static const struct option long_opts[] = {
@@ -120,6 +125,7 @@ static const struct option long_opts[] = {
     {"network", required_argument, NULL, OPT_NETWORK},
     {"bridge", required_argument, NULL, OPT_BRIDGE},
     {"pod-egress", no_argument, NULL, OPT_EGRESS},
+    {"group", required_argument, NULL, OPT_GROUP},
     {NULL, 0, NULL, 0},
 };
 
@@ -168,6 +174,25 @@ static int set_toleration_seconds(struct pf_policy *p, const char *opt, const ch
 		return 1;
 	}
 	*out = v;
+	return 0;
+}
+
+/* --group GROUP: a group name or a numeric gid. */
+static int set_group(const char *arg, struct pf_cmd_options *o)
+{
+	struct group gr, *res = NULL;
+	char buf[4096], *end;
+	long v = strtol(arg, &end, 10);
+
+	if (end != arg && !*end && v >= 0 && v < (long)UINT32_MAX) {
+		o->group = (gid_t)v;
+	} else if (getgrnam_r(arg, &gr, buf, sizeof(buf), &res) == 0 && res) {
+		o->group = res->gr_gid;
+	} else {
+		fprintf(stderr, "podfs: --group %s: no such group\n", arg);
+		return 1;
+	}
+	o->has_group = true;
 	return 0;
 }
 
@@ -242,6 +267,10 @@ int pf_cmd_parse(int argc, char **argv, struct pf_cmd_options *o)
 			break;
 		case OPT_BRIDGE:
 			o->agent.bridge = optarg;
+			break;
+		case OPT_GROUP:
+			if (set_group(optarg, o))
+				return 1;
 			break;
 		case OPT_EGRESS:
 			o->agent.pod_egress = true;

@@ -32,6 +32,8 @@ struct pf_cmd_options {
 	bool debug;
 	bool no_scheduler;
 	bool no_node;
+	bool has_group; /* --group: pods/ is writable by this group too */
+	gid_t group;
 	struct pf_policy policy;
 	struct pf_strlist fuse_opts;
 	struct pf_agent_opts agent;

@@ -46,7 +46,8 @@ void pf_pending_unlist(struct pf_fs *fs, struct pf_pending *p)
 	}
 }
 
-struct pf_pending *pf_pending_new(struct pf_fs *fs, const char *name)
+struct pf_pending *pf_pending_new(struct pf_fs *fs, const char *name, mode_t mode, uid_t uid,
+				  gid_t gid)
 {
 	struct pf_pending *p = pf_xcalloc(1, sizeof(*p));
 
@@ -54,7 +55,9 @@ struct pf_pending *pf_pending_new(struct pf_fs *fs, const char *name)
 	p->name = pf_xstrdup(name);
 	p->dot = name[0] == '.';
 	p->listed = true;
-	p->mode = 0644;
+	p->mode = mode & 07777;
+	p->uid = uid;
+	p->gid = gid;
 	clock_gettime(CLOCK_REALTIME, &p->mtime);
 	PF_GROW(fs->pending, fs->cap_pending, fs->n_pending + 1);
 	fs->pending[fs->n_pending++] = p;
@@ -158,13 +161,13 @@ int pf_submit_too_big(struct pf_fs *fs, const char *file)
 
 /* Admit and store a submission; the errno is what close(2) or rename(2)
  * returns, the sentence goes to the events file and the log. */
-int pf_submit(struct pf_fs *fs, const char *file, const char *data, size_t len)
+int pf_submit(struct pf_fs *fs, const char *file, const char *data, size_t len, uid_t creator)
 {
 	struct pf_api_created created = {0};
 	struct pf_err err = PF_ERR_INIT;
 	int r;
 
-	r = pf_api_create_pods(fs->store, data, len, file, &fs->policy, &created, &err);
+	r = pf_api_create_pods_as(fs->store, data, len, file, &fs->policy, creator, &created, &err);
 	if (r < 0)
 		return rejected(fs, file, r, err.msg);
 	/* The directory must exist when close(2) returns. */

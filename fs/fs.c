@@ -17,6 +17,8 @@ void pf_fs_init(struct pf_fs *fs, const struct pf_fs_config *cfg)
 {
 	memset(fs, 0, sizeof(*fs));
 	fs->policy = cfg->policy;
+	fs->has_group = cfg->has_group;
+	fs->group = cfg->group;
 	fs->mount_time = time(NULL);
 	fs->next_pending_serial = 1;
 	fs->n_workers = cfg->workers;
@@ -25,6 +27,21 @@ void pf_fs_init(struct pf_fs *fs, const struct pf_fs_config *cfg)
 	pthread_mutex_init(&fs->wlock, NULL);
 	fs->images_index = pf_xasprintf("%s/images/index.json", cfg->state_dir);
 	fs->state_dir = cfg->state_dir;
+}
+
+/* Does one of the -o options (each may hold several, comma-separated)
+ * let other users in? */
+static bool allows_others(const struct pf_strlist *opts)
+{
+	for (size_t i = 0; opts && i < opts->n; i++) {
+		const char *o = opts->items[i];
+		size_t n = strlen("allow_other");
+
+		for (const char *p = o; (p = strstr(p, "allow_other")); p += n)
+			if ((p == o || p[-1] == ',') && (p[n] == ',' || !p[n]))
+				return true;
+	}
+	return false;
 }
 
 int pf_fs_mount(struct pf_fs *fs, const char *mountpoint, const struct pf_strlist *fuse_opts,
@@ -38,6 +55,15 @@ int pf_fs_mount(struct pf_fs *fs, const char *mountpoint, const struct pf_strlis
 	for (size_t i = 0; fuse_opts && i < fuse_opts->n; i++) {
 		fuse_opt_add_arg(&args, "-o");
 		fuse_opt_add_arg(&args, fuse_opts->items[i]);
+	}
+	/* Other users reach the mount: the kernel checks their access
+	 * against the modes shown (root's files, pods/ writable by root and
+	 * the --group), rather than podfs letting anyone write and delete. */
+	if (allows_others(fuse_opts)) {
+		fuse_opt_add_arg(&args, "-o");
+		fuse_opt_add_arg(&args, "default_permissions");
+		pf_log(PF_LOG_INFO, "allow_other: access is checked against the modes shown "
+				    "(default_permissions)");
 	}
 	if (debug)
 		fuse_opt_add_arg(&args, "-d");

@@ -26,6 +26,8 @@ struct pf_fs {
 	struct pf_workers *workers; /* submissions and deletions (workers.h) */
 	int n_workers;
 	struct pf_policy policy;
+	bool has_group; /* pods/ is root:group 0775 (--group); else root 0755 */
+	gid_t group;
 	time_t mount_time;
 	char *images_index;    /* STATE/images/index.json, for images/ */
 	const char *state_dir; /* logs of this machine's containers live under it */
@@ -57,7 +59,9 @@ struct pf_fs {
 struct pf_fs_config {
 	const char *state_dir; /* kept, not copied: outlives the fs */
 	struct pf_policy policy;
-	int workers; /* threads for submissions and deletions */
+	int workers;	/* threads for submissions and deletions */
+	bool has_group; /* pods/ is writable by this group too (--group) */
+	gid_t group;
 };
 
 /*

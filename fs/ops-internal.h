@@ -29,7 +29,9 @@ struct pf_pending {
 	bool too_big; /* more was written than a manifest may hold */
 	bool listed;  /* still in pods/ */
 	int opens;
-	mode_t mode; /* 0644 until chmod(2) */
+	mode_t mode; /* as created, then chmod(2) */
+	uid_t uid;   /* the creator's, then chown(2) */
+	gid_t gid;
 	struct timespec mtime;
 };
 
@@ -85,7 +87,8 @@ static inline bool is_wait_ino(uint64_t ino)
 /* dropbox.c: files written into pods/ (fs->plock held unless noted). */
 struct pf_pending *pf_pending_by_name(struct pf_fs *fs, const char *name);
 struct pf_pending *pf_pending_by_serial(struct pf_fs *fs, uint64_t serial);
-struct pf_pending *pf_pending_new(struct pf_fs *fs, const char *name);
+struct pf_pending *pf_pending_new(struct pf_fs *fs, const char *name, mode_t mode, uid_t uid,
+				  gid_t gid);
 /* Make p's content n bytes long (zeros when it grows): -ENOSPC when the
  * files being written into pods/ would hold more than
  * PF_SCRATCH_MAX_BYTES together. */
@@ -97,7 +100,7 @@ void pf_pending_full(struct pf_fs *fs, const char *name);
 void pf_pending_unlist(struct pf_fs *fs, struct pf_pending *p);
 /* Admit and store a submission (no lock held): the errno close(2) or
  * rename(2) returns; the sentence goes to events and the log. */
-int pf_submit(struct pf_fs *fs, const char *file, const char *data, size_t len);
+int pf_submit(struct pf_fs *fs, const char *file, const char *data, size_t len, uid_t creator);
 /* The same for a file written past the manifest size limit: -EFBIG. */
 int pf_submit_too_big(struct pf_fs *fs, const char *file);
 

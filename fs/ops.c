@@ -125,6 +125,8 @@ static int stat_ino(struct pf_fs *fs, uint64_t ino, struct stat *st, double *tim
 		struct pf_pending *p = pf_pending_by_serial(fs, pf_ino_serial(ino));
 		if (p && p->listed) {
 			fill_file(st, ino, p->mtime.tv_sec, p->mode, p->data.len);
+			st->st_uid = p->uid;
+			st->st_gid = p->gid;
 			st->st_mtim = st->st_ctim = p->mtime;
 		} else {
 			r = -ENOENT;
@@ -135,7 +137,9 @@ static int stat_ino(struct pf_fs *fs, uint64_t ino, struct stat *st, double *tim
 	if (!object_alive(fs, ino, &t))
 		return -ENOENT;
 	if (is_dir_ino(ino)) {
-		fill_dir(st, ino, t, ino == PF_INO_PODS ? 0755 : 0555);
+		fill_dir(st, ino, t, ino != PF_INO_PODS ? 0555 : fs->has_group ? 0775 : 0755);
+		if (ino == PF_INO_PODS && fs->has_group)
+			st->st_gid = fs->group;
 		*timeout = DIR_ATTR_TIMEOUT;
 		return 0;
 	}
@@ -380,14 +384,17 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 }
 
 /* chmod, chown and touch of a file written into pods/: a scratch file
- * keeps its mode and times, as a file of a real directory would (cp -p,
- * rsync and editors set them); its owner is root's.  0 or -errno. */
+ * keeps its mode, owner and times, as a file of a real directory would
+ * (cp -p, rsync and editors set them).  Who may change them is the
+ * kernel's check (default_permissions) once other users reach the mount.
+ * 0 or -errno. */
 static int set_pending_attr(struct pf_fs *fs, struct pf_pending *p, const struct stat *attr,
 			    int to_set)
 {
-	if (((to_set & FUSE_SET_ATTR_UID) && attr->st_uid != 0) ||
-	    ((to_set & FUSE_SET_ATTR_GID) && attr->st_gid != 0))
-		return -EPERM;
+	if (to_set & FUSE_SET_ATTR_UID)
+		p->uid = attr->st_uid;
+	if (to_set & FUSE_SET_ATTR_GID)
+		p->gid = attr->st_gid;
 	if (to_set & FUSE_SET_ATTR_SIZE) {
 		size_t n = (size_t)attr->st_size;
 		int r;
@@ -767,6 +774,7 @@ struct submit_job {
 	struct pf_pending *p; /* kept alive by an open (flush) or by opens++ (rename) */
 	char *name;	      /* the file name submitted under */
 	struct pf_buf data;
+	uid_t creator;
 	bool too_big, rename;
 };
 
@@ -782,7 +790,7 @@ static void submit_job_run(void *arg)
 	else if (j->data.len == 0 && !j->rename)
 		r = 0; /* touch(1) or an empty redirect: nothing was submitted */
 	else
-		r = pf_submit(fs, j->name, j->data.buf ? j->data.buf : "", j->data.len);
+		r = pf_submit(fs, j->name, j->data.buf ? j->data.buf : "", j->data.len, j->creator);
 
 	pthread_mutex_lock(&fs->plock);
 	if (j->rename) {
@@ -815,6 +823,7 @@ static void submit_later(fuse_req_t req, struct pf_fs *fs, struct pf_pending *p,
 				 .fs = fs,
 				 .p = p,
 				 .name = pf_xstrdup(name),
+				 .creator = p->uid,
 				 .too_big = p->too_big,
 				 .rename = rename};
 	pf_buf_add(&j->data, p->data.buf, p->data.len);
@@ -911,7 +920,8 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 		fuse_reply_err(req, EEXIST);
 		return;
 	}
-	p = pf_pending_new(fs, name);
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	p = pf_pending_new(fs, name, mode & 07777 ? mode : 0644, ctx->uid, ctx->gid);
 	p->opens++;
 	uint64_t ino = pf_ino(PF_INO_PENDING, p->serial, 0, 0);
 	pthread_mutex_unlock(&fs->plock);

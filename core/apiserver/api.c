@@ -44,6 +44,13 @@ int pf_api_create_pods(struct pf_store *s, const char *data, size_t len, const c
 		       const struct pf_policy *policy, struct pf_api_created *out,
 		       struct pf_err *err)
 {
+	return pf_api_create_pods_as(s, data, len, source, policy, -1, out, err);
+}
+
+int pf_api_create_pods_as(struct pf_store *s, const char *data, size_t len, const char *source,
+			  const struct pf_policy *policy, int64_t creator_uid,
+			  struct pf_api_created *out, struct pf_err *err)
+{
 	struct pf_pod_list pods = {0};
 	struct pf_op *ops = NULL;
 	struct pf_buf *vals = NULL;
@@ -79,6 +86,10 @@ int pf_api_create_pods(struct pf_store *s, const char *data, size_t len, const c
 		char line[64];
 		snprintf(line, sizeof(line), "%lld stored", (long long)now);
 		pf_strmap_set(&p->meta.annotations, PF_TIMELINE_ANNOTATION, line);
+		if (creator_uid >= 0) {
+			snprintf(line, sizeof(line), "%lld", (long long)creator_uid);
+			pf_strmap_set(&p->meta.annotations, PF_CREATOR_ANNOTATION, line);
+		}
 		p->meta.resource_version = 0;
 		free(p->status.phase);
 		p->status.phase = pf_xstrdup("Pending");

@@ -22,6 +22,8 @@
  * layer writes "stored", the scheduler "scheduled NODE", the node agent the
  * rest; pods/<p>/timeline shows them as offsets from the first. */
 #define PF_TIMELINE_ANNOTATION "podfs.io/timeline"
+/* The uid of the user whose write into pods/ created the pod. */
+#define PF_CREATOR_ANNOTATION "podfs.io/creator-uid"
 
 struct pf_api_created {
 	struct pf_pod_list pods; /* the stored pods, in submission order */
@@ -43,6 +45,11 @@ const char *pf_key_name(const char *key, const char *prefix);
 int pf_api_create_pods(struct pf_store *s, const char *data, size_t len, const char *source,
 		       const struct pf_policy *policy, struct pf_api_created *out,
 		       struct pf_err *err);
+/* The same, for a submission of a known user: creator_uid (-1 unknown) is
+ * recorded on every pod as the PF_CREATOR_ANNOTATION annotation. */
+int pf_api_create_pods_as(struct pf_store *s, const char *data, size_t len, const char *source,
+			  const struct pf_policy *policy, int64_t creator_uid,
+			  struct pf_api_created *out, struct pf_err *err);
 
 /* Read one pod (resource_version set from the store).  -ENOENT:
  * "pods \"x\" not found". */
