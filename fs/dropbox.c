@@ -55,8 +55,6 @@ struct pf_pending *pf_pending_new(struct pf_fs *fs, const char *name, mode_t mod
 	p->name = pf_xstrdup(name);
 	p->dot = name[0] == '.';
 	p->listed = true;
-	/* Creating a file in pods/ is a submission, even of nothing. */
-	p->dirty = !p->dot;
 	p->mode = mode & 07777;
 	p->uid = uid;
 	p->gid = gid;

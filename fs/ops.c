@@ -787,6 +787,8 @@ static void submit_job_run(void *arg)
 
 	if (j->too_big)
 		r = pf_submit_too_big(fs, j->name);
+	else if (j->data.len == 0 && !j->rename)
+		r = 0; /* touch(1) or an empty redirect: nothing was submitted */
 	else
 		r = pf_submit(fs, j->name, j->data.buf ? j->data.buf : "", j->data.len, j->creator);
 
@@ -800,7 +802,7 @@ static void submit_job_run(void *arg)
 		}
 		if ((r == 0 && p->listed) || (!p->listed && p->opens == 0))
 			pf_pending_unlist(fs, p);
-	} else if (r == 0 && p->listed) {
+	} else if (r == 0 && p->listed && j->data.len) {
 		/* Accepted: the pod directory is the object now, the file is gone. */
 		pf_pending_unlist(fs, p);
 	}
@@ -849,8 +851,12 @@ static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	p->dirty = false;
-	/* An empty file too: the API server refuses it as kubectl does ("no
-	 * objects passed to create"), rather than it vanishing unexplained. */
+	if (!p->too_big && p->data.len == 0) {
+		/* touch(1) or an empty redirect: nothing to submit. */
+		pthread_mutex_unlock(&fs->plock);
+		fuse_reply_err(req, 0);
+		return;
+	}
 	submit_later(req, fs, p, p->name, false);
 	pthread_mutex_unlock(&fs->plock);
 }

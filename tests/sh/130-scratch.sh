@@ -54,16 +54,8 @@ rm -f "$PODS"/.big*
 is "$(head -c 3100000 /dev/zero | "$FSOP" write "$PODS/.big1")" "OK" "removing scratch files makes room again"
 rm -f "$PODS/.big1"
 
-# An empty file is refused as kubectl refuses it, and nothing is left.
-is "$("$FSOP" write "$PODS/empty.yaml" </dev/null)" "EINVAL" "cp of an empty file fails with EINVAL"
-like "$(tail -1 "$MNT/events")" 'Warning +FailedCreate +podfs-api +error when creating "empty.yaml": no objects passed to create' \
-	"events says why, in kubectl's words"
-check "and nothing is left of it" -- test ! -e "$PODS/empty.yaml"
-# touch(1) ignores what close(2) returns; the events file is where it shows.
-n=$(grep -c 'no objects passed to create' "$MNT/events")
+# An empty file (touch) submits nothing.
 touch "$PODS/empty.yaml"
-is "$(grep -c 'no objects passed to create' "$MNT/events")" "$((n + 1))" "touch of a new file is refused the same way"
-check "touch leaves nothing either" -- test ! -e "$PODS/empty.yaml"
-is "$(printf -- '---\n' | "$FSOP" write "$PODS/dashes.yaml")" "EINVAL" "a file of only document markers too"
+check "touch of a new file succeeds and leaves nothing" -- test ! -e "$PODS/empty.yaml"
 is "$(ls -A "$PODS" | tr '\n' ' ')" "dotted " "only the submitted pod remains"
 stop_podfs
