@@ -1,7 +1,7 @@
 /*
- * cmd_validate.c - `podfs validate FILE...`: the API server's checks
- * (decode, defaults, validation, admission) run offline on manifests, with
- * kubectl's messages; nothing is stored.
+ * cmd_validate.c - `podfs validate FILE...` (- for standard input): the
+ * API server's checks (decode, defaults, validation, admission) run offline
+ * on manifests, with kubectl's messages; nothing is stored.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,10 +26,15 @@ int pf_cmd_validate(int argc, char **argv)
 		struct pf_pod_list pods = {0};
 		struct pf_err err = PF_ERR_INIT;
 		_cleanup_free_ char *data = NULL;
-		const char *base = strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 : argv[i];
+		/* "-" is standard input, named STDIN in messages as kubectl does. */
+		bool in = strcmp(argv[i], "-") == 0;
+		const char *path = in ? "/dev/stdin" : argv[i];
+		const char *base = in			   ? "STDIN"
+				   : strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1
+							   : argv[i];
 		size_t len = 0;
 
-		r = pf_read_file(argv[i], PF_MANIFEST_MAX_BYTES + 1, &data, &len);
+		r = pf_read_file(path, PF_MANIFEST_MAX_BYTES + 1, &data, &len);
 		if (r == -EFBIG) {
 			/* Let the decoder word the limit, as the API server would. */
 			data = pf_xcalloc(1, PF_MANIFEST_MAX_BYTES + 2);
@@ -51,7 +56,7 @@ int pf_cmd_validate(int argc, char **argv)
 			       pods.items[k]->meta.name && *pods.items[k]->meta.name
 				   ? pods.items[k]->meta.name
 				   : pods.items[k]->meta.generate_name,
-			       argv[i]);
+			       in ? "STDIN" : argv[i]);
 		pf_pod_list_free(&pods);
 	}
 	return status;

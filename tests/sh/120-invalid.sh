@@ -46,5 +46,11 @@ like "$out" "." "and prints the message"
 out=$(pod_yaml ok-pod >"$T/ok.yaml"; "$PODFS" validate "$T/ok.yaml"); rc=$?
 is "$rc" "0" "podfs validate exits 0 on a valid file"
 like "$out" "pod/ok-pod valid" "and names the pod"
+out=$(pod_yaml ok-pod | "$PODFS" validate -); rc=$?
+is "$rc" "0" "podfs validate - reads standard input"
+is "$out" "pod/ok-pod valid (STDIN)" "and calls it STDIN, as kubectl does"
+out=$(printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec: {containers: [{name: a}]}\n' | "$PODFS" validate - 2>&1); rc=$?
+is "$rc" "1" "podfs validate - exits 1 on an invalid manifest"
+like "$out" 'spec.containers\[0\].image: Required value' "and says why"
 is "$(ls -A "$PODS" | wc -l)" "0" "validate stores nothing"
 stop_podfs
