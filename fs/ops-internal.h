@@ -28,6 +28,7 @@ struct pf_pending {
 	bool dirty;   /* written since the last submission */
 	bool too_big; /* more was written than a manifest may hold */
 	bool listed;  /* still in pods/ */
+	bool handed;  /* its text was handed to the API layer at least once */
 	int opens;
 	mode_t mode; /* as created, then chmod(2) */
 	uid_t uid;   /* the creator's, then chown(2) */

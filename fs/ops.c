@@ -826,6 +826,7 @@ static void submit_later(fuse_req_t req, struct pf_fs *fs, struct pf_pending *p,
 				 .creator = p->uid,
 				 .too_big = p->too_big,
 				 .rename = rename};
+	p->handed = true;
 	pf_buf_add(&j->data, p->data.buf, p->data.len);
 	pf_workers_run(fs->workers, submit_job_run, j);
 }
@@ -852,13 +853,34 @@ static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	p->dirty = false;
 	if (!p->too_big && p->data.len == 0) {
-		/* touch(1) or an empty redirect: nothing to submit. */
+		/* Nothing to submit yet: a shell redirection closes its first
+		 * copy of the file before writing into the second.  An empty
+		 * file is refused at release (empty_job_run). */
 		pthread_mutex_unlock(&fs->plock);
 		fuse_reply_err(req, 0);
 		return;
 	}
 	submit_later(req, fs, p, p->name, false);
 	pthread_mutex_unlock(&fs->plock);
+}
+
+/* The last close of a file in pods/ that was never given any text (cp of
+ * an empty file, touch): refused as the API server refuses it, in the
+ * events and the log.  close(2) has returned 0 already: at its flush the
+ * file could still have been a shell redirection's first copy. */
+struct empty_job {
+	struct pf_fs *fs;
+	char *name;
+	uid_t creator;
+};
+
+static void empty_job_run(void *arg)
+{
+	struct empty_job *j = arg;
+
+	pf_submit(j->fs, j->name, "", 0, j->creator);
+	free(j->name);
+	free(j);
 }
 
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -868,15 +890,24 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 
 	if (h && h->kind == FH_PENDING) {
 		struct pf_pending *p = h->pending;
+		struct empty_job *j = NULL;
+
 		pthread_mutex_lock(&fs->plock);
 		p->opens--;
 		/* A rejected or empty submission does not linger in pods/;
 		 * dot-files do, as scratch space. */
-		if (p->listed && !p->dot && p->opens == 0)
+		if (p->listed && !p->dot && p->opens == 0) {
+			if (!p->handed && !p->too_big && p->data.len == 0) {
+				j = pf_xcalloc(1, sizeof(*j));
+				*j = (struct empty_job){fs, pf_xstrdup(p->name), p->uid};
+			}
 			pf_pending_unlist(fs, p);
-		else if (!p->listed && p->opens == 0)
+		} else if (!p->listed && p->opens == 0) {
 			pf_pending_unlist(fs, p);
+		}
 		pthread_mutex_unlock(&fs->plock);
+		if (j)
+			pf_workers_run(fs->workers, empty_job_run, j);
 	}
 	pf_fh_put(fs, h);
 	pf_fh_close(fs, fi);

@@ -47,15 +47,25 @@ rm -f "$PODS/.late"
 for i in $(seq 21); do head -c 3100000 /dev/zero | "$FSOP" write "$PODS/.big$i" >"$T/big.out"; done
 is "$(cat "$T/big.out")" "OK" "21 scratch files of 3.1 MB are kept (65 MB)"
 is "$(head -c 3100000 /dev/zero | "$FSOP" write "$PODS/.big22")" "ENOSPC" "the 22nd is refused with ENOSPC"
-like "$(tail -1 "$MNT/events")" "Warning +FailedCreate +podfs-api +error when writing \".big22\": no space left: the 22 files being written into pods/ hold [0-9]+ bytes, the most podfs keeps \(64 MiB\)" \
-	"events says why"
+# The event is written by a worker (events are commits): poll for it.
+check "events says why" -- wait_until 10 grep -qE 'Warning +FailedCreate +podfs-api +error when writing ".big22": no space left: the 22 files being written into pods/ hold [0-9]+ bytes, the most podfs keeps \(64 MiB\)' "$MNT/events"
 like "$(cat "$T/podfs.log")" "pods/.big22: error when writing" "and so does the log"
 rm -f "$PODS"/.big*
 is "$(head -c 3100000 /dev/zero | "$FSOP" write "$PODS/.big1")" "OK" "removing scratch files makes room again"
 rm -f "$PODS/.big1"
 
-# An empty file (touch) submits nothing.
-touch "$PODS/empty.yaml"
-check "touch of a new file succeeds and leaves nothing" -- test ! -e "$PODS/empty.yaml"
-is "$(ls -A "$PODS" | tr '\n' ' ')" "dotted " "only the submitted pod remains"
+# An empty file is refused as kubectl refuses it, in events (close(2) has
+# returned 0 by then: at the first close, a file in pods/ may still be a
+# shell redirection's first copy), and nothing is left of it.
+is "$("$FSOP" write "$PODS/empty.yaml" </dev/null)" "OK" "cp of an empty file: close returns 0"
+check "events says why, in kubectl's words" -- wait_until 10 grep -q 'Warning \+FailedCreate \+podfs-api \+error when creating "empty.yaml": no objects passed to create' "$MNT/events"
+check "and nothing is left of it" -- test ! -e "$PODS/empty.yaml"
+n=$(grep -c 'no objects passed to create' "$MNT/events")
+touch "$PODS/touched.yaml"
+check "touch of a new file is refused the same way" -- wait_until 10 grep -q '"touched.yaml": no objects passed to create' "$MNT/events"
+check "touch leaves nothing either" -- test ! -e "$PODS/touched.yaml"
+pod_yaml redir >"$PODS/redir.yaml"
+check "a shell redirection is one submission" -- test -d "$PODS/redir"
+is "$(grep -c 'no objects passed to create' "$MNT/events")" "$((n + 1))" "and no 'no objects' event of its own"
+is "$(ls -A "$PODS" | tr '\n' ' ')" "dotted redir " "only the submitted pods remain"
 stop_podfs
