@@ -171,8 +171,19 @@ static int delete_pod(struct pf_store *s, const char *name, const struct delete_
 		if (!pod->spec.node_name || !*pod->spec.node_name) {
 			r = pf_store_delete(s, key, pod->meta.resource_version, rev, err);
 		} else {
-			if (pod->meta.deletion_ms)
+			/* Asked again while it terminates: delete it now, as
+			 * kubectl delete --grace-period=0 --force; the node
+			 * kills what is left (no grace) once it sees it gone.
+			 * A controller's delete never forces. */
+			if (pod->meta.deletion_ms && why)
 				return 0;
+			if (pod->meta.deletion_ms) {
+				r = pf_store_delete(s, key, pod->meta.resource_version, rev, err);
+				if (r != -ESTALE)
+					return r;
+				pf_err_clear(err);
+				continue;
+			}
 			pod->meta.deletion_ms = pf_wall_ms();
 			pod->meta.has_deletion_grace_period_seconds = true;
 			pod->meta.deletion_grace_period_seconds =

@@ -59,7 +59,9 @@ int pf_api_get_pod(struct pf_store *s, const char *name, struct pf_pod **out, st
  * Delete a pod as `kubectl delete pod` does: a pod that no node holds goes at
  * once; a pod bound to a node gets deletionTimestamp and the grace period,
  * and the node agent removes it when its containers are gone.  Deleting a
- * pod already terminating is a no-op.  -ENOENT when absent.
+ * pod already terminating removes it at once, as `kubectl delete
+ * --grace-period=0 --force` does; the node agent then kills what is left
+ * without a grace period.  -ENOENT when absent.
  */
 int pf_api_delete_pod(struct pf_store *s, const char *name, int64_t *rev, struct pf_err *err);
 /* The same for a controller that deletes a pod for a reason (the taint

@@ -105,11 +105,16 @@ int main(void)
 	int64_t rv = pod->meta.resource_version;
 	pf_pod_free(pod);
 	pod = NULL;
-	ok(pf_api_delete_pod(s, "b", NULL, &err) == 0, "deleting a terminating pod again");
+	ok(pf_api_delete_pod_why(s, "b", NULL, "DisruptionTarget", "Evicted", "m", NULL, &err) == 0,
+	   "a controller deleting a terminating pod");
 	ok(pf_api_get_pod(s, "b", &pod, &err) == 0 && pod->meta.resource_version == rv,
 	   "changes nothing");
 	pf_pod_free(pod);
 	pod = NULL;
+	ok(pf_api_delete_pod(s, "b", NULL, &err) == 0, "deleting a terminating pod again");
+	is_int(pf_api_get_pod(s, "b", &pod, &err), -ENOENT,
+	       "removes it at once (kubectl delete --grace-period=0 --force)");
+	pf_err_clear(&err);
 
 	/* Events: stored under the object's name, expired after the TTL. */
 	pf_api_event(s, "Pod", "b", "u", "Normal", "Scheduled", "default-scheduler", "hello %d", 1);
