@@ -23,6 +23,7 @@
 #include "admission.h"
 #include "agent.h"
 #include "api.h"
+#include "fileio.h"
 #include "fs.h"
 #include "image_cli.h"
 #include "inval.h"

@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "fileio.h"
 #include "image-internal.h"
 #include "imageref.h"
 #include "layer.h"

@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "digest.h"
+#include "fileio.h"
 #include "image-internal.h"
 #include "imageref.h"
 #include "layer.h"

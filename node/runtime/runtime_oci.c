@@ -27,6 +27,7 @@
  */
 #include "bundle.h"
 #include "cgroup.h"
+#include "fileio.h"
 #include "image.h"
 #include "log.h"
 #include "net.h"
