@@ -77,7 +77,7 @@ static int cni_open(const struct pf_net_config *cfg, struct pf_net **out, struct
 	const char *cidr = cfg->pod_cidr && *cfg->pod_cidr ? cfg->pod_cidr : PF_NET_DEFAULT_CIDR;
 	const char *br = cfg->bridge && *cfg->bridge ? cfg->bridge : PF_NET_DEFAULT_BRIDGE;
 	json_t *bridge, *ipam, *routes;
-	_cleanup_free_ char *path = NULL, *text = NULL, *tmp = NULL;
+	_cleanup_free_ char *path = NULL, *text = NULL;
 	int r;
 
 	c->net.ops = &pf_net_cni_ops;
@@ -125,15 +125,10 @@ static int cni_open(const struct pf_net_config *cfg, struct pf_net **out, struct
 				"plugins", bridge);
 	/* The conflist on disk is for people (and tools like cnitool). */
 	path = pf_xasprintf("%s/%s.conflist", c->dir, NET_NAME);
-	tmp = pf_xasprintf("%s.tmp", path);
 	text = json_dumps(c->conflist, JSON_INDENT(2));
-	{
-		FILE *f = fopen(tmp, "we");
-		if (!f || fputs(text, f) < 0 || fclose(f) != 0 || rename(tmp, path) < 0) {
-			r = pf_err_sys(err, errno, "write %s", path);
-			goto fail;
-		}
-	}
+	r = pf_write_file(path, text, strlen(text), 0644, PF_WRITE_DURABLE, err);
+	if (r < 0)
+		goto fail;
 	pf_log(PF_LOG_INFO, "network: cni, bridge %s, pod CIDR %s%s", br, cidr,
 	       cfg->egress ? ", egress (masquerade)" : ", no egress");
 	*out = &c->net;

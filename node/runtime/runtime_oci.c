@@ -105,42 +105,11 @@ static bool valid_id(const char *id)
 	return n == 64;
 }
 
-/* Write path atomically (tmp + rename), so a crash leaves the old or the
- * new file, never half of one; durable: fsync'd first (records a restart
- * relies on; files made again from them need not wait for the disk). */
-static int write_file_as(const char *path, const char *data, size_t len, bool durable,
-			 struct pf_err *err)
-{
-	_cleanup_free_ char *tmp = pf_xasprintf("%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	if (fd < 0)
-		return pf_err_sys(err, errno, "create %s", tmp);
-	if (write(fd, data, len) != (ssize_t)len || (durable && fsync(fd) < 0)) {
-		int e = errno ? errno : EIO;
-		close(fd);
-		unlink(tmp);
-		return pf_err_sys(err, e, "write %s", tmp);
-	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
-		int e = errno;
-		unlink(tmp);
-		return pf_err_sys(err, e, "rename %s", tmp);
-	}
-	return 0;
-}
-
-static int write_file(const char *path, const char *data, size_t len, struct pf_err *err)
-{
-	return write_file_as(path, data, len, true, err);
-}
-
 static int write_json(const char *path, json_t *j, struct pf_err *err)
 {
 	_cleanup_free_ char *s = json_dumps(j, JSON_INDENT(1) | JSON_SORT_KEYS);
 
-	return write_file(path, s, strlen(s), err);
+	return pf_write_file(path, s, strlen(s), 0644, PF_WRITE_DURABLE, err);
 }
 
 /*
@@ -154,7 +123,7 @@ static int update_json(const char *path, json_t *j, struct pf_err *err)
 {
 	_cleanup_free_ char *s = json_dumps(j, JSON_INDENT(1) | JSON_SORT_KEYS);
 
-	return write_file_as(path, s, strlen(s), false, err);
+	return pf_write_file(path, s, strlen(s), 0644, 0, err);
 }
 
 static json_t *read_json(const char *path)
@@ -172,22 +141,6 @@ static int64_t jint(json_t *o, const char *k)
 	return json_integer_value(json_object_get(o, k));
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	if (flag == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
-}
-
-/* rm -rf that never crosses into another filesystem: a mount that failed to
- * go away keeps its contents. */
-static void rm_rf(const char *path)
-{
-	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-}
-
 static bool exists(const char *path)
 {
 	return access(path, F_OK) == 0;
@@ -201,6 +154,14 @@ static void unmount(const char *path)
 		return;
 	if (errno == EBUSY)
 		umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
+}
+
+static const char *const cgroup_types[] = {"cgroup", "cgroup2", NULL};
+
+/* Every cgroup hierarchy mounted here (v1 controllers and v2). */
+static void cgroup_mounts(struct pf_mounts *out)
+{
+	pf_mounts_read(NULL, cgroup_types, out);
 }
 
 /* ---- the runtime binary, and why crun may not run here ------------------ */
@@ -235,20 +196,18 @@ static char *which(const char *name)
  */
 static char *crun_blocker(void)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/mounts", "re");
-	char line[4096];
+	struct pf_mounts mnts;
 	bool v1 = false;
 	_cleanup_free_ char *v2 = NULL;
 
-	while (f && fgets(line, sizeof(line), f)) {
-		char dev[256], mnt[2048], type[64];
-		if (sscanf(line, "%255s %2047s %63s", dev, mnt, type) != 3)
-			continue;
-		if (strcmp(type, "cgroup") == 0)
+	cgroup_mounts(&mnts);
+	for (size_t i = 0; i < mnts.n; i++) {
+		if (strcmp(mnts.items[i].type, "cgroup") == 0)
 			v1 = true;
-		else if (strcmp(type, "cgroup2") == 0 && !v2)
-			v2 = pf_xstrdup(mnt);
+		else if (!v2)
+			v2 = pf_xstrdup(mnts.items[i].target);
 	}
+	pf_mounts_free(&mnts);
 	if (!v1 || !v2)
 		return NULL;
 	_cleanup_free_ char *path = pf_xasprintf("%s/cgroup.controllers", v2);
@@ -368,7 +327,7 @@ static void sweep_unrecorded(struct oci *o)
 		       "oci runtime: removing container %.12s, which a crash left "
 		       "without its record",
 		       e->d_name);
-		rm_rf(dir);
+		pf_rm_rf(dir);
 	}
 	if (d)
 		closedir(d);
@@ -560,46 +519,24 @@ static char *sandbox_dir_of(struct oci *o, const char *id)
 	return realpath(link, NULL);
 }
 
-/* Every cgroup hierarchy mounted here (v1 controllers and v2). */
-static void cgroup_mounts(struct pf_strlist *out)
-{
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/mounts", "re");
-	char line[4096];
-
-	memset(out, 0, sizeof(*out));
-	while (f && fgets(line, sizeof(line), f)) {
-		char dev[256], mnt[2048], type[64];
-		if (sscanf(line, "%255s %2047s %63s", dev, mnt, type) == 3 &&
-		    (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0))
-			pf_strlist_add(out, mnt);
-	}
-}
-
-static int rm_cgroup_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	if (flag == FTW_DP)
-		rmdir(path);
-	return 0;
-}
-
 /* Remove the pod's cgroup in every hierarchy (and /podfs when it is the
  * last pod): the runtime removes its containers' cgroups on delete, this
  * catches the pod level and anything a crash left. */
 static void remove_pod_cgroups(struct oci *o, const char *uid)
 {
-	struct pf_strlist mnts;
+	struct pf_mounts mnts;
 
 	cgroup_mounts(&mnts);
 	for (size_t i = 0; i < mnts.n; i++) {
-		_cleanup_free_ char *p = pf_xasprintf("%s/podfs/%s", mnts.items[i], uid);
-		_cleanup_free_ char *top = pf_xasprintf("%s/podfs", mnts.items[i]);
+		_cleanup_free_ char *p = pf_xasprintf("%s/podfs/%s", mnts.items[i].target, uid);
+		_cleanup_free_ char *top = pf_xasprintf("%s/podfs", mnts.items[i].target);
 		if (exists(p))
-			nftw(p, rm_cgroup_entry, 8, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+			pf_rm_tree(p, PF_RM_DIRS_ONLY);
 		pthread_rwlock_wrlock(&o->cg_lock);
 		rmdir(top); /* EBUSY while other pods live: fine */
 		pthread_rwlock_unlock(&o->cg_lock);
 	}
-	pf_strlist_free(&mnts);
+	pf_mounts_free(&mnts);
 }
 
 /* The pod's cgroup in one hierarchy: where it is mounted and what to
@@ -623,31 +560,26 @@ static void pod_cgs_free(struct pod_cg *v, size_t n)
  * (on a hybrid host it has none of the three, so nothing happens there). */
 static struct pod_cg *pod_cgroup_plans(const struct pf_pod *pod, size_t *n)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/mounts", "re");
 	struct pf_pod_limits lim;
 	struct pod_cg *v = NULL;
-	char line[4096];
+	struct pf_mounts mnts;
 
 	*n = 0;
 	pf_pod_limits(pod, POD_PIDS_MAX, &lim);
-	while (f && fgets(line, sizeof(line), f)) {
-		char dev[256], mnt[2048], type[64], opts[1024];
+	cgroup_mounts(&mnts);
+	for (size_t i = 0; i < mnts.n; i++) {
+		const char *mnt = mnts.items[i].target;
+		bool v2 = strcmp(mnts.items[i].type, "cgroup2") == 0;
 		_cleanup_free_ char *ctl = NULL;
 		struct pf_cg_plan plan;
-		bool v2;
 
-		if (sscanf(line, "%255s %2047s %63s %1023s", dev, mnt, type, opts) != 4)
-			continue;
-		v2 = strcmp(type, "cgroup2") == 0;
 		if (v2) {
 			_cleanup_free_ char *p = pf_xasprintf("%s/cgroup.controllers", mnt);
 			size_t len = 0;
 			if (pf_read_file(p, 4096, &ctl, &len) < 0)
 				continue;
-		} else if (strcmp(type, "cgroup") == 0) {
-			ctl = pf_xstrdup(opts);
 		} else {
-			continue;
+			ctl = pf_xstrdup(mnts.items[i].options);
 		}
 		pf_cg_pod_plan(v2, ctl, pod->meta.uid, &lim, &plan);
 		if (!plan.dir)
@@ -655,10 +587,11 @@ static struct pod_cg *pod_cgroup_plans(const struct pf_pod *pod, size_t *n)
 		v = pf_xrealloc(v, (*n + 1) * sizeof(*v));
 		v[(*n)++] = (struct pod_cg){.mnt = pf_xstrdup(mnt), .plan = plan};
 	}
+	pf_mounts_free(&mnts);
 	return v;
 }
 
-/* cgroupfs takes writes in place, not the tmp + rename of write_file. */
+/* cgroupfs takes writes in place, not the tmp + rename of pf_write_file. */
 static int cg_write(const char *path, const char *value)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC), r = 0;
@@ -725,8 +658,12 @@ static int start_pause(struct oci *o, const char *nsdir, const struct pod_cg *cg
 	argv[k++] = nsdir;
 	for (size_t i = 0; i < n; i++) {
 		dirs[i] = pf_xasprintf("%s/%s/pause", cgs[i].mnt, cgs[i].plan.dir);
-		if (pf_mkdir_p(dirs[i], 0755) == 0)
+		int e = pf_mkdir_p(dirs[i], 0755);
+		if (e == 0)
 			argv[k++] = dirs[i];
+		else
+			pf_log(PF_LOG_WARN, "pause process: cannot create its cgroup %s: %s",
+			       dirs[i], strerror(-e));
 	}
 	argv[k] = NULL;
 	r = pf_spawn_run(&s, &out, err);
@@ -860,7 +797,7 @@ static void write_text(const char *path, const char *text)
 {
 	struct pf_err err = PF_ERR_INIT;
 
-	write_file_as(path, text, strlen(text), false, &err);
+	pf_write_file(path, text, strlen(text), 0644, 0, &err);
 }
 
 static void sandbox_teardown(struct oci *o, const char *dir, json_t *rec);
@@ -1182,7 +1119,11 @@ static int oci_sandbox_create(struct pf_runtime *rt, const struct pf_pod *pod, c
 		_cleanup_free_ char *resolv = NULL, *hn = NULL, *host_resolv = NULL;
 		size_t len = 0;
 
-		pf_mkdir_p(etc, 0755);
+		r = pf_mkdir_p(etc, 0755);
+		if (r < 0) {
+			r = pf_err_sys(err, -r, "create %s", etc);
+			goto fail;
+		}
 		hosts = pf_xasprintf("%s/hosts", etc);
 		{
 			_cleanup_free_ char *text = pf_xasprintf(
@@ -1384,9 +1325,9 @@ static void container_teardown(struct oci *o, const char *id)
 
 	unmount(rootfs);
 	release_hold(o, id);
-	rm_rf(dir);
+	pf_rm_rf(dir);
 	unlink(exitf);
-	rm_rf(sock);
+	pf_rm_rf(sock);
 }
 
 static int sync_pipe_read(int fd, int timeout_ms, pid_t *pid, char **msg)
@@ -1554,7 +1495,11 @@ static int oci_container_create(struct pf_runtime *rt, const char *sandbox_id,
 	if (img.layers.n == 0) {
 		/* An image with no layer: an empty lower directory. */
 		_cleanup_free_ char *empty = pf_xasprintf("%s/empty", dir);
-		pf_mkdir_p(empty, 0755);
+		r = pf_mkdir_p(empty, 0755);
+		if (r < 0) {
+			r = pf_err_sys(err, -r, "create %s", empty);
+			goto fail;
+		}
 		pf_buf_adds(&lower, empty);
 	}
 	opts = pf_xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", lower.buf, upper, work);
@@ -1608,14 +1553,19 @@ static int oci_container_create(struct pf_runtime *rt, const char *sandbox_id,
 			if (vm->sub_path && *vm->sub_path && !strstr(vm->sub_path, "..")) {
 				_cleanup_free_ char *p =
 				    pf_xasprintf("%s/%s/%s", vols, vm->name, vm->sub_path);
-				pf_mkdir_p(p, 0777);
+				int e = pf_mkdir_p(p, 0777);
+				if (e < 0)
+					pf_log(PF_LOG_WARN,
+					       "container %s: cannot create the subPath "
+					       "directory %s: %s",
+					       c->name, p, strerror(-e));
 			}
 		}
 		{
 			/* The runtime reads it now; nothing reads it after a
 			 * crash (adoption goes by the record): no fsync. */
 			_cleanup_free_ char *text = json_dumps(cfg, JSON_COMPACT);
-			r = write_file_as(cfgpath, text, strlen(text), false, err);
+			r = pf_write_file(cfgpath, text, strlen(text), 0644, 0, err);
 		}
 		if (r < 0)
 			goto fail;
@@ -1672,7 +1622,11 @@ static int oci_container_create(struct pf_runtime *rt, const char *sandbox_id,
 		pid_t pid = 0;
 		_cleanup_free_ char *msg = NULL;
 
-		pf_mkdir_p(persist, 0700);
+		r = pf_mkdir_p(persist, 0700);
+		if (r < 0)
+			pf_log(PF_LOG_WARN, "container %s: cannot create %s: %s", c->name, persist,
+			       strerror(-r));
+		r = 0;
 		if (pipe2(sp, O_CLOEXEC) < 0) {
 			r = pf_err_sys(err, errno, "pipe");
 			goto fail;
@@ -1968,7 +1922,7 @@ static bool oom_killed(struct oci *o, const char *id, json_t *rec)
 {
 	_cleanup_free_ char *persist = pf_xasprintf("%s/containers/%s/persist/oom", o->root, id);
 	const char *cg = jstr(rec, "cgroups_path");
-	struct pf_strlist mnts;
+	struct pf_mounts mnts;
 	bool oom = exists(persist);
 
 	if (oom || !cg)
@@ -1978,7 +1932,8 @@ static bool oom_killed(struct oci *o, const char *id, json_t *rec)
 		for (const char *const *f =
 			 (const char *const[]){"memory.oom_control", "memory.events", NULL};
 		     *f && !oom; f++) {
-			_cleanup_free_ char *p = pf_xasprintf("%s%s/%s", mnts.items[i], cg, *f);
+			_cleanup_free_ char *p =
+			    pf_xasprintf("%s%s/%s", mnts.items[i].target, cg, *f);
 			_cleanup_free_ char *text = NULL;
 			size_t len = 0;
 			const char *k;
@@ -1989,7 +1944,7 @@ static bool oom_killed(struct oci *o, const char *id, json_t *rec)
 				oom = true;
 		}
 	}
-	pf_strlist_free(&mnts);
+	pf_mounts_free(&mnts);
 	return oom;
 }
 
@@ -2124,9 +2079,9 @@ static void sandbox_teardown(struct oci *o, const char *dir, json_t *rec)
 	if (uid) {
 		_cleanup_free_ char *logs = pf_xasprintf("%s/logs/%s", o->state, uid);
 		remove_pod_cgroups(o, uid);
-		rm_rf(logs);
+		pf_rm_rf(logs);
 	}
-	rm_rf(dir);
+	pf_rm_rf(dir);
 }
 
 static int oci_list(struct pf_runtime *rt, struct pf_rt_list *out, struct pf_err *err);
