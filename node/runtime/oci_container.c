@@ -108,6 +108,279 @@ static int sync_pipe_read(int fd, int timeout_ms, pid_t *pid, char **msg)
 	return r;
 }
 
+/* A container being created: what the steps of pf_oci_container_create
+ * share.  The strings are its own; sdir and cid are the caller's. */
+struct creating {
+	struct oci *o;
+	const struct pf_pod *pod;
+	const struct pf_container *c;
+	const char *sdir; /* the sandbox's directory */
+	const char *cid;
+	struct pf_image img;
+	char *dir, *rootfs, *upper, *work, *tlog, *logdir, *logpath, *cgpath;
+	json_t *rec, *cfg;
+};
+
+static void creating_paths(struct creating *k, int attempt)
+{
+	k->dir = pf_oci_container_dir(k->o, k->cid);
+	k->rootfs = pf_xasprintf("%s/rootfs", k->dir);
+	k->upper = pf_xasprintf("%s/upper", k->dir);
+	k->work = pf_xasprintf("%s/work", k->dir);
+	k->tlog = pf_xasprintf("%s/termination-log", k->dir);
+	k->logdir = pf_xasprintf("%s/logs/%s/%s", k->o->state, k->pod->meta.uid, k->c->name);
+	k->logpath = pf_xasprintf("%s/%d.log", k->logdir, attempt);
+	k->cgpath = pf_xasprintf("/podfs/%s/%s", k->pod->meta.uid, k->cid);
+}
+
+static void creating_free(struct creating *k)
+{
+	free(k->dir);
+	free(k->rootfs);
+	free(k->upper);
+	free(k->work);
+	free(k->tlog);
+	free(k->logdir);
+	free(k->logpath);
+	free(k->cgpath);
+	json_decref(k->rec);
+	json_decref(k->cfg);
+	pf_image_free(&k->img);
+}
+
+static int make_dirs(struct creating *k, struct pf_err *err)
+{
+	for (const char *const *d =
+		 (const char *const[]){k->rootfs, k->upper, k->work, k->logdir, NULL};
+	     *d; d++) {
+		int r = pf_mkdir_p(*d, 0755);
+		if (r < 0)
+			return pf_err_sys(err, -r, "create %s", *d);
+	}
+	return 0;
+}
+
+/* The record, written before anything it lists exists (the rootfs mount). */
+static json_t *new_record(struct creating *k, const char *sandbox_id, bool init, int attempt)
+{
+	const struct pf_container *c = k->c;
+	json_t *rec = json_object();
+
+	json_object_set_new(rec, "id", json_string(k->cid));
+	json_object_set_new(rec, "sandbox_id", json_string(sandbox_id));
+	json_object_set_new(rec, "pod_uid", json_string(k->pod->meta.uid));
+	json_object_set_new(rec, "pod_name", json_string(k->pod->meta.name));
+	json_object_set_new(rec, "container_name", json_string(c->name));
+	json_object_set_new(rec, "init", json_boolean(init));
+	json_object_set_new(rec, "attempt", json_integer(attempt));
+	json_object_set_new(rec, "image", json_string(c->image));
+	json_object_set_new(rec, "image_id", json_string(k->img.id));
+	json_object_set_new(rec, "log_path", json_string(k->logpath));
+	json_object_set_new(rec, "cgroups_path", json_string(k->cgpath));
+	json_object_set_new(rec, "created_ms", json_integer(pf_wall_ms()));
+	json_object_set_new(rec, "stop_signal",
+			    json_string(k->img.stop_signal ? k->img.stop_signal : "SIGTERM"));
+	json_object_set_new(
+	    rec, "termination_message_policy",
+	    json_string(c->termination_message_policy ? c->termination_message_policy : "File"));
+	json_object_set_new(rec, "mounts", json_pack("[s]", k->rootfs));
+	return rec;
+}
+
+/* The overlay root: the image's layers under an upper and a work
+ * directory of the container's own. */
+static int mount_rootfs(struct creating *k, struct pf_err *err)
+{
+	_cleanup_buf_ struct pf_buf lower = PF_BUF_INIT;
+	_cleanup_free_ char *opts = NULL;
+
+	/* overlayfs wants the top layer first. */
+	for (size_t i = k->img.layers.n; i-- > 0;)
+		pf_buf_addf(&lower, "%s%s", lower.len ? ":" : "", k->img.layers.items[i]);
+	if (k->img.layers.n == 0) {
+		/* An image with no layer: an empty lower directory. */
+		_cleanup_free_ char *empty = pf_xasprintf("%s/empty", k->dir);
+		int r = pf_mkdir_p(empty, 0755);
+		if (r < 0)
+			return pf_err_sys(err, -r, "create %s", empty);
+		pf_buf_adds(&lower, empty);
+	}
+	opts = pf_xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", lower.buf, k->upper, k->work);
+	if (mount("overlay", k->rootfs, "overlay", 0, opts) < 0)
+		return pf_err_sys(err, errno, "mount the container's root filesystem (overlay)");
+	return 0;
+}
+
+/* Mount points the image lacks are made by the runtime in the upper
+ * layer; subPath directories are ours to make. */
+static void make_subpaths(const struct pf_container *c, const char *vols)
+{
+	for (size_t i = 0; i < c->n_volume_mounts; i++) {
+		const struct pf_volume_mount *vm = &c->volume_mounts[i];
+		if (vm->sub_path && *vm->sub_path && !strstr(vm->sub_path, "..")) {
+			_cleanup_free_ char *p =
+			    pf_xasprintf("%s/%s/%s", vols, vm->name, vm->sub_path);
+			int e = pf_mkdir_p(p, 0777);
+			if (e < 0)
+				pf_log(PF_LOG_WARN,
+				       "container %s: cannot create the subPath directory %s: %s",
+				       c->name, p, strerror(-e));
+		}
+	}
+}
+
+/* config.json (bundle.c) from the pod, the image and the sandbox's paths. */
+static int write_bundle(struct creating *k, struct pf_err *err)
+{
+	const char *sdir = k->sdir;
+	const struct pf_pod *pod = k->pod;
+	_cleanup_free_ char *netns = pf_xasprintf("%s/ns/net", sdir);
+	_cleanup_free_ char *ipcns = pf_xasprintf("%s/ns/ipc", sdir);
+	_cleanup_free_ char *utsns = pf_xasprintf("%s/ns/uts", sdir);
+	_cleanup_free_ char *pidns =
+	    pod->spec.share_process_namespace == PF_TRUE ? pf_xasprintf("%s/ns/pid", sdir) : NULL;
+	_cleanup_free_ char *hosts = pf_xasprintf("%s/etc/hosts", sdir);
+	_cleanup_free_ char *resolv = pf_xasprintf("%s/etc/resolv.conf", sdir);
+	_cleanup_free_ char *hn = pf_xasprintf("%s/etc/hostname", sdir);
+	_cleanup_free_ char *shm = pf_xasprintf("%s/shm", sdir);
+	_cleanup_free_ char *vols = pf_xasprintf("%s/volumes", sdir);
+	_cleanup_free_ char *cfgpath = pf_xasprintf("%s/config.json", k->dir);
+	_cleanup_free_ char *text = NULL;
+	struct pf_bundle_in in = {
+	    .pod = pod,
+	    .c = k->c,
+	    .img = &k->img,
+	    .rootfs = k->rootfs,
+	    .netns = netns,
+	    .ipcns = ipcns,
+	    .utsns = utsns,
+	    .pidns = pidns,
+	    .hosts = hosts,
+	    .resolv = resolv,
+	    .hostname = hn,
+	    .shm = shm,
+	    .termination_log = k->tlog,
+	    .volumes_dir = vols,
+	    .cgroups_path = k->cgpath,
+	    .node_name = pod->spec.node_name,
+	    .host_ip = pod->status.host_ip,
+	    .pod_ip = pod->status.pod_ip,
+	    .allow_host_paths = k->o->allow_host_paths,
+	    .allow_privileged = k->o->allow_privileged,
+	};
+	int r = pf_bundle_config(&in, &k->cfg, err);
+
+	if (r < 0)
+		return r;
+	make_subpaths(k->c, vols);
+	/* The runtime reads it now; nothing reads it after a crash (adoption
+	 * goes by the record): no fsync. */
+	text = json_dumps(k->cfg, JSON_COMPACT);
+	return pf_write_file(cfgpath, text, strlen(text), 0644, 0, err);
+}
+
+/* conmon runs `RUNTIME create` and reports the pid on the sync pipe; the
+ * record gets the container's and conmon's pids. */
+static int run_conmon(struct creating *k, struct pf_err *err)
+{
+	struct oci *o = k->o;
+	int sp[2];
+	_cleanup_free_ char *rootarg = pf_xasprintf("--root=%s/runtime-root", o->root);
+	_cleanup_free_ char *exits = pf_xasprintf("%s/exits", o->root);
+	_cleanup_free_ char *persist = pf_xasprintf("%s/persist", k->dir);
+	_cleanup_free_ char *sock = pf_xasprintf("%s/sock", o->root);
+	_cleanup_free_ char *pidfile = pf_xasprintf("%s/pid", k->dir);
+	_cleanup_free_ char *cpidfile = pf_xasprintf("%s/conmon.pid", k->dir);
+	_cleanup_free_ char *logarg = pf_xasprintf("k8s-file:%s", k->logpath);
+	_cleanup_free_ char *sizemax = pf_xasprintf("%d", LOG_SIZE_MAX);
+	_cleanup_free_ char *name =
+	    pf_xasprintf("k8s_%s_%s_%s", k->c->name, k->pod->meta.name, k->pod->meta.uid);
+	const char *argv[] = {o->conmon,
+			      "--api-version",
+			      "1",
+			      "-c",
+			      k->cid,
+			      "-u",
+			      k->cid,
+			      "-n",
+			      name,
+			      "-r",
+			      o->runtime_path,
+			      "-b",
+			      k->dir,
+			      "-p",
+			      pidfile,
+			      "-P",
+			      cpidfile,
+			      "-l",
+			      logarg,
+			      "--exit-dir",
+			      exits,
+			      "--persist-dir",
+			      persist,
+			      "--socket-dir-path",
+			      sock,
+			      "--log-size-max",
+			      sizemax,
+			      "--runtime-arg",
+			      rootarg,
+			      "--no-sync-log",
+			      NULL};
+	const char *env[] = {"_OCI_SYNCPIPE=3", NULL};
+	struct pf_spawn s = {
+	    .argv = argv, .env = env, .timeout_ms = CREATE_TIMEOUT_MS, .no_wait_eof = true};
+	struct pf_spawn_out out;
+	pid_t pid = 0;
+	_cleanup_free_ char *msg = NULL;
+	int r = pf_mkdir_p(persist, 0700);
+
+	if (r < 0)
+		pf_log(PF_LOG_WARN, "container %s: cannot create %s: %s", k->c->name, persist,
+		       strerror(-r));
+	if (pipe2(sp, O_CLOEXEC) < 0)
+		return pf_err_sys(err, errno, "pipe");
+	s.pass_fds = &sp[1];
+	s.n_pass_fds = 1;
+	/* RUNTIME create makes the container's cgroups. */
+	pthread_rwlock_rdlock(&o->cg_lock);
+	r = pf_spawn_run(&s, &out, err);
+	close(sp[1]);
+	if (r == 0 && out.status != 0)
+		r = pf_err_set(err, EIO, "conmon failed (exit %d): %s", out.status, out.err);
+	pf_spawn_out_free(&out);
+	if (r == 0) {
+		r = sync_pipe_read(sp[0], CREATE_TIMEOUT_MS, &pid, &msg);
+		if (r < 0)
+			r = pf_err_set(err, -r == ETIMEDOUT ? ETIMEDOUT : EIO,
+				       "conmon did not report the container's creation%s",
+				       r == -ETIMEDOUT ? " in time" : "");
+		else if (pid <= 0) {
+			_cleanup_free_ char *m = pf_oci_runtime_msg(msg);
+			r = pf_err_set(err, EIO, "%s create: %s", o->runtime_name, m);
+		}
+	}
+	pthread_rwlock_unlock(&o->cg_lock);
+	close(sp[0]);
+	if (r < 0)
+		return r;
+	json_object_set_new(k->rec, "pid", json_integer(pid));
+	json_object_set_new(k->rec, "conmon_pid", json_integer(read_pid(cpidfile)));
+	return update_crec(o, k->cid, k->rec, err);
+}
+
+/* Undo a failed creation: the runtime may hold a half-created container,
+ * and the teardown undoes what the record lists. */
+static void abandon(struct creating *k)
+{
+	const char *args[] = {"delete", "--force", k->cid};
+	struct pf_spawn_out out;
+	struct pf_err e2 = PF_ERR_INIT;
+
+	pf_oci_runtime_call(k->o, args, 3, &out, &e2);
+	pf_spawn_out_free(&out);
+	container_teardown(k->o, k->cid);
+}
+
 int pf_oci_container_create(struct pf_runtime *rt, const char *sandbox_id, const struct pf_pod *pod,
 			    const struct pf_container *c, bool init, int attempt, char **id,
 			    struct pf_err *err)
@@ -115,12 +388,7 @@ int pf_oci_container_create(struct pf_runtime *rt, const char *sandbox_id, const
 	struct oci *o = oci_of(rt);
 	_cleanup_free_ char *sdir = pf_oci_sandbox_dir(o, sandbox_id);
 	_cleanup_free_ char *cid = pf_random_id64();
-	_cleanup_free_ char *dir = NULL, *rootfs = NULL, *upper = NULL, *work = NULL,
-			    *logdir = NULL, *logpath = NULL, *opts = NULL, *tlog = NULL,
-			    *cgpath = NULL;
-	struct pf_image img = {0};
-	json_t *rec = NULL, *cfg = NULL;
-	struct pf_buf lower = PF_BUF_INIT;
+	struct creating k = {.o = o, .pod = pod, .c = c, .sdir = sdir, .cid = cid};
 	int r;
 
 	if (!sdir)
@@ -128,246 +396,30 @@ int pf_oci_container_create(struct pf_runtime *rt, const char *sandbox_id, const
 	if (pod->spec.share_process_namespace == PF_TRUE &&
 	    (r = pf_oci_ensure_pause(o, sdir, pod, err)) < 0)
 		return r;
-	r = pf_image_resolve(o->images, c->image, &img, err);
+	r = pf_image_resolve(o->images, c->image, &k.img, err);
 	if (r < 0)
 		return r;
-	dir = pf_oci_container_dir(o, cid);
-	rootfs = pf_xasprintf("%s/rootfs", dir);
-	upper = pf_xasprintf("%s/upper", dir);
-	work = pf_xasprintf("%s/work", dir);
-	tlog = pf_xasprintf("%s/termination-log", dir);
-	logdir = pf_xasprintf("%s/logs/%s/%s", o->state, pod->meta.uid, c->name);
-	logpath = pf_xasprintf("%s/%d.log", logdir, attempt);
-	cgpath = pf_xasprintf("/podfs/%s/%s", pod->meta.uid, cid);
-
-	for (const char *const *d = (const char *const[]){rootfs, upper, work, logdir, NULL}; *d;
-	     d++) {
-		r = pf_mkdir_p(*d, 0755);
-		if (r < 0) {
-			r = pf_err_sys(err, -r, "create %s", *d);
-			goto fail;
-		}
+	creating_paths(&k, attempt);
+	r = make_dirs(&k, err);
+	if (r == 0) {
+		k.rec = new_record(&k, sandbox_id, init, attempt);
+		r = save_crec(o, cid, k.rec, err);
 	}
-	rec = json_object();
-	json_object_set_new(rec, "id", json_string(cid));
-	json_object_set_new(rec, "sandbox_id", json_string(sandbox_id));
-	json_object_set_new(rec, "pod_uid", json_string(pod->meta.uid));
-	json_object_set_new(rec, "pod_name", json_string(pod->meta.name));
-	json_object_set_new(rec, "container_name", json_string(c->name));
-	json_object_set_new(rec, "init", json_boolean(init));
-	json_object_set_new(rec, "attempt", json_integer(attempt));
-	json_object_set_new(rec, "image", json_string(c->image));
-	json_object_set_new(rec, "image_id", json_string(img.id));
-	json_object_set_new(rec, "log_path", json_string(logpath));
-	json_object_set_new(rec, "cgroups_path", json_string(cgpath));
-	json_object_set_new(rec, "created_ms", json_integer(pf_wall_ms()));
-	json_object_set_new(rec, "stop_signal",
-			    json_string(img.stop_signal ? img.stop_signal : "SIGTERM"));
-	json_object_set_new(
-	    rec, "termination_message_policy",
-	    json_string(c->termination_message_policy ? c->termination_message_policy : "File"));
-	json_object_set_new(rec, "mounts", json_pack("[s]", rootfs));
-	r = save_crec(o, cid, rec, err);
+	if (r == 0)
+		r = pf_image_hold(o->images, &k.img, cid, err);
+	if (r == 0)
+		r = mount_rootfs(&k, err);
+	if (r == 0) {
+		pf_oci_write_text(k.tlog, "");
+		r = write_bundle(&k, err);
+	}
+	if (r == 0)
+		r = run_conmon(&k, err);
 	if (r < 0)
-		goto fail;
-	r = pf_image_hold(o->images, &img, cid, err);
-	if (r < 0)
-		goto fail;
-
-	/* overlayfs wants the top layer first. */
-	for (size_t i = img.layers.n; i-- > 0;)
-		pf_buf_addf(&lower, "%s%s", lower.len ? ":" : "", img.layers.items[i]);
-	if (img.layers.n == 0) {
-		/* An image with no layer: an empty lower directory. */
-		_cleanup_free_ char *empty = pf_xasprintf("%s/empty", dir);
-		r = pf_mkdir_p(empty, 0755);
-		if (r < 0) {
-			r = pf_err_sys(err, -r, "create %s", empty);
-			goto fail;
-		}
-		pf_buf_adds(&lower, empty);
-	}
-	opts = pf_xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", lower.buf, upper, work);
-	if (mount("overlay", rootfs, "overlay", 0, opts) < 0) {
-		r = pf_err_sys(err, errno, "mount the container's root filesystem (overlay)");
-		goto fail;
-	}
-	pf_oci_write_text(tlog, "");
-	{
-		_cleanup_free_ char *netns = pf_xasprintf("%s/ns/net", sdir);
-		_cleanup_free_ char *ipcns = pf_xasprintf("%s/ns/ipc", sdir);
-		_cleanup_free_ char *utsns = pf_xasprintf("%s/ns/uts", sdir);
-		_cleanup_free_ char *pidns = pod->spec.share_process_namespace == PF_TRUE
-						 ? pf_xasprintf("%s/ns/pid", sdir)
-						 : NULL;
-		_cleanup_free_ char *hosts = pf_xasprintf("%s/etc/hosts", sdir);
-		_cleanup_free_ char *resolv = pf_xasprintf("%s/etc/resolv.conf", sdir);
-		_cleanup_free_ char *hn = pf_xasprintf("%s/etc/hostname", sdir);
-		_cleanup_free_ char *shm = pf_xasprintf("%s/shm", sdir);
-		_cleanup_free_ char *vols = pf_xasprintf("%s/volumes", sdir);
-		_cleanup_free_ char *cfgpath = pf_xasprintf("%s/config.json", dir);
-		struct pf_bundle_in in = {
-		    .pod = pod,
-		    .c = c,
-		    .img = &img,
-		    .rootfs = rootfs,
-		    .netns = netns,
-		    .ipcns = ipcns,
-		    .utsns = utsns,
-		    .pidns = pidns,
-		    .hosts = hosts,
-		    .resolv = resolv,
-		    .hostname = hn,
-		    .shm = shm,
-		    .termination_log = tlog,
-		    .volumes_dir = vols,
-		    .cgroups_path = cgpath,
-		    .node_name = pod->spec.node_name,
-		    .host_ip = pod->status.host_ip,
-		    .pod_ip = pod->status.pod_ip,
-		    .allow_host_paths = o->allow_host_paths,
-		    .allow_privileged = o->allow_privileged,
-		};
-		r = pf_bundle_config(&in, &cfg, err);
-		if (r < 0)
-			goto fail;
-		/* Mount points the image lacks are made by the runtime in the
-		 * upper layer; subPath directories are ours to make. */
-		for (size_t i = 0; i < c->n_volume_mounts; i++) {
-			const struct pf_volume_mount *vm = &c->volume_mounts[i];
-			if (vm->sub_path && *vm->sub_path && !strstr(vm->sub_path, "..")) {
-				_cleanup_free_ char *p =
-				    pf_xasprintf("%s/%s/%s", vols, vm->name, vm->sub_path);
-				int e = pf_mkdir_p(p, 0777);
-				if (e < 0)
-					pf_log(PF_LOG_WARN,
-					       "container %s: cannot create the subPath "
-					       "directory %s: %s",
-					       c->name, p, strerror(-e));
-			}
-		}
-		{
-			/* The runtime reads it now; nothing reads it after a
-			 * crash (adoption goes by the record): no fsync. */
-			_cleanup_free_ char *text = json_dumps(cfg, JSON_COMPACT);
-			r = pf_write_file(cfgpath, text, strlen(text), 0644, 0, err);
-		}
-		if (r < 0)
-			goto fail;
-	}
-
-	/* conmon runs `RUNTIME create` and reports the pid on the sync pipe. */
-	{
-		int sp[2];
-		_cleanup_free_ char *rootarg = pf_xasprintf("--root=%s/runtime-root", o->root);
-		_cleanup_free_ char *exits = pf_xasprintf("%s/exits", o->root);
-		_cleanup_free_ char *persist = pf_xasprintf("%s/persist", dir);
-		_cleanup_free_ char *sock = pf_xasprintf("%s/sock", o->root);
-		_cleanup_free_ char *pidfile = pf_xasprintf("%s/pid", dir);
-		_cleanup_free_ char *cpidfile = pf_xasprintf("%s/conmon.pid", dir);
-		_cleanup_free_ char *logarg = pf_xasprintf("k8s-file:%s", logpath);
-		_cleanup_free_ char *sizemax = pf_xasprintf("%d", LOG_SIZE_MAX);
-		_cleanup_free_ char *name =
-		    pf_xasprintf("k8s_%s_%s_%s", c->name, pod->meta.name, pod->meta.uid);
-		const char *argv[] = {o->conmon,
-				      "--api-version",
-				      "1",
-				      "-c",
-				      cid,
-				      "-u",
-				      cid,
-				      "-n",
-				      name,
-				      "-r",
-				      o->runtime_path,
-				      "-b",
-				      dir,
-				      "-p",
-				      pidfile,
-				      "-P",
-				      cpidfile,
-				      "-l",
-				      logarg,
-				      "--exit-dir",
-				      exits,
-				      "--persist-dir",
-				      persist,
-				      "--socket-dir-path",
-				      sock,
-				      "--log-size-max",
-				      sizemax,
-				      "--runtime-arg",
-				      rootarg,
-				      "--no-sync-log",
-				      NULL};
-		const char *env[] = {"_OCI_SYNCPIPE=3", NULL};
-		struct pf_spawn s = {
-		    .argv = argv, .env = env, .timeout_ms = CREATE_TIMEOUT_MS, .no_wait_eof = true};
-		struct pf_spawn_out out;
-		pid_t pid = 0;
-		_cleanup_free_ char *msg = NULL;
-
-		r = pf_mkdir_p(persist, 0700);
-		if (r < 0)
-			pf_log(PF_LOG_WARN, "container %s: cannot create %s: %s", c->name, persist,
-			       strerror(-r));
-		r = 0;
-		if (pipe2(sp, O_CLOEXEC) < 0) {
-			r = pf_err_sys(err, errno, "pipe");
-			goto fail;
-		}
-		s.pass_fds = &sp[1];
-		s.n_pass_fds = 1;
-		/* RUNTIME create makes the container's cgroups. */
-		pthread_rwlock_rdlock(&o->cg_lock);
-		r = pf_spawn_run(&s, &out, err);
-		close(sp[1]);
-		if (r == 0 && out.status != 0)
-			r = pf_err_set(err, EIO, "conmon failed (exit %d): %s", out.status,
-				       out.err);
-		pf_spawn_out_free(&out);
-		if (r == 0) {
-			r = sync_pipe_read(sp[0], CREATE_TIMEOUT_MS, &pid, &msg);
-			if (r < 0)
-				r = pf_err_set(err, -r == ETIMEDOUT ? ETIMEDOUT : EIO,
-					       "conmon did not report the container's creation%s",
-					       r == -ETIMEDOUT ? " in time" : "");
-			else if (pid <= 0) {
-				_cleanup_free_ char *m = pf_oci_runtime_msg(msg);
-				r = pf_err_set(err, EIO, "%s create: %s", o->runtime_name, m);
-			}
-		}
-		pthread_rwlock_unlock(&o->cg_lock);
-		close(sp[0]);
-		if (r < 0)
-			goto fail;
-		json_object_set_new(rec, "pid", json_integer(pid));
-		json_object_set_new(rec, "conmon_pid", json_integer(read_pid(cpidfile)));
-		r = update_crec(o, cid, rec, err);
-		if (r < 0)
-			goto fail;
-	}
-	json_decref(rec);
-	json_decref(cfg);
-	pf_buf_release(&lower);
-	pf_image_free(&img);
-	*id = PF_TAKE(cid);
-	return 0;
-fail : {
-	/* The runtime may hold a half-created container. */
-	const char *args[] = {"delete", "--force", cid};
-	struct pf_spawn_out out;
-	struct pf_err e2 = PF_ERR_INIT;
-	if (pf_oci_runtime_call(o, args, 3, &out, &e2) == 0)
-		pf_spawn_out_free(&out);
+		abandon(&k);
 	else
-		pf_spawn_out_free(&out);
-}
-	container_teardown(o, cid);
-	json_decref(rec);
-	json_decref(cfg);
-	pf_buf_release(&lower);
-	pf_image_free(&img);
+		*id = PF_TAKE(cid);
+	creating_free(&k);
 	return r;
 }
 

@@ -297,241 +297,295 @@ void pf_oci_net_jobs_drain(struct oci *o)
 	}
 }
 
-int pf_oci_sandbox_create(struct pf_runtime *rt, const struct pf_pod *pod, char **id,
-			  struct pf_err *err)
+/* One whose network still attaches: its outcome first. */
+static void finish_earlier_job(struct oci *o, const struct pf_pod *pod)
 {
-	struct oci *o = oci_of(rt);
-	const char *uid = pod->meta.uid;
-	_cleanup_free_ char *dir = NULL, *recpath = NULL, *sid = NULL, *nsdir = NULL, *shm = NULL,
-			    *link = NULL, *hosts = NULL, *pidns = NULL;
-	const char *hostname =
-	    pod->spec.hostname && *pod->spec.hostname ? pod->spec.hostname : pod->meta.name;
-	json_t *rec = NULL, *mounts, *cgj;
-	struct pod_cg *cgs = NULL;
-	size_t n_cgs = 0;
-	bool share_pid = pod->spec.share_process_namespace == PF_TRUE;
-	struct ns_job job = {0};
-	pthread_t t;
-	int r;
+	struct net_job *j = pf_oci_net_job_take(o, NULL, pod->meta.uid);
+	struct pf_err e2 = PF_ERR_INIT;
 
-	if (!uid || !*uid || strchr(uid, '/') || uid[0] == '.')
-		return pf_err_set(err, EINVAL, "the pod has no usable uid");
-	{
-		/* One whose network still attaches: its outcome first. */
-		struct net_job *j = pf_oci_net_job_take(o, NULL, uid);
+	if (j && pf_oci_net_job_finish(o, j, &e2) < 0)
+		pf_log(PF_LOG_INFO, "pod %s: the earlier sandbox failed: %s", pod->meta.name,
+		       e2.msg);
+	pf_oci_net_job_free(j);
+}
+
+/* A sandbox being made: what the steps of pf_oci_sandbox_create share.
+ * The strings, cgs and rec are its own; sid is the caller's. */
+struct making {
+	struct oci *o;
+	const struct pf_pod *pod;
+	const char *sid;
+	const char *hostname;
+	bool share_pid;
+	char *dir, *recpath, *nsdir, *shm, *pidns;
+	struct pod_cg *cgs;
+	size_t n_cgs;
+	json_t *rec;
+};
+
+static void making_paths(struct making *k)
+{
+	k->dir = pf_xasprintf("%s/pods/%s", k->o->state, k->pod->meta.uid);
+	k->recpath = pf_xasprintf("%s/sandbox.json", k->dir);
+	k->nsdir = pf_xasprintf("%s/ns", k->dir);
+	k->shm = pf_xasprintf("%s/shm", k->dir);
+	k->pidns = pf_xasprintf("%s/pid", k->nsdir);
+}
+
+static void making_free(struct making *k)
+{
+	free(k->dir);
+	free(k->recpath);
+	free(k->nsdir);
+	free(k->shm);
+	free(k->pidns);
+	pf_oci_pod_cgs_free(k->cgs, k->n_cgs);
+	json_decref(k->rec);
+}
+
+/* A half-made sandbox from before a crash: undo it first, with a
+ * container created in it while its network attached. */
+static void undo_half_made(struct making *k)
+{
+	json_t *old = pf_oci_read_json(k->recpath);
+	const char *oid = old ? jstr(old, "id") : NULL;
+
+	pf_log(PF_LOG_INFO, "pod %s: undoing the sandbox a crash left half-made",
+	       k->pod->meta.name);
+	if (oid && pf_oci_valid_id(oid)) {
+		_cleanup_free_ char *oldlink = pf_xasprintf("%s/sandboxes/%s", k->o->root, oid);
 		struct pf_err e2 = PF_ERR_INIT;
-		if (j && pf_oci_net_job_finish(o, j, &e2) < 0)
-			pf_log(PF_LOG_INFO, "pod %s: the earlier sandbox failed: %s",
-			       pod->meta.name, e2.msg);
-		pf_oci_net_job_free(j);
+		if (remove_containers_of(&k->o->rt, oid, &e2) < 0)
+			pf_log(PF_LOG_WARN, "sandbox %.12s: %s", oid, e2.msg);
+		sandbox_teardown(k->o, k->dir, old);
+		unlink(oldlink);
+	} else {
+		sandbox_teardown(k->o, k->dir, old);
 	}
-	if ((*id = existing_sandbox(o, uid)))
-		return 0;
-	sid = pf_random_id64();
-	dir = pf_xasprintf("%s/pods/%s", o->state, uid);
-	recpath = pf_xasprintf("%s/sandbox.json", dir);
-	if (path_exists(recpath)) {
-		/* A half-made one from before a crash: undo it first, with
-		 * a container created in it while its network attached. */
-		json_t *old = pf_oci_read_json(recpath);
-		pf_log(PF_LOG_INFO, "pod %s: undoing the sandbox a crash left half-made",
-		       pod->meta.name);
-		if (old && jstr(old, "id") && pf_oci_valid_id(jstr(old, "id"))) {
-			_cleanup_free_ char *oldlink =
-			    pf_xasprintf("%s/sandboxes/%s", o->root, jstr(old, "id"));
-			struct pf_err e2 = PF_ERR_INIT;
-			if (remove_containers_of(rt, jstr(old, "id"), &e2) < 0)
-				pf_log(PF_LOG_WARN, "sandbox %.12s: %s", jstr(old, "id"), e2.msg);
-			sandbox_teardown(o, dir, old);
-			unlink(oldlink);
-		} else {
-			sandbox_teardown(o, dir, old);
-		}
-		json_decref(old);
-	}
-	nsdir = pf_xasprintf("%s/ns", dir);
-	shm = pf_xasprintf("%s/shm", dir);
-	pidns = pf_xasprintf("%s/pid", nsdir);
-	cgs = pf_oci_pod_cgroup_plans(pod, &n_cgs);
-	r = pf_mkdir_p(nsdir, 0700);
-	if (r < 0)
-		return pf_err_sys(err, -r, "create %s", nsdir);
+	json_decref(old);
+}
 
-	/* The record first: everything below is listed before it exists. */
-	rec = json_object();
-	json_object_set_new(rec, "id", json_string(sid));
-	json_object_set_new(rec, "pod_uid", json_string(uid));
+static void add_path(json_t *a, const char *fmt, const char *x, const char *y)
+{
+	char *p = pf_xasprintf(fmt, x, y);
+
+	json_array_append_new(a, json_string(p));
+	free(p);
+}
+
+/* The record lists every mount and cgroup below before it exists. */
+static json_t *new_sandbox_record(struct making *k)
+{
+	const struct pf_pod *pod = k->pod;
+	json_t *rec = json_object(), *mounts = json_array(), *cgj = json_array();
+
+	json_object_set_new(rec, "id", json_string(k->sid));
+	json_object_set_new(rec, "pod_uid", json_string(pod->meta.uid));
 	json_object_set_new(rec, "pod_name", json_string(pod->meta.name));
 	json_object_set_new(rec, "namespace",
 			    json_string(pod->meta.namespace_ ? pod->meta.namespace_ : "default"));
 	json_object_set_new(rec, "created_ms", json_integer(pf_wall_ms()));
 	json_object_set_new(rec, "state", json_string("creating"));
-	mounts = json_array();
-	for (const char *const *n = (const char *const[]){"net", "ipc", "uts", NULL}; *n; n++) {
-		char *p = pf_xasprintf("%s/%s", nsdir, *n);
-		json_array_append_new(mounts, json_string(p));
-		free(p);
-	}
-	json_array_append_new(mounts, json_string(shm));
-	if (share_pid)
-		json_array_append_new(mounts, json_string(pidns));
-	for (size_t i = 0; i < pod->spec.n_volumes; i++) {
-		const struct pf_volume *v = &pod->spec.volumes[i];
-		char *p;
-		if (!memory_medium(v))
-			continue;
-		p = pf_xasprintf("%s/volumes/%s", dir, v->name);
-		json_array_append_new(mounts, json_string(p));
-		free(p);
-	}
+	for (const char *const *n = (const char *const[]){"net", "ipc", "uts", NULL}; *n; n++)
+		add_path(mounts, "%s/%s", k->nsdir, *n);
+	json_array_append_new(mounts, json_string(k->shm));
+	if (k->share_pid)
+		json_array_append_new(mounts, json_string(k->pidns));
+	for (size_t i = 0; i < pod->spec.n_volumes; i++)
+		if (memory_medium(&pod->spec.volumes[i]))
+			add_path(mounts, "%s/volumes/%s", k->dir, pod->spec.volumes[i].name);
 	json_object_set_new(rec, "mounts", mounts);
-	cgj = json_array();
-	for (size_t i = 0; i < n_cgs; i++) {
-		char *p = pf_xasprintf("%s/%s", cgs[i].mnt, cgs[i].plan.dir);
-		json_array_append_new(cgj, json_string(p));
-		free(p);
-	}
+	for (size_t i = 0; i < k->n_cgs; i++)
+		add_path(cgj, "%s/%s", k->cgs[i].mnt, k->cgs[i].plan.dir);
 	json_object_set_new(rec, "cgroups", cgj);
-	r = pf_oci_write_json(recpath, rec, err);
-	if (r < 0)
-		goto fail;
+	return rec;
+}
+
+/* The network, IPC and UTS namespaces, bind-mounted on files of their own
+ * (ns_thread). */
+static int make_namespaces(struct making *k, struct pf_err *err)
+{
+	struct ns_job job = {.dir = k->nsdir, .hostname = k->hostname};
+	pthread_t t;
+	int r;
 
 	for (const char *const *n = (const char *const[]){"net", "ipc", "uts", NULL}; *n; n++) {
-		_cleanup_free_ char *p = pf_xasprintf("%s/%s", nsdir, *n);
+		_cleanup_free_ char *p = pf_xasprintf("%s/%s", k->nsdir, *n);
 		int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-		if (fd < 0) {
-			r = pf_err_sys(err, errno, "create %s", p);
-			goto fail;
-		}
+		if (fd < 0)
+			return pf_err_sys(err, errno, "create %s", p);
 		close(fd);
 	}
-	job.dir = nsdir;
-	job.hostname = hostname;
 	r = pthread_create(&t, NULL, ns_thread, &job);
-	if (r) {
-		r = pf_err_sys(err, r, "start the namespace thread");
-		goto fail;
-	}
+	if (r)
+		return pf_err_sys(err, r, "start the namespace thread");
 	pthread_join(t, NULL);
-	if (job.err) {
-		r = pf_err_sys(err, job.err, "%s", job.what);
-		goto fail;
-	}
-	if (o->net) {
-		/* The ADD runs while the rest is made, and on while the
-		 * agent creates the first container (net_job). */
-		_cleanup_free_ char *netns = pf_xasprintf("%s/net", nsdir);
-		net_job_start(o, sid, uid, netns);
-	}
-	if (mkdir(shm, 01777) < 0 && errno != EEXIST) {
-		r = pf_err_sys(err, errno, "create %s", shm);
-		goto fail;
-	}
-	if (mount("shm", shm, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  "mode=1777,size=" SHM_SIZE) < 0) {
-		r = pf_err_sys(err, errno, "mount the pod's /dev/shm");
-		goto fail;
-	}
-	pthread_rwlock_rdlock(&o->cg_lock);
-	pf_oci_apply_pod_cgroups(pod, cgs, n_cgs);
-	pthread_rwlock_unlock(&o->cg_lock);
-	if (share_pid) {
-		pid_t pause = 0;
-		char src[64];
-		int fd = open(pidns, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-		if (fd < 0) {
-			r = pf_err_sys(err, errno, "create %s", pidns);
-			goto fail;
-		}
-		close(fd);
-		r = pf_oci_start_pause(o, nsdir, cgs, n_cgs, &pause, err);
-		if (r < 0)
-			goto fail;
-		json_object_set_new(rec, "pause_pid", json_integer(pause));
-		r = pf_oci_write_json(recpath, rec, err);
-		if (r < 0)
-			goto fail;
-		snprintf(src, sizeof(src), "/proc/%d/ns/pid", (int)pause);
-		if (mount(src, pidns, NULL, MS_BIND, NULL) < 0) {
-			r = pf_err_sys(err, errno, "bind-mount the pod's PID namespace");
-			goto fail;
-		}
-	}
-	/* /etc files the containers share. */
-	{
-		_cleanup_free_ char *etc = pf_xasprintf("%s/etc", dir);
-		_cleanup_free_ char *resolv = NULL, *hn = NULL, *host_resolv = NULL;
-		size_t len = 0;
+	if (job.err)
+		return pf_err_sys(err, job.err, "%s", job.what);
+	return 0;
+}
 
-		r = pf_mkdir_p(etc, 0755);
-		if (r < 0) {
-			r = pf_err_sys(err, -r, "create %s", etc);
-			goto fail;
-		}
-		hosts = pf_xasprintf("%s/hosts", etc);
-		{
-			_cleanup_free_ char *text = pf_xasprintf(
-			    "# Kubernetes-managed hosts file (podfs).\n127.0.0.1\tlocalhost\n::1\t"
-			    "localhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\t"
-			    "ip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n");
-			pf_oci_write_text(hosts, text);
-		}
-		resolv = pf_xasprintf("%s/resolv.conf", etc);
-		if (pf_read_file("/etc/resolv.conf", 65536, &host_resolv, &len) == 0)
-			pf_oci_write_text(resolv, host_resolv);
-		else
-			pf_oci_write_text(resolv, "");
-		hn = pf_xasprintf("%s/hostname", etc);
-		{
-			_cleanup_free_ char *text = pf_xasprintf("%s\n", hostname);
-			pf_oci_write_text(hn, text);
-		}
-	}
-	/* emptyDir volumes (world-writable, as kubelet makes them). */
+static int mount_shm(struct making *k, struct pf_err *err)
+{
+	if (mkdir(k->shm, 01777) < 0 && errno != EEXIST)
+		return pf_err_sys(err, errno, "create %s", k->shm);
+	if (mount("shm", k->shm, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "mode=1777,size=" SHM_SIZE) < 0)
+		return pf_err_sys(err, errno, "mount the pod's /dev/shm");
+	return 0;
+}
+
+/* shareProcessNamespace: the pause process makes the PID namespace (its
+ * pid recorded before the bind mount that keeps the namespace findable). */
+static int make_pid_namespace(struct making *k, struct pf_err *err)
+{
+	pid_t pause = 0;
+	char src[64];
+	int fd = open(k->pidns, O_WRONLY | O_CREAT | O_CLOEXEC, 0600), r;
+
+	if (fd < 0)
+		return pf_err_sys(err, errno, "create %s", k->pidns);
+	close(fd);
+	r = pf_oci_start_pause(k->o, k->nsdir, k->cgs, k->n_cgs, &pause, err);
+	if (r < 0)
+		return r;
+	json_object_set_new(k->rec, "pause_pid", json_integer(pause));
+	r = pf_oci_write_json(k->recpath, k->rec, err);
+	if (r < 0)
+		return r;
+	snprintf(src, sizeof(src), "/proc/%d/ns/pid", (int)pause);
+	if (mount(src, k->pidns, NULL, MS_BIND, NULL) < 0)
+		return pf_err_sys(err, errno, "bind-mount the pod's PID namespace");
+	return 0;
+}
+
+/* /etc files the containers share. */
+static int write_etc(struct making *k, struct pf_err *err)
+{
+	_cleanup_free_ char *etc = pf_xasprintf("%s/etc", k->dir);
+	_cleanup_free_ char *hosts = NULL, *resolv = NULL, *hn = NULL, *host_resolv = NULL;
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	int r = pf_mkdir_p(etc, 0755);
+
+	if (r < 0)
+		return pf_err_sys(err, -r, "create %s", etc);
+	hosts = pf_xasprintf("%s/hosts", etc);
+	pf_oci_write_text(hosts,
+			  "# Kubernetes-managed hosts file (podfs).\n127.0.0.1\tlocalhost\n::1\t"
+			  "localhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\t"
+			  "ip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n");
+	resolv = pf_xasprintf("%s/resolv.conf", etc);
+	if (pf_read_file("/etc/resolv.conf", 65536, &host_resolv, &len) == 0)
+		pf_oci_write_text(resolv, host_resolv);
+	else
+		pf_oci_write_text(resolv, "");
+	hn = pf_xasprintf("%s/hostname", etc);
+	text = pf_xasprintf("%s\n", k->hostname);
+	pf_oci_write_text(hn, text);
+	return 0;
+}
+
+/* emptyDir volumes (world-writable, as kubelet makes them). */
+static int make_volumes(struct making *k, struct pf_err *err)
+{
+	const struct pf_pod *pod = k->pod;
+
 	for (size_t i = 0; i < pod->spec.n_volumes; i++) {
 		const struct pf_volume *v = &pod->spec.volumes[i];
 		_cleanup_free_ char *p = NULL;
 		if (v->kind != PF_VOLUME_EMPTYDIR)
 			continue;
-		p = pf_xasprintf("%s/volumes/%s", dir, v->name);
-		if (pf_mkdir_p(p, 0777) < 0 || chmod(p, 0777) < 0) {
-			r = pf_err_sys(err, errno, "create the emptyDir volume %s", v->name);
-			goto fail;
-		}
+		p = pf_xasprintf("%s/volumes/%s", k->dir, v->name);
+		if (pf_mkdir_p(p, 0777) < 0 || chmod(p, 0777) < 0)
+			return pf_err_sys(err, errno, "create the emptyDir volume %s", v->name);
 		if (memory_medium(v)) {
 			_cleanup_free_ char *opts = pf_xasprintf(
 			    "mode=0777,size=%lld", (long long)memory_volume_size(pod, v));
-			if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0) {
-				r = pf_err_sys(err, errno, "mount the emptyDir volume %s (tmpfs)",
-					       v->name);
-				goto fail;
-			}
+			if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+				return pf_err_sys(err, errno,
+						  "mount the emptyDir volume %s (tmpfs)", v->name);
 		}
 	}
-	link = pf_xasprintf("%s/sandboxes/%s", o->root, sid);
-	if (symlink(dir, link) < 0) {
-		r = pf_err_sys(err, errno, "create %s", link);
-		goto fail;
-	}
-	if (!o->net) {
-		/* Else ready once the ADD is recorded (net_job_finish). */
-		json_object_set_new(rec, "state", json_string("ready"));
-		r = pf_oci_update_json(recpath, rec, err);
-		if (r < 0)
-			goto fail;
-	}
-	json_decref(rec);
-	pf_oci_pod_cgs_free(cgs, n_cgs);
-	*id = PF_TAKE(sid);
 	return 0;
-fail:
-	/* The ADD ends before the teardown's DEL. */
-	pf_oci_net_job_free(pf_oci_net_job_take(o, sid, NULL));
-	sandbox_teardown(o, dir, rec);
-	if (link)
-		unlink(link);
-	json_decref(rec);
-	pf_oci_pod_cgs_free(cgs, n_cgs);
+}
+
+int pf_oci_sandbox_create(struct pf_runtime *rt, const struct pf_pod *pod, char **id,
+			  struct pf_err *err)
+{
+	struct oci *o = oci_of(rt);
+	const char *uid = pod->meta.uid;
+	_cleanup_free_ char *sid = NULL, *link = NULL;
+	struct making k = {
+	    .o = o,
+	    .pod = pod,
+	    .hostname =
+		pod->spec.hostname && *pod->spec.hostname ? pod->spec.hostname : pod->meta.name,
+	    .share_pid = pod->spec.share_process_namespace == PF_TRUE,
+	};
+	int r;
+
+	if (!uid || !*uid || strchr(uid, '/') || uid[0] == '.')
+		return pf_err_set(err, EINVAL, "the pod has no usable uid");
+	finish_earlier_job(o, pod);
+	if ((*id = existing_sandbox(o, uid)))
+		return 0;
+	sid = pf_random_id64();
+	k.sid = sid;
+	making_paths(&k);
+	if (path_exists(k.recpath))
+		undo_half_made(&k);
+	k.cgs = pf_oci_pod_cgroup_plans(pod, &k.n_cgs);
+	r = pf_mkdir_p(k.nsdir, 0700);
+	if (r < 0) {
+		r = pf_err_sys(err, -r, "create %s", k.nsdir);
+		making_free(&k);
+		return r;
+	}
+	/* The record first: everything below is listed before it exists. */
+	k.rec = new_sandbox_record(&k);
+	r = pf_oci_write_json(k.recpath, k.rec, err);
+	if (r == 0)
+		r = make_namespaces(&k, err);
+	if (r == 0 && o->net) {
+		/* The ADD runs while the rest is made, and on while the
+		 * agent creates the first container (net_job). */
+		_cleanup_free_ char *netns = pf_xasprintf("%s/net", k.nsdir);
+		net_job_start(o, sid, uid, netns);
+	}
+	if (r == 0)
+		r = mount_shm(&k, err);
+	if (r == 0) {
+		pthread_rwlock_rdlock(&o->cg_lock);
+		pf_oci_apply_pod_cgroups(pod, k.cgs, k.n_cgs);
+		pthread_rwlock_unlock(&o->cg_lock);
+		if (k.share_pid)
+			r = make_pid_namespace(&k, err);
+	}
+	if (r == 0)
+		r = write_etc(&k, err);
+	if (r == 0)
+		r = make_volumes(&k, err);
+	if (r == 0) {
+		link = pf_xasprintf("%s/sandboxes/%s", o->root, sid);
+		if (symlink(k.dir, link) < 0)
+			r = pf_err_sys(err, errno, "create %s", link);
+	}
+	if (r == 0 && !o->net) {
+		/* Else ready once the ADD is recorded (net_job_finish). */
+		json_object_set_new(k.rec, "state", json_string("ready"));
+		r = pf_oci_update_json(k.recpath, k.rec, err);
+	}
+	if (r < 0) {
+		/* The ADD ends before the teardown's DEL. */
+		pf_oci_net_job_free(pf_oci_net_job_take(o, sid, NULL));
+		sandbox_teardown(o, k.dir, k.rec);
+		if (link)
+			unlink(link);
+	} else {
+		*id = PF_TAKE(sid);
+	}
+	making_free(&k);
 	return r;
 }
 
