@@ -53,14 +53,14 @@ struct cni {
 	json_t *conflist;
 };
 
-static struct cni *C(struct pf_net *n)
+static struct cni *cni_of(struct pf_net *n)
 {
 	return (struct cni *)n;
 }
 
 static void cni_close(struct pf_net *n)
 {
-	struct cni *c = C(n);
+	struct cni *c = cni_of(n);
 
 	if (!c)
 		return;
@@ -229,7 +229,7 @@ static json_t *loopback_conf(void)
 
 static int cni_del(struct pf_net *n, const char *id, const char *netns, struct pf_err *err)
 {
-	struct cni *c = C(n);
+	struct cni *c = cni_of(n);
 	json_t *plugins = json_object_get(c->conflist, "plugins");
 	struct stat st;
 	int r = 0;
@@ -276,7 +276,7 @@ static void *lo_thread(void *arg)
 static int cni_add(struct pf_net *n, const char *id, const char *netns, const struct pf_pod *pod,
 		   char **ip, struct pf_err *err)
 {
-	struct cni *c = C(n);
+	struct cni *c = cni_of(n);
 	json_t *plugins = json_object_get(c->conflist, "plugins");
 	json_t *prev = NULL, *res = NULL;
 	struct lo_job lo = {.c = c, .id = id, .netns = netns};
@@ -329,7 +329,7 @@ static int cni_add(struct pf_net *n, const char *id, const char *netns, const st
 
 static void cni_reconcile(struct pf_net *n, const struct pf_strlist *live)
 {
-	struct cni *c = C(n);
+	struct cni *c = cni_of(n);
 	_cleanup_free_ char *dir = pf_xasprintf("%s/%s", c->ipam, NET_NAME);
 	DIR *d = opendir(dir);
 	struct dirent *e;
