@@ -186,6 +186,81 @@ static void sweep_unrecorded(struct oci *o)
 		closedir(d);
 }
 
+/* crun by default; runc where crun cannot run (blocker says why), said
+ * plainly; or the one asked for by --oci-runtime (want). */
+static int choose_runtime(struct oci *o, const char *want, const char *blocker, struct pf_err *err)
+{
+	if (!want) {
+		if (blocker && (o->runtime_path = which("runc"))) {
+			o->runtime_name = pf_xstrdup("runc");
+			o->note = pf_xasprintf("containers run with runc, not crun: %s (to use "
+					       "crun, bind the v2 controllers to v1 hierarchies; "
+					       "see podfs(1))",
+					       blocker);
+		} else if ((o->runtime_path = which("crun"))) {
+			o->runtime_name = pf_xstrdup("crun");
+		} else if ((o->runtime_path = which("runc"))) {
+			o->runtime_name = pf_xstrdup("runc");
+			o->note = pf_xstrdup("containers run with runc: crun is not installed");
+		}
+		if (!o->runtime_path)
+			return pf_err_set(err, ENOSYS,
+					  "no OCI runtime found: neither crun nor runc is "
+					  "installed (make deps)");
+	} else {
+		o->runtime_path = which(want);
+		if (!o->runtime_path)
+			return pf_err_set(err, ENOSYS,
+					  "--oci-runtime %s: not found or not executable", want);
+		const char *base = strrchr(o->runtime_path, '/');
+		o->runtime_name = pf_xstrdup(base ? base + 1 : o->runtime_path);
+		if (strcmp(o->runtime_name, "crun") == 0 && blocker)
+			/* Asked for by name: honoured, and the node says why it
+			 * cannot run anything. */
+			o->down = pf_xasprintf("crun cannot run containers on this host: %s; use "
+					       "--oci-runtime runc, or bind the v2 controllers to "
+					       "v1 hierarchies (see podfs(1))",
+					       blocker);
+		else
+			o->note =
+			    pf_xasprintf("containers run with %s (--oci-runtime)", o->runtime_name);
+	}
+	return 0;
+}
+
+/* This program (for `podfs pause`) and podfs-pause beside it. */
+static void find_pause(struct oci *o)
+{
+	o->self = realpath("/proc/self/exe", NULL);
+	if (!o->self)
+		o->self = pf_xstrdup("podfs");
+	if (strrchr(o->self, '/')) {
+		o->pause = pf_xasprintf("%.*s/podfs-pause", (int)(strrchr(o->self, '/') - o->self),
+					o->self);
+		if (access(o->pause, X_OK) < 0) {
+			free(o->pause);
+			o->pause = NULL;
+		}
+	}
+}
+
+/* IPs reserved for sandboxes a crash left unrecorded. */
+static void reconcile_ips(struct oci *o)
+{
+	_cleanup_free_ char *sd = pf_xasprintf("%s/sandboxes", o->root);
+	DIR *d = opendir(sd);
+	struct pf_strlist live = {0};
+	struct dirent *e;
+
+	while (d && (e = readdir(d)))
+		if (pf_oci_valid_id(e->d_name))
+			pf_strlist_add(&live, e->d_name);
+	if (d)
+		closedir(d);
+	o->net->ops->reconcile(o->net, &live);
+	pf_strlist_free(&live);
+}
+
 static int oci_open(const struct pf_runtime_config *cfg, struct pf_runtime **out,
 		    struct pf_err *err)
 {
@@ -225,58 +300,11 @@ static int oci_open(const struct pf_runtime_config *cfg, struct pf_runtime **out
 		}
 	}
 
-	if (!want) {
-		/* crun by default; runc where crun cannot run, said plainly. */
-		if (blocker && (o->runtime_path = which("runc"))) {
-			o->runtime_name = pf_xstrdup("runc");
-			o->note = pf_xasprintf("containers run with runc, not crun: %s (to use "
-					       "crun, bind the v2 controllers to v1 hierarchies; "
-					       "see podfs(1))",
-					       blocker);
-		} else if ((o->runtime_path = which("crun"))) {
-			o->runtime_name = pf_xstrdup("crun");
-		} else if ((o->runtime_path = which("runc"))) {
-			o->runtime_name = pf_xstrdup("runc");
-			o->note = pf_xstrdup("containers run with runc: crun is not installed");
-		}
-		if (!o->runtime_path) {
-			r = pf_err_set(err, ENOSYS,
-				       "no OCI runtime found: neither crun nor runc is installed "
-				       "(make deps)");
-			goto fail;
-		}
-	} else {
-		o->runtime_path = which(want);
-		if (!o->runtime_path) {
-			r = pf_err_set(err, ENOSYS, "--oci-runtime %s: not found or not executable",
-				       want);
-			goto fail;
-		}
-		const char *base = strrchr(o->runtime_path, '/');
-		o->runtime_name = pf_xstrdup(base ? base + 1 : o->runtime_path);
-		if (strcmp(o->runtime_name, "crun") == 0 && blocker)
-			/* Asked for by name: honoured, and the node says why it
-			 * cannot run anything. */
-			o->down = pf_xasprintf("crun cannot run containers on this host: %s; use "
-					       "--oci-runtime runc, or bind the v2 controllers to "
-					       "v1 hierarchies (see podfs(1))",
-					       blocker);
-		else
-			o->note =
-			    pf_xasprintf("containers run with %s (--oci-runtime)", o->runtime_name);
-	}
+	r = choose_runtime(o, want, blocker, err);
+	if (r < 0)
+		goto fail;
 	o->conmon = which("conmon");
-	o->self = realpath("/proc/self/exe", NULL);
-	if (!o->self)
-		o->self = pf_xstrdup("podfs");
-	if (strrchr(o->self, '/')) {
-		o->pause = pf_xasprintf("%.*s/podfs-pause", (int)(strrchr(o->self, '/') - o->self),
-					o->self);
-		if (access(o->pause, X_OK) < 0) {
-			free(o->pause);
-			o->pause = NULL;
-		}
-	}
+	find_pause(o);
 	if (o->net_down && !o->down)
 		o->down = PF_TAKE(o->net_down);
 	if (!o->conmon && !o->down)
@@ -300,20 +328,8 @@ static int oci_open(const struct pf_runtime_config *cfg, struct pf_runtime **out
 	if (r < 0)
 		goto fail;
 	sweep_unrecorded(o);
-	if (o->net && o->net->ops->reconcile) {
-		/* IPs reserved for sandboxes a crash left unrecorded. */
-		_cleanup_free_ char *sd = pf_xasprintf("%s/sandboxes", o->root);
-		DIR *d = opendir(sd);
-		struct pf_strlist live = {0};
-		struct dirent *e;
-		while (d && (e = readdir(d)))
-			if (pf_oci_valid_id(e->d_name))
-				pf_strlist_add(&live, e->d_name);
-		if (d)
-			closedir(d);
-		o->net->ops->reconcile(o->net, &live);
-		pf_strlist_free(&live);
-	}
+	if (o->net && o->net->ops->reconcile)
+		reconcile_ips(o);
 	pf_log(PF_LOG_INFO, "oci runtime: %s (%s), monitor %s%s%s", o->runtime_path, o->version,
 	       o->conmon ? o->conmon : "none", o->note ? "; " : "", o->note ? o->note : "");
 	if (o->down)
