@@ -48,21 +48,41 @@ static int sync_dir_of(const char *path)
 	return 0;
 }
 
+/* A new file beside path, ".NAME.XXXXXXXX" (random hex), created with
+ * mode less the umask as open(2) would; its name in *tmp. */
+static int open_temp(const char *path, mode_t mode, char **tmp)
+{
+	const char *slash = strrchr(path, '/');
+	int dirlen = slash ? (int)(slash - path) + 1 : 0;
+
+	for (int tries = 0; tries < 16; tries++) {
+		uint32_t x;
+		int fd, e;
+
+		pf_random_bytes(&x, sizeof(x));
+		*tmp = pf_xasprintf("%.*s.%s.%08x", dirlen, path, path + dirlen, (unsigned)x);
+		fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+		if (fd >= 0)
+			return fd;
+		e = errno;
+		free(*tmp);
+		*tmp = NULL;
+		if (e != EEXIST)
+			return -e;
+	}
+	return -EEXIST;
+}
+
 int pf_write_file(const char *path, const void *data, size_t len, mode_t mode, unsigned flags,
 		  struct pf_err *err)
 {
-	const char *slash = strrchr(path, '/');
-	_cleanup_free_ char *tmp =
-	    slash ? pf_xasprintf("%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1)
-		  : pf_xasprintf(".%s.XXXXXX", path);
+	_cleanup_free_ char *tmp = NULL;
 	bool durable = flags & PF_WRITE_DURABLE;
-	int fd = mkostemp(tmp, O_CLOEXEC), r;
+	int fd = open_temp(path, mode, &tmp), r;
 
 	if (fd < 0)
-		return pf_err_sys(err, errno, "cannot create a temporary file for %s", path);
+		return pf_err_sys(err, -fd, "cannot create a temporary file for %s", path);
 	r = write_all(fd, data, len);
-	if (r == 0 && fchmod(fd, mode) < 0)
-		r = -errno;
 	if (r == 0 && durable && fsync(fd) < 0)
 		r = -errno;
 	/* close() reports what a delayed write (NFS, a full quota) found. */

@@ -27,12 +27,12 @@ enum {
 
 /*
  * Replace path with len bytes of data, atomically: a temporary file in
- * the same directory (".NAME.XXXXXX", so directory readers that skip dot
- * files never see it), written whole, closed with its error checked, then
- * renamed over path, so a crash leaves the old file or the new one, never
- * half of one.  mode is the file's mode (umask not applied).  0 or -errno
- * with a sentence naming the path in err; the temporary file is gone on
- * failure.
+ * the same directory (".NAME.XXXXXXXX", so directory readers that skip
+ * dot files never see it), written whole, closed with its error checked,
+ * then renamed over path, so a crash leaves the old file or the new one,
+ * never half of one.  mode is the new file's, less the umask (open(2)).
+ * 0 or -errno with a sentence naming the path in err; the temporary file
+ * is gone on failure (a crash may leave one behind).
  */
 int pf_write_file(const char *path, const void *data, size_t len, mode_t mode, unsigned flags,
 		  struct pf_err *err);
