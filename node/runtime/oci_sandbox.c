@@ -200,6 +200,9 @@ void pf_oci_net_job_free(struct net_job *j)
 	free(j);
 }
 
+/* Undo what the sandbox's record (rec, NULL when none was written) lists:
+ * the network first, then the pause process, the mounts and cgroups, and
+ * the directories; every step tolerates its object being absent. */
 static void sandbox_teardown(struct oci *o, const char *dir, json_t *rec)
 {
 	json_t *mounts = rec ? json_object_get(rec, "mounts") : NULL;
