@@ -107,10 +107,12 @@ install-debs:
 	    || { echo "make: apt-get failed for:$$missing"; exit 1; }; \
 	fi
 
+# Made afresh: `ar r` into an old archive would keep the objects of
+# sources since renamed or removed, and the linker could pick them.
 $(O)/libpodfs.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
 	@echo "  AR      $@"
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(O)/podfs: $(CMD_OBJ) $(FS_OBJ) $(O)/libpodfs.a | $(O)/podfs-pause
 	@echo "  LD      $@"

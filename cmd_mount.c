@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "fs.h"
+#include "fileio.h"
 #include "log.h"
 #include "podfs.h"
 

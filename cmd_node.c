@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "podfs.h"
 

@@ -1,12 +1,11 @@
 /*
- * util.c - allocation, string buffers, clocks and small file helpers.
+ * util.c - allocation, string buffers, clocks and reading a small file.
  */
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/random.h>
-#include <sys/stat.h>
 #include <time.h>
 
 static void oom(size_t n)
@@ -272,22 +271,5 @@ int pf_read_file(const char *path, size_t max, char **out, size_t *len)
 		pf_buf_add(&b, chunk, (size_t)n);
 	}
 	*out = pf_buf_detach(&b, len);
-	return 0;
-}
-
-int pf_mkdir_p(const char *path, mode_t mode)
-{
-	_cleanup_free_ char *p = pf_xstrdup(path);
-
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	if (mkdir(p, mode) < 0 && errno != EEXIST)
-		return -errno;
 	return 0;
 }

@@ -110,7 +110,5 @@ char *pf_random_id64(void);
 
 /* Read a whole file (at most max bytes; -EFBIG beyond). */
 int pf_read_file(const char *path, size_t max, char **out, size_t *len);
-/* mkdir -p with mode; 0 or -errno. */
-int pf_mkdir_p(const char *path, mode_t mode);
 
 #endif

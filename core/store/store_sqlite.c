@@ -31,6 +31,7 @@
  *
  * This file must not print: every failure goes to the caller through err.
  */
+#include "fileio.h"
 #include "store-internal.h"
 
 #include <errno.h>

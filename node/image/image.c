@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "fileio.h"
 #include "image-internal.h"
 #include "imageref.h"
 #include "layer.h"
@@ -54,10 +55,11 @@ int pf_image_store_open(const char *state_dir, struct pf_image_store **out, stru
 	}
 	layout = pf_xasprintf("%s/oci-layout", s->root);
 	if (access(layout, F_OK) < 0) {
-		FILE *f = fopen(layout, "we");
-		if (f) {
-			fputs("{\"imageLayoutVersion\":\"1.0.0\"}\n", f);
-			fclose(f);
+		static const char text[] = "{\"imageLayoutVersion\":\"1.0.0\"}\n";
+		r = pf_write_file(layout, text, strlen(text), 0644, PF_WRITE_DURABLE, err);
+		if (r < 0) {
+			pf_image_store_close(s);
+			return r;
 		}
 	}
 	*out = s;
@@ -503,24 +505,15 @@ int pf_image_index_commit(struct pf_image_store *s, const struct pf_image_index 
 			  struct pf_err *err)
 {
 	_cleanup_free_ char *text = pf_image_index_format(idx);
-	_cleanup_free_ char *tmp = pf_xasprintf("%s/tmp/index.json.XXXXXX", s->root);
 	_cleanup_free_ char *path = pf_xasprintf("%s/index.json", s->root);
-	_cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
-	size_t len = strlen(text);
+	_cleanup_close_ int fd = open(s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (fd < 0)
+	/* The blobs and layers the index names were renamed into place
+	 * unsynced (thousands of files per layer): one syncfs makes them
+	 * durable before the index that names them is. */
+	if (fd < 0 || syncfs(fd) < 0)
 		return pf_err_sys(err, errno, "cannot write the image index");
-	if (write(fd, text, len) != (ssize_t)len || fchmod(fd, 0644) < 0 || syncfs(fd) < 0) {
-		int e = errno ? errno : EIO;
-		unlink(tmp);
-		return pf_err_sys(err, e, "cannot write the image index");
-	}
-	if (rename(tmp, path) < 0) {
-		int e = errno;
-		unlink(tmp);
-		return pf_err_sys(err, e, "cannot replace the image index");
-	}
-	return 0;
+	return pf_write_file(path, text, strlen(text), 0644, PF_WRITE_DURABLE, err);
 }
 
 /* Manifest and image ID a holder file names ("sha256:m sha256:i\n"). */
@@ -713,9 +706,8 @@ static bool holder_ok(const char *h)
 int pf_image_hold(struct pf_image_store *s, const struct pf_image *img, const char *holder,
 		  struct pf_err *err)
 {
-	_cleanup_free_ char *path = NULL, *tmp = NULL, *mpath = NULL;
+	_cleanup_free_ char *path = NULL, *text = NULL, *mpath = NULL;
 	_cleanup_close_ int lock = -1;
-	FILE *f;
 
 	if (!holder_ok(holder))
 		return pf_err_set(err, EINVAL, "bad image holder name \"%s\"", holder);
@@ -727,14 +719,9 @@ int pf_image_hold(struct pf_image_store *s, const struct pf_image *img, const ch
 	if (access(mpath, F_OK) < 0)
 		return pf_err_set(err, ENOENT, "image \"%s\" not found", img->ref);
 	path = pf_xasprintf("%s/holds/%s", s->root, holder);
-	tmp = pf_xasprintf("%s/tmp/hold-%s", s->root, holder);
-	f = fopen(tmp, "we");
-	if (!f)
-		return pf_err_sys(err, errno, "cannot write %s", tmp);
-	fprintf(f, "%s %s\n", img->manifest, img->id);
-	if (fclose(f) != 0 || rename(tmp, path) < 0)
-		return pf_err_sys(err, errno, "cannot write %s", path);
-	return 0;
+	text = pf_xasprintf("%s %s\n", img->manifest, img->id);
+	/* The GC reads the holds back after a restart. */
+	return pf_write_file(path, text, strlen(text), 0644, PF_WRITE_DURABLE, err);
 }
 
 int pf_image_release(struct pf_image_store *s, const char *holder, struct pf_err *err)

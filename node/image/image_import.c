@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "digest.h"
+#include "fileio.h"
 #include "image-internal.h"
 #include "imageref.h"
 #include "layer.h"
@@ -175,18 +176,15 @@ fail:
 static int stage_mem(struct import *im, const char *data, size_t len, struct staged *out,
 		     struct pf_err *err)
 {
-	_cleanup_close_ int fd = -1;
-
 	memset(out, 0, sizeof(*out));
 	pf_sha256_buf(data, len, out->digest);
 	out->size = (int64_t)len;
 	if (blob_exists(im, out->digest))
 		return 0;
 	out->tmp = pf_xasprintf("%s/blob-%u", im->work, im->seq++);
-	fd = open(out->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, data, len) != (ssize_t)len)
-		return pf_err_sys(err, errno ? errno : EIO, "cannot stage a blob");
-	return 0;
+	/* Not durable yet: the index's commit syncs the store (syncfs)
+	 * before the index names the blob. */
+	return pf_write_file(out->tmp, data, len, 0644, 0, err);
 }
 
 /* Stage the blob digest of an OCI layout (blobs/sha256/<hex>). */
@@ -776,7 +774,9 @@ static int commit(struct import *im, const char *ref, struct pf_err *err)
 	r = unpack_layers(im, &size, err);
 	if (r < 0)
 		return r;
-	/* All verified: from here on the store changes. */
+	/* All verified: from here on the store changes.  The renames are
+	 * not synced one by one: pf_image_index_commit syncs the store
+	 * (syncfs) before index.json names what they moved. */
 	r = move_blob(im, &im->config, err);
 	for (size_t i = 0; i < im->n_layers && r == 0; i++)
 		r = move_blob(im, &im->layers[i].blob, err);

@@ -9,7 +9,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdbool.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -18,29 +17,11 @@
 #include <archive_entry.h>
 
 #include "digest.h"
+#include "fileio.h"
 #include "layer.h"
 #include "model.h"
 
 #define BLOCK (128u << 10)
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	if (remove(path) < 0 && errno != ENOENT)
-		return -errno;
-	return 0;
-}
-
-int pf_rm_rf(const char *path)
-{
-	struct stat st;
-
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	return nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-}
 
 /* ---- unpacking ----------------------------------------------------------- */
 

@@ -32,7 +32,4 @@ int pf_layer_unpack(const char *path, const char *dir, char diff_id[PF_DIGEST_LE
 int pf_layer_pack(const char *dir, int fd, char digest[PF_DIGEST_LEN], int64_t *size,
 		  struct pf_err *err);
 
-/* rm -rf path (no error when it does not exist). */
-int pf_rm_rf(const char *path);
-
 #endif

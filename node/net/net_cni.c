@@ -35,6 +35,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "spawn.h"
 #include "util.h"
@@ -52,14 +53,14 @@ struct cni {
 	json_t *conflist;
 };
 
-static struct cni *C(struct pf_net *n)
+static struct cni *cni_of(struct pf_net *n)
 {
 	return (struct cni *)n;
 }
 
 static void cni_close(struct pf_net *n)
 {
-	struct cni *c = C(n);
+	struct cni *c = cni_of(n);
 
 	if (!c)
 		return;
@@ -76,7 +77,7 @@ static int cni_open(const struct pf_net_config *cfg, struct pf_net **out, struct
 	const char *cidr = cfg->pod_cidr && *cfg->pod_cidr ? cfg->pod_cidr : PF_NET_DEFAULT_CIDR;
 	const char *br = cfg->bridge && *cfg->bridge ? cfg->bridge : PF_NET_DEFAULT_BRIDGE;
 	json_t *bridge, *ipam, *routes;
-	_cleanup_free_ char *path = NULL, *text = NULL, *tmp = NULL;
+	_cleanup_free_ char *path = NULL, *text = NULL;
 	int r;
 
 	c->net.ops = &pf_net_cni_ops;
@@ -124,15 +125,10 @@ static int cni_open(const struct pf_net_config *cfg, struct pf_net **out, struct
 				"plugins", bridge);
 	/* The conflist on disk is for people (and tools like cnitool). */
 	path = pf_xasprintf("%s/%s.conflist", c->dir, NET_NAME);
-	tmp = pf_xasprintf("%s.tmp", path);
 	text = json_dumps(c->conflist, JSON_INDENT(2));
-	{
-		FILE *f = fopen(tmp, "we");
-		if (!f || fputs(text, f) < 0 || fclose(f) != 0 || rename(tmp, path) < 0) {
-			r = pf_err_sys(err, errno, "write %s", path);
-			goto fail;
-		}
-	}
+	r = pf_write_file(path, text, strlen(text), 0644, PF_WRITE_DURABLE, err);
+	if (r < 0)
+		goto fail;
 	pf_log(PF_LOG_INFO, "network: cni, bridge %s, pod CIDR %s%s", br, cidr,
 	       cfg->egress ? ", egress (masquerade)" : ", no egress");
 	*out = &c->net;
@@ -233,7 +229,7 @@ static json_t *loopback_conf(void)
 
 static int cni_del(struct pf_net *n, const char *id, const char *netns, struct pf_err *err)
 {
-	struct cni *c = C(n);
+	struct cni *c = cni_of(n);
 	json_t *plugins = json_object_get(c->conflist, "plugins");
 	struct stat st;
 	int r = 0;
@@ -280,7 +276,7 @@ static void *lo_thread(void *arg)
 static int cni_add(struct pf_net *n, const char *id, const char *netns, const struct pf_pod *pod,
 		   char **ip, struct pf_err *err)
 {
-	struct cni *c = C(n);
+	struct cni *c = cni_of(n);
 	json_t *plugins = json_object_get(c->conflist, "plugins");
 	json_t *prev = NULL, *res = NULL;
 	struct lo_job lo = {.c = c, .id = id, .netns = netns};
@@ -333,7 +329,7 @@ static int cni_add(struct pf_net *n, const char *id, const char *netns, const st
 
 static void cni_reconcile(struct pf_net *n, const struct pf_strlist *live)
 {
-	struct cni *c = C(n);
+	struct cni *c = cni_of(n);
 	_cleanup_free_ char *dir = pf_xasprintf("%s/%s", c->ipam, NET_NAME);
 	DIR *d = opendir(dir);
 	struct dirent *e;

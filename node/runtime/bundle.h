@@ -7,7 +7,7 @@
  * Pure functions of the pod, the container, the image and the paths the
  * runtime backend chose: no file is written, no process run, nothing
  * mounted (the one read is the rootfs' /etc/passwd and /etc/group for a
- * named image user).  runtime_oci.c writes the result.
+ * named image user).  oci_container.c writes the result.
  */
 #ifndef PODFS_NODE_BUNDLE_H
 #define PODFS_NODE_BUNDLE_H

@@ -5,7 +5,7 @@
  *
  * Pure functions: the limits from the pod, and the plan of what to write
  * where in one cgroup hierarchy (a v1 one named by its controllers, or the
- * v2 one), so both versions are unit-tested on any host.  runtime_oci.c
+ * v2 one), so both versions are unit-tested on any host.  oci_cgroup.c
  * carries the plan out; nothing here touches the system.
  */
 #ifndef PODFS_NODE_CGROUP_H

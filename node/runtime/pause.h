@@ -1,7 +1,7 @@
 /*
  * pause.h - `podfs pause NSDIR [CGROUP-DIR...]`, the process that holds a
  * pod's shared PID namespace (shareProcessNamespace), as Kubernetes' pause
- * container does.  The node agent runs it (runtime_oci.c); nobody else
+ * container does.  The node agent runs it (oci_pause.c); nobody else
  * should.
  */
 #ifndef PODFS_NODE_PAUSE_H

@@ -6,7 +6,7 @@
  * Backends are chosen by name from a static table (runtime.c):
  *   fake   hollow containers (kubemark's idea): nothing runs, every call
  *          succeeds at once; for scale simulation only
- *   oci    OCI bundles run by crun or runc under conmon (runtime_oci.c):
+ *   oci    OCI bundles run by crun or runc under conmon (oci*.c):
  *          real containers that outlive podfs and are adopted again
  *
  * The agent owns the decisions (what should run, restarts, status); a

@@ -5,6 +5,7 @@
  * namespaces and the default seccomp profile.
  */
 #include "bundle.h"
+#include "fileio.h"
 #include "manifest.h"
 #include "pod_of.h"
 #include "tap.h"

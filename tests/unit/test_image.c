@@ -6,6 +6,7 @@
  * Needs root (whiteouts are 0/0 devices, opaque dirs trusted.* xattrs).
  */
 #include "digest.h"
+#include "fileio.h"
 #include "image.h"
 #include "imageref.h"
 #include "layer.h"
