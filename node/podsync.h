@@ -12,7 +12,7 @@
 #define PODFS_NODE_PODSYNC_H
 
 #include "hook.h"
-#include "model.h"
+#include "types.h"
 #include "probe.h"
 #include "runtime.h"
 

@@ -25,7 +25,7 @@
 #define PODFS_MANIFEST_H
 
 #include "err.h"
-#include "model.h"
+#include "types.h"
 
 #define PF_MANIFEST_MAX_BYTES (3u * 1024 * 1024) /* the API server's limit */
 #define PF_MANIFEST_MAX_DEPTH 64

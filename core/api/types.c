@@ -2,7 +2,7 @@
  * model.c - lifetime helpers for the objects of model.h: free, small list and
  * map operations.  No parsing, no validation, no I/O.
  */
-#include "model.h"
+#include "types.h"
 #include "util.h"
 
 void pf_strlist_free(struct pf_strlist *l)
