@@ -1,5 +1,5 @@
 /*
- * model.c - lifetime helpers for the objects of model.h: free, small list and
+ * types.c - lifetime helpers for the API types of types.h: free, small list and
  * map operations.  No parsing, no validation, no I/O.
  */
 #include "types.h"
