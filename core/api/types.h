@@ -1,8 +1,10 @@
 /*
- * model.h - the Pod, Node and Event objects of podfs: one source of truth for
- * field names.  core/manifest.c decodes YAML into these structs and encodes
- * them back (as `kubectl get -o yaml` shows them); core/validate.c checks and
- * defaults them; every other module reads them.
+ * types.h - the API types: the Pod, Node, Event and Lease objects of podfs,
+ * one source of truth for field names.  The codec of manifest.h (core/api:
+ * yamlread.c, schema.c, decode.c, encode.c) decodes YAML into these structs
+ * and encodes them back (as `kubectl get -o yaml` shows them);
+ * core/apiserver/validate.c checks and defaults them; every other module
+ * reads them.
  *
  * Conventions: a char * that is NULL means "not set" (omitted on output);
  * lists are {items, n}; optional scalars carry a has_ flag; tri-state bools
@@ -10,8 +12,8 @@
  * pointer and is released with its pf_*_free(); free functions accept NULL.
  * Timestamps are wall-clock milliseconds since the epoch, 0 = unset.
  */
-#ifndef PODFS_MODEL_H
-#define PODFS_MODEL_H
+#ifndef PODFS_TYPES_H
+#define PODFS_TYPES_H
 
 #include <stdbool.h>
 #include <stdint.h>
