@@ -229,11 +229,178 @@ static int dec_reslist(struct dctx *c, const struct table *t, const struct field
 	return 0;
 }
 
+static int dec_int(struct dctx *c, const struct table *t, const struct field *f,
+		   const struct ynode *v, char *base)
+{
+	char *p = base + f->off;
+	int64_t i;
+
+	if (!is_scalar(v, SK_NUM))
+		return type_err(c, v, t->go, f->gotype, false);
+	if (!yaml_int(v->s, &i) || (f->kind == F_INT32 && (i < INT32_MIN || i > INT32_MAX)))
+		return type_err(c, v, t->go, f->gotype, true);
+	if (f->kind == F_INT32)
+		*(int32_t *)p = (int32_t)i;
+	else
+		*(int64_t *)p = i;
+	if (f->flags & FL_HAS)
+		*(bool *)(base + f->aux) = true;
+	return 0;
+}
+
+static int dec_time(struct dctx *c, const struct ynode *v, int64_t *ms)
+{
+	if (!is_scalar(v, SK_STR))
+		return pf_err_set(c->err, EINVAL,
+				  "json: cannot unmarshal %s into Go value of type string",
+				  json_kind(v));
+	if (parse_time(v->s, ms) < 0)
+		return pf_err_set(c->err, EINVAL,
+				  "parsing time \"%s\" as \"2006-01-02T15:04:05Z07:00\": "
+				  "cannot parse \"%s\" as \"2006\"",
+				  v->s, v->s);
+	return 0;
+}
+
+static int dec_strlist(struct dctx *c, const struct table *t, const struct field *f,
+		       const struct ynode *v, struct pf_strlist *l)
+{
+	if (v->type != YN_SEQ)
+		return type_err(c, v, t->go, f->gotype, false);
+	pf_strlist_free(l);
+	l->items = pf_xcalloc(v->n + 1, sizeof(*l->items));
+	for (const struct ynode *e = v->child; e; e = e->next) {
+		if (!is_null(e) && !is_scalar(e, SK_STR))
+			return type_err(c, e, t->go, "string", false);
+		l->items[l->n++] = pf_xstrdup(is_null(e) ? "" : e->s);
+	}
+	return 0;
+}
+
+static int dec_strmap(struct dctx *c, const struct table *t, const struct field *f,
+		      const struct ynode *v, struct pf_strmap *m)
+{
+	if (v->type != YN_MAP)
+		return type_err(c, v, t->go, f->gotype, false);
+	pf_strmap_free(m);
+	m->items = pf_xcalloc(v->n / 2 + 1, sizeof(*m->items));
+	for (const struct ynode *k = v->child; k; k = k->next->next) {
+		const struct ynode *val = k->next;
+
+		if (k->dup) {
+			strict_add(c, "json: duplicate field \"%s\"", k->s);
+			continue;
+		}
+		if (!is_null(val) && !is_scalar(val, SK_STR))
+			return type_err(c, val, t->go, "string", false);
+		m->items[m->n].key = pf_xstrdup(k->s);
+		m->items[m->n].value = pf_xstrdup(is_null(val) ? "" : val->s);
+		m->n++;
+	}
+	return 0;
+}
+
+static int dec_i64list(struct dctx *c, const struct table *t, const struct field *f,
+		       const struct ynode *v, char *base)
+{
+	int64_t **arr = (int64_t **)(base + f->off);
+	size_t *n = (size_t *)(base + f->aux);
+	int64_t i;
+
+	if (v->type != YN_SEQ)
+		return type_err(c, v, t->go, f->gotype, false);
+	free(*arr);
+	*arr = pf_xcalloc(v->n + 1, sizeof(**arr));
+	*n = 0;
+	for (const struct ynode *e = v->child; e; e = e->next) {
+		if (!is_scalar(e, SK_NUM))
+			return type_err(c, e, t->go, "int64", false);
+		if (!yaml_int(e->s, &i))
+			return type_err(c, e, t->go, "int64", true);
+		(*arr)[(*n)++] = i;
+	}
+	return 0;
+}
+
+static int dec_intstr(struct dctx *c, const struct table *t, const struct field *f,
+		      const struct ynode *v, struct pf_intstr *is)
+{
+	int64_t i;
+
+	if (is_scalar(v, SK_NUM)) {
+		if (!yaml_int(v->s, &i) || i < INT32_MIN || i > INT32_MAX)
+			return type_err(c, v, t->go, "int32", true);
+		free(is->str);
+		is->str = NULL;
+		is->is_str = false;
+		is->num = (int32_t)i;
+		return 0;
+	}
+	if (!is_scalar(v, SK_STR) || (f->flags & FL_NUMONLY))
+		return type_err(c, v, t->go, f->gotype, false);
+	free(is->str);
+	is->str = pf_xstrdup(v->s);
+	is->is_str = true;
+	is->num = 0;
+	return 0;
+}
+
+/* A nested object; a tagged one (a probe's handler, a container state)
+ * also records which member of its union was given. */
+static int dec_obj(struct dctx *c, const struct table *t, const struct field *f,
+		   const struct ynode *v, char *base)
+{
+	if (v->type != YN_MAP)
+		return type_err(c, v, t->go, f->gotype, false);
+	if (f->flags & FL_TAGI) {
+		int *tag = (int *)(base + f->aux);
+
+		if (*tag && *tag != f->tag)
+			invalid(c, "%s: Forbidden: may not specify more than 1 %s type", c->path,
+				f->extra);
+		*tag = f->tag;
+	} else if (f->flags & FL_TAGB) {
+		*(bool *)(base + f->aux) = true;
+	}
+	return dec_struct(c, f->sub, v, base + f->off);
+}
+
+static int dec_list(struct dctx *c, const struct table *t, const struct field *f,
+		    const struct ynode *v, char *base)
+{
+	void **arr = (void **)(base + f->off);
+	size_t *n = (size_t *)(base + f->aux);
+	size_t idx = 0;
+
+	if (v->type != YN_SEQ)
+		return type_err(c, v, t->go, f->gotype, false);
+	if (*arr)
+		return 0; /* only a duplicate key gets here, and it is reported */
+	/* Owned by the object from here on, so a failure below frees it. */
+	*arr = pf_xcalloc(v->n + 1, f->esize);
+	*n = v->n;
+	for (const struct ynode *e = v->child; e; e = e->next, idx++) {
+		size_t old;
+		int rc = 0;
+
+		if (is_null(e))
+			continue;
+		old = path_push(c, "[%zu]", idx);
+		if (e->type != YN_MAP)
+			rc = type_err(c, e, t->go, f->gotype + 2, false);
+		else
+			rc = dec_struct(c, f->sub, e, (char *)*arr + idx * f->esize);
+		path_pop(c, old);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int dec_field(struct dctx *c, const struct table *t, const struct field *f,
 		     const struct ynode *v, char *base)
 {
 	char *p = base + f->off;
-	int64_t i;
 
 	if (is_null(v))
 		return 0; /* null is "unset", as encoding/json leaves the field alone */
@@ -246,17 +413,7 @@ static int dec_field(struct dctx *c, const struct table *t, const struct field *
 		return 0;
 	case F_INT32:
 	case F_INT64:
-		if (!is_scalar(v, SK_NUM))
-			return type_err(c, v, t->go, f->gotype, false);
-		if (!yaml_int(v->s, &i) || (f->kind == F_INT32 && (i < INT32_MIN || i > INT32_MAX)))
-			return type_err(c, v, t->go, f->gotype, true);
-		if (f->kind == F_INT32)
-			*(int32_t *)p = (int32_t)i;
-		else
-			*(int64_t *)p = i;
-		if (f->flags & FL_HAS)
-			*(bool *)(base + f->aux) = true;
-		return 0;
+		return dec_int(c, t, f, v, base);
 	case F_BOOL:
 	case F_TRI:
 		if (!is_scalar(v, SK_BOOL))
@@ -267,142 +424,28 @@ static int dec_field(struct dctx *c, const struct table *t, const struct field *
 			*(enum pf_tri *)p = v->bval ? PF_TRUE : PF_FALSE;
 		return 0;
 	case F_TIME:
-		if (!is_scalar(v, SK_STR))
-			return pf_err_set(c->err, EINVAL,
-					  "json: cannot unmarshal %s into Go value of type string",
-					  json_kind(v));
-		if (parse_time(v->s, (int64_t *)p) < 0)
-			return pf_err_set(c->err, EINVAL,
-					  "parsing time \"%s\" as \"2006-01-02T15:04:05Z07:00\": "
-					  "cannot parse \"%s\" as \"2006\"",
-					  v->s, v->s);
-		return 0;
+		return dec_time(c, v, (int64_t *)p);
 	case F_RV:
 		if (!is_scalar(v, SK_STR))
 			return type_err(c, v, t->go, f->gotype, false);
 		*(int64_t *)p = strtoll(v->s, NULL, 10);
 		return 0;
-	case F_STRLIST: {
-		struct pf_strlist *l = (struct pf_strlist *)p;
-
-		if (v->type != YN_SEQ)
-			return type_err(c, v, t->go, f->gotype, false);
-		pf_strlist_free(l);
-		l->items = pf_xcalloc(v->n + 1, sizeof(*l->items));
-		for (const struct ynode *e = v->child; e; e = e->next) {
-			if (!is_null(e) && !is_scalar(e, SK_STR))
-				return type_err(c, e, t->go, "string", false);
-			l->items[l->n++] = pf_xstrdup(is_null(e) ? "" : e->s);
-		}
-		return 0;
-	}
-	case F_STRMAP: {
-		struct pf_strmap *m = (struct pf_strmap *)p;
-
-		if (v->type != YN_MAP)
-			return type_err(c, v, t->go, f->gotype, false);
-		pf_strmap_free(m);
-		m->items = pf_xcalloc(v->n / 2 + 1, sizeof(*m->items));
-		for (const struct ynode *k = v->child; k; k = k->next->next) {
-			const struct ynode *val = k->next;
-
-			if (k->dup) {
-				strict_add(c, "json: duplicate field \"%s\"", k->s);
-				continue;
-			}
-			if (!is_null(val) && !is_scalar(val, SK_STR))
-				return type_err(c, val, t->go, "string", false);
-			m->items[m->n].key = pf_xstrdup(k->s);
-			m->items[m->n].value = pf_xstrdup(is_null(val) ? "" : val->s);
-			m->n++;
-		}
-		return 0;
-	}
-	case F_I64LIST: {
-		int64_t **arr = (int64_t **)p;
-		size_t *n = (size_t *)(base + f->aux);
-
-		if (v->type != YN_SEQ)
-			return type_err(c, v, t->go, f->gotype, false);
-		free(*arr);
-		*arr = pf_xcalloc(v->n + 1, sizeof(**arr));
-		*n = 0;
-		for (const struct ynode *e = v->child; e; e = e->next) {
-			if (!is_scalar(e, SK_NUM))
-				return type_err(c, e, t->go, "int64", false);
-			if (!yaml_int(e->s, &i))
-				return type_err(c, e, t->go, "int64", true);
-			(*arr)[(*n)++] = i;
-		}
-		return 0;
-	}
+	case F_STRLIST:
+		return dec_strlist(c, t, f, v, (struct pf_strlist *)p);
+	case F_STRMAP:
+		return dec_strmap(c, t, f, v, (struct pf_strmap *)p);
+	case F_I64LIST:
+		return dec_i64list(c, t, f, v, base);
 	case F_QTY:
 		return dec_quantity(c, v, (struct pf_quantity *)p);
 	case F_RESLIST:
 		return dec_reslist(c, t, f, v, (struct pf_reslist *)p);
-	case F_INTSTR: {
-		struct pf_intstr *is = (struct pf_intstr *)p;
-
-		if (is_scalar(v, SK_NUM)) {
-			if (!yaml_int(v->s, &i) || i < INT32_MIN || i > INT32_MAX)
-				return type_err(c, v, t->go, "int32", true);
-			free(is->str);
-			is->str = NULL;
-			is->is_str = false;
-			is->num = (int32_t)i;
-			return 0;
-		}
-		if (!is_scalar(v, SK_STR) || (f->flags & FL_NUMONLY))
-			return type_err(c, v, t->go, f->gotype, false);
-		free(is->str);
-		is->str = pf_xstrdup(v->s);
-		is->is_str = true;
-		is->num = 0;
-		return 0;
-	}
+	case F_INTSTR:
+		return dec_intstr(c, t, f, v, (struct pf_intstr *)p);
 	case F_OBJ:
-		if (v->type != YN_MAP)
-			return type_err(c, v, t->go, f->gotype, false);
-		if (f->flags & FL_TAGI) {
-			int *tag = (int *)(base + f->aux);
-
-			if (*tag && *tag != f->tag)
-				invalid(c, "%s: Forbidden: may not specify more than 1 %s type",
-					c->path, f->extra);
-			*tag = f->tag;
-		} else if (f->flags & FL_TAGB) {
-			*(bool *)(base + f->aux) = true;
-		}
-		return dec_struct(c, f->sub, v, p);
-	case F_LIST: {
-		void **arr = (void **)p;
-		size_t *n = (size_t *)(base + f->aux);
-
-		if (v->type != YN_SEQ)
-			return type_err(c, v, t->go, f->gotype, false);
-		if (*arr)
-			return 0; /* only a duplicate key gets here, and it is reported */
-		/* Owned by the object from here on, so a failure below frees it. */
-		*arr = pf_xcalloc(v->n + 1, f->esize);
-		*n = v->n;
-		size_t idx = 0;
-		for (const struct ynode *e = v->child; e; e = e->next, idx++) {
-			size_t old;
-			int rc = 0;
-
-			if (is_null(e))
-				continue;
-			old = path_push(c, "[%zu]", idx);
-			if (e->type != YN_MAP)
-				rc = type_err(c, e, t->go, f->gotype + 2, false);
-			else
-				rc = dec_struct(c, f->sub, e, (char *)*arr + idx * f->esize);
-			path_pop(c, old);
-			if (rc < 0)
-				return rc;
-		}
-		return 0;
-	}
+		return dec_obj(c, t, f, v, base);
+	case F_LIST:
+		return dec_list(c, t, f, v, base);
 	case F_CONST:
 		if (!is_scalar(v, SK_STR))
 			return type_err(c, v, t->go, f->gotype, false);

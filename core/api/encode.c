@@ -355,206 +355,240 @@ static void enc_item(struct pf_buf *o, const struct table *t, const char *base, 
 	o->buf[pos + (size_t)ind] = '-';
 }
 
+/* "key: value" with the value as go-yaml quotes it. */
+static void put_pair(struct pf_buf *o, int ind, const char *key, const char *value)
+{
+	put_key(o, ind, key);
+	pf_buf_addc(o, ' ');
+	put_scalar(o, value);
+	pf_buf_addc(o, '\n');
+}
+
+static void enc_str(struct pf_buf *o, const struct field *f, const char *s, int ind)
+{
+	if (s && *s) {
+		put_pair(o, ind, f->name, s);
+	} else if ((f->flags & FL_ALWAYS) || (s && (f->flags & FL_KEEP))) {
+		put_key(o, ind, f->name);
+		pf_buf_adds(o, " \"\"\n");
+	}
+}
+
+static void enc_int(struct pf_buf *o, const struct field *f, const char *base, int ind)
+{
+	const char *p = base + f->off;
+	int64_t v = f->kind == F_INT32 ? *(const int32_t *)p : *(const int64_t *)p;
+
+	if ((f->flags & FL_HAS) ? !*(const bool *)(base + f->aux) : (!v && !(f->flags & FL_ALWAYS)))
+		return;
+	put_key(o, ind, f->name);
+	pf_buf_addf(o, " %lld\n", (long long)v);
+}
+
+static void enc_time(struct pf_buf *o, const struct field *f, int64_t ms, int ind)
+{
+	if (!ms && !(f->flags & FL_NULL))
+		return;
+	put_key(o, ind, f->name);
+	pf_buf_addc(o, ' ');
+	if (ms)
+		put_time(o, ms);
+	else
+		pf_buf_adds(o, "null");
+	pf_buf_addc(o, '\n');
+}
+
+static void enc_strlist(struct pf_buf *o, const struct field *f, const struct pf_strlist *l,
+			int ind)
+{
+	if (!l->n)
+		return;
+	put_key(o, ind, f->name);
+	pf_buf_addc(o, '\n');
+	for (size_t i = 0; i < l->n; i++) {
+		put_indent(o, ind);
+		pf_buf_adds(o, "- ");
+		put_scalar(o, l->items[i]);
+		pf_buf_addc(o, '\n');
+	}
+}
+
+static void enc_strmap(struct pf_buf *o, const struct field *f, const struct pf_strmap *m, int ind)
+{
+	size_t *idx;
+
+	if (!m->n)
+		return;
+	put_key(o, ind, f->name);
+	pf_buf_addc(o, '\n');
+	idx = sorted_keys(m->n, strmap_key, m->items);
+	for (size_t i = 0; i < m->n; i++) {
+		const struct pf_pair *pr = &m->items[idx[i]];
+
+		put_pair(o, ind + 2, pr->key, pr->value ? pr->value : "");
+	}
+	free(idx);
+}
+
+static void enc_i64list(struct pf_buf *o, const struct field *f, const char *base, int ind)
+{
+	const int64_t *a = *(int64_t *const *)(base + f->off);
+	size_t n = *(const size_t *)(base + f->aux);
+
+	if (!n)
+		return;
+	put_key(o, ind, f->name);
+	pf_buf_addc(o, '\n');
+	for (size_t i = 0; i < n; i++) {
+		put_indent(o, ind);
+		pf_buf_addf(o, "- %lld\n", (long long)a[i]);
+	}
+}
+
+static void enc_reslist(struct pf_buf *o, const struct field *f, const struct pf_reslist *l,
+			int ind)
+{
+	size_t *idx;
+
+	if (!l->n)
+		return;
+	put_key(o, ind, f->name);
+	pf_buf_addc(o, '\n');
+	idx = sorted_keys(l->n, reslist_key, l->items);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct pf_resource *r = &l->items[idx[i]];
+		char *s = r->q.str ? NULL : pf_quantity_canonical(NULL, r->q.milli);
+
+		put_pair(o, ind + 2, r->name, r->q.str ? r->q.str : s);
+		free(s);
+	}
+	free(idx);
+}
+
+static void enc_intstr(struct pf_buf *o, const struct field *f, const struct pf_intstr *is, int ind)
+{
+	if (is->is_str && is->str) {
+		put_pair(o, ind, f->name, is->str);
+	} else if (!is->is_str && (is->num || (f->flags & FL_ALWAYS))) {
+		put_key(o, ind, f->name);
+		pf_buf_addf(o, " %d\n", is->num);
+	}
+}
+
+/* A nested object, omitted when empty unless it must show as "{}" (a
+ * member of a union that was given, or FL_ALWAYS). */
+static void enc_obj(struct pf_buf *o, const struct field *f, const char *base, int ind)
+{
+	size_t pos = o->len, body;
+	bool tagged = false;
+
+	if (f->flags & FL_TAGI) {
+		if (*(const int *)(base + f->aux) != f->tag)
+			return;
+		tagged = true;
+	} else if (f->flags & FL_TAGB) {
+		if (!*(const bool *)(base + f->aux))
+			return;
+		tagged = true;
+	}
+	put_key(o, ind, f->name);
+	pf_buf_addc(o, '\n');
+	body = o->len;
+	enc_struct(o, f->sub, base + f->off, ind + 2);
+	if (o->len == body) {
+		o->len = pos;
+		o->buf[pos] = '\0';
+		if (tagged || (f->flags & FL_ALWAYS)) {
+			put_key(o, ind, f->name);
+			pf_buf_adds(o, " {}\n");
+		}
+	}
+}
+
+static void enc_list(struct pf_buf *o, const struct field *f, const char *base, int ind)
+{
+	const char *arr = *(char *const *)(base + f->off);
+	size_t n = *(const size_t *)(base + f->aux);
+
+	if (!n)
+		return;
+	put_key(o, ind, f->name);
+	pf_buf_addc(o, '\n');
+	for (size_t i = 0; i < n; i++)
+		enc_item(o, f->sub, arr + i * f->esize, ind);
+}
+
+/* status.podIPs/hostIPs and spec.podCIDRs: one item made from the scalar. */
+static void enc_derived(struct pf_buf *o, const struct field *f, const char *s, int ind)
+{
+	if (!s || !*s)
+		return;
+	put_key(o, ind, f->name);
+	pf_buf_addc(o, '\n');
+	put_indent(o, ind);
+	pf_buf_adds(o, f->kind == F_IPLIST ? "- ip: " : "- ");
+	put_scalar(o, s);
+	pf_buf_addc(o, '\n');
+}
+
 static void enc_field(struct pf_buf *o, const struct field *f, const char *base, int ind)
 {
 	const char *p = base + f->off;
 
 	switch (f->kind) {
-	case F_STR: {
-		const char *s = *(char *const *)p;
-
-		if (s && *s) {
-			put_key(o, ind, f->name);
-			pf_buf_addc(o, ' ');
-			put_scalar(o, s);
-			pf_buf_addc(o, '\n');
-		} else if ((f->flags & FL_ALWAYS) || (s && (f->flags & FL_KEEP))) {
-			put_key(o, ind, f->name);
-			pf_buf_adds(o, " \"\"\n");
-		}
+	case F_STR:
+		enc_str(o, f, *(char *const *)p, ind);
 		return;
-	}
 	case F_INT32:
-	case F_INT64: {
-		int64_t v = f->kind == F_INT32 ? *(const int32_t *)p : *(const int64_t *)p;
-
-		if ((f->flags & FL_HAS) ? !*(const bool *)(base + f->aux)
-					: (!v && !(f->flags & FL_ALWAYS)))
-			return;
-		put_key(o, ind, f->name);
-		pf_buf_addf(o, " %lld\n", (long long)v);
+	case F_INT64:
+		enc_int(o, f, base, ind);
 		return;
-	}
 	case F_BOOL:
 		if (!*(const bool *)p && !(f->flags & FL_ALWAYS))
 			return;
 		put_key(o, ind, f->name);
 		pf_buf_adds(o, *(const bool *)p ? " true\n" : " false\n");
 		return;
-	case F_TRI: {
-		enum pf_tri v = *(const enum pf_tri *)p;
-
-		if (v == PF_UNSET)
+	case F_TRI:
+		if (*(const enum pf_tri *)p == PF_UNSET)
 			return;
 		put_key(o, ind, f->name);
-		pf_buf_adds(o, v == PF_TRUE ? " true\n" : " false\n");
+		pf_buf_adds(o, *(const enum pf_tri *)p == PF_TRUE ? " true\n" : " false\n");
 		return;
-	}
-	case F_TIME: {
-		int64_t ms = *(const int64_t *)p;
-
-		if (!ms && !(f->flags & FL_NULL))
-			return;
-		put_key(o, ind, f->name);
-		pf_buf_addc(o, ' ');
-		if (ms)
-			put_time(o, ms);
-		else
-			pf_buf_adds(o, "null");
-		pf_buf_addc(o, '\n');
+	case F_TIME:
+		enc_time(o, f, *(const int64_t *)p, ind);
 		return;
-	}
 	case F_RV:
 		if (!*(const int64_t *)p)
 			return;
 		put_key(o, ind, f->name);
 		pf_buf_addf(o, " \"%lld\"\n", (long long)*(const int64_t *)p);
 		return;
-	case F_STRLIST: {
-		const struct pf_strlist *l = (const struct pf_strlist *)p;
-
-		if (!l->n)
-			return;
-		put_key(o, ind, f->name);
-		pf_buf_addc(o, '\n');
-		for (size_t i = 0; i < l->n; i++) {
-			put_indent(o, ind);
-			pf_buf_adds(o, "- ");
-			put_scalar(o, l->items[i]);
-			pf_buf_addc(o, '\n');
-		}
+	case F_STRLIST:
+		enc_strlist(o, f, (const struct pf_strlist *)p, ind);
 		return;
-	}
-	case F_STRMAP: {
-		const struct pf_strmap *m = (const struct pf_strmap *)p;
-		size_t *idx;
-
-		if (!m->n)
-			return;
-		put_key(o, ind, f->name);
-		pf_buf_addc(o, '\n');
-		idx = sorted_keys(m->n, strmap_key, m->items);
-		for (size_t i = 0; i < m->n; i++) {
-			const struct pf_pair *pr = &m->items[idx[i]];
-
-			put_key(o, ind + 2, pr->key);
-			pf_buf_addc(o, ' ');
-			put_scalar(o, pr->value ? pr->value : "");
-			pf_buf_addc(o, '\n');
-		}
-		free(idx);
+	case F_STRMAP:
+		enc_strmap(o, f, (const struct pf_strmap *)p, ind);
 		return;
-	}
-	case F_I64LIST: {
-		const int64_t *a = *(int64_t *const *)p;
-		size_t n = *(const size_t *)(base + f->aux);
-
-		if (!n)
-			return;
-		put_key(o, ind, f->name);
-		pf_buf_addc(o, '\n');
-		for (size_t i = 0; i < n; i++) {
-			put_indent(o, ind);
-			pf_buf_addf(o, "- %lld\n", (long long)a[i]);
-		}
+	case F_I64LIST:
+		enc_i64list(o, f, base, ind);
 		return;
-	}
-	case F_QTY: {
-		const struct pf_quantity *q = (const struct pf_quantity *)p;
-
-		if (!q->str)
-			return;
-		put_key(o, ind, f->name);
-		pf_buf_addc(o, ' ');
-		put_scalar(o, q->str);
-		pf_buf_addc(o, '\n');
+	case F_QTY:
+		if (((const struct pf_quantity *)p)->str)
+			put_pair(o, ind, f->name, ((const struct pf_quantity *)p)->str);
 		return;
-	}
-	case F_RESLIST: {
-		const struct pf_reslist *l = (const struct pf_reslist *)p;
-		size_t *idx;
-
-		if (!l->n)
-			return;
-		put_key(o, ind, f->name);
-		pf_buf_addc(o, '\n');
-		idx = sorted_keys(l->n, reslist_key, l->items);
-		for (size_t i = 0; i < l->n; i++) {
-			const struct pf_resource *r = &l->items[idx[i]];
-			char *s = r->q.str ? NULL : pf_quantity_canonical(NULL, r->q.milli);
-
-			put_key(o, ind + 2, r->name);
-			pf_buf_addc(o, ' ');
-			put_scalar(o, r->q.str ? r->q.str : s);
-			pf_buf_addc(o, '\n');
-			free(s);
-		}
-		free(idx);
+	case F_RESLIST:
+		enc_reslist(o, f, (const struct pf_reslist *)p, ind);
 		return;
-	}
-	case F_INTSTR: {
-		const struct pf_intstr *is = (const struct pf_intstr *)p;
-
-		if (is->is_str && is->str) {
-			put_key(o, ind, f->name);
-			pf_buf_addc(o, ' ');
-			put_scalar(o, is->str);
-			pf_buf_addc(o, '\n');
-		} else if (!is->is_str && (is->num || (f->flags & FL_ALWAYS))) {
-			put_key(o, ind, f->name);
-			pf_buf_addf(o, " %d\n", is->num);
-		}
+	case F_INTSTR:
+		enc_intstr(o, f, (const struct pf_intstr *)p, ind);
 		return;
-	}
-	case F_OBJ: {
-		size_t pos = o->len, body;
-		bool tagged = false;
-
-		if (f->flags & FL_TAGI) {
-			if (*(const int *)(base + f->aux) != f->tag)
-				return;
-			tagged = true;
-		} else if (f->flags & FL_TAGB) {
-			if (!*(const bool *)(base + f->aux))
-				return;
-			tagged = true;
-		}
-		put_key(o, ind, f->name);
-		pf_buf_addc(o, '\n');
-		body = o->len;
-		enc_struct(o, f->sub, p, ind + 2);
-		if (o->len == body) {
-			o->len = pos;
-			o->buf[pos] = '\0';
-			if (tagged || (f->flags & FL_ALWAYS)) {
-				put_key(o, ind, f->name);
-				pf_buf_adds(o, " {}\n");
-			}
-		}
+	case F_OBJ:
+		enc_obj(o, f, base, ind);
 		return;
-	}
-	case F_LIST: {
-		const char *arr = *(char *const *)p;
-		size_t n = *(const size_t *)(base + f->aux);
-
-		if (!n)
-			return;
-		put_key(o, ind, f->name);
-		pf_buf_addc(o, '\n');
-		for (size_t i = 0; i < n; i++)
-			enc_item(o, f->sub, arr + i * f->esize, ind);
+	case F_LIST:
+		enc_list(o, f, base, ind);
 		return;
-	}
 	case F_CONST:
 		put_key(o, ind, f->name);
 		pf_buf_addf(o, " %s\n", f->extra);
@@ -568,19 +602,9 @@ static void enc_field(struct pf_buf *o, const struct field *f, const char *base,
 	case F_UNSUP:
 		return;
 	case F_IPLIST:
-	case F_STRFROM: {
-		const char *s = *(char *const *)p;
-
-		if (!s || !*s)
-			return;
-		put_key(o, ind, f->name);
-		pf_buf_addc(o, '\n');
-		put_indent(o, ind);
-		pf_buf_adds(o, f->kind == F_IPLIST ? "- ip: " : "- ");
-		put_scalar(o, s);
-		pf_buf_addc(o, '\n');
+	case F_STRFROM:
+		enc_derived(o, f, *(char *const *)p, ind);
 		return;
-	}
 	}
 }
 
