@@ -18,7 +18,10 @@ int64_t pf_wall_ns(void); /* CLOCK_REALTIME, nanoseconds since the epoch */
 /* RFC 3339 UTC with seconds, as Kubernetes writes timestamps:
  * 2026-11-27T13:38:26Z. out must hold 21 bytes. */
 void pf_format_time(int64_t wall_ms, char out[21]);
-/* Inverse of pf_format_time (also accepts fractional seconds); -EINVAL on junk. */
+/* RFC 3339 as Go's time.Parse(time.RFC3339) reads it: Z or a numeric offset
+ * (+HH:MM, -HH:MM), an optional fraction (kept to the millisecond); strict
+ * about digits and ranges.  Reads s only up to its NUL.  0, or -EINVAL with
+ * *wall_ms untouched. */
 int pf_parse_time(const char *s, int64_t *wall_ms);
 
 #endif

@@ -748,6 +748,14 @@ static const struct ecase ecases[] = {
     {"bad timestamp", HDR "metadata: {name: a, creationTimestamp: yesterday}\n", -EINVAL,
      CANNOT "parsing time \"yesterday\" as \"2006-01-02T15:04:05Z07:00\": cannot parse "
 	    "\"yesterday\" as \"2006\""},
+    {"timestamp offset not digits",
+     HDR "metadata: {name: a, creationTimestamp: \"2026-01-01T00:00:00+0a:bc\"}\n", -EINVAL,
+     CANNOT "parsing time \"2026-01-01T00:00:00+0a:bc\" as \"2006-01-02T15:04:05Z07:00\": "
+	    "cannot parse \"2026-01-01T00:00:00+0a:bc\" as \"2006\""},
+    {"timestamp offset cut short",
+     HDR "metadata: {name: a, creationTimestamp: \"2026-01-01T00:00:00+0\"}\n", -EINVAL,
+     CANNOT "parsing time \"2026-01-01T00:00:00+0\" as \"2006-01-02T15:04:05Z07:00\": "
+	    "cannot parse \"2026-01-01T00:00:00+0\" as \"2006\""},
     {"unsupported volume source",
      HDR "metadata: {name: a}\nspec:\n  volumes:\n  - name: v\n    configMap: {name: x}\n", -EINVAL,
      "error when creating \"pod.yaml\": The Pod \"a\" is invalid: spec.volumes[0]: "
