@@ -7,6 +7,7 @@
  * It knows nothing of the API types: it must not look at field names (the
  * walker in decode.c does).
  */
+#include "hashmap.h"
 #include "manifest-internal.h"
 
 #include <errno.h>
@@ -251,19 +252,11 @@ static void node_append(struct ynode *parent, struct ynode *n)
 	parent->n++;
 }
 
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 /* Flag keys seen before in the same map.  Quadratic for small maps, hashed
  * for large ones, so a 3 MiB map of labels cannot stall the decoder. */
 static void mark_dups(struct ynode *map)
 {
+	struct pf_hashmap seen = PF_HASHMAP_INIT;
 	size_t pairs = map->n / 2;
 
 	if (pairs < 2)
@@ -278,22 +271,13 @@ static void mark_dups(struct ynode *map)
 				}
 		return;
 	}
-	size_t cap = 32;
-	while (cap < pairs * 2)
-		cap *= 2;
-	struct ynode **slots = pf_xcalloc(cap, sizeof(*slots));
 	for (struct ynode *k = map->child; k; k = k->next->next) {
-		size_t i = hash_str(k->s) & (cap - 1);
-		for (; slots[i]; i = (i + 1) & (cap - 1)) {
-			if (slots[i]->len == k->len && memcmp(slots[i]->s, k->s, k->len) == 0) {
-				k->dup = true;
-				break;
-			}
-		}
-		if (!k->dup)
-			slots[i] = k;
+		if (pf_hashmap_getn(&seen, k->s, k->len))
+			k->dup = true;
+		else
+			pf_hashmap_putn(&seen, k->s, k->len, k);
 	}
-	free(slots);
+	pf_hashmap_free(&seen);
 }
 
 /*
