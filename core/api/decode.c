@@ -681,8 +681,8 @@ int pf_manifest_decode(const char *data, size_t len, const char *source, struct 
 }
 
 /* Storage mode: one document, status and server fields kept. */
-static int storage_decode(const char *data, size_t len, const struct table *t, const char *kind,
-			  void *obj, struct pf_err *err)
+static int storage_decode(const char *data, size_t len, const struct table *t,
+			  const char *api_version, const char *kind, void *obj, struct pf_err *err)
 {
 	struct dctx c = {.err = err};
 	struct yreader r;
@@ -705,7 +705,7 @@ static int storage_decode(const char *data, size_t len, const struct table *t, c
 	if (rc > 0) {
 		api = map_get_str(root, "apiVersion");
 		k = map_get_str(root, "kind");
-		if (!api || !k || strcmp(api, "v1") != 0 || strcmp(k, kind) != 0)
+		if (!api || !k || strcmp(api, api_version) != 0 || strcmp(k, kind) != 0)
 			rc = pf_err_set(err, EINVAL, "no matches for kind \"%s\" in version \"%s\"",
 					k ? k : "", api ? api : "");
 	}
@@ -719,7 +719,7 @@ static int storage_decode(const char *data, size_t len, const struct table *t, c
 int pf_pod_decode(const char *data, size_t len, struct pf_pod **out, struct pf_err *err)
 {
 	struct pf_pod *pod = pf_xcalloc(1, sizeof(*pod));
-	int rc = storage_decode(data, len, &pf_schema_pod, "Pod", pod, err);
+	int rc = storage_decode(data, len, &pf_schema_pod, "v1", "Pod", pod, err);
 
 	if (rc < 0) {
 		pf_pod_free(pod);
@@ -732,7 +732,7 @@ int pf_pod_decode(const char *data, size_t len, struct pf_pod **out, struct pf_e
 int pf_node_decode(const char *data, size_t len, struct pf_node **out, struct pf_err *err)
 {
 	struct pf_node *node = pf_xcalloc(1, sizeof(*node));
-	int rc = storage_decode(data, len, &pf_schema_node, "Node", node, err);
+	int rc = storage_decode(data, len, &pf_schema_node, "v1", "Node", node, err);
 
 	if (rc < 0) {
 		pf_node_free(node);
@@ -745,12 +745,26 @@ int pf_node_decode(const char *data, size_t len, struct pf_node **out, struct pf
 int pf_event_decode(const char *data, size_t len, struct pf_event **out, struct pf_err *err)
 {
 	struct pf_event *ev = pf_xcalloc(1, sizeof(*ev));
-	int rc = storage_decode(data, len, &pf_schema_event, "Event", ev, err);
+	int rc = storage_decode(data, len, &pf_schema_event, "v1", "Event", ev, err);
 
 	if (rc < 0) {
 		pf_event_free(ev);
 		return rc;
 	}
 	*out = ev;
+	return 0;
+}
+
+int pf_lease_decode(const char *data, size_t len, struct pf_lease_object **out, struct pf_err *err)
+{
+	struct pf_lease_object *l = pf_xcalloc(1, sizeof(*l));
+	int rc =
+	    storage_decode(data, len, &pf_schema_lease, "coordination.k8s.io/v1", "Lease", l, err);
+
+	if (rc < 0) {
+		pf_lease_object_free(l);
+		return rc;
+	}
+	*out = l;
 	return 0;
 }

@@ -199,6 +199,39 @@ static enum qstyle scalar_style(const char *s)
 	return Q_PLAIN;
 }
 
+/* A double-quoted scalar, with go-yaml's escapes. */
+static void put_dquoted(struct pf_buf *o, const char *s)
+{
+	pf_buf_addc(o, '"');
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		switch (ch) {
+		case '"':
+			pf_buf_adds(o, "\\\"");
+			break;
+		case '\\':
+			pf_buf_adds(o, "\\\\");
+			break;
+		case '\n':
+			pf_buf_adds(o, "\\n");
+			break;
+		case '\t':
+			pf_buf_adds(o, "\\t");
+			break;
+		case '\r':
+			pf_buf_adds(o, "\\r");
+			break;
+		default:
+			if (ch < 0x20 || ch == 0x7f)
+				pf_buf_addf(o, "\\x%02X", ch);
+			else
+				pf_buf_addc(o, (char)ch);
+		}
+	}
+	pf_buf_addc(o, '"');
+}
+
 static void put_scalar(struct pf_buf *o, const char *s)
 {
 	switch (scalar_style(s)) {
@@ -215,34 +248,7 @@ static void put_scalar(struct pf_buf *o, const char *s)
 		pf_buf_addc(o, '\'');
 		return;
 	case Q_DOUBLE:
-		pf_buf_addc(o, '"');
-		for (; *s; s++) {
-			unsigned char ch = (unsigned char)*s;
-
-			switch (ch) {
-			case '"':
-				pf_buf_adds(o, "\\\"");
-				break;
-			case '\\':
-				pf_buf_adds(o, "\\\\");
-				break;
-			case '\n':
-				pf_buf_adds(o, "\\n");
-				break;
-			case '\t':
-				pf_buf_adds(o, "\\t");
-				break;
-			case '\r':
-				pf_buf_adds(o, "\\r");
-				break;
-			default:
-				if (ch < 0x20 || ch == 0x7f)
-					pf_buf_addf(o, "\\x%02X", ch);
-				else
-					pf_buf_addc(o, (char)ch);
-			}
-		}
-		pf_buf_addc(o, '"');
+		put_dquoted(o, s);
 		return;
 	}
 }
@@ -339,6 +345,16 @@ static void put_time(struct pf_buf *o, int64_t ms)
 	pf_buf_addf(o, "\"%s\"", t);
 }
 
+/* metav1.MicroTime (a Lease's times): 2026-11-27T13:38:26.123000Z. */
+static void put_micro_time(struct pf_buf *o, int64_t ms)
+{
+	char t[21];
+
+	pf_format_time(ms, t);
+	t[19] = '\0'; /* drop the Z */
+	pf_buf_addf(o, "\"%s.%03d000Z\"", t, (int)(ms % 1000));
+}
+
 static void enc_struct(struct pf_buf *o, const struct table *t, const char *base, int ind);
 
 /* A list item: the struct at ind + 2 with "- " over the first line's indent. */
@@ -366,7 +382,12 @@ static void put_pair(struct pf_buf *o, int ind, const char *key, const char *val
 
 static void enc_str(struct pf_buf *o, const struct field *f, const char *s, int ind)
 {
-	if (s && *s) {
+	if (s && *s && (f->flags & FL_QUOTE)) {
+		put_key(o, ind, f->name);
+		pf_buf_addc(o, ' ');
+		put_dquoted(o, s);
+		pf_buf_addc(o, '\n');
+	} else if (s && *s) {
 		put_pair(o, ind, f->name, s);
 	} else if ((f->flags & FL_ALWAYS) || (s && (f->flags & FL_KEEP))) {
 		put_key(o, ind, f->name);
@@ -391,7 +412,9 @@ static void enc_time(struct pf_buf *o, const struct field *f, int64_t ms, int in
 		return;
 	put_key(o, ind, f->name);
 	pf_buf_addc(o, ' ');
-	if (ms)
+	if (ms && (f->flags & FL_MICRO))
+		put_micro_time(o, ms);
+	else if (ms)
 		put_time(o, ms);
 	else
 		pf_buf_adds(o, "null");
@@ -627,4 +650,9 @@ void pf_node_encode(const struct pf_node *node, struct pf_buf *out)
 void pf_event_encode(const struct pf_event *ev, struct pf_buf *out)
 {
 	enc_struct(out, &pf_schema_event, (const char *)ev, 0);
+}
+
+void pf_lease_encode(const struct pf_lease_object *l, struct pf_buf *out)
+{
+	enc_struct(out, &pf_schema_lease, (const char *)l, 0);
 }

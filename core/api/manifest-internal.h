@@ -108,13 +108,15 @@ enum fkind {
 	F_STRFROM, /* [X] derived from the char * at off */
 };
 
-#define FL_ALWAYS  0x01 /* written even when empty: "", 0, false, {} */
-#define FL_HAS	   0x02 /* aux: bool has_ flag of an optional scalar */
-#define FL_TAGI	   0x04 /* aux: enum set to .tag when the key is present */
-#define FL_TAGB	   0x08 /* aux: bool set when the key is present */
-#define FL_NULL	   0x10 /* F_TIME: written as null when unset */
-#define FL_KEEP	   0x20 /* F_STR: written as "" when set but empty */
-#define FL_NUMONLY 0x40 /* F_INTSTR: an int32 only */
+#define FL_ALWAYS  0x01	 /* written even when empty: "", 0, false, {} */
+#define FL_HAS	   0x02	 /* aux: bool has_ flag of an optional scalar */
+#define FL_TAGI	   0x04	 /* aux: enum set to .tag when the key is present */
+#define FL_TAGB	   0x08	 /* aux: bool set when the key is present */
+#define FL_NULL	   0x10	 /* F_TIME: written as null when unset */
+#define FL_KEEP	   0x20	 /* F_STR: written as "" when set but empty */
+#define FL_NUMONLY 0x40	 /* F_INTSTR: an int32 only */
+#define FL_MICRO   0x80	 /* F_TIME: a MicroTime, written with microseconds */
+#define FL_QUOTE   0x100 /* F_STR: always written double-quoted */
 
 struct table;
 
@@ -143,5 +145,6 @@ extern const struct table pf_schema_pod;
 extern const struct table pf_schema_node;
 extern const struct table pf_schema_event;
 extern const struct table pf_schema_list;
+extern const struct table pf_schema_lease;
 
 #endif

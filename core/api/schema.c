@@ -721,6 +721,28 @@ static const struct field f_event[] = {
 };
 EXPORTED_TABLE(pf_schema_event, "Event", f_event);
 
+/* --- lease --- */
+/* holderIdentity is always double-quoted: that is how lease.c wrote it
+ * before it used the codec, and what the shell tests read. */
+static const struct field f_lease_spec[] = {
+    FTIME(struct pf_lease_object, "acquireTime", acquire_ms, FL_MICRO),
+    FSTRF(struct pf_lease_object, "holderIdentity", holder_identity, FL_ALWAYS | FL_QUOTE),
+    FI32(struct pf_lease_object, "leaseDurationSeconds", lease_duration_seconds, FL_ALWAYS),
+    FI32(struct pf_lease_object, "leaseTransitions", lease_transitions, FL_ALWAYS),
+    FIGN("preferredHolder"),
+    FTIME(struct pf_lease_object, "renewTime", renew_ms, FL_MICRO),
+    FIGN("strategy"),
+};
+TABLE(t_lease_spec, "LeaseSpec", f_lease_spec);
+
+static const struct field f_lease[] = {
+    FCONST("apiVersion", "coordination.k8s.io/v1"),
+    FCONST("kind", "Lease"),
+    FOBJ(struct pf_lease_object, "metadata", meta, t_meta, "v1.ObjectMeta", FL_ALWAYS),
+    FOBJ0("spec", t_lease_spec, "v1.LeaseSpec", FL_ALWAYS),
+};
+EXPORTED_TABLE(pf_schema_lease, "Lease", f_lease);
+
 /* A List of Pods: each item is decoded as a Pod document of its own. */
 static const struct field f_list[] = {
     FCONST("apiVersion", "v1"),

@@ -346,3 +346,12 @@ struct pf_condition *pf_condition_set(struct pf_condition **v, size_t *n, const 
 	c->message = message ? pf_xstrdup(message) : NULL;
 	return c;
 }
+
+void pf_lease_object_free(struct pf_lease_object *l)
+{
+	if (!l)
+		return;
+	meta_free(&l->meta);
+	free(l->holder_identity);
+	free(l);
+}

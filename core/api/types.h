@@ -393,6 +393,16 @@ struct pf_event {
 	int32_t count;
 };
 
+/* coordination.k8s.io/v1 Lease, as lease.c keeps its leader election. */
+struct pf_lease_object {
+	struct pf_object_meta meta;
+	char *holder_identity; /* "" when released */
+	int32_t lease_duration_seconds;
+	int32_t lease_transitions;
+	int64_t acquire_ms; /* MicroTime on the wire, kept to the millisecond */
+	int64_t renew_ms;
+};
+
 void pf_strlist_free(struct pf_strlist *l);
 void pf_strlist_add(struct pf_strlist *l, const char *s);
 void pf_strmap_free(struct pf_strmap *m);
@@ -415,6 +425,7 @@ struct pf_condition *pf_condition_set(struct pf_condition **v, size_t *n, const 
 void pf_pod_free(struct pf_pod *pod);
 void pf_node_free(struct pf_node *node);
 void pf_event_free(struct pf_event *ev);
+void pf_lease_object_free(struct pf_lease_object *l);
 
 static inline void pf_pod_freep(struct pf_pod **p)
 {
