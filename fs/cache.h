@@ -11,7 +11,7 @@
 #define PODFS_FS_CACHE_H
 
 #include "err.h"
-#include "model.h"
+#include "types.h"
 #include "podstatus.h"
 #include "store.h"
 

@@ -15,6 +15,7 @@
  */
 #include "agent.h"
 #include "api.h"
+#include "hashmap.h"
 #include "log.h"
 #include "manifest.h"
 #include "net.h"
@@ -86,8 +87,7 @@ struct pf_agent {
 	size_t n_nodes;
 
 	/* The agent's thread alone adds and removes records here. */
-	struct pf_podrec **buckets;
-	size_t n_buckets, n_pods;
+	struct pf_hashmap recs; /* name -> struct pf_podrec * (keyed by its name) */
 
 	/* Pod workers (see "pod workers" below).  mu guards the run queue,
 	 * the dying list and every record's dispatch fields (pf_podrec:
@@ -444,62 +444,19 @@ static int sync_nodes(struct pf_agent *a, bool reload, bool starting, struct pf_
 
 /* ---- pods --------------------------------------------------------------- */
 
-static size_t hash_name(const char *s)
-{
-	size_t h = 1469598103934665603ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
-static struct pf_podrec **rec_slot(struct pf_agent *a, const char *name)
-{
-	struct pf_podrec **p = &a->buckets[hash_name(name) & (a->n_buckets - 1)];
-
-	while (*p && strcmp((*p)->name, name) != 0)
-		p = &(*p)->next;
-	return p;
-}
-
 static struct pf_podrec *rec_get(struct pf_agent *a, const char *name)
 {
-	return *rec_slot(a, name);
-}
-
-static void rec_grow(struct pf_agent *a)
-{
-	size_t nb = a->n_buckets * 2;
-	struct pf_podrec **b = pf_xcalloc(nb, sizeof(*b));
-
-	for (size_t i = 0; i < a->n_buckets; i++) {
-		struct pf_podrec *r = a->buckets[i], *next;
-		for (; r; r = next) {
-			size_t k = hash_name(r->name) & (nb - 1);
-			next = r->next;
-			r->next = b[k];
-			b[k] = r;
-		}
-	}
-	free(a->buckets);
-	a->buckets = b;
-	a->n_buckets = nb;
+	return pf_hashmap_get(&a->recs, name);
 }
 
 static struct pf_podrec *rec_add(struct pf_agent *a, const char *name, const char *uid, size_t node)
 {
 	struct pf_podrec *r = pf_xcalloc(1, sizeof(*r));
-	struct pf_podrec **slot;
 
-	if (a->n_pods >= a->n_buckets)
-		rec_grow(a);
 	r->name = pf_xstrdup(name);
 	r->uid = pf_xstrdup(uid ? uid : "");
 	r->node = node;
-	slot = rec_slot(a, name);
-	r->next = *slot;
-	*slot = r;
-	a->n_pods++;
+	pf_hashmap_put(&a->recs, r->name, r);
 	return r;
 }
 
@@ -547,12 +504,10 @@ static void queue_rec(struct pf_agent *a, struct pf_podrec *r)
  * record of its own meanwhile). */
 static void rec_remove(struct pf_agent *a, const char *name)
 {
-	struct pf_podrec **slot = rec_slot(a, name), *r = *slot;
+	struct pf_podrec *r = pf_hashmap_del(&a->recs, name);
 
 	if (!r)
 		return;
-	*slot = r->next;
-	a->n_pods--;
 	if (!a->n_workers) {
 		rec_teardown(a, r);
 		pf_podrec_free(r);
@@ -946,13 +901,13 @@ static bool due(const struct pf_podrec *r, bool retries, bool exits, int64_t now
 
 static int64_t next_timer(struct pf_agent *a)
 {
+	const struct pf_podrec *r;
 	int64_t t = 0;
 
 	pthread_mutex_lock(&a->mu);
-	for (size_t i = 0; i < a->n_buckets; i++)
-		for (const struct pf_podrec *r = a->buckets[i]; r; r = r->next)
-			if (r->next_ms && (!t || r->next_ms < t))
-				t = r->next_ms;
+	for (size_t it = 0; (r = pf_hashmap_next(&a->recs, &it));)
+		if (r->next_ms && (!t || r->next_ms < t))
+			t = r->next_ms;
 	pthread_mutex_unlock(&a->mu);
 	return t;
 }
@@ -968,36 +923,34 @@ static void resync(struct pf_agent *a, bool retries, bool exits)
 {
 	struct pf_kv_list l = {0};
 	int64_t now = pf_wall_ms();
+	struct pf_podrec *r;
 	size_t n = 0;
 
 	pthread_mutex_lock(&a->mu);
-	for (size_t i = 0; i < a->n_buckets; i++)
-		for (struct pf_podrec *r = a->buckets[i]; r; r = r->next)
-			n += due(r, retries, exits, now);
+	for (size_t it = 0; (r = pf_hashmap_next(&a->recs, &it));)
+		n += due(r, retries, exits, now);
 	pthread_mutex_unlock(&a->mu);
 	if (!n)
 		return;
 	l.items = pf_xcalloc(n, sizeof(*l.items));
-	for (size_t i = 0; i < a->n_buckets; i++) {
-		for (struct pf_podrec *r = a->buckets[i]; r; r = r->next) {
-			struct pf_err err = PF_ERR_INIT;
-			_cleanup_free_ char *key = NULL;
+	for (size_t it = 0; (r = pf_hashmap_next(&a->recs, &it));) {
+		struct pf_err err = PF_ERR_INIT;
+		_cleanup_free_ char *key = NULL;
 
-			bool d;
+		bool d;
 
-			pthread_mutex_lock(&a->mu);
-			d = due(r, retries, exits, now) && l.n < n;
-			if (d)
-				r->next_ms = 0;
-			pthread_mutex_unlock(&a->mu);
-			if (!d)
-				continue;
-			key = pf_pod_key(r->name);
-			if (pf_store_get(a->store, key, &l.items[l.n], &err) == 0)
-				l.n++;
-			else if (err.code == ENOENT) /* gone: a deletion, as the watch says it */
-				l.items[l.n++].key = PF_TAKE(key);
-		}
+		pthread_mutex_lock(&a->mu);
+		d = due(r, retries, exits, now) && l.n < n;
+		if (d)
+			r->next_ms = 0;
+		pthread_mutex_unlock(&a->mu);
+		if (!d)
+			continue;
+		key = pf_pod_key(r->name);
+		if (pf_store_get(a->store, key, &l.items[l.n], &err) == 0)
+			l.n++;
+		else if (err.code == ENOENT) /* gone: a deletion, as the watch says it */
+			l.items[l.n++].key = PF_TAKE(key);
 	}
 	reconcile_list(a, &l, true);
 	pf_kv_list_free(&l);
@@ -1023,15 +976,15 @@ static void collect_orphans(struct pf_agent *a)
 	for (size_t i = 0; i < l.n; i++) {
 		bool known = false;
 		const char *uid = l.items[i].pod_uid;
+		const struct pf_podrec *r;
 
 		if (!uid || pf_strmap_get(&seen, uid))
 			continue;
-		for (size_t b = 0; b < a->n_buckets && !known; b++)
-			for (struct pf_podrec *r = a->buckets[b]; r && !known; r = r->next)
-				known = strcmp(r->uid, uid) == 0;
+		for (size_t it = 0; !known && (r = pf_hashmap_next(&a->recs, &it));)
+			known = strcmp(r->uid, uid) == 0;
 		/* A pod being torn down by a worker is that worker's. */
 		pthread_mutex_lock(&a->mu);
-		for (struct pf_podrec *r = a->dying; r && !known; r = r->next)
+		for (r = a->dying; r && !known; r = r->next)
 			known = strcmp(r->uid, uid) == 0;
 		pthread_mutex_unlock(&a->mu);
 		pf_strmap_set(&seen, uid, "1");
@@ -1190,8 +1143,6 @@ int pf_agent_start(struct pf_store *s, const struct pf_agent_opts *o, struct pf_
 		pthread_cond_init(&a->hb_cond, &ca);
 		pthread_condattr_destroy(&ca);
 	}
-	a->n_buckets = 1024;
-	a->buckets = pf_xcalloc(a->n_buckets, sizeof(*a->buckets));
 	r = parse_opts(o, &a->capacity, &a->labels, &a->taints, &a->n_taints, err);
 	if (r < 0)
 		goto fail;
@@ -1267,6 +1218,8 @@ fail:
 
 void pf_agent_stop(struct pf_agent *a)
 {
+	struct pf_podrec *r, *next;
+
 	if (!a)
 		return;
 	pthread_mutex_lock(&a->hb_mu);
@@ -1286,15 +1239,17 @@ void pf_agent_stop(struct pf_agent *a)
 		pf_watch_close(a->watch);
 	pf_kv_list_free(&a->initial);
 	batch_free(&a->batch);
-	for (size_t i = 0; i <= a->n_buckets; i++) {
-		struct pf_podrec *r = i < a->n_buckets ? a->buckets[i] : a->dying, *next;
-		for (; r; r = next) {
-			next = r->next;
-			want_free(r->want);
-			pf_podrec_free(r); /* what runs keeps running: adopted next start */
-		}
+	/* What runs keeps running: adopted next start. */
+	for (size_t it = 0; (r = pf_hashmap_next(&a->recs, &it));) {
+		want_free(r->want);
+		pf_podrec_free(r);
 	}
-	free(a->buckets);
+	pf_hashmap_free(&a->recs);
+	for (r = a->dying; r; r = next) {
+		next = r->next;
+		want_free(r->want);
+		pf_podrec_free(r);
+	}
 	for (size_t i = 0; i < a->n_nodes; i++) {
 		free(a->nodes[i].name);
 		pf_node_free(a->nodes[i].fresh);

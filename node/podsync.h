@@ -12,7 +12,7 @@
 #define PODFS_NODE_PODSYNC_H
 
 #include "hook.h"
-#include "model.h"
+#include "types.h"
 #include "probe.h"
 #include "runtime.h"
 
@@ -44,7 +44,7 @@ struct pf_podrec {
 	struct pf_hook *hooks; /* deleting: the preStop hooks started (hook.h) */
 	struct pf_pull_backoff *pulls;
 	size_t n_pulls;
-	struct pf_podrec *next; /* hash chain, or the dying list once gone (agent.c) */
+	struct pf_podrec *next; /* the dying list once gone (agent.c) */
 	/* agent.c's pod workers, under the agent's lock, as are wrote_rev,
 	 * retry and next_ms (a pass of this pod runs on one worker at a time,
 	 * so everything above is that worker's during a pass). */

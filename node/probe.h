@@ -18,7 +18,7 @@
 #ifndef PODFS_NODE_PROBE_H
 #define PODFS_NODE_PROBE_H
 
-#include "model.h"
+#include "types.h"
 #include "runtime.h"
 
 enum pf_probe_kind { PF_PROBE_STARTUP = 0, PF_PROBE_LIVENESS, PF_PROBE_READINESS };

@@ -13,7 +13,7 @@
 #define PODFS_NODE_REGISTER_H
 
 #include "err.h"
-#include "model.h"
+#include "types.h"
 
 /* The taints the node lifecycle controller puts on a node it lost touch
  * with; a heartbeat that finds the node Ready again takes them off. */

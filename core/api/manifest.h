@@ -1,5 +1,6 @@
 /*
- * manifest.h - YAML in and YAML out for the objects of model.h (libyaml).
+ * manifest.h - YAML in and YAML out for the API types of types.h (libyaml):
+ * the public face of the codec (yamlread.c, schema.c, decode.c, encode.c).
  *
  * Two decoders share one strict walker:
  *  - pf_manifest_decode() reads what a user submits (a file dropped into
@@ -9,8 +10,9 @@
  *    and input over PF_MANIFEST_MAX_BYTES are refused.  Fields the server owns
  *    (status, uid, creationTimestamp, resourceVersion...) are accepted and
  *    then dropped, as the API server does on create.
- *  - pf_pod_decode()/pf_node_decode()/pf_event_decode() read what podfs
- *    itself stored (the output of the encoders); status is kept.
+ *  - pf_pod_decode()/pf_node_decode()/pf_event_decode()/pf_lease_decode()
+ *    read what podfs itself stored (the output of the encoders); status is
+ *    kept.
  * The encoders write an object as `kubectl get pod x -o yaml` shows it: the
  * keys of every map sorted (kubectl's JSON->YAML conversion sorts them),
  * go-yaml v2 layout and quoting, timestamps RFC 3339 (quoted), empty/unset
@@ -19,13 +21,14 @@
  * spec.podCIDRs are derived from podIP/hostIP/podCIDR (accepted, not kept,
  * on input).
  *
- * It must not validate semantics (that is validate.c) nor apply defaults.
+ * It must not validate semantics (that is core/apiserver/validate.c) nor
+ * apply defaults.
  */
 #ifndef PODFS_MANIFEST_H
 #define PODFS_MANIFEST_H
 
 #include "err.h"
-#include "model.h"
+#include "types.h"
 
 #define PF_MANIFEST_MAX_BYTES (3u * 1024 * 1024) /* the API server's limit */
 #define PF_MANIFEST_MAX_DEPTH 64
@@ -69,10 +72,14 @@ int pf_manifest_decode(const char *data, size_t len, const char *source, struct 
 int pf_pod_decode(const char *data, size_t len, struct pf_pod **out, struct pf_err *err);
 int pf_node_decode(const char *data, size_t len, struct pf_node **out, struct pf_err *err);
 int pf_event_decode(const char *data, size_t len, struct pf_event **out, struct pf_err *err);
+/* A coordination.k8s.io/v1 Lease (lease.c's leader election). */
+int pf_lease_decode(const char *data, size_t len, struct pf_lease_object **out, struct pf_err *err);
 
 /* Encode as `kubectl get -o yaml` shows the object (appends to out). */
 void pf_pod_encode(const struct pf_pod *pod, struct pf_buf *out);
 void pf_node_encode(const struct pf_node *node, struct pf_buf *out);
 void pf_event_encode(const struct pf_event *ev, struct pf_buf *out);
+/* holderIdentity always double-quoted, renewTime/acquireTime as MicroTime. */
+void pf_lease_encode(const struct pf_lease_object *l, struct pf_buf *out);
 
 #endif

@@ -7,7 +7,7 @@
 #ifndef PODFS_PODSTATUS_H
 #define PODFS_PODSTATUS_H
 
-#include "model.h"
+#include "types.h"
 
 /* kubectl's STATUS column (printPod in kubectl's printers): Pending,
  * ContainerCreating, Running, Completed, Error, CrashLoopBackOff,

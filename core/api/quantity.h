@@ -9,7 +9,7 @@
 #define PODFS_QUANTITY_H
 
 #include "err.h"
-#include "model.h"
+#include "types.h"
 
 /* Parse s. -EINVAL (err: "quantities must match the regular expression
  * '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'") or -ERANGE on overflow. */

@@ -10,7 +10,7 @@
 #define PODFS_API_H
 
 #include "err.h"
-#include "model.h"
+#include "types.h"
 #include "store.h"
 #include "manifest.h"
 #include "validate.h"

@@ -9,7 +9,7 @@
 #define PODFS_VALIDATE_H
 
 #include "err.h"
-#include "model.h"
+#include "types.h"
 
 /* What the node lets pods do beyond Pod Security "baseline".  NULL or all
  * false: the whole baseline is enforced. */

@@ -203,11 +203,12 @@ int64_t pf_nodelifecycle_run(struct pf_sched *s)
 			update_node(s, i, false, want);
 	}
 	if (any_lost) {
-		for (size_t k = 0; k < s->pods.cap; k++) {
-			struct spod *p = s->pods.vals[k];
+		struct spod *p;
+
+		for (size_t it = 0; (p = pf_hashmap_next(&s->pods, &it));) {
 			ssize_t i;
 
-			if (!p || !p->node || p->deleting ||
+			if (!p->node || p->deleting ||
 			    (p->phase != PH_PENDING && p->phase != PH_RUNNING))
 				continue;
 			i = pf_sched_node_index(s, p->node);

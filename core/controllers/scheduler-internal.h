@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 
+#include "hashmap.h"
 #include "lease.h"
 #include "schedqueue.h"
 #include "scheduler.h"
@@ -62,13 +63,6 @@ struct snode_x {
 };
 enum { CT_NR_NS = 1, CT_NR_NE = 2, CT_UR_NS = 4, CT_UR_NE = 8 };
 
-/* Open-addressing string -> pointer map (keys point into the values). */
-struct smap {
-	const char **keys;
-	void **vals;
-	size_t cap, n;
-};
-
 struct pf_sched {
 	struct pf_store *store;
 	struct pf_sched_opts opts;
@@ -82,9 +76,10 @@ struct pf_sched {
 	struct pf_lease lease;
 	struct pf_sched_ctx ctx;
 
-	struct smap pods;    /* name -> struct spod * */
-	struct smap tolsets; /* canonical text -> struct tolset * */
-	struct smap nodeix;  /* name -> node index + 1 */
+	/* Keys point into the values (hashmap.h borrows them). */
+	struct pf_hashmap pods;	   /* name -> struct spod * */
+	struct pf_hashmap tolsets; /* canonical text -> struct tolset * */
+	struct pf_hashmap nodeix;  /* name -> node index + 1 */
 	struct pf_sched_node *nodes;
 	struct snode_x *nx;
 	size_t n_nodes, cap_nodes;

@@ -28,7 +28,7 @@
 #include <sys/types.h>
 
 #include "err.h"
-#include "model.h"
+#include "types.h"
 #include "store.h"
 
 /* Taint effects as bits; a toleration with effect 0 tolerates every effect. */

@@ -29,102 +29,16 @@ int64_t pf_sched_mono_ms(void)
 	return pf_now_ns() / 1000000;
 }
 
-/* ---- a small string map (linear probing, backward-shift deletion) ---- */
-
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
-static size_t smap_slot(const struct smap *m, const char *k)
-{
-	size_t i = hash_str(k) & (m->cap - 1);
-
-	while (m->keys[i] && strcmp(m->keys[i], k) != 0)
-		i = (i + 1) & (m->cap - 1);
-	return i;
-}
-
-static void *smap_get(const struct smap *m, const char *k)
-{
-	if (!m->cap)
-		return NULL;
-	return m->vals[smap_slot(m, k)];
-}
-
-static void smap_put(struct smap *m, const char *k, void *v)
-{
-	size_t i;
-
-	if ((m->n + 1) * 2 > m->cap) {
-		struct smap old = *m;
-
-		m->cap = old.cap ? old.cap * 2 : 64;
-		m->keys = pf_xcalloc(m->cap, sizeof(*m->keys));
-		m->vals = pf_xcalloc(m->cap, sizeof(*m->vals));
-		m->n = 0;
-		for (size_t j = 0; j < old.cap; j++)
-			if (old.keys[j])
-				smap_put(m, old.keys[j], old.vals[j]);
-		free(old.keys);
-		free(old.vals);
-	}
-	i = smap_slot(m, k);
-	if (!m->keys[i])
-		m->n++;
-	m->keys[i] = k;
-	m->vals[i] = v;
-}
-
-static void smap_del(struct smap *m, const char *k)
-{
-	size_t i, j;
-
-	if (!m->cap)
-		return;
-	i = smap_slot(m, k);
-	if (!m->keys[i])
-		return;
-	m->keys[i] = NULL;
-	m->vals[i] = NULL;
-	m->n--;
-	/* Shift back the entries of the run after i that may no longer be
-	 * reached from their home slot. */
-	for (j = (i + 1) & (m->cap - 1); m->keys[j]; j = (j + 1) & (m->cap - 1)) {
-		size_t home = hash_str(m->keys[j]) & (m->cap - 1);
-		bool reachable = i <= j ? (home > i && home <= j) : (home > i || home <= j);
-
-		if (reachable)
-			continue;
-		m->keys[i] = m->keys[j];
-		m->vals[i] = m->vals[j];
-		m->keys[j] = NULL;
-		m->vals[j] = NULL;
-		i = j;
-	}
-}
-
-static void smap_free(struct smap *m)
-{
-	free(m->keys);
-	free(m->vals);
-	memset(m, 0, sizeof(*m));
-}
-
 /* ---- the view ---- */
 
 struct spod *pf_sched_pod_get(struct pf_sched *s, const char *name)
 {
-	return smap_get(&s->pods, name);
+	return pf_hashmap_get(&s->pods, name);
 }
 
 ssize_t pf_sched_node_index(struct pf_sched *s, const char *name)
 {
-	uintptr_t v = (uintptr_t)smap_get(&s->nodeix, name);
+	uintptr_t v = (uintptr_t)pf_hashmap_get(&s->nodeix, name);
 
 	return v ? (ssize_t)(v - 1) : -1;
 }
@@ -181,7 +95,7 @@ static struct tolset *tolset_get(struct pf_sched *s, struct pf_sched_tol *tols, 
 		pf_buf_addf(&key, "%s%c%s%c%d%u%d%lld%c", tols[i].key, 1, tols[i].value, 1,
 			    tols[i].exists, tols[i].effect, tols[i].has_seconds,
 			    (long long)tols[i].seconds, 2);
-	t = smap_get(&s->tolsets, key.buf);
+	t = pf_hashmap_get(&s->tolsets, key.buf);
 	if (t) {
 		pf_buf_release(&key);
 		free(tols);
@@ -193,7 +107,7 @@ static struct tolset *tolset_get(struct pf_sched *s, struct pf_sched_tol *tols, 
 	t->key = pf_buf_detach(&key, NULL);
 	t->tols = tols;
 	t->n = n;
-	smap_put(&s->tolsets, t->key, t);
+	pf_hashmap_put(&s->tolsets, t->key, t);
 	return t;
 }
 
@@ -201,7 +115,7 @@ static void tolset_put(struct pf_sched *s, struct tolset *t)
 {
 	if (!t || --t->refs)
 		return;
-	smap_del(&s->tolsets, t->key);
+	pf_hashmap_del(&s->tolsets, t->key);
 	free(t->key);
 	free(t->tols);
 	free(t);
@@ -225,7 +139,7 @@ static void spod_drop(struct pf_sched *s, struct spod *p)
 		s->evict_dirty = true;
 	}
 	account(s, p, -1);
-	smap_del(&s->pods, p->name);
+	pf_hashmap_del(&s->pods, p->name);
 	pf_sq_remove(&s->queue, &p->q);
 	if (p->in_flight)
 		p->dead = true;
@@ -276,7 +190,7 @@ static void apply_pod(struct pf_sched *s, const char *name, struct pf_kv *kv)
 		p = pf_xcalloc(1, sizeof(*p));
 		p->name = pf_xstrdup(name);
 		p->uid = pf_xstrdup(uid);
-		smap_put(&s->pods, p->name, p);
+		pf_hashmap_put(&s->pods, p->name, p);
 	}
 	was_counted = counted(p);
 	account(s, p, -1);
@@ -379,12 +293,12 @@ static void remove_node(struct pf_sched *s, size_t i)
 {
 	size_t last = s->n_nodes - 1;
 
-	smap_del(&s->nodeix, s->nodes[i].name);
+	pf_hashmap_del(&s->nodeix, s->nodes[i].name);
 	pf_sched_node_clear(&s->nodes[i]);
 	if (i != last) {
 		s->nodes[i] = s->nodes[last];
 		s->nx[i] = s->nx[last];
-		smap_put(&s->nodeix, s->nodes[i].name, (void *)(uintptr_t)(i + 1));
+		pf_hashmap_put(&s->nodeix, s->nodes[i].name, (void *)(uintptr_t)(i + 1));
 	}
 	s->n_nodes--;
 }
@@ -414,6 +328,8 @@ static void apply_node(struct pf_sched *s, const char *name, const struct pf_kv 
 	rc = pf_condition_find(node->conditions, node->n_conditions, "Ready");
 	hb = rc ? rc->last_probe_ms : 0;
 	if (i < 0) {
+		struct spod *p;
+
 		if (s->n_nodes == s->cap_nodes) {
 			s->cap_nodes = s->cap_nodes ? s->cap_nodes * 2 : 16;
 			s->nodes = pf_xrealloc(s->nodes, s->cap_nodes * sizeof(*s->nodes));
@@ -424,13 +340,11 @@ static void apply_node(struct pf_sched *s, const char *name, const struct pf_kv 
 		memset(&s->nx[i], 0, sizeof(s->nx[i]));
 		s->nx[i].hb_ms = hb;
 		s->nx[i].hb_seen_mono = pf_sched_mono_ms();
-		smap_put(&s->nodeix, s->nodes[i].name, (void *)(uintptr_t)(i + 1));
+		pf_hashmap_put(&s->nodeix, s->nodes[i].name, (void *)(uintptr_t)(i + 1));
 		/* Pods bound to it before it was known now count against it. */
-		for (size_t k = 0; k < s->pods.cap; k++) {
-			struct spod *p = s->pods.vals[k];
-			if (p && p->node && strcmp(p->node, name) == 0)
+		for (size_t it = 0; (p = pf_hashmap_next(&s->pods, &it));)
+			if (p->node && strcmp(p->node, name) == 0)
 				account(s, p, 1);
-		}
 		s->move_all = true;
 		s->evict_dirty = true;
 	} else {
@@ -445,7 +359,7 @@ static void apply_node(struct pf_sched *s, const char *name, const struct pf_kv 
 		nn.npods = o->npods;
 		/* The map's key points at the name being freed: point it at
 		 * the new copy first. */
-		smap_put(&s->nodeix, nn.name, (void *)(uintptr_t)(i + 1));
+		pf_hashmap_put(&s->nodeix, nn.name, (void *)(uintptr_t)(i + 1));
 		pf_sched_node_clear(o);
 		*o = nn;
 		/* lastHeartbeatTime has whole seconds, so an agent that
@@ -498,22 +412,20 @@ void pf_sched_refresh(struct pf_sched *s, const char *key)
 static void view_clear(struct pf_sched *s)
 {
 	s->queue.a_n = s->queue.b_n = s->queue.u_n = 0;
-	for (size_t i = 0; i < s->pods.cap; i++) {
-		struct spod *p = s->pods.vals[i];
+	struct spod *p;
 
-		if (!p)
-			continue;
+	for (size_t it = 0; (p = pf_hashmap_next(&s->pods, &it));) {
 		p->q.where = PF_SQ_NONE;
 		if (p->in_flight)
 			p->dead = true;
 		else
 			spod_free(s, p);
 	}
-	smap_free(&s->pods);
+	pf_hashmap_free(&s->pods);
 	for (size_t i = 0; i < s->n_nodes; i++)
 		pf_sched_node_clear(&s->nodes[i]);
 	s->n_nodes = 0;
-	smap_free(&s->nodeix);
+	pf_hashmap_free(&s->nodeix);
 }
 
 /* (Re)load the view and watch from just after the listing. */
@@ -1293,7 +1205,7 @@ void pf_sched_stop(struct pf_sched *s)
 	if (s->watch)
 		pf_watch_close(s->watch);
 	view_clear(s);
-	smap_free(&s->tolsets); /* empty: every pod gave its set back */
+	pf_hashmap_free(&s->tolsets); /* empty: every pod gave its set back */
 	pf_sq_free(&s->queue);
 	free(s->nodes);
 	free(s->nx);

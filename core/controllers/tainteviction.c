@@ -116,16 +116,16 @@ int64_t pf_tainteviction_run(struct pf_sched *s)
 {
 	int64_t now = pf_sched_mono_ms(), next = INT64_MAX;
 	bool tainted = false, scheduled = false;
+	struct spod *p;
 
 	for (size_t i = 0; i < s->n_nodes && !tainted; i++)
 		tainted = pf_sched_node_noexecute(&s->nodes[i]);
 	if (!tainted && !s->evict_scheduled)
 		return INT64_MAX;
-	for (size_t k = 0; k < s->pods.cap; k++) {
-		struct spod *p = s->pods.vals[k];
+	for (size_t it = 0; (p = pf_hashmap_next(&s->pods, &it));) {
 		int64_t at;
 
-		if (!p || !p->node || p->deleting)
+		if (!p->node || p->deleting)
 			continue;
 		at = handle(s, p, now);
 		if (!at)

@@ -16,6 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The clocks and RFC 3339 timestamps live in clock.h; nearly every module
+ * reads a clock, so they come with this header. */
+#include "clock.h"
+
 #define PF_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define PF_PRINTF(f, a)	 __attribute__((format(printf, f, a)))
 #define PF_UNUSED	 __attribute__((unused))
@@ -91,16 +95,6 @@ static inline void pf_buf_releasep(struct pf_buf *b)
 	pf_buf_release(b);
 }
 #define _cleanup_buf_ __attribute__((cleanup(pf_buf_releasep)))
-
-/* Monotonic and wall clocks. */
-int64_t pf_now_ns(void);  /* CLOCK_MONOTONIC */
-int64_t pf_wall_ms(void); /* CLOCK_REALTIME, milliseconds since the epoch */
-int64_t pf_wall_ns(void); /* CLOCK_REALTIME, nanoseconds since the epoch */
-/* RFC 3339 UTC with seconds, as Kubernetes writes timestamps:
- * 2026-11-27T13:38:26Z. out must hold 21 bytes. */
-void pf_format_time(int64_t wall_ms, char out[21]);
-/* Inverse of pf_format_time (also accepts fractional seconds); -EINVAL on junk. */
-int pf_parse_time(const char *s, int64_t *wall_ms);
 
 /* Random bytes from the kernel (getrandom; never fails on Linux >= 3.17). */
 void pf_random_bytes(void *buf, size_t n);

@@ -2,11 +2,13 @@
  * lease.c - leader election with a Lease object on the store (see lease.h).
  *
  * The value is the Lease as `kubectl get lease -o yaml` shows it, written
- * and read here only: a fixed layout of a few scalar fields, so a line scan
- * reads it back.  No thread, no clock of its own beyond pf_now_ns/pf_wall_ms.
+ * and read through the YAML codec like every other object (so any holder
+ * identity, quotes and line breaks included, reads back as itself).  No
+ * thread, no clock of its own beyond pf_now_ns/pf_wall_ms.
  */
 #include "lease.h"
 #include "log.h"
+#include "manifest.h"
 
 #include <errno.h>
 
@@ -35,71 +37,35 @@ void pf_lease_clear(struct pf_lease *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* MicroTime, as Lease.spec.renewTime is written: 2026-11-27T13:38:26.123456Z. */
-static void micro_time(int64_t ms, char out[32])
-{
-	char s[21];
-
-	pf_format_time(ms, s);
-	s[19] = 0; /* drop the Z */
-	snprintf(out, 32, "%s.%03d000Z", s, (int)(ms % 1000));
-}
-
 static void encode(const struct pf_lease *l, const char *holder, int duration_s, int64_t acquire_ms,
 		   int64_t renew_ms, int transitions, struct pf_buf *out)
 {
-	char acq[32], ren[32];
+	/* Borrowed strings: the object is only read by the encoder. */
+	struct pf_lease_object o = {
+	    .meta = {.name = l->name, .namespace_ = (char *)"kube-system"},
+	    .holder_identity = (char *)holder,
+	    .lease_duration_seconds = duration_s,
+	    .lease_transitions = transitions,
+	    .acquire_ms = acquire_ms,
+	    .renew_ms = renew_ms,
+	};
 
-	micro_time(acquire_ms, acq);
-	micro_time(renew_ms, ren);
-	pf_buf_addf(out,
-		    "apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata:\n"
-		    "  name: %s\n  namespace: kube-system\nspec:\n"
-		    "  acquireTime: \"%s\"\n  holderIdentity: \"%s\"\n"
-		    "  leaseDurationSeconds: %d\n  leaseTransitions: %d\n"
-		    "  renewTime: \"%s\"\n",
-		    l->name, acq, holder, duration_s, transitions, ren);
-}
-
-/* The value of "  NAME: " in v, unquoted, into out. */
-static bool field(const char *v, const char *name, char *out, size_t n)
-{
-	char pat[64];
-	const char *p, *e;
-	size_t len;
-
-	snprintf(pat, sizeof(pat), "\n  %s: ", name);
-	p = strstr(v, pat);
-	if (!p)
-		return false;
-	p += strlen(pat);
-	e = strchr(p, '\n');
-	len = e ? (size_t)(e - p) : strlen(p);
-	if (len >= 2 && p[0] == '"' && p[len - 1] == '"') {
-		p++;
-		len -= 2;
-	}
-	if (len >= n)
-		len = n - 1;
-	memcpy(out, p, len);
-	out[len] = 0;
-	return true;
+	pf_lease_encode(&o, out);
 }
 
 int pf_lease_parse(const char *value, char *holder, size_t holder_size, int64_t *renew_ms,
 		   int *duration_s, int *transitions)
 {
-	char buf[64];
+	struct pf_lease_object *o = NULL;
+	struct pf_err err = PF_ERR_INIT;
 
-	if (!strstr(value, "kind: Lease\n"))
+	if (pf_lease_decode(value, strlen(value), &o, &err) < 0)
 		return -EINVAL;
-	if (!field(value, "holderIdentity", holder, holder_size))
-		holder[0] = 0;
-	*renew_ms = 0;
-	if (field(value, "renewTime", buf, sizeof(buf)) && pf_parse_time(buf, renew_ms) < 0)
-		*renew_ms = 0;
-	*duration_s = field(value, "leaseDurationSeconds", buf, sizeof(buf)) ? atoi(buf) : 0;
-	*transitions = field(value, "leaseTransitions", buf, sizeof(buf)) ? atoi(buf) : 0;
+	snprintf(holder, holder_size, "%s", o->holder_identity ? o->holder_identity : "");
+	*renew_ms = o->renew_ms;
+	*duration_s = o->lease_duration_seconds;
+	*transitions = o->lease_transitions;
+	pf_lease_object_free(o);
 	return 0;
 }
 
@@ -119,8 +85,10 @@ int pf_lease_tick(struct pf_lease *l, struct pf_err *err)
 {
 	_cleanup_buf_ struct pf_buf val = PF_BUF_INIT;
 	struct pf_kv kv = {0};
-	char holder[256];
-	int64_t now = pf_wall_ms(), renew_ms = 0, rev = 0;
+	struct pf_lease_object *cur = NULL;
+	struct pf_err derr = PF_ERR_INIT;
+	const char *holder = "";
+	int64_t now = pf_wall_ms(), renew_ms = 0, acq_ms = now, rev = 0;
 	int dur_s = 0, trans = 0, r;
 	bool mine, expired;
 
@@ -139,9 +107,14 @@ int pf_lease_tick(struct pf_lease *l, struct pf_err *err)
 	}
 	if (r < 0)
 		return lost(l, r);
-	if (pf_lease_parse(kv.value, holder, sizeof(holder), &renew_ms, &dur_s, &trans) < 0) {
-		holder[0] = 0; /* not a Lease: take it over */
-		dur_s = 0;
+	/* What does not decode as a Lease is taken over (holder ""). */
+	if (pf_lease_decode(kv.value, kv.len, &cur, &derr) == 0) {
+		holder = cur->holder_identity ? cur->holder_identity : "";
+		renew_ms = cur->renew_ms;
+		dur_s = cur->lease_duration_seconds;
+		trans = cur->lease_transitions;
+		if (cur->acquire_ms)
+			acq_ms = cur->acquire_ms;
 	}
 	if (kv.mod_rev != l->seen_rev) {
 		l->seen_rev = kv.mod_rev;
@@ -151,21 +124,16 @@ int pf_lease_tick(struct pf_lease *l, struct pf_err *err)
 	expired = !*holder || mono_ms() - l->seen_mono_ms > (int64_t)dur_s * 1000 ||
 		  (renew_ms && renew_ms + (int64_t)dur_s * 1000 < now);
 	if (!mine && !expired) {
-		pf_kv_free(&kv);
 		if (l->held)
 			pf_log(PF_LOG_WARN, "lease %s: now held by %s", l->name, holder);
+		pf_lease_object_free(cur);
+		pf_kv_free(&kv);
 		l->held = false;
 		return 0;
 	}
-	{
-		char acq[64];
-		int64_t acq_ms = now;
-
-		if (mine && field(kv.value, "acquireTime", acq, sizeof(acq)))
-			pf_parse_time(acq, &acq_ms);
-		encode(l, l->identity, (l->duration_ms + 999) / 1000, acq_ms, now,
-		       mine ? trans : trans + 1, &val);
-	}
+	pf_lease_object_free(cur);
+	encode(l, l->identity, (l->duration_ms + 999) / 1000, mine ? acq_ms : now, now,
+	       mine ? trans : trans + 1, &val);
 	r = pf_store_update(l->store, l->key, val.buf, val.len, kv.mod_rev, &rev, err);
 	pf_kv_free(&kv);
 	if (r == -ESTALE || r == -ENOENT) {

@@ -33,7 +33,7 @@
 
 #include "err.h"
 #include "imageindex.h"
-#include "model.h"
+#include "types.h"
 
 struct pf_image_store;
 

@@ -19,7 +19,7 @@
 #include "digest.h"
 #include "fileio.h"
 #include "layer.h"
-#include "model.h"
+#include "types.h"
 
 #define BLOCK (128u << 10)
 

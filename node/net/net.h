@@ -21,7 +21,7 @@
 #include <stdbool.h>
 
 #include "err.h"
-#include "model.h"
+#include "types.h"
 
 struct pf_net;
 

@@ -16,7 +16,7 @@
 
 #include "err.h"
 #include "image.h"
-#include "model.h"
+#include "types.h"
 
 /* Everything outside the pod object that the configuration names. */
 struct pf_bundle_in {

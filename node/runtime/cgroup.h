@@ -11,7 +11,7 @@
 #ifndef PODFS_NODE_CGROUP_H
 #define PODFS_NODE_CGROUP_H
 
-#include "model.h"
+#include "types.h"
 
 /* kubelet's ResourceConfigForPod: a limit only when every container
  * declares one (sum of the app containers, or the largest init container

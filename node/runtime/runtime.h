@@ -29,7 +29,7 @@
 #define PODFS_NODE_RUNTIME_H
 
 #include "err.h"
-#include "model.h"
+#include "types.h"
 
 struct pf_runtime;
 

@@ -748,6 +748,14 @@ static const struct ecase ecases[] = {
     {"bad timestamp", HDR "metadata: {name: a, creationTimestamp: yesterday}\n", -EINVAL,
      CANNOT "parsing time \"yesterday\" as \"2006-01-02T15:04:05Z07:00\": cannot parse "
 	    "\"yesterday\" as \"2006\""},
+    {"timestamp offset not digits",
+     HDR "metadata: {name: a, creationTimestamp: \"2026-01-01T00:00:00+0a:bc\"}\n", -EINVAL,
+     CANNOT "parsing time \"2026-01-01T00:00:00+0a:bc\" as \"2006-01-02T15:04:05Z07:00\": "
+	    "cannot parse \"2026-01-01T00:00:00+0a:bc\" as \"2006\""},
+    {"timestamp offset cut short",
+     HDR "metadata: {name: a, creationTimestamp: \"2026-01-01T00:00:00+0\"}\n", -EINVAL,
+     CANNOT "parsing time \"2026-01-01T00:00:00+0\" as \"2006-01-02T15:04:05Z07:00\": "
+	    "cannot parse \"2026-01-01T00:00:00+0\" as \"2006\""},
     {"unsupported volume source",
      HDR "metadata: {name: a}\nspec:\n  volumes:\n  - name: v\n    configMap: {name: x}\n", -EINVAL,
      "error when creating \"pod.yaml\": The Pod \"a\" is invalid: spec.volumes[0]: "
@@ -1219,6 +1227,67 @@ static void test_speed(void)
 	       dt / 1e3 / iters);
 }
 
+/* The Lease of lease.c: the layout it always wrote (holderIdentity quoted,
+ * MicroTime; the metadata as the codec writes every object's), and any holder, quotes, colons and
+ * line breaks included, reads back as itself. */
+static void test_lease_round_trip(void)
+{
+	static const char *const holders[] = {
+	    "host_0d9c6f1e-1f7e-4b2a-9a64-1b5d1f0e2c3a",
+	    "a \"quoted\" holder",
+	    "colon: and # hash",
+	    "two\nlines\r\nand a tab\t",
+	    "back\\slash and 'single'",
+	    "- looks like a list",
+	    "",
+	};
+	struct pf_lease_object l = {
+	    .meta = {.name = (char *)"kube-scheduler", .namespace_ = (char *)"kube-system"},
+	    .lease_duration_seconds = 15,
+	    .lease_transitions = 3,
+	    .acquire_ms = 1795786706123LL,
+	    .renew_ms = 1795786716007LL,
+	};
+	struct pf_buf b = PF_BUF_INIT;
+	struct pf_err err = PF_ERR_INIT;
+	struct pf_lease_object *back = NULL;
+
+	l.holder_identity = (char *)"host_1";
+	pf_lease_encode(&l, &b);
+	is_str(
+	    b.buf,
+	    "apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata:\n"
+	    "  creationTimestamp: null\n  name: kube-scheduler\n  namespace: kube-system\nspec:\n"
+	    "  acquireTime: \"2026-11-27T13:38:26.123000Z\"\n  holderIdentity: \"host_1\"\n"
+	    "  leaseDurationSeconds: 15\n  leaseTransitions: 3\n"
+	    "  renewTime: \"2026-11-27T13:38:36.007000Z\"\n",
+	    "a Lease is written as kubectl shows it");
+	for (size_t i = 0; i < PF_ARRAY_SIZE(holders); i++) {
+		pf_buf_reset(&b);
+		l.holder_identity = (char *)holders[i];
+		pf_lease_encode(&l, &b);
+		back = NULL;
+		if (!ok(pf_lease_decode(b.buf, b.len, &back, &err) == 0, "lease %zu decodes", i)) {
+			printf("#   %s\n", err.msg);
+			continue;
+		}
+		is_str(back->holder_identity ? back->holder_identity : "", holders[i],
+		       "lease %zu: holderIdentity reads back", i);
+		is_int(back->renew_ms, l.renew_ms, "lease %zu: renewTime", i);
+		is_int(back->acquire_ms, l.acquire_ms, "lease %zu: acquireTime", i);
+		is_int(back->lease_duration_seconds, 15, "lease %zu: leaseDurationSeconds", i);
+		is_int(back->lease_transitions, 3, "lease %zu: leaseTransitions", i);
+		is_str(back->meta.name, "kube-scheduler", "lease %zu: name", i);
+		pf_lease_object_free(back);
+	}
+	ok(pf_lease_decode("apiVersion: v1\nkind: Lease\n", 27, &back, &err) == -EINVAL,
+	   "a Lease must be coordination.k8s.io/v1");
+	ok(pf_lease_decode("apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n", 45, &back, &err) ==
+	       -EINVAL,
+	   "a Pod is not a Lease");
+	pf_buf_release(&b);
+}
+
 int main(void)
 {
 	test_dry_run();
@@ -1232,6 +1301,7 @@ int main(void)
 	test_scalars();
 	test_node_round_trip();
 	test_event_round_trip();
+	test_lease_round_trip();
 	test_quoting();
 	test_speed();
 	return tap_done();

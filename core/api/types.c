@@ -1,8 +1,8 @@
 /*
- * model.c - lifetime helpers for the objects of model.h: free, small list and
+ * types.c - lifetime helpers for the API types of types.h: free, small list and
  * map operations.  No parsing, no validation, no I/O.
  */
-#include "model.h"
+#include "types.h"
 #include "util.h"
 
 void pf_strlist_free(struct pf_strlist *l)
@@ -345,4 +345,13 @@ struct pf_condition *pf_condition_set(struct pf_condition **v, size_t *n, const 
 	free(c->message);
 	c->message = message ? pf_xstrdup(message) : NULL;
 	return c;
+}
+
+void pf_lease_object_free(struct pf_lease_object *l)
+{
+	if (!l)
+		return;
+	meta_free(&l->meta);
+	free(l->holder_identity);
+	free(l);
 }

@@ -1,8 +1,10 @@
 /*
- * model.h - the Pod, Node and Event objects of podfs: one source of truth for
- * field names.  core/manifest.c decodes YAML into these structs and encodes
- * them back (as `kubectl get -o yaml` shows them); core/validate.c checks and
- * defaults them; every other module reads them.
+ * types.h - the API types: the Pod, Node, Event and Lease objects of podfs,
+ * one source of truth for field names.  The codec of manifest.h (core/api:
+ * yamlread.c, schema.c, decode.c, encode.c) decodes YAML into these structs
+ * and encodes them back (as `kubectl get -o yaml` shows them);
+ * core/apiserver/validate.c checks and defaults them; every other module
+ * reads them.
  *
  * Conventions: a char * that is NULL means "not set" (omitted on output);
  * lists are {items, n}; optional scalars carry a has_ flag; tri-state bools
@@ -10,8 +12,8 @@
  * pointer and is released with its pf_*_free(); free functions accept NULL.
  * Timestamps are wall-clock milliseconds since the epoch, 0 = unset.
  */
-#ifndef PODFS_MODEL_H
-#define PODFS_MODEL_H
+#ifndef PODFS_TYPES_H
+#define PODFS_TYPES_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -391,6 +393,16 @@ struct pf_event {
 	int32_t count;
 };
 
+/* coordination.k8s.io/v1 Lease, as lease.c keeps its leader election. */
+struct pf_lease_object {
+	struct pf_object_meta meta;
+	char *holder_identity; /* "" when released */
+	int32_t lease_duration_seconds;
+	int32_t lease_transitions;
+	int64_t acquire_ms; /* MicroTime on the wire, kept to the millisecond */
+	int64_t renew_ms;
+};
+
 void pf_strlist_free(struct pf_strlist *l);
 void pf_strlist_add(struct pf_strlist *l, const char *s);
 void pf_strmap_free(struct pf_strmap *m);
@@ -413,6 +425,7 @@ struct pf_condition *pf_condition_set(struct pf_condition **v, size_t *n, const 
 void pf_pod_free(struct pf_pod *pod);
 void pf_node_free(struct pf_node *node);
 void pf_event_free(struct pf_event *ev);
+void pf_lease_object_free(struct pf_lease_object *l);
 
 static inline void pf_pod_freep(struct pf_pod **p)
 {
