@@ -87,6 +87,12 @@ static _Noreturn void child(const struct pf_spawn *s, char **envp, int in_r, int
 		if (dup2(moved[i], 3 + (int)i) < 0)
 			_exit(127);
 	syscall(SYS_close_range, 3 + (unsigned)s->n_pass_fds, ~0U, 0);
+	if (s->cwd && chdir(s->cwd) < 0) {
+		static const char cwd_msg[] = "podfs-spawn: cannot enter the working directory\n";
+		if (write(2, cwd_msg, sizeof(cwd_msg) - 1) < 0) {
+		}
+		_exit(127);
+	}
 	execvpe(s->argv[0], (char *const *)s->argv, envp);
 	/* The parent reads this from the stderr pipe. */
 	static const char msg[] = "podfs-spawn: exec failed\n";

@@ -29,6 +29,9 @@ struct pf_spawn {
 	 * fork, so at most 64 KiB (a CNI network config). */
 	const char *in;
 	size_t in_len;
+	/* The child's working directory (else the caller's): a program that
+	 * writes files by relative name (conmon's "oom") writes them there. */
+	const char *cwd;
 };
 
 struct pf_spawn_out {

@@ -327,8 +327,14 @@ static int run_conmon(struct creating *k, struct pf_err *err)
 			      "--no-sync-log",
 			      NULL};
 	const char *env[] = {"_OCI_SYNCPIPE=3", NULL};
-	struct pf_spawn s = {
-	    .argv = argv, .env = env, .timeout_ms = CREATE_TIMEOUT_MS, .no_wait_eof = true};
+	/* conmon writes its "oom" file into its working directory too: the
+	 * container's directory, which goes with the container (it used to
+	 * land wherever podfs was started). */
+	struct pf_spawn s = {.argv = argv,
+			     .env = env,
+			     .timeout_ms = CREATE_TIMEOUT_MS,
+			     .no_wait_eof = true,
+			     .cwd = k->dir};
 	struct pf_spawn_out out;
 	pid_t pid = 0;
 	_cleanup_free_ char *msg = NULL;

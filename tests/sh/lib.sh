@@ -257,10 +257,13 @@ POD_CIDR=10.$((244 - _net)).$((10#$_scn % 256)).0/24
 # timers and back-off.
 start_podfs_oci() {
 	_late_cleanups+=("runtime_cleanup")
-	"$PODFS" "$MNT" --state-dir "$STATE" -f \
+	# In a working directory of its own: nothing podfs or its children
+	# run may write there (runtime_leaks looks).
+	mkdir -p "$T/cwd"
+	(cd "$T/cwd" && exec "$PODFS" "$MNT" --state-dir "$STATE" -f \
 		--leader-elect-retry-period 200ms --leader-elect-lease-duration 2s \
 		--bridge "$BRIDGE" --pod-cidr "$POD_CIDR" \
-		--crash-backoff-base 300ms "$@" >>"$T/podfs.log" 2>&1 &
+		--crash-backoff-base 300ms "$@") >>"$T/podfs.log" 2>&1 &
 	PODFS_PID=$!
 	if ! wait_until 20 is_mounted; then
 		fail "podfs mounted on $MNT"; sed 's/^/# /' "$T/podfs.log"
@@ -290,6 +293,7 @@ runtime_leaks() {
 	scenario_conmons | sed 's/^/conmon pid /'
 	ls "$STATE/cni/ipam/podfs" 2>/dev/null | grep -Ev '^(last_reserved_ip|lock)' | sed 's/^/ip reservation /'
 	ip -o link show master "$BRIDGE" 2>/dev/null | awk -F': ' '{print "bridge port " $2}'
+	ls -A "$T/cwd" 2>/dev/null | sed 's/^/file in the working directory /'
 }
 
 # remember_uid POD: note a pod's uid so runtime_leaks can look for its cgroups.
