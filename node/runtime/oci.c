@@ -1,8 +1,9 @@
 /*
  * oci.c - the OCI runtime backend's front (oci-internal.h): which runtime
  * binary runs the containers (crun, or runc where crun cannot run, said
- * plainly), the calls of it and the one translation of its errors, open
- * and close, and the table of ops.
+ * plainly), open and close, and the table of ops.  It sits above the
+ * backend's other files; none of them calls into it (the calls of the
+ * runtime binary are oci_call.c).
  *
  * It makes no sandbox and no container (oci_sandbox.c, oci_container.c),
  * and never alters the host to make crun run: it reports why it cannot.
@@ -14,8 +15,6 @@
 #include "fileio.h"
 #include "log.h"
 #include "oci-internal.h"
-
-#define CALL_TIMEOUT_MS 10000
 
 /* ---- the runtime binary, and why crun may not run here ------------------ */
 
@@ -92,65 +91,6 @@ static char *runtime_version(const char *path, const char *name)
 	}
 	pf_spawn_out_free(&o);
 	return pf_xasprintf("%s://%s", name, ver);
-}
-
-/* ---- errors from the runtime, translated once --------------------------- */
-
-/*
- * runc and crun report failures on stderr (or through conmon's sync pipe) as
- * JSON log lines, {"level":"error","msg":"..."}, or as runc's logfmt
- * (time="..." level=error msg="..."), or as plain text.  Keep the last
- * error message, without the noise that tells a user nothing.
- */
-char *pf_oci_runtime_msg(const char *text)
-{
-	_cleanup_free_ char *copy = pf_xstrdup(text ? text : "");
-	char *best = NULL, *save = NULL;
-
-	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		json_t *j = l[0] == '{' ? json_loads(l, 0, NULL) : NULL;
-		const char *m = NULL;
-		char *msg = NULL;
-
-		if (j) {
-			m = jstr(j, "msg");
-			if (!m)
-				m = jstr(j, "message");
-			if (m)
-				msg = pf_xstrdup(m);
-			json_decref(j);
-		} else if ((m = strstr(l, "msg=\""))) {
-			m += 5;
-			msg = pf_xstrdup(m);
-			size_t n = strlen(msg);
-			if (n && msg[n - 1] == '"')
-				msg[n - 1] = 0;
-		} else if (*l) {
-			msg = pf_xstrdup(l);
-		}
-		if (msg) {
-			free(best);
-			best = msg;
-		}
-	}
-	return best ? best : pf_xstrdup("the OCI runtime failed without saying why");
-}
-
-/* Run `RUNTIME --root R args...`. */
-int pf_oci_runtime_call(struct oci *o, const char *const *args, size_t n, struct pf_spawn_out *out,
-			struct pf_err *err)
-{
-	const char *argv[16];
-	_cleanup_free_ char *rootarg = pf_xasprintf("--root=%s/runtime-root", o->root);
-	size_t k = 0;
-	struct pf_spawn s = {.argv = argv, .timeout_ms = CALL_TIMEOUT_MS, .keep_stdout = true};
-
-	argv[k++] = o->runtime_path;
-	argv[k++] = rootarg;
-	for (size_t i = 0; i < n && k < PF_ARRAY_SIZE(argv) - 1; i++)
-		argv[k++] = args[i];
-	argv[k] = NULL;
-	return pf_spawn_run(&s, out, err);
 }
 
 /* ---- open --------------------------------------------------------------- */

@@ -232,20 +232,22 @@ static void sandbox_teardown(struct oci *o, const char *dir, json_t *rec)
 	pf_rm_rf(dir);
 }
 
-/* Stop and remove every container of sandbox sandbox_id. */
+/* Stop and remove every container of sandbox sandbox_id, through the
+ * runtime's own interface (as a kubelet would through the CRI): the
+ * sandbox code does not reach into the container code it sits beside. */
 static int remove_containers_of(struct pf_runtime *rt, const char *sandbox_id, struct pf_err *err)
 {
 	struct pf_rt_list l = {0};
-	int r = pf_oci_list(rt, &l, err);
+	int r = pf_rt_list(rt, &l, err);
 
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < l.n && r == 0; i++) {
 		if (!l.items[i].sandbox_id || strcmp(l.items[i].sandbox_id, sandbox_id) != 0)
 			continue;
-		r = pf_oci_container_stop(rt, l.items[i].id, 0, err);
+		r = pf_rt_container_stop(rt, l.items[i].id, 0, err);
 		if (r == 0 || r == -ENOENT)
-			r = pf_oci_container_remove(rt, l.items[i].id, err);
+			r = pf_rt_container_remove(rt, l.items[i].id, err);
 		if (r == -ENOENT)
 			r = 0;
 	}
