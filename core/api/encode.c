@@ -130,6 +130,39 @@ static bool plain_safe(const char *s, size_t n)
 	return true;
 }
 
+/*
+ * The code point of the UTF-8 sequence at s (its length in *n) when a YAML
+ * reader would take it for a line break or refuse it as a control
+ * character: the C1 controls U+0080-U+009F (NEL, U+0085, among them), the
+ * line and paragraph separators U+2028 and U+2029, the byte order mark and
+ * the non-characters U+FFFE and U+FFFF.  0 for anything else.  Written
+ * raw, such a string is stored as text podfs's own decoder refuses, which
+ * made the object unreadable for good; they must be escaped, in double
+ * quotes.  s is NUL-terminated: a byte is read only after the one before
+ * it matched a non-NUL value.
+ */
+static uint32_t yaml_unsafe_cp(const unsigned char *s, size_t *n)
+{
+	*n = 1;
+	if (s[0] == 0xC2 && s[1] >= 0x80 && s[1] <= 0x9F) {
+		*n = 2;
+		return s[1];
+	}
+	if (s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0xA8 || s[2] == 0xA9)) {
+		*n = 3;
+		return 0x2000u + (s[2] - 0x80u);
+	}
+	if (s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) {
+		*n = 3;
+		return 0xFEFF;
+	}
+	if (s[0] == 0xEF && s[1] == 0xBF && (s[2] == 0xBE || s[2] == 0xBF)) {
+		*n = 3;
+		return 0xFFC0u | (s[2] & 0x3Fu);
+	}
+	return 0;
+}
+
 static enum qstyle scalar_style(const char *s)
 {
 	size_t n = strlen(s);
@@ -170,7 +203,10 @@ static enum qstyle scalar_style(const char *s)
 				flow_ind = block_ind = true;
 			}
 		}
+		size_t cl;
 		if (ch != '\n' && (ch < 0x20 || ch == 0x7f))
+			special = true;
+		else if (ch >= 0x80 && yaml_unsafe_cp((const unsigned char *)s + i, &cl))
 			special = true;
 		if (ch == ' ') {
 			lead_space |= i == 0;
@@ -222,11 +258,29 @@ static void put_dquoted(struct pf_buf *o, const char *s)
 		case '\r':
 			pf_buf_adds(o, "\\r");
 			break;
-		default:
-			if (ch < 0x20 || ch == 0x7f)
+		default: {
+			size_t n;
+			uint32_t cp = ch >= 0x80 ? yaml_unsafe_cp((const unsigned char *)s, &n) : 0;
+
+			if (ch < 0x20 || ch == 0x7f) {
 				pf_buf_addf(o, "\\x%02X", ch);
-			else
+			} else if (!cp) {
 				pf_buf_addc(o, (char)ch);
+			} else {
+				/* YAML's escapes: \N \L \P for the breaks. */
+				if (cp == 0x85)
+					pf_buf_adds(o, "\\N");
+				else if (cp == 0x2028)
+					pf_buf_adds(o, "\\L");
+				else if (cp == 0x2029)
+					pf_buf_adds(o, "\\P");
+				else if (cp <= 0xFF)
+					pf_buf_addf(o, "\\x%02X", (unsigned)cp);
+				else
+					pf_buf_addf(o, "\\u%04X", (unsigned)cp);
+				s += n - 1;
+			}
+		}
 		}
 	}
 	pf_buf_addc(o, '"');

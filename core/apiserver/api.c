@@ -94,6 +94,16 @@ int pf_api_create_pods_as(struct pf_store *s, const char *data, size_t len, cons
 		free(p->status.phase);
 		p->status.phase = pf_xstrdup("Pending");
 		pf_pod_encode(p, &vals[i]);
+		/* The limit holds for the object as stored, which the readers
+		 * check: defaults and quoting make it larger than the file. */
+		if (vals[i].len > PF_MANIFEST_MAX_BYTES) {
+			r = pf_err_set(
+			    err, EFBIG,
+			    "error when creating \"%s\": Request entity too large: limit "
+			    "is %u (pod \"%s\" is %zu bytes as stored)",
+			    source, PF_MANIFEST_MAX_BYTES, p->meta.name, vals[i].len);
+			goto out;
+		}
 		keys[i] = pf_pod_key(p->meta.name);
 		ops[i] = (struct pf_op){
 		    .kind = PF_OP_CREATE, .key = keys[i], .value = vals[i].buf, .len = vals[i].len};
@@ -112,6 +122,7 @@ int pf_api_create_pods_as(struct pf_store *s, const char *data, size_t len, cons
 		pods = (struct pf_pod_list){0};
 		r = (int)out->pods.n;
 	}
+out:
 	for (size_t i = 0; i < n; i++) {
 		pf_buf_release(&vals[i]);
 		free(keys[i]);

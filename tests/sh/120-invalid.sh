@@ -39,6 +39,18 @@ printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: Bad_Name}\nspec: {containers
 is "$(wc -l <"$MNT/events")" "$((before + 1))" "a rejected redirect adds one event"
 like "$(tail -1 "$MNT/events")" 'metadata.name: Invalid value: "Bad_Name"' "with the validation message"
 
+# The size limit holds for the object as stored: a 2.5 MB manifest whose
+# stored form (block style, defaults) is over 3 MiB is refused at create,
+# not stored as an object no reader could read back (issue #14, item 2).
+awk 'BEGIN { printf "apiVersion: v1\nkind: Pod\nmetadata: {name: grows}\nspec: {containers: [{name: a, image: busybox, args: [x0"
+	for (i = 1; i < 230000; i++) printf ",xxxxxxxxxx"
+	print "]}]}" }' >"$T/grows.yaml"
+check "the manifest itself is under the limit" -- test "$(stat -c %s "$T/grows.yaml")" -lt 3145728
+is "$("$FSOP" write "$PODS/grows.yaml" <"$T/grows.yaml")" "EFBIG" "a pod over 3 MiB as stored is refused with EFBIG"
+like "$(tail -1 "$MNT/events")" 'error when creating "grows.yaml": Request entity too large: limit is 3145728 \(pod "grows" is [0-9]+ bytes as stored\)' \
+	"events says how large it would be"
+check "and nothing is stored" -- test ! -e "$PODS/grows"
+
 # podfs validate: the same checks offline.
 out=$("$PODFS" validate "$CORPUS/invalid/$(ls "$CORPUS/invalid" | head -1)" 2>&1); rc=$?
 is "$rc" "1" "podfs validate exits 1 on an invalid file"

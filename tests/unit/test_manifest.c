@@ -1124,6 +1124,17 @@ static void test_quoting(void)
 	    {"say \"hi\"", "v: say \"hi\"\n"},
 	    {"---", "v: '---'\n"},
 	    {"héllo", "v: héllo\n"},
+	    /* YAML line breaks and characters a reader refuses: escaped, or
+	     * the stored object would not read back (issue #14, item 1). */
+	    {"x\xe2\x80\xa9y", "v: \"x\\Py\"\n"},
+	    {"x\xe2\x80\xa8y", "v: \"x\\Ly\"\n"},
+	    {"x\xc2\x85y", "v: \"x\\Ny\"\n"},
+	    {"\xc2\x85", "v: \"\\N\"\n"},
+	    {"x\xc2\x80y\xc2\x9f", "v: \"x\\x80y\\x9F\"\n"},
+	    {"bom\xef\xbb\xbf", "v: \"bom\\uFEFF\"\n"},
+	    {"nc\xef\xbf\xbe\xef\xbf\xbf", "v: \"nc\\uFFFE\\uFFFF\"\n"},
+	    {"\xe2\x80\xa9 lead", "v: \"\\P lead\"\n"},
+	    {"ok\xc2\xa0nbsp\xe2\x80\xa6", "v: ok\xc2\xa0nbsp\xe2\x80\xa6\n"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct pf_pod *p = pf_xcalloc(1, sizeof(*p)), *p2 = NULL;
