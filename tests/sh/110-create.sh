@@ -103,4 +103,21 @@ like "$(ls "$PODS" | grep '^gen-')" "^gen-[bcdfghjklmnpqrstvwxz2456789]{5}$" "ge
 
 is "$(cat "$PODS/my-pod/timeline" | awk '{print $2}' | head -1)" "stored" "timeline starts with stored"
 is "$("$FSOP" write "$PODS/my-pod/status" </dev/null)" "EACCES" "pod files cannot be written"
+
+# Strings with YAML's own line breaks (\P, \L, \N) and a C1 control (\x80)
+# are stored so that they read back, before and after a restart.
+cat <<'EOT' | "$FSOP" write "$PODS/breaks.yaml" >/dev/null
+apiVersion: v1
+kind: Pod
+metadata:
+  name: breaks
+  annotations: {a: "x\Py", b: "x\Ly", c: "x\Ny", d: "c1\x80"}
+spec: {containers: [{name: c, image: busybox, env: [{name: E, value: "1\P2"}], args: ["\L"]}]}
+EOT
+is "$(cat "$PODS/breaks/status")" "Pending" "a pod with YAML line breaks in its strings is stored"
+like "$(cat "$PODS/breaks/pod.yaml")" 'a: "x\\Py"' "pod.yaml reads, the break escaped"
+stop_podfs
+start_podfs
+check "after a restart the pod is still listed" -- wait_until 10 test -d "$PODS/breaks"
+like "$(cat "$PODS/breaks/pod.yaml")" 'value: "1\\P2"' "and reads"
 stop_podfs
