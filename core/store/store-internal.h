@@ -2,8 +2,9 @@
  * store-internal.h - what the store dispatcher (store.c), the watch
  * machinery every backend shares (watch.c), the backends (store_mem.c,
  * store_sqlite.c) and their tests share.  Nothing outside core/store/ and
- * the unit tests (test_store.c; test_sched.c for pf_store_compact) may
- * include it: the rest of podfs talks to store.h only.
+ * the unit tests (test_store.c; test_sched.c and test_listwatch.c for
+ * pf_store_compact) may include it: the rest of podfs talks to store.h
+ * only.
  */
 #ifndef PODFS_STORE_INTERNAL_H
 #define PODFS_STORE_INTERNAL_H
