@@ -15,6 +15,7 @@
  */
 #include "agent.h"
 #include "api.h"
+#include "listwatch.h"
 #include "log.h"
 #include "manifest.h"
 #include "net.h"
@@ -106,11 +107,7 @@ struct pf_agent {
 	pthread_mutex_t batch_mu, flush_mu;
 	struct batch wbatch;
 
-	/* Replaced by relists on the agent's thread, cancelled by
-	 * pf_agent_stop on another: watch_lock orders the two (the thread
-	 * reads it freely). */
-	pthread_mutex_t watch_lock;
-	struct pf_watch *watch;
+	struct pf_listwatch *lw;   /* the pods; the agent's thread's, pf_agent_stop cancels it */
 	struct pf_kv_list initial; /* the listing start made, for the thread's first round */
 	int heartbeat_ms, resync_ms;
 	int64_t backoff_ms;
@@ -907,33 +904,6 @@ static void reconcile_list(struct pf_agent *a, struct pf_kv_list *l, bool due)
 	free(kvs);
 }
 
-/* List the pods and watch from just after the listing. */
-static int list_pods(struct pf_agent *a, struct pf_kv_list *out, struct pf_err *err)
-{
-	int64_t rev = 0;
-	int r = pf_store_list(a->store, PF_POD_PREFIX, out, &rev, err);
-
-	if (r < 0)
-		return r;
-	struct pf_watch *w = NULL;
-	pthread_mutex_lock(&a->watch_lock);
-	if (a->watch)
-		pf_watch_close(a->watch);
-	a->watch = NULL;
-	pthread_mutex_unlock(&a->watch_lock);
-	r = pf_watch_open(a->store, PF_POD_PREFIX, rev + 1, &w, err);
-	if (r < 0) {
-		pf_kv_list_free(out);
-		return r;
-	}
-	pthread_mutex_lock(&a->watch_lock);
-	a->watch = w;
-	if (__atomic_load_n(&a->stopping, __ATOMIC_ACQUIRE))
-		pf_watch_cancel(w);
-	pthread_mutex_unlock(&a->watch_lock);
-	return r;
-}
-
 /* A pod is due another pass when its last one failed or lost a race (at
  * the resync), when its timer ran out (a back-off, a grace period), or when
  * the runtime saw a container exit (all pods with containers: the pass
@@ -1104,26 +1074,19 @@ static void *agent_thread(void *arg)
 		}
 		if (polls && wait > EXIT_POLL_MS)
 			wait = EXIT_POLL_MS;
-		r = pf_watch_next(a->watch, &wb, (int)(wait > 60000 ? 60000 : wait), &err);
+		r = pf_listwatch_next(a->lw, &wb, (int)(wait > 60000 ? 60000 : wait), &err);
 
 		if (r == -ECANCELED)
 			break;
 		if (r < 0) {
-			struct pf_kv_list l = {0};
+			struct pf_kv_list l;
 
-			if (r != -ERANGE) {
-				pf_log(PF_LOG_ERROR, "node agent: watch failed: %s; listing again",
-				       err.msg);
-				struct timespec ts = {1, 0};
-				nanosleep(&ts, NULL);
-			}
-			pf_err_clear(&err);
-			if (list_pods(a, &l, &err) < 0) {
-				pf_log(PF_LOG_ERROR, "node agent: cannot list pods: %s", err.msg);
-				if (!a->watch)
-					break; /* nothing left to wait on: the store is gone */
+			/* It backs off (unless the history moved on) and logs. */
+			r = pf_listwatch_relist(a->lw, r, &l, NULL, &err);
+			if (r == -ECANCELED)
+				break;
+			if (r < 0)
 				continue;
-			}
 			reconcile_list(a, &l, false);
 			pf_kv_list_free(&l);
 		} else if (r > 0) {
@@ -1178,7 +1141,6 @@ int pf_agent_start(struct pf_store *s, const struct pf_agent_opts *o, struct pf_
 	a->resync_ms = o->resync_ms ? o->resync_ms : DEFAULT_RESYNC_MS;
 	a->backoff_ms = o->crash_backoff_ms;
 	pthread_mutex_init(&a->hb_mu, NULL);
-	pthread_mutex_init(&a->watch_lock, NULL);
 	pthread_mutex_init(&a->mu, NULL);
 	pthread_cond_init(&a->work, NULL);
 	pthread_mutex_init(&a->batch_mu, NULL);
@@ -1233,7 +1195,8 @@ int pf_agent_start(struct pf_store *s, const struct pf_agent_opts *o, struct pf_
 		pf_err_prefix(err, "register node %s: ", o->name);
 		goto fail;
 	}
-	r = list_pods(a, &a->initial, err);
+	a->lw = pf_listwatch_new(s, PF_POD_PREFIX, "node agent");
+	r = pf_listwatch_list(a->lw, &a->initial, NULL, err);
 	if (r < 0) {
 		pf_err_prefix(err, "list pods: ");
 		goto fail;
@@ -1276,14 +1239,11 @@ void pf_agent_stop(struct pf_agent *a)
 	if (a->hb_started)
 		pthread_join(a->hb_thread, NULL);
 	if (a->started) {
-		pthread_mutex_lock(&a->watch_lock);
-		pf_watch_cancel(a->watch);
-		pthread_mutex_unlock(&a->watch_lock);
+		pf_listwatch_cancel(a->lw);
 		pthread_join(a->thread, NULL);
 	}
 	stop_workers(a);
-	if (a->watch)
-		pf_watch_close(a->watch);
+	pf_listwatch_free(a->lw);
 	pf_kv_list_free(&a->initial);
 	batch_free(&a->batch);
 	for (size_t i = 0; i <= a->n_buckets; i++) {
@@ -1310,7 +1270,6 @@ void pf_agent_stop(struct pf_agent *a)
 	pf_taints_free(a->taints, a->n_taints);
 	free(a->pod_cidr);
 	pthread_mutex_destroy(&a->hb_mu);
-	pthread_mutex_destroy(&a->watch_lock);
 	pthread_mutex_destroy(&a->mu);
 	pthread_cond_destroy(&a->work);
 	pthread_mutex_destroy(&a->batch_mu);

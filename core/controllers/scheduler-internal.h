@@ -10,6 +10,7 @@
 #include <pthread.h>
 
 #include "lease.h"
+#include "listwatch.h"
 #include "schedqueue.h"
 #include "scheduler.h"
 
@@ -75,10 +76,7 @@ struct pf_sched {
 	pthread_t thread;
 	bool started;
 	bool stopping;
-	/* Replaced by reloads on the thread, cancelled by pf_sched_stop on
-	 * another: watch_lock orders the two (the thread reads it freely). */
-	pthread_mutex_t watch_lock;
-	struct pf_watch *watch;
+	struct pf_listwatch *lw; /* the thread's; pf_sched_stop cancels it */
 	struct pf_lease lease;
 	struct pf_sched_ctx ctx;
 

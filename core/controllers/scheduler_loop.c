@@ -11,7 +11,7 @@
  * way the filters read, a pod gone or finished), or on a slow resync; their
  * PodScheduled=False condition and FailedScheduling event are written only
  * when the message changes.  No polling: the thread sleeps in
- * pf_watch_next() until a change or its next timer (lease renewal, node
+ * pf_listwatch_next() until a change or its next timer (lease renewal, node
  * controller pass, resync).
  *
  * It must not block on anything but the store, and it never writes a pod
@@ -516,40 +516,17 @@ static void view_clear(struct pf_sched *s)
 	smap_free(&s->nodeix);
 }
 
-/* (Re)load the view and watch from just after the listing. */
-static int load(struct pf_sched *s, struct pf_err *err)
+/* Replace the view with a listing (the list-and-watch's), and free it. */
+static void load(struct pf_sched *s, struct pf_kv_list *all)
 {
-	struct pf_kv_list all = {0};
-	int64_t rev = 0;
-	int r;
-
-	r = pf_store_list(s->store, "/registry/", &all, &rev, err);
-	if (r < 0)
-		return r;
 	view_clear(s);
 	/* Each value goes as soon as it is read: the listing and the decoded
 	 * pending pods together were the scheduler's peak. */
-	for (size_t i = 0; i < all.n; i++) {
-		apply_kv(s, &all.items[i]);
-		pf_kv_free(&all.items[i]);
+	for (size_t i = 0; i < all->n; i++) {
+		apply_kv(s, &all->items[i]);
+		pf_kv_free(&all->items[i]);
 	}
-	pf_kv_list_free(&all);
-
-	struct pf_watch *w = NULL;
-	pthread_mutex_lock(&s->watch_lock);
-	if (s->watch)
-		pf_watch_close(s->watch);
-	s->watch = NULL;
-	pthread_mutex_unlock(&s->watch_lock);
-	r = pf_watch_open(s->store, "/registry/", rev + 1, &w, err);
-	if (r < 0)
-		return r;
-	pthread_mutex_lock(&s->watch_lock);
-	s->watch = w;
-	if (__atomic_load_n(&s->stopping, __ATOMIC_ACQUIRE))
-		pf_watch_cancel(w);
-	pthread_mutex_unlock(&s->watch_lock);
-	return 0;
+	pf_kv_list_free(all);
 }
 
 /* ---- binding ---- */
@@ -1060,7 +1037,7 @@ static int schedule_batch(struct pf_sched *s, struct pf_err *err)
 	int r;
 
 	flush_inflight(s);
-	r = s->watch ? pf_watch_next(s->watch, &wb, 0, err) : -ENOTCONN;
+	r = pf_listwatch_next(s->lw, &wb, 0, err);
 	if (r >= 0) {
 		apply_watch(s, &wb);
 		pf_watch_batch_free(&wb);
@@ -1085,19 +1062,11 @@ static int64_t min64(int64_t a, int64_t b)
 /* The watch failed (or fell behind the log's history): list again. */
 static void reload(struct pf_sched *s, int r, struct pf_err *err)
 {
-	struct timespec ts = {1, 0};
+	struct pf_kv_list all;
 
 	flush_inflight(s);
-	if (r != -ERANGE) {
-		if (s->watch)
-			pf_log(PF_LOG_ERROR, "scheduler: watch failed: %s; reloading", err->msg);
-		nanosleep(&ts, NULL);
-	}
-	pf_err_clear(err);
-	if (load(s, err) < 0) {
-		pf_log(PF_LOG_ERROR, "scheduler: reload failed: %s", err->msg);
-		nanosleep(&ts, NULL);
-	}
+	if (pf_listwatch_relist(s->lw, r, &all, NULL, err) == 0)
+		load(s, &all);
 }
 
 /* Is a pod ready to be tried (in active, or its back-off over)? */
@@ -1201,12 +1170,10 @@ static void *sched_thread(void *arg)
 
 			wake = min64(wake, t > s->backoff_until_mono ? t : s->backoff_until_mono);
 		}
-		/* Without a watch (a reload failed) there is nothing to wait
-		 * on: reload() backs off, then reloads again. */
-		r = s->watch
-			? pf_watch_next(s->watch, &b,
-					(int)(wake > now ? min64(wake - now, INT32_MAX) : 0), &err)
-			: -ENOTCONN;
+		/* Without a watch (a reload failed) this is -ENOTCONN:
+		 * reload() backs off, then reloads again. */
+		r = pf_listwatch_next(s->lw, &b,
+				      (int)(wake > now ? min64(wake - now, INT32_MAX) : 0), &err);
 		if (r == -ECANCELED)
 			break;
 		if (r < 0) {
@@ -1225,6 +1192,7 @@ int pf_sched_start(struct pf_store *store, const struct pf_sched_opts *opts, str
 {
 	struct pf_sched *s = pf_xcalloc(1, sizeof(*s));
 	_cleanup_free_ char *ident = NULL;
+	struct pf_kv_list all;
 	int r;
 
 	s->store = store;
@@ -1253,15 +1221,16 @@ int pf_sched_start(struct pf_store *store, const struct pf_sched_opts *opts, str
 	pf_lease_init(&s->lease, store, "kube-system", "kube-scheduler", ident,
 		      s->opts.lease_duration_ms);
 	pthread_mutex_init(&s->stats_lock, NULL);
-	pthread_mutex_init(&s->watch_lock, NULL);
 
 	s->next_evict_mono = INT64_MAX;
-	r = load(s, err);
+	s->lw = pf_listwatch_new(store, "/registry/", "scheduler");
+	r = pf_listwatch_list(s->lw, &all, NULL, err);
 	if (r < 0) {
 		pf_err_prefix(err, "scheduler: load the store: ");
 		pf_sched_stop(s);
 		return r;
 	}
+	load(s, &all);
 	r = binder_start(s, err);
 	if (r < 0) {
 		pf_sched_stop(s);
@@ -1283,15 +1252,12 @@ void pf_sched_stop(struct pf_sched *s)
 		return;
 	__atomic_store_n(&s->stopping, true, __ATOMIC_RELEASE);
 	if (s->started) {
-		pthread_mutex_lock(&s->watch_lock);
-		pf_watch_cancel(s->watch);
-		pthread_mutex_unlock(&s->watch_lock);
+		pf_listwatch_cancel(s->lw);
 		pthread_join(s->thread, NULL);
 	}
 	binder_stop(s->binder);
 	pf_lease_release(&s->lease);
-	if (s->watch)
-		pf_watch_close(s->watch);
+	pf_listwatch_free(s->lw);
 	view_clear(s);
 	smap_free(&s->tolsets); /* empty: every pod gave its set back */
 	pf_sq_free(&s->queue);
@@ -1300,7 +1266,6 @@ void pf_sched_stop(struct pf_sched *s)
 	pf_sched_ctx_free(&s->ctx);
 	pf_lease_clear(&s->lease);
 	pthread_mutex_destroy(&s->stats_lock);
-	pthread_mutex_destroy(&s->watch_lock);
 	free(s);
 }
 
