@@ -1121,6 +1121,25 @@ static const char *compute_phase(const struct pf_pod *pod, bool initialized, boo
 	return "Pending";
 }
 
+/* No runtime can run (kubelet with its runtime down): every container
+ * waits, and the pod says why. */
+static void sandbox_down(const struct pf_sync_ctx *ctx, struct pf_pod_status *st,
+			 struct pf_sync_result *res)
+{
+	_cleanup_free_ char *m = pf_xasprintf("Failed to create pod sandbox: %s", ctx->rt_down);
+
+	for (size_t i = 0; i < st->n_init_container_statuses; i++)
+		set_state(&st->init_container_statuses[i].state, PF_CSTATE_WAITING,
+			  "PodInitializing", NULL);
+	for (size_t i = 0; i < st->n_container_statuses; i++) {
+		set_state(&st->container_statuses[i].state, PF_CSTATE_WAITING, "ContainerCreating",
+			  m);
+		st->container_statuses[i].ready = false;
+		st->container_statuses[i].started = PF_FALSE;
+	}
+	add_event(res, "Warning", "FailedCreatePodSandBox", "%s", m);
+}
+
 void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf_pod *pod,
 		 struct pf_sync_result *res)
 {
@@ -1152,19 +1171,7 @@ void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf
 		st->start_time_ms = ctx->now;
 
 	if (!ctx->rt) {
-		_cleanup_free_ char *m =
-		    pf_xasprintf("Failed to create pod sandbox: %s", ctx->rt_down);
-
-		for (size_t i = 0; i < st->n_init_container_statuses; i++)
-			set_state(&st->init_container_statuses[i].state, PF_CSTATE_WAITING,
-				  "PodInitializing", NULL);
-		for (size_t i = 0; i < st->n_container_statuses; i++) {
-			set_state(&st->container_statuses[i].state, PF_CSTATE_WAITING,
-				  "ContainerCreating", m);
-			st->container_statuses[i].ready = false;
-			st->container_statuses[i].started = PF_FALSE;
-		}
-		add_event(res, "Warning", "FailedCreatePodSandBox", "%s", m);
+		sandbox_down(ctx, st, res);
 		initialized = pod->spec.n_init_containers == 0;
 		all_running = false;
 		sandbox_ok = false;
