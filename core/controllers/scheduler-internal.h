@@ -1,74 +1,20 @@
 /*
- * scheduler-internal.h - the scheduler thread's view of the cluster, shared
- * by core/scheduler_loop.c (the view, the lease, binding) and
- * core/nodelifecycle.c (the node lifecycle controller).  Only the scheduler
- * thread touches it, so it has no lock.  Not for other modules.
+ * scheduler-internal.h - the scheduler thread's state: its cluster view
+ * (clusterview.h), its queue, lease and binder, shared by scheduler_loop.c
+ * and the controllers it runs while it leads (nodelifecycle.c,
+ * tainteviction.c).  Only the scheduler thread touches it, so it has no
+ * lock.  Not for other modules.
  */
 #ifndef PODFS_SCHEDULER_INTERNAL_H
 #define PODFS_SCHEDULER_INTERNAL_H
 
 #include <pthread.h>
 
+#include "clusterview.h"
 #include "lease.h"
 #include "listwatch.h"
 #include "schedqueue.h"
 #include "scheduler.h"
-
-enum spod_phase { PH_PENDING = 0, PH_RUNNING, PH_SUCCEEDED, PH_FAILED, PH_UNKNOWN };
-
-/* A pod as the scheduler keeps it: a couple of hundred bytes, plus the
- * decoded object and the filter form while it waits for a node. */
-struct spod {
-	char *name;
-	char *uid;
-	char *node;  /* spec.nodeName; NULL until bound */
-	int64_t rev; /* mod_rev of the version this view reflects */
-	int64_t cpu, mem, nz_cpu, nz_mem;
-	unsigned char phase;
-	bool deleting;
-	bool ours;		 /* schedulerName is default-scheduler */
-	bool in_flight;		 /* popped, in a bind transaction not yet done */
-	bool dead;		 /* gone from the store while in flight: freed after */
-	struct pf_sq_entry q;	 /* its place in the scheduling queue */
-	struct pf_sched_pod *sp; /* while pending: what the filters read */
-	/* While pending: the object as stored at rev, never changed in place,
-	 * so the bind writes it back without decoding the text again (that
-	 * decode was a third of the time per bind; ~4 kB a pending pod). */
-	struct pf_pod *pod;
-	char *cond_msg; /* the PodScheduled=False message stored, NULL when none */
-	/* Bound: the tolerations that matter to NoExecute taints (shared;
-	 * NULL for none), and the taint eviction scheduled for it. */
-	struct tolset *ne;
-	int64_t evict_start_mono, evict_at_mono; /* 0: none scheduled */
-};
-
-/* A set of tolerations shared by the bound pods that have it: nearly every
- * pod carries the same two (the API server's defaults), and a copy per pod
- * was a megabyte of the view at 10,000 pods. */
-struct tolset {
-	size_t refs;
-	char *key; /* canonical text, the key in pf_sched.tolsets */
-	struct pf_sched_tol *tols;
-	size_t n;
-};
-
-/* Per node, beside the pf_sched_node the decisions read. */
-struct snode_x {
-	int64_t rev;
-	int64_t hb_ms;	       /* the Ready condition's lastHeartbeatTime */
-	int64_t hb_seen_mono;  /* when hb_ms last changed, as seen here */
-	bool has_ready;	       /* the node has a Ready condition at all */
-	unsigned cond_taints;  /* CT_* present in spec.taints */
-	int64_t next_try_mono; /* back-off for the node controller's writes */
-};
-enum { CT_NR_NS = 1, CT_NR_NE = 2, CT_UR_NS = 4, CT_UR_NE = 8 };
-
-/* Open-addressing string -> pointer map (keys point into the values). */
-struct smap {
-	const char **keys;
-	void **vals;
-	size_t cap, n;
-};
 
 struct pf_sched {
 	struct pf_store *store;
@@ -80,12 +26,7 @@ struct pf_sched {
 	struct pf_lease lease;
 	struct pf_sched_ctx ctx;
 
-	struct smap pods;    /* name -> struct spod * */
-	struct smap tolsets; /* canonical text -> struct tolset * */
-	struct smap nodeix;  /* name -> node index + 1 */
-	struct pf_sched_node *nodes;
-	struct snode_x *nx;
-	size_t n_nodes, cap_nodes;
+	struct pf_cluster view; /* the pods and nodes, shared with the controllers */
 
 	struct pf_sq queue;
 	struct sched_binder *binder;  /* the thread that commits batches */
@@ -104,9 +45,6 @@ struct pf_sched {
 
 #define spod_of(e) ((struct spod *)(void *)((char *)(e)-offsetof(struct spod, q)))
 
-int64_t pf_sched_mono_ms(void);
-struct spod *pf_sched_pod_get(struct pf_sched *s, const char *name);
-ssize_t pf_sched_node_index(struct pf_sched *s, const char *name);
 /* Re-read one key and apply it to the view (after losing a CAS). */
 void pf_sched_refresh(struct pf_sched *s, const char *key);
 
