@@ -52,7 +52,7 @@ void pf_sched_refresh(struct pf_sched *s, const char *key);
  * to run next (monotonic ms). */
 int64_t pf_nodelifecycle_run(struct pf_sched *s);
 /* The taint eviction controller's pass over every bound pod (leader only,
- * core/tainteviction.c); returns when it wants to run next (monotonic ms,
+ * tainteviction.c); returns when it wants to run next (monotonic ms,
  * INT64_MAX: on a change). */
 int64_t pf_tainteviction_run(struct pf_sched *s);
 /* The same for one pod that was bound or changed, at once (a no-op unless
