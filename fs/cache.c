@@ -10,6 +10,7 @@
  */
 #include "cache.h"
 #include "api.h"
+#include "listwatch.h"
 #include "log.h"
 #include "manifest.h"
 
@@ -53,12 +54,9 @@ struct pf_cache {
 	uint64_t *touched_pods, *touched_nodes;
 	size_t n_touched_pods, cap_touched_pods, n_touched_nodes, cap_touched_nodes;
 	bool touched_events;
-	/* The watch is replaced by reloads on the cache's thread and cancelled
-	 * by pf_cache_stop on another: watch_lock orders the two. */
-	pthread_mutex_t watch_lock;
-	struct pf_watch *watch;
-	int64_t applied_rev; /* newest revision applied (write lock) */
-	unsigned settling;   /* batches that deleted pods, not yet settled (write lock) */
+	struct pf_listwatch *lw; /* the cache thread's; pf_cache_stop cancels it */
+	int64_t applied_rev;	 /* newest revision applied (write lock) */
+	unsigned settling;	 /* batches that deleted pods, not yet settled (write lock) */
 	pthread_t thread;
 	bool stopping;
 };
@@ -437,19 +435,14 @@ static void clear_all(struct pf_cache *c, struct pf_strlist *deleted)
 	clear_events(c);
 }
 
-/* (Re)load everything and open a watch from just after the listing. */
-static int load(struct pf_cache *c, struct pf_strlist *deleted, struct pf_err *err)
+/* Replace everything with a listing as of rev (the list-and-watch's), and
+ * free it. */
+static void load(struct pf_cache *c, struct pf_kv_list *all, int64_t rev,
+		 struct pf_strlist *deleted)
 {
-	struct pf_kv_list all = {0};
-	int64_t rev = 0;
-	int r;
-
-	r = pf_store_list(c->store, "/registry/", &all, &rev, err);
-	if (r < 0)
-		return r;
 	/* Events in time order (keys sort by object name). */
-	if (all.n)
-		qsort(all.items, all.n, sizeof(*all.items), cmp_event_keys);
+	if (all->n)
+		qsort(all->items, all->n, sizeof(*all->items), cmp_event_keys);
 	pthread_rwlock_wrlock(&c->lock);
 	/* A reload keeps every object that is still there with its serial,
 	 * hence its inodes: open files, current directories and parked
@@ -459,52 +452,16 @@ static int load(struct pf_cache *c, struct pf_strlist *deleted, struct pf_err *e
 	for (size_t i = 0; i < c->nodes.n; i++)
 		((struct pf_cnode *)c->nodes.by_name[i])->mark = false;
 	clear_events(c);
-	for (size_t i = 0; i < all.n; i++)
-		apply_kv(c, &all.items[i], deleted);
+	for (size_t i = 0; i < all->n; i++)
+		apply_kv(c, &all->items[i], deleted);
 	sweep(c, deleted);
 	if (deleted && deleted->n)
 		c->settling++; /* see pf_cache_settling */
 	if (rev > c->applied_rev)
 		c->applied_rev = rev;
 	pthread_rwlock_unlock(&c->lock);
-	pf_kv_list_free(&all);
-
-	struct pf_watch *w = NULL;
-	pthread_mutex_lock(&c->watch_lock);
-	if (c->watch)
-		pf_watch_close(c->watch);
-	c->watch = NULL;
-	pthread_mutex_unlock(&c->watch_lock);
-	r = pf_watch_open(c->store, "/registry/", rev + 1, &w, err);
-	if (r < 0)
-		return r;
-	pthread_mutex_lock(&c->watch_lock);
-	c->watch = w;
-	if (__atomic_load_n(&c->stopping, __ATOMIC_ACQUIRE))
-		pf_watch_cancel(w);
-	pthread_mutex_unlock(&c->watch_lock);
+	pf_kv_list_free(all);
 	publish_rev(c, rev);
-	return 0;
-}
-
-/* Sleep up to ms unless the cache is stopping; true when it is. */
-static bool wait_stopping(struct pf_cache *c, int ms)
-{
-	struct timespec deadline;
-
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += ms / 1000;
-	deadline.tv_nsec += (long)(ms % 1000) * 1000000;
-	if (deadline.tv_nsec >= 1000000000) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000;
-	}
-	pthread_mutex_lock(&c->rev_lock);
-	while (!__atomic_load_n(&c->stopping, __ATOMIC_ACQUIRE) &&
-	       pthread_cond_timedwait(&c->rev_cond, &c->rev_lock, &deadline) == 0)
-		;
-	pthread_mutex_unlock(&c->rev_lock);
-	return __atomic_load_n(&c->stopping, __ATOMIC_ACQUIRE);
 }
 
 static void *watch_thread(void *arg)
@@ -518,24 +475,18 @@ static void *watch_thread(void *arg)
 		int64_t rev = 0;
 		int r;
 
-		/* Without a watch (a reload failed) there is nothing to wait
-		 * on: back off, then reload again. */
-		r = c->watch ? pf_watch_next(c->watch, &b, -1, &err) : -ENOTCONN;
+		r = pf_listwatch_next(c->lw, &b, -1, &err);
 		if (r == -ECANCELED)
 			break;
-		if (r == -ERANGE || r < 0) {
-			if (r != -ERANGE) {
-				if (c->watch)
-					pf_log(PF_LOG_ERROR, "cache: watch failed: %s; reloading",
-					       err.msg);
-				/* Back off so a broken store is not hammered. */
-				if (wait_stopping(c, 1000))
-					break;
-			}
-			pf_err_clear(&err);
-			r = load(c, &deleted, &err);
-			if (r < 0)
-				pf_log(PF_LOG_ERROR, "cache: reload failed: %s", err.msg);
+		if (r < 0) {
+			struct pf_kv_list all;
+
+			/* It backs off (unless the history moved on) and logs. */
+			r = pf_listwatch_relist(c->lw, r, &all, &rev, &err);
+			if (r == -ECANCELED)
+				break;
+			if (r == 0)
+				load(c, &all, rev, &deleted);
 		} else {
 			pthread_rwlock_wrlock(&c->lock);
 			for (size_t i = 0; i < b.n; i++) {
@@ -576,6 +527,8 @@ int pf_cache_start(struct pf_store *s, pf_cache_notify_fn notify, void *arg, str
 		   struct pf_err *err)
 {
 	struct pf_cache *c = pf_xcalloc(1, sizeof(*c));
+	struct pf_kv_list all;
+	int64_t rev = 0;
 	int r;
 
 	c->store = s;
@@ -589,7 +542,6 @@ int pf_cache_start(struct pf_store *s, pf_cache_notify_fn notify, void *arg, str
 	pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
 	pthread_rwlock_init(&c->lock, &ra);
 	pthread_rwlockattr_destroy(&ra);
-	pthread_mutex_init(&c->watch_lock, NULL);
 	pthread_mutex_init(&c->rev_lock, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
@@ -597,12 +549,14 @@ int pf_cache_start(struct pf_store *s, pf_cache_notify_fn notify, void *arg, str
 	pthread_cond_init(&c->rev_cond, &ca);
 	pthread_condattr_destroy(&ca);
 
-	r = load(c, NULL, err);
+	c->lw = pf_listwatch_new(s, "/registry/", "cache");
+	r = pf_listwatch_list(c->lw, &all, &rev, err);
 	if (r < 0) {
 		pf_err_prefix(err, "load the store: ");
 		pf_cache_stop(c);
 		return r;
 	}
+	load(c, &all, rev, NULL);
 	r = pthread_create(&c->thread, NULL, watch_thread, c);
 	if (r) {
 		c->thread = 0;
@@ -619,17 +573,10 @@ void pf_cache_stop(struct pf_cache *c)
 		return;
 	__atomic_store_n(&c->stopping, true, __ATOMIC_RELEASE);
 	if (c->thread) {
-		pthread_mutex_lock(&c->watch_lock);
-		if (c->watch)
-			pf_watch_cancel(c->watch);
-		pthread_mutex_unlock(&c->watch_lock);
-		pthread_mutex_lock(&c->rev_lock);
-		pthread_cond_broadcast(&c->rev_cond); /* a back-off in wait_stopping */
-		pthread_mutex_unlock(&c->rev_lock);
+		pf_listwatch_cancel(c->lw);
 		pthread_join(c->thread, NULL);
 	}
-	if (c->watch)
-		pf_watch_close(c->watch);
+	pf_listwatch_free(c->lw);
 	clear_all(c, NULL);
 	free(c->pods.by_name);
 	free(c->pods.by_serial);
@@ -638,7 +585,6 @@ void pf_cache_stop(struct pf_cache *c)
 	free(c->touched_pods);
 	free(c->touched_nodes);
 	pthread_rwlock_destroy(&c->lock);
-	pthread_mutex_destroy(&c->watch_lock);
 	pthread_mutex_destroy(&c->rev_lock);
 	pthread_cond_destroy(&c->rev_cond);
 	free(c);

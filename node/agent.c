@@ -16,12 +16,14 @@
 #include "agent.h"
 #include "api.h"
 #include "hashmap.h"
+#include "listwatch.h"
 #include "log.h"
 #include "manifest.h"
 #include "net.h"
 #include "podsync.h"
 #include "register.h"
 #include "runtime.h"
+#include "writebatch.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -46,20 +48,6 @@ struct hnode {
 	struct pf_node *fresh; /* what this agent would register now */
 	struct pf_node *cur;   /* the stored object as last read or written; NULL = absent */
 	int64_t rev;
-};
-
-/* Writes gathered during a round, one group of ops per pod (its status or
- * deletion and its events), so that a group that loses a race is dropped
- * whole. */
-struct batch {
-	struct pf_op *ops;
-	char **keys;
-	char **vals;
-	size_t *group; /* op -> group index */
-	size_t n, cap;
-	char **names;		 /* group -> pod name */
-	struct pf_podrec **recs; /* group -> its record (a worker's pass), NULL = look it up */
-	size_t n_groups, cap_groups;
 };
 
 /* What a record is due a pass over (pf_podrec.want): the newest stored
@@ -104,18 +92,14 @@ struct pf_agent {
 	size_t n_workers;
 	bool workers_stop;
 	pthread_mutex_t batch_mu, flush_mu;
-	struct batch wbatch;
+	struct pf_wbatch wbatch;
 
-	/* Replaced by relists on the agent's thread, cancelled by
-	 * pf_agent_stop on another: watch_lock orders the two (the thread
-	 * reads it freely). */
-	pthread_mutex_t watch_lock;
-	struct pf_watch *watch;
+	struct pf_listwatch *lw;   /* the pods; the agent's thread's, pf_agent_stop cancels it */
 	struct pf_kv_list initial; /* the listing start made, for the thread's first round */
 	int heartbeat_ms, resync_ms;
 	int64_t backoff_ms;
 	bool nodes_stale; /* a heartbeat failed: reload before the next */
-	struct batch batch;
+	struct pf_wbatch batch;
 	uint64_t rt_changes;	  /* the runtime's change counter as last seen */
 	struct pf_prober *prober; /* NULL with no runtime or the hollow one */
 	uint64_t probe_changes;	  /* its change counter as last seen */
@@ -267,107 +251,6 @@ static int reload_nodes(struct pf_agent *a, struct pf_err *err)
 	return 0;
 }
 
-static void add_op(struct batch *b, enum pf_op_kind kind, char *key, char *val, size_t len,
-		   int64_t expect_rev)
-{
-	if (b->n == b->cap) {
-		b->cap = b->cap ? b->cap * 2 : 64;
-		b->ops = pf_xrealloc(b->ops, b->cap * sizeof(*b->ops));
-		b->keys = pf_xrealloc(b->keys, b->cap * sizeof(*b->keys));
-		b->vals = pf_xrealloc(b->vals, b->cap * sizeof(*b->vals));
-		b->group = pf_xrealloc(b->group, b->cap * sizeof(*b->group));
-	}
-	b->ops[b->n] = (struct pf_op){
-	    .kind = kind, .key = key, .value = val, .len = len, .expect_rev = expect_rev};
-	b->keys[b->n] = key;
-	b->vals[b->n] = val;
-	b->group[b->n] = b->n_groups ? b->n_groups - 1 : 0;
-	b->n++;
-}
-
-static void add_event_op(struct batch *b, const char *kind, const char *name, const char *uid,
-			 const char *type, const char *reason, const char *host,
-			 const char *message)
-{
-	struct pf_buf val = PF_BUF_INIT;
-	char *key =
-	    pf_api_event_build(kind, name, uid, type, reason, "kubelet", host, message, &val);
-	size_t len;
-	char *v = pf_buf_detach(&val, &len);
-
-	add_op(b, PF_OP_CREATE, key, v, len, 0);
-}
-
-static void batch_group(struct batch *b, const char *name, struct pf_podrec *rec)
-{
-	if (b->n_groups == b->cap_groups) {
-		b->cap_groups = b->cap_groups ? b->cap_groups * 2 : 16;
-		b->names = pf_xrealloc(b->names, b->cap_groups * sizeof(*b->names));
-		b->recs = pf_xrealloc(b->recs, b->cap_groups * sizeof(*b->recs));
-	}
-	b->recs[b->n_groups] = rec;
-	b->names[b->n_groups++] = pf_xstrdup(name);
-}
-
-static void batch_reset(struct batch *b)
-{
-	for (size_t i = 0; i < b->n; i++) {
-		free(b->keys[i]);
-		free(b->vals[i]);
-	}
-	for (size_t i = 0; i < b->n_groups; i++)
-		free(b->names[i]);
-	b->n = b->n_groups = 0;
-}
-
-static void batch_free(struct batch *b)
-{
-	batch_reset(b);
-	free(b->ops);
-	free(b->keys);
-	free(b->vals);
-	free(b->group);
-	free(b->names);
-	free(b->recs);
-}
-
-/* Append src's ops and groups to dst (their strings change hands) and
- * empty src. */
-static void batch_move(struct batch *dst, struct batch *src)
-{
-	size_t g0 = dst->n_groups;
-
-	for (size_t g = 0; g < src->n_groups; g++)
-		batch_group(dst, src->names[g], src->recs[g]);
-	for (size_t i = 0; i < src->n; i++) {
-		const struct pf_op *op = &src->ops[i];
-		add_op(dst, op->kind, src->keys[i], src->vals[i], op->len, op->expect_rev);
-		dst->group[dst->n - 1] = g0 + src->group[i];
-	}
-	src->n = 0;
-	batch_reset(src);
-}
-
-/* Drop every op of group g (its write lost a race). */
-static void batch_drop_group(struct batch *b, size_t g)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < b->n; i++) {
-		if (b->group[i] == g) {
-			free(b->keys[i]);
-			free(b->vals[i]);
-			continue;
-		}
-		b->ops[k] = b->ops[i];
-		b->keys[k] = b->keys[i];
-		b->vals[k] = b->vals[i];
-		b->group[k] = b->group[i];
-		k++;
-	}
-	b->n = k;
-}
-
 /*
  * Register or heartbeat every node in one transaction.  Each node is merged
  * from what is stored (others' labels and taints stay, uid and
@@ -375,7 +258,7 @@ static void batch_drop_group(struct batch *b, size_t g)
  */
 static int sync_nodes(struct pf_agent *a, bool reload, bool starting, struct pf_err *err)
 {
-	struct batch b = {0};
+	struct pf_wbatch b = {0};
 	int r = 0;
 
 	for (int lap = 0; lap < 8; lap++) {
@@ -387,7 +270,7 @@ static int sync_nodes(struct pf_agent *a, bool reload, bool starting, struct pf_
 			if (r < 0)
 				break;
 		}
-		batch_reset(&b);
+		pf_wbatch_reset(&b);
 		for (size_t i = 0; i < a->n_nodes; i++) {
 			struct hnode *h = &a->nodes[i];
 			struct pf_buf val = PF_BUF_INIT;
@@ -406,19 +289,19 @@ static int sync_nodes(struct pf_agent *a, bool reload, bool starting, struct pf_
 			h->cur->meta.resource_version = 0;
 			pf_node_encode(h->cur, &val);
 			v = pf_buf_detach(&val, &len);
-			add_op(&b, created ? PF_OP_CREATE : PF_OP_UPDATE,
-			       pf_xasprintf(PF_NODE_PREFIX "%s", h->name), v, len, h->rev);
+			pf_wbatch_op(&b, created ? PF_OP_CREATE : PF_OP_UPDATE,
+				     pf_xasprintf(PF_NODE_PREFIX "%s", h->name), v, len, h->rev);
 			if (starting)
-				add_event_op(&b, "Node", h->name, h->cur->meta.uid, "Normal",
-					     "Starting", h->name,
-					     a->rt ? "Starting kubelet (podfs node agent)."
-						   : "Starting kubelet (podfs node agent); the "
-						     "container runtime is down.");
+				pf_wbatch_event(&b, "Node", h->name, h->cur->meta.uid, "Normal",
+						"Starting", h->name,
+						a->rt ? "Starting kubelet (podfs node agent)."
+						      : "Starting kubelet (podfs node agent); the "
+							"container runtime is down.");
 			if (ready) {
 				_cleanup_free_ char *m =
 				    pf_xasprintf("Node %s status is now: NodeReady", h->name);
-				add_event_op(&b, "Node", h->name, h->cur->meta.uid, "Normal",
-					     "NodeReady", h->name, m);
+				pf_wbatch_event(&b, "Node", h->name, h->cur->meta.uid, "Normal",
+						"NodeReady", h->name, m);
 			}
 		}
 		r = pf_store_txn(a->store, b.ops, b.n, &rev, &failed, err);
@@ -438,7 +321,7 @@ static int sync_nodes(struct pf_agent *a, bool reload, bool starting, struct pf_
 		reload = true;
 		r = 0;
 	}
-	batch_free(&b);
+	pf_wbatch_free(&b);
 	return r;
 }
 
@@ -526,7 +409,7 @@ static void rec_remove(struct pf_agent *a, const char *name)
 /* One pass over rec with pod (decoded from kv), its writes added to b as
  * one group; rec is named in the group when a worker runs the pass. */
 static void sync_pod(struct pf_agent *a, struct pf_podrec *rec, const struct pf_kv *kv,
-		     struct pf_pod *pod, struct batch *b, bool worker)
+		     struct pf_pod *pod, struct pf_wbatch *b, bool worker)
 {
 	const char *name = rec->name;
 	struct pf_sync_result res;
@@ -547,7 +430,7 @@ static void sync_pod(struct pf_agent *a, struct pf_podrec *rec, const struct pf_
 	rec->has_runtime = rec->ids.n || rec->sandbox_id;
 	pthread_mutex_unlock(&a->mu);
 	if (res.action != PF_SYNC_KEEP) {
-		batch_group(b, name, worker ? rec : NULL);
+		pf_wbatch_group(b, name, worker ? rec : NULL);
 		if (res.action == PF_SYNC_WRITE) {
 			struct pf_buf val = PF_BUF_INIT;
 			size_t len;
@@ -556,13 +439,13 @@ static void sync_pod(struct pf_agent *a, struct pf_podrec *rec, const struct pf_
 			pod->meta.resource_version = 0;
 			pf_pod_encode(pod, &val);
 			v = pf_buf_detach(&val, &len);
-			add_op(b, PF_OP_UPDATE, pf_xstrdup(kv->key), v, len, kv->mod_rev);
+			pf_wbatch_op(b, PF_OP_UPDATE, pf_xstrdup(kv->key), v, len, kv->mod_rev);
 		} else {
-			add_op(b, PF_OP_DELETE, pf_xstrdup(kv->key), NULL, 0, kv->mod_rev);
+			pf_wbatch_op(b, PF_OP_DELETE, pf_xstrdup(kv->key), NULL, 0, kv->mod_rev);
 		}
 		for (size_t i = 0; i < res.n_events; i++)
-			add_event_op(b, "Pod", name, pod->meta.uid, res.events[i].type,
-				     res.events[i].reason, ctx.node, res.events[i].message);
+			pf_wbatch_event(b, "Pod", name, pod->meta.uid, res.events[i].type,
+					res.events[i].reason, ctx.node, res.events[i].message);
 	}
 	pf_sync_result_free(&res);
 }
@@ -634,7 +517,7 @@ static void reconcile_kv(struct pf_agent *a, const struct pf_kv *kv, bool due)
 
 /* Store b's writes.  A group whose compare-and-swap fails is dropped (the
  * watch brings the newer object) and the rest is retried. */
-static void flush_batch(struct pf_agent *a, struct batch *b)
+static void flush_batch(struct pf_agent *a, struct pf_wbatch *b)
 {
 	while (b->n) {
 		struct pf_err err = PF_ERR_INIT;
@@ -668,7 +551,7 @@ static void flush_batch(struct pf_agent *a, struct batch *b)
 				rec->next_ms = pf_wall_ms();
 			}
 			pthread_mutex_unlock(&a->mu);
-			batch_drop_group(b, g);
+			pf_wbatch_drop_group(b, g);
 			continue;
 		}
 		pf_log(PF_LOG_ERROR, "node agent: cannot store pod status: %s", err.msg);
@@ -680,7 +563,7 @@ static void flush_batch(struct pf_agent *a, struct batch *b)
 		pthread_mutex_unlock(&a->mu);
 		break;
 	}
-	batch_reset(b);
+	pf_wbatch_reset(b);
 }
 
 static void flush(struct pf_agent *a)
@@ -697,12 +580,12 @@ static void flush(struct pf_agent *a)
  * stores all that gathered, so passes that end together share one
  * transaction (the store's writes are serial anyway).
  */
-static void commit(struct pf_agent *a, struct batch *mine)
+static void commit(struct pf_agent *a, struct pf_wbatch *mine)
 {
-	struct batch out = {0};
+	struct pf_wbatch out = {0};
 
 	pthread_mutex_lock(&a->batch_mu);
-	batch_move(&a->wbatch, mine);
+	pf_wbatch_move(&a->wbatch, mine);
 	pthread_mutex_unlock(&a->batch_mu);
 	pthread_mutex_lock(&a->flush_mu);
 	pthread_mutex_lock(&a->batch_mu);
@@ -711,7 +594,7 @@ static void commit(struct pf_agent *a, struct batch *mine)
 	pthread_mutex_unlock(&a->batch_mu);
 	flush_batch(a, &out);
 	pthread_mutex_unlock(&a->flush_mu);
-	batch_free(&out);
+	pf_wbatch_free(&out);
 }
 
 static void dying_unlink(struct pf_agent *a, struct pf_podrec *r)
@@ -749,12 +632,12 @@ static void work_rec(struct pf_agent *a, struct pf_podrec *r)
 		}
 		pthread_mutex_unlock(&a->mu);
 		{
-			struct batch b = {0};
+			struct pf_wbatch b = {0};
 
 			sync_pod(a, r, &w->kv, w->pod, &b, true);
 			if (b.n)
 				commit(a, &b);
-			batch_free(&b);
+			pf_wbatch_free(&b);
 			want_free(w);
 		}
 		pthread_mutex_lock(&a->mu);
@@ -819,7 +702,7 @@ static void stop_workers(struct pf_agent *a)
 		pthread_join(a->workers[i], NULL);
 	free(a->workers);
 	a->workers = NULL;
-	batch_free(&a->wbatch);
+	pf_wbatch_free(&a->wbatch);
 }
 
 static int cmp_kv_ptr(const void *x, const void *y)
@@ -860,33 +743,6 @@ static void reconcile_list(struct pf_agent *a, struct pf_kv_list *l, bool due)
 		kvs[i] = &l->items[i];
 	reconcile_all(a, kvs, l->n, due);
 	free(kvs);
-}
-
-/* List the pods and watch from just after the listing. */
-static int list_pods(struct pf_agent *a, struct pf_kv_list *out, struct pf_err *err)
-{
-	int64_t rev = 0;
-	int r = pf_store_list(a->store, PF_POD_PREFIX, out, &rev, err);
-
-	if (r < 0)
-		return r;
-	struct pf_watch *w = NULL;
-	pthread_mutex_lock(&a->watch_lock);
-	if (a->watch)
-		pf_watch_close(a->watch);
-	a->watch = NULL;
-	pthread_mutex_unlock(&a->watch_lock);
-	r = pf_watch_open(a->store, PF_POD_PREFIX, rev + 1, &w, err);
-	if (r < 0) {
-		pf_kv_list_free(out);
-		return r;
-	}
-	pthread_mutex_lock(&a->watch_lock);
-	a->watch = w;
-	if (__atomic_load_n(&a->stopping, __ATOMIC_ACQUIRE))
-		pf_watch_cancel(w);
-	pthread_mutex_unlock(&a->watch_lock);
-	return r;
 }
 
 /* A pod is due another pass when its last one failed or lost a race (at
@@ -1057,26 +913,19 @@ static void *agent_thread(void *arg)
 		}
 		if (polls && wait > EXIT_POLL_MS)
 			wait = EXIT_POLL_MS;
-		r = pf_watch_next(a->watch, &wb, (int)(wait > 60000 ? 60000 : wait), &err);
+		r = pf_listwatch_next(a->lw, &wb, (int)(wait > 60000 ? 60000 : wait), &err);
 
 		if (r == -ECANCELED)
 			break;
 		if (r < 0) {
-			struct pf_kv_list l = {0};
+			struct pf_kv_list l;
 
-			if (r != -ERANGE) {
-				pf_log(PF_LOG_ERROR, "node agent: watch failed: %s; listing again",
-				       err.msg);
-				struct timespec ts = {1, 0};
-				nanosleep(&ts, NULL);
-			}
-			pf_err_clear(&err);
-			if (list_pods(a, &l, &err) < 0) {
-				pf_log(PF_LOG_ERROR, "node agent: cannot list pods: %s", err.msg);
-				if (!a->watch)
-					break; /* nothing left to wait on: the store is gone */
+			/* It backs off (unless the history moved on) and logs. */
+			r = pf_listwatch_relist(a->lw, r, &l, NULL, &err);
+			if (r == -ECANCELED)
+				break;
+			if (r < 0)
 				continue;
-			}
 			reconcile_list(a, &l, false);
 			pf_kv_list_free(&l);
 		} else if (r > 0) {
@@ -1131,7 +980,6 @@ int pf_agent_start(struct pf_store *s, const struct pf_agent_opts *o, struct pf_
 	a->resync_ms = o->resync_ms ? o->resync_ms : DEFAULT_RESYNC_MS;
 	a->backoff_ms = o->crash_backoff_ms;
 	pthread_mutex_init(&a->hb_mu, NULL);
-	pthread_mutex_init(&a->watch_lock, NULL);
 	pthread_mutex_init(&a->mu, NULL);
 	pthread_cond_init(&a->work, NULL);
 	pthread_mutex_init(&a->batch_mu, NULL);
@@ -1184,7 +1032,8 @@ int pf_agent_start(struct pf_store *s, const struct pf_agent_opts *o, struct pf_
 		pf_err_prefix(err, "register node %s: ", o->name);
 		goto fail;
 	}
-	r = list_pods(a, &a->initial, err);
+	a->lw = pf_listwatch_new(s, PF_POD_PREFIX, "node agent");
+	r = pf_listwatch_list(a->lw, &a->initial, NULL, err);
 	if (r < 0) {
 		pf_err_prefix(err, "list pods: ");
 		goto fail;
@@ -1229,16 +1078,13 @@ void pf_agent_stop(struct pf_agent *a)
 	if (a->hb_started)
 		pthread_join(a->hb_thread, NULL);
 	if (a->started) {
-		pthread_mutex_lock(&a->watch_lock);
-		pf_watch_cancel(a->watch);
-		pthread_mutex_unlock(&a->watch_lock);
+		pf_listwatch_cancel(a->lw);
 		pthread_join(a->thread, NULL);
 	}
 	stop_workers(a);
-	if (a->watch)
-		pf_watch_close(a->watch);
+	pf_listwatch_free(a->lw);
 	pf_kv_list_free(&a->initial);
-	batch_free(&a->batch);
+	pf_wbatch_free(&a->batch);
 	/* What runs keeps running: adopted next start. */
 	for (size_t it = 0; (r = pf_hashmap_next(&a->recs, &it));) {
 		want_free(r->want);
@@ -1265,7 +1111,6 @@ void pf_agent_stop(struct pf_agent *a)
 	pf_taints_free(a->taints, a->n_taints);
 	free(a->pod_cidr);
 	pthread_mutex_destroy(&a->hb_mu);
-	pthread_mutex_destroy(&a->watch_lock);
 	pthread_mutex_destroy(&a->mu);
 	pthread_cond_destroy(&a->work);
 	pthread_mutex_destroy(&a->batch_mu);

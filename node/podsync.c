@@ -8,19 +8,13 @@
  * restarted agent adopts what runs instead of starting it again.  It must
  * not touch the store (agent.c writes) nor decide timing (agent.c again).
  */
-#include "podsync.h"
+#include "podsync-internal.h"
 #include "log.h"
 #include "manifest.h"
 #include "podstatus.h"
 
 #include <errno.h>
 #include <signal.h>
-
-/* While a preStop hook runs, the agent looks at it this often. */
-#define HOOK_POLL_MS 100
-/* kubelet's minimumGracePeriodInSeconds: what a container gets after its
- * preStop hook, however little of the grace period is left. */
-#define MIN_GRACE_MS 2000
 
 void pf_podrec_free(struct pf_podrec *rec)
 {
@@ -56,10 +50,8 @@ void pf_sync_result_free(struct pf_sync_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static void add_event(struct pf_sync_result *res, const char *type, const char *reason,
-		      const char *fmt, ...) PF_PRINTF(4, 5);
-static void add_event(struct pf_sync_result *res, const char *type, const char *reason,
-		      const char *fmt, ...)
+void pf_sync_add_event(struct pf_sync_result *res, const char *type, const char *reason,
+		       const char *fmt, ...)
 {
 	struct pf_buf b = PF_BUF_INIT;
 	va_list ap;
@@ -72,12 +64,12 @@ static void add_event(struct pf_sync_result *res, const char *type, const char *
 	    .type = type, .reason = reason, .message = pf_buf_detach(&b, NULL)};
 }
 
-static bool hollow(const struct pf_sync_ctx *ctx)
+bool pf_sync_hollow(const struct pf_sync_ctx *ctx)
 {
 	return ctx->rt && strcmp(pf_runtime_name(ctx->rt), "fake") == 0;
 }
 
-static void rec_add_id(struct pf_podrec *rec, const char *name, const char *id)
+void pf_podrec_add_id(struct pf_podrec *rec, const char *name, const char *id)
 {
 	pf_strmap_set(&rec->ids, name, id);
 }
@@ -91,7 +83,7 @@ static void rec_drop_id(struct pf_podrec *rec, size_t i)
 
 /* The runtime ID in a containerID of this runtime ("fake://abc" -> "abc"),
  * NULL for another runtime's or none. */
-static const char *own_id(const struct pf_sync_ctx *ctx, const char *container_id)
+const char *pf_sync_own_id(const struct pf_sync_ctx *ctx, const char *container_id)
 {
 	const char *name = pf_runtime_name(ctx->rt);
 	size_t n = strlen(name);
@@ -184,13 +176,12 @@ enum cres {
 	C_BACKOFF, /* terminated, restarting after the crash loop back-off */
 };
 
-static void want_at(struct pf_sync_result *res, int64_t t)
+void pf_sync_want_at(struct pf_sync_result *res, int64_t t)
 {
 	if (t > 0 && (!res->next_ms || t < res->next_ms))
 		res->next_ms = t;
 }
 
-static void pod_timeline(struct pf_pod *pod, const char *step, int64_t now);
 static bool timeline_has(const struct pf_pod *pod, const char *step);
 
 /* kubelet's crash loop back-off: the first restart is at once, then 10 s,
@@ -256,7 +247,7 @@ static bool sandbox_network(const struct pf_sync_ctx *ctx, struct pf_podrec *rec
 		free(rec->sandbox_id);
 		rec->sandbox_id = NULL;
 		set_state(&cs->state, PF_CSTATE_WAITING, "ContainerCreating", m);
-		add_event(res, "Warning", "FailedCreatePodSandBox", "%s", m);
+		pf_sync_add_event(res, "Warning", "FailedCreatePodSandBox", "%s", m);
 		return false;
 	}
 	if (!ctx->rt->ops->sandbox_network && ctx->rt->ops->sandbox_ip)
@@ -265,7 +256,7 @@ static bool sandbox_network(const struct pf_sync_ctx *ctx, struct pf_podrec *rec
 		_cleanup_free_ char *step = pf_xasprintf("network ready %s", ip);
 		free(pod->status.pod_ip);
 		pod->status.pod_ip = pf_xstrdup(ip);
-		pod_timeline(pod, step, ms ? ms : pf_wall_ms());
+		pf_pod_timeline(pod, step, ms ? ms : pf_wall_ms());
 	}
 	return true;
 }
@@ -322,12 +313,12 @@ static bool image_present(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
 			_cleanup_free_ char *m =
 			    pf_xasprintf("Back-off pulling image \"%s\": %s", c->image, pb->why);
 			set_state(&cs->state, PF_CSTATE_WAITING, "ImagePullBackOff", m);
-			add_event(res, "Normal", "BackOff", "Back-off pulling image \"%s\"",
-				  c->image);
-			add_event(res, "Warning", "Failed", "Error: ImagePullBackOff");
+			pf_sync_add_event(res, "Normal", "BackOff", "Back-off pulling image \"%s\"",
+					  c->image);
+			pf_sync_add_event(res, "Warning", "Failed", "Error: ImagePullBackOff");
 			res->write = true;
 		}
-		want_at(res, pb->next_ms);
+		pf_sync_want_at(res, pb->next_ms);
 		return false;
 	}
 	if (ctx->rt->ops->image_status(ctx->rt, c->image, image_id, &err) == 0) {
@@ -345,10 +336,11 @@ static bool image_present(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
 	free(pb->why);
 	pb->why = pf_xstrdup(err.msg);
 	set_state(&cs->state, PF_CSTATE_WAITING, "ErrImagePull", err.msg);
-	add_event(res, "Warning", "Failed", "Failed to pull image \"%s\": %s", c->image, err.msg);
-	add_event(res, "Warning", "Failed", "Error: ErrImagePull");
+	pf_sync_add_event(res, "Warning", "Failed", "Failed to pull image \"%s\": %s", c->image,
+			  err.msg);
+	pf_sync_add_event(res, "Warning", "Failed", "Error: ErrImagePull");
 	res->write = true;
-	want_at(res, ctx->now + (delay < 1000 ? delay : 1000));
+	pf_sync_want_at(res, ctx->now + (delay < 1000 ? delay : 1000));
 	pf_err_clear(&err);
 	return false;
 }
@@ -367,8 +359,8 @@ static int create_start(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, st
 	if (ctx->rt->ops->image_status) {
 		if (!image_present(ctx, rec, c, cs, res, &image_id))
 			return C_WAITING;
-		add_event(res, "Normal", "Pulled",
-			  "Container image \"%s\" already present on machine", c->image);
+		pf_sync_add_event(res, "Normal", "Pulled",
+				  "Container image \"%s\" already present on machine", c->image);
 		free(cs->image_id);
 		cs->image_id = PF_TAKE(image_id);
 	}
@@ -378,14 +370,14 @@ static int create_start(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, st
 			_cleanup_free_ char *m =
 			    pf_xasprintf("Failed to create pod sandbox: %s", err.msg);
 			set_state(&cs->state, PF_CSTATE_WAITING, "ContainerCreating", m);
-			add_event(res, "Warning", "FailedCreatePodSandBox", "%s", m);
+			pf_sync_add_event(res, "Warning", "FailedCreatePodSandBox", "%s", m);
 			*failed = true;
 			return C_WAITING;
 		}
-		if (!hollow(ctx) &&
+		if (!pf_sync_hollow(ctx) &&
 		    !strstr(pf_strmap_get(&pod->meta.annotations, PF_TIMELINE_ANNOTATION) ?: "",
 			    " sandbox ready"))
-			pod_timeline(pod, "sandbox ready", pf_wall_ms());
+			pf_pod_timeline(pod, "sandbox ready", pf_wall_ms());
 		attaching = !wants_pod_ip(c);
 		if (!attaching && !sandbox_network(ctx, rec, pod, cs, res)) {
 			*failed = true;
@@ -406,33 +398,34 @@ static int create_start(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, st
 	}
 	if (r < 0) {
 		set_state(&cs->state, PF_CSTATE_WAITING, "CreateContainerError", err.msg);
-		add_event(res, "Warning", "Failed", "Error: %s", err.msg);
+		pf_sync_add_event(res, "Warning", "Failed", "Error: %s", err.msg);
 		*failed = true;
 		return C_WAITING;
 	}
-	rec_add_id(rec, c->name, new_id);
+	pf_podrec_add_id(rec, c->name, new_id);
 	free(cs->container_id);
 	cs->container_id = pf_xasprintf("%s://%s", pf_runtime_name(ctx->rt), new_id);
-	if (!hollow(ctx)) {
+	if (!pf_sync_hollow(ctx)) {
 		_cleanup_free_ char *step = pf_xasprintf("container %s created", c->name);
-		add_event(res, "Normal", "Created", "Created container %s", c->name);
-		pod_timeline(pod, step, created_ms);
+		pf_sync_add_event(res, "Normal", "Created", "Created container %s", c->name);
+		pf_pod_timeline(pod, step, created_ms);
 	}
 	r = pf_rt_container_start(ctx->rt, new_id, &err);
 	if (r < 0) {
 		set_state(&cs->state, PF_CSTATE_WAITING, "RunContainerError", err.msg);
-		add_event(res, "Warning", "Failed", "Error: %s", err.msg);
+		pf_sync_add_event(res, "Warning", "Failed", "Error: %s", err.msg);
 		*failed = true;
 		return C_WAITING;
 	}
-	if (hollow(ctx)) {
-		add_event(res, "Normal", "Started",
-			  "Started container %s (hollow node: the fake runtime runs no process)",
-			  c->name);
+	if (pf_sync_hollow(ctx)) {
+		pf_sync_add_event(
+		    res, "Normal", "Started",
+		    "Started container %s (hollow node: the fake runtime runs no process)",
+		    c->name);
 	} else {
 		_cleanup_free_ char *step = pf_xasprintf("container %s started", c->name);
-		add_event(res, "Normal", "Started", "Started container %s", c->name);
-		pod_timeline(pod, step, pf_wall_ms());
+		pf_sync_add_event(res, "Normal", "Started", "Started container %s", c->name);
+		pf_pod_timeline(pod, step, pf_wall_ms());
 	}
 	pf_container_state_free(&cs->state);
 	memset(&cs->state, 0, sizeof(cs->state));
@@ -450,7 +443,7 @@ static enum pf_probe_result probe_result(const struct pf_sync_ctx *ctx, const ch
 	enum pf_probe_result r = pf_prober_get(ctx->prober, id, kind, pod, c, probe, started, &ev);
 
 	if (ev)
-		add_event(res, "Warning", "Unhealthy", "%s", ev);
+		pf_sync_add_event(res, "Warning", "Unhealthy", "%s", ev);
 	free(ev);
 	return r;
 }
@@ -498,29 +491,29 @@ static enum cres probe_container(const struct pf_sync_ctx *ctx, struct pf_pod *p
 		if (!kill) {
 			int sig = ctx->rt->ops->stop_signal ? ctx->rt->ops->stop_signal(ctx->rt, id)
 							    : SIGTERM;
-			add_event(res, "Normal", "Killing",
-				  "Container %s failed %s probe, will be restarted", c->name,
-				  lr == PF_PROBE_FAILURE ? "liveness" : "startup");
+			pf_sync_add_event(res, "Normal", "Killing",
+					  "Container %s failed %s probe, will be restarted",
+					  c->name, lr == PF_PROBE_FAILURE ? "liveness" : "startup");
 			kill = ctx->now + grace * 1000;
 			pf_prober_set_kill(ctx->prober, id, kill);
 			if (pf_rt_container_kill(ctx->rt, id, sig, &err) < 0)
 				pf_err_clear(&err);
-			want_at(res, kill);
+			pf_sync_want_at(res, kill);
 		} else if (ctx->now >= kill) {
 			if (pf_rt_container_kill(ctx->rt, id, SIGKILL, &err) < 0)
 				pf_err_clear(&err);
-			want_at(res, ctx->now + 1000);
+			pf_sync_want_at(res, ctx->now + 1000);
 		} else {
-			want_at(res, kill);
+			pf_sync_want_at(res, kill);
 		}
 	}
 	return C_RUNNING;
 }
 
 /* The terminated state of an exited container (st from the runtime). */
-static struct pf_container_state exit_state(const struct pf_sync_ctx *ctx,
-					    const struct pf_rt_status *st,
-					    const struct pf_container_status *cs)
+struct pf_container_state pf_sync_exit_state(const struct pf_sync_ctx *ctx,
+					     const struct pf_rt_status *st,
+					     const struct pf_container_status *cs)
 {
 	struct pf_container_state term = {0};
 
@@ -555,7 +548,7 @@ static enum cres sync_container(const struct pf_sync_ctx *ctx, struct pf_podrec 
 		/* A container created by an earlier pass whose status write was
 		 * lost (a compare-and-swap race) is adopted, never created twice. */
 		const char *known = pf_strmap_get(&rec->ids, c->name);
-		const char *own = own_id(ctx, cs->container_id);
+		const char *own = pf_sync_own_id(ctx, cs->container_id);
 		if (known)
 			id = pf_xstrdup(known);
 		else if (own)
@@ -578,9 +571,9 @@ again:
 			*failed = true;
 			return C_WAITING;
 		} else {
-			rec_add_id(rec, c->name, id);
-			if (!own_id(ctx, cs->container_id) ||
-			    strcmp(own_id(ctx, cs->container_id), id) != 0) {
+			pf_podrec_add_id(rec, c->name, id);
+			if (!pf_sync_own_id(ctx, cs->container_id) ||
+			    strcmp(pf_sync_own_id(ctx, cs->container_id), id) != 0) {
 				free(cs->container_id);
 				cs->container_id =
 				    pf_xasprintf("%s://%s", pf_runtime_name(ctx->rt), id);
@@ -603,7 +596,7 @@ again:
 			pf_rt_status_free(&st);
 			return C_WAITING;
 		}
-		add_event(res, "Normal", "Started", "Started container %s", c->name);
+		pf_sync_add_event(res, "Normal", "Started", "Started container %s", c->name);
 		pf_rt_status_free(&st);
 		goto again;
 	}
@@ -619,7 +612,7 @@ again:
 	/* Exited. */
 	if (ctx->prober)
 		pf_prober_forget(ctx->prober, id);
-	struct pf_container_state term = exit_state(ctx, &st, cs);
+	struct pf_container_state term = pf_sync_exit_state(ctx, &st, cs);
 	pf_rt_status_free(&st);
 	cs->ready = init && !sidecar && term.exit_code == 0;
 	cs->started = PF_FALSE;
@@ -649,12 +642,12 @@ again:
 		cs->last_state = term;
 		set_state(&cs->state, PF_CSTATE_WAITING, "CrashLoopBackOff", m);
 		if (entering)
-			add_event(res, "Warning", "BackOff",
-				  "Back-off restarting failed container %s in pod %s_%s(%s)",
-				  c->name, pod->meta.name,
-				  pod->meta.namespace_ ? pod->meta.namespace_ : "default",
-				  pod->meta.uid ? pod->meta.uid : "");
-		want_at(res, at);
+			pf_sync_add_event(
+			    res, "Warning", "BackOff",
+			    "Back-off restarting failed container %s in pod %s_%s(%s)", c->name,
+			    pod->meta.name, pod->meta.namespace_ ? pod->meta.namespace_ : "default",
+			    pod->meta.uid ? pod->meta.uid : "");
+		pf_sync_want_at(res, at);
 		return C_BACKOFF;
 	}
 
@@ -732,7 +725,7 @@ static bool not_ready(const struct pf_container_status *cs)
 /* Add "<now> step" to the pod's timeline, in time order (a step the
  * runtime did in the background, the network, can end before the step
  * the agent noted last). */
-static void pod_timeline(struct pf_pod *pod, const char *step, int64_t now)
+void pf_pod_timeline(struct pf_pod *pod, const char *step, int64_t now)
 {
 	const char *tl = pf_strmap_get(&pod->meta.annotations, PF_TIMELINE_ANNOTATION);
 	_cleanup_free_ char *v = NULL;
@@ -771,303 +764,6 @@ static bool timeline_has(const struct pf_pod *pod, const char *step)
 		l = nl ? nl + 1 : NULL;
 	}
 	return false;
-}
-
-/* Every runtime ID the pod is known to have, from its status and from the
- * record (a container created by a pass whose write was lost). */
-static void pod_ids(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, const struct pf_pod *pod)
-{
-	const struct pf_pod_status *st = &pod->status;
-
-	for (int pass = 0; pass < 2; pass++) {
-		const struct pf_container_status *v =
-		    pass ? st->container_statuses : st->init_container_statuses;
-		size_t n = pass ? st->n_container_statuses : st->n_init_container_statuses;
-		for (size_t i = 0; i < n; i++) {
-			const char *id = own_id(ctx, v[i].container_id);
-			if (id && !pf_strmap_get(&rec->ids, v[i].name))
-				rec_add_id(rec, v[i].name, id);
-		}
-	}
-}
-
-static const struct pf_container *spec_container(const struct pf_pod *pod, const char *name)
-{
-	for (size_t i = 0; i < pod->spec.n_containers; i++)
-		if (strcmp(pod->spec.containers[i].name, name) == 0)
-			return &pod->spec.containers[i];
-	for (size_t i = 0; i < pod->spec.n_init_containers; i++)
-		if (strcmp(pod->spec.init_containers[i].name, name) == 0)
-			return &pod->spec.init_containers[i];
-	return NULL;
-}
-
-/* The running preStop hook of container name, NULL when none. */
-static struct pf_hook *find_hook(struct pf_podrec *rec, const char *name)
-{
-	for (struct pf_hook *h = rec->hooks; h; h = h->next)
-		if (strcmp(h->name, name) == 0)
-			return h;
-	return NULL;
-}
-
-/* kubelet's killContainer, first half: the Killing event, then the preStop
- * exec hook (on its own thread, with the grace period as its deadline)
- * instead of the stop signal.  true when the hook runs: the signal waits. */
-static bool start_pre_stop(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
-			   const struct pf_pod *pod, const char *name, const char *id,
-			   int64_t grace, struct pf_sync_result *res)
-{
-	const struct pf_container *c = spec_container(pod, name);
-	struct pf_err err = PF_ERR_INIT;
-	struct pf_hook *h;
-
-	if (hollow(ctx))
-		add_event(res, "Normal", "Killing",
-			  "Stopping container %s (hollow node: no process to stop)", name);
-	else
-		add_event(res, "Normal", "Killing", "Stopping container %s", name);
-	if (!c || c->lifecycle.pre_stop.kind != PF_HANDLER_EXEC || !ctx->rt->ops->container_exec ||
-	    grace <= 0)
-		return false;
-	h = pf_hook_start(ctx->rt, name, id, &c->lifecycle.pre_stop.exec_command, grace, &err);
-	if (!h) {
-		add_event(res, "Warning", "FailedPreStopHook", "PreStopHook failed: %s", err.msg);
-		return false;
-	}
-	h->next = rec->hooks;
-	rec->hooks = h;
-	return true;
-}
-
-/* The hook of container name, if any, is over (ended, or cut at the end of
- * the grace period): may the stop signal go?  kubelet then gives the
- * container what is left of the grace period, 2 seconds at least. */
-static bool pre_stop_over(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, const char *name,
-			  struct pf_sync_result *res)
-{
-	struct pf_hook *h = find_hook(rec, name);
-	struct pf_err err = PF_ERR_INIT;
-	int rc = 0;
-	bool done;
-
-	if (!h || h->signalled)
-		return true;
-	done = pf_hook_done(h, &rc, &err);
-	if (!done && ctx->now < rec->kill_ms) {
-		want_at(res, ctx->now + HOOK_POLL_MS);
-		return false;
-	}
-	if (done && rc < 0 && rc != -ETIMEDOUT)
-		add_event(res, "Warning", "FailedPreStopHook", "PreStopHook failed: %s", err.msg);
-	else if (!done || rc == -ETIMEDOUT)
-		pf_log(PF_LOG_INFO,
-		       "pod %s: the preStop hook of container %s did not end within "
-		       "the grace period",
-		       rec->name, name);
-	h->signalled = true;
-	if (rec->kill_ms < ctx->now + MIN_GRACE_MS)
-		rec->kill_ms = ctx->now + MIN_GRACE_MS;
-	return true;
-}
-
-/*
- * Graceful deletion without blocking the agent: the Killing events go out
- * and the preStop hooks start on the first pass, and the stop signal with
- * them for containers without one; a later pass sends it once a hook ended
- * or the grace period ran out, SIGKILL goes out on the pass at the end of
- * the grace period, and the pass that finds nothing running removes the
- * containers and the sandbox and deletes the object.
- */
-static void sync_delete(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf_pod *pod,
-			struct pf_sync_result *res)
-{
-	int64_t grace = pod->meta.has_deletion_grace_period_seconds
-			    ? pod->meta.deletion_grace_period_seconds
-			: pod->spec.has_termination_grace_period_seconds
-			    ? pod->spec.termination_grace_period_seconds
-			    : 30;
-	bool first = !rec->kill_ms, running = false, failed = false;
-
-	if (!ctx->rt) {
-		/* Nothing can have been started: the object can go. */
-		res->action = PF_SYNC_DELETE;
-		return;
-	}
-	pod_ids(ctx, rec, pod);
-	for (size_t i = 0; ctx->prober && i < rec->ids.n; i++)
-		pf_prober_forget(ctx->prober,
-				 rec->ids.items[i].value); /* no probes while stopping */
-	if (first)
-		rec->kill_ms = ctx->now + grace * 1000;
-	for (size_t i = 0; i < rec->ids.n; i++) {
-		const char *name = rec->ids.items[i].key, *id = rec->ids.items[i].value;
-		struct pf_rt_status st = {0};
-		struct pf_err err = PF_ERR_INIT;
-		int sig;
-
-		if (pf_rt_container_status(ctx->rt, id, &st, &err) < 0 ||
-		    st.state == PF_RT_EXITED) {
-			pf_rt_status_free(&st);
-			continue;
-		}
-		pf_rt_status_free(&st);
-		running = true;
-		sig = ctx->rt->ops->stop_signal ? ctx->rt->ops->stop_signal(ctx->rt, id) : SIGTERM;
-		if (first) {
-			if (start_pre_stop(ctx, rec, pod, name, id, grace, res)) {
-				want_at(res, ctx->now + HOOK_POLL_MS);
-				continue;
-			}
-		} else if (find_hook(rec, name) && !find_hook(rec, name)->signalled) {
-			if (!pre_stop_over(ctx, rec, name, res))
-				continue;
-		} else if (ctx->now >= rec->kill_ms) {
-			sig = SIGKILL;
-			rec->killed = true;
-		} else {
-			continue;
-		}
-		if (pf_rt_container_kill(ctx->rt, id, sig, &err) < 0 && err.code != ENOENT) {
-			pf_log(PF_LOG_WARN, "pod %s: stop container %s: %s", pod->meta.name, name,
-			       err.msg);
-			failed = true;
-		}
-	}
-	if (running) {
-		/* The hollow runtime's containers stop on the signal. */
-		if (hollow(ctx))
-			running = false;
-	}
-	if (running) {
-		res->retry = failed;
-		want_at(res,
-			rec->killed || ctx->now >= rec->kill_ms ? ctx->now + 200 : rec->kill_ms);
-		if (first)
-			/* Store the Killing events with a timeline step. */
-			pod_timeline(pod, "Terminating", pf_wall_ms());
-		if (res->n_events)
-			res->action = PF_SYNC_WRITE;
-		return;
-	}
-	pf_podrec_teardown(ctx->rt, rec);
-	res->action = rec->ids.n || rec->sandbox_id ? PF_SYNC_KEEP : PF_SYNC_DELETE;
-	res->retry = res->action == PF_SYNC_KEEP;
-	if (res->retry)
-		want_at(res, ctx->now + 200); /* not the minute-long resync */
-}
-
-/* One container of a pod past its deadline: stopped (at once, as kubelet
- * does when the pod's time is up), its state terminated, never restarted. */
-static void deadline_stop(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
-			  const struct pf_pod *pod, struct pf_container_status *cs,
-			  struct pf_sync_result *res)
-{
-	const char *id = pf_strmap_get(&rec->ids, cs->name);
-	struct pf_rt_status st = {0};
-	struct pf_err err = PF_ERR_INIT;
-
-	cs->ready = false;
-	cs->started = PF_FALSE;
-	if (!id)
-		return; /* never created: it stays as it was (waiting) */
-	if (ctx->prober)
-		pf_prober_forget(ctx->prober, id);
-	if (pf_rt_container_status(ctx->rt, id, &st, &err) == 0 && st.state != PF_RT_EXITED) {
-		add_event(res, "Normal", "Killing", "Stopping container %s", cs->name);
-		pf_rt_status_free(&st);
-		if (pf_rt_container_stop(ctx->rt, id, 0, &err) < 0 && err.code != ENOENT)
-			pf_log(PF_LOG_WARN, "pod %s: stop container %s: %s", pod->meta.name,
-			       cs->name, err.msg);
-		pf_err_clear(&err);
-		if (pf_rt_container_status(ctx->rt, id, &st, &err) < 0)
-			return;
-	}
-	if (st.state == PF_RT_EXITED) {
-		pf_container_state_free(&cs->state);
-		cs->state = exit_state(ctx, &st, cs);
-	}
-	pf_rt_status_free(&st);
-}
-
-/* The pod's time is up (deadline, eviction): every container stopped and
- * never restarted; initialized only if its init containers all completed. */
-static void stop_for_good(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf_pod *pod,
-			  bool *initialized, struct pf_sync_result *res)
-{
-	struct pf_pod_status *st = &pod->status;
-
-	pod_ids(ctx, rec, pod);
-	for (size_t i = 0; i < st->n_init_container_statuses; i++)
-		if (st->init_container_statuses[i].state.kind != PF_CSTATE_TERMINATED ||
-		    st->init_container_statuses[i].state.exit_code != 0)
-			*initialized = false;
-	for (size_t i = 0; i < st->n_init_container_statuses; i++)
-		deadline_stop(ctx, rec, pod, &st->init_container_statuses[i], res);
-	for (size_t i = 0; i < st->n_container_statuses; i++)
-		deadline_stop(ctx, rec, pod, &st->container_statuses[i], res);
-}
-
-/* activeDeadlineSeconds ran out: kill what runs, the pod Failed. */
-static bool deadline_exceeded(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
-			      struct pf_pod *pod, bool *initialized, struct pf_sync_result *res)
-{
-	struct pf_pod_status *st = &pod->status;
-	int64_t start = st->start_time_ms;
-
-	if (!pod->spec.has_active_deadline_seconds || !start)
-		return false;
-	if (ctx->now < start + pod->spec.active_deadline_seconds * 1000) {
-		want_at(res, start + pod->spec.active_deadline_seconds * 1000);
-		return false;
-	}
-	add_event(res, "Warning", "DeadlineExceeded",
-		  "Pod was active on the node longer than the specified deadline");
-	stop_for_good(ctx, rec, pod, initialized, res);
-	return true;
-}
-
-/*
- * kubelet's eviction of a pod whose disk-backed emptyDir outgrew its
- * sizeLimit (the eviction manager's emptyDir check): the containers are
- * killed without a grace period and the pod Failed with reason Evicted.
- * Looked at on every pass, and every EVICTION_CHECK_MS while such a pod
- * lives.  A medium: Memory volume needs no check: its tmpfs is that size.
- * Returns kubelet's message when the pod is evicted, else NULL.
- */
-#define EVICTION_CHECK_MS 2000
-static char *volume_over_limit(const struct pf_sync_ctx *ctx, struct pf_podrec *rec,
-			       struct pf_pod *pod, bool *initialized, struct pf_sync_result *res)
-{
-	bool checked = false;
-
-	if (!ctx->rt->ops->volume_usage)
-		return NULL;
-	for (size_t i = 0; i < pod->spec.n_volumes; i++) {
-		const struct pf_volume *v = &pod->spec.volumes[i];
-		struct pf_err err = PF_ERR_INIT;
-		int64_t used = 0;
-		char *m;
-
-		if (v->kind != PF_VOLUME_EMPTYDIR || !v->empty_dir_size_limit.str ||
-		    (v->empty_dir_medium && strcmp(v->empty_dir_medium, "Memory") == 0))
-			continue;
-		checked = true;
-		if (ctx->rt->ops->volume_usage(ctx->rt, pod->meta.uid, v->name, &used, &err) < 0) {
-			pf_err_clear(&err); /* not made yet */
-			continue;
-		}
-		if (used * 1000 <= v->empty_dir_size_limit.milli)
-			continue;
-		m = pf_xasprintf("Usage of EmptyDir volume \"%s\" exceeds the limit \"%s\".",
-				 v->name, v->empty_dir_size_limit.str);
-		add_event(res, "Warning", "Evicted", "%s", m);
-		stop_for_good(ctx, rec, pod, initialized, res);
-		return m;
-	}
-	if (checked)
-		want_at(res, ctx->now + EVICTION_CHECK_MS);
-	return NULL;
 }
 
 /* Kubernetes' pod phase from the container states (kubelet's getPhase). */
@@ -1121,6 +817,25 @@ static const char *compute_phase(const struct pf_pod *pod, bool initialized, boo
 	return "Pending";
 }
 
+/* No runtime can run (kubelet with its runtime down): every container
+ * waits, and the pod says why. */
+static void sandbox_down(const struct pf_sync_ctx *ctx, struct pf_pod_status *st,
+			 struct pf_sync_result *res)
+{
+	_cleanup_free_ char *m = pf_xasprintf("Failed to create pod sandbox: %s", ctx->rt_down);
+
+	for (size_t i = 0; i < st->n_init_container_statuses; i++)
+		set_state(&st->init_container_statuses[i].state, PF_CSTATE_WAITING,
+			  "PodInitializing", NULL);
+	for (size_t i = 0; i < st->n_container_statuses; i++) {
+		set_state(&st->container_statuses[i].state, PF_CSTATE_WAITING, "ContainerCreating",
+			  m);
+		st->container_statuses[i].ready = false;
+		st->container_statuses[i].started = PF_FALSE;
+	}
+	pf_sync_add_event(res, "Warning", "FailedCreatePodSandBox", "%s", m);
+}
+
 void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf_pod *pod,
 		 struct pf_sync_result *res)
 {
@@ -1134,7 +849,7 @@ void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf
 
 	memset(res, 0, sizeof(*res));
 	if (pod->meta.deletion_ms) {
-		sync_delete(ctx, rec, pod, res);
+		pf_sync_delete(ctx, rec, pod, res);
 		return;
 	}
 	if (st->phase && (strcmp(st->phase, "Succeeded") == 0 || strcmp(st->phase, "Failed") == 0))
@@ -1152,25 +867,14 @@ void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf
 		st->start_time_ms = ctx->now;
 
 	if (!ctx->rt) {
-		_cleanup_free_ char *m =
-		    pf_xasprintf("Failed to create pod sandbox: %s", ctx->rt_down);
-
-		for (size_t i = 0; i < st->n_init_container_statuses; i++)
-			set_state(&st->init_container_statuses[i].state, PF_CSTATE_WAITING,
-				  "PodInitializing", NULL);
-		for (size_t i = 0; i < st->n_container_statuses; i++) {
-			set_state(&st->container_statuses[i].state, PF_CSTATE_WAITING,
-				  "ContainerCreating", m);
-			st->container_statuses[i].ready = false;
-			st->container_statuses[i].started = PF_FALSE;
-		}
-		add_event(res, "Warning", "FailedCreatePodSandBox", "%s", m);
+		sandbox_down(ctx, st, res);
 		initialized = pod->spec.n_init_containers == 0;
 		all_running = false;
 		sandbox_ok = false;
 	} else {
-		deadline = deadline_exceeded(ctx, rec, pod, &initialized, res);
-		if (!deadline && (evicted = volume_over_limit(ctx, rec, pod, &initialized, res)))
+		deadline = pf_sync_deadline_exceeded(ctx, rec, pod, &initialized, res);
+		if (!deadline &&
+		    (evicted = pf_sync_volume_over_limit(ctx, rec, pod, &initialized, res)))
 			deadline = true; /* stopped for good just the same */
 		/* Init containers one after the other; app containers once they
 		 * are all done (sidecars: once started). */
@@ -1262,9 +966,9 @@ void pf_pod_sync(const struct pf_sync_ctx *ctx, struct pf_podrec *rec, struct pf
 	order_conds(st);
 
 	if (!was_running && strcmp(phase, "Running") == 0 && all_running)
-		pod_timeline(pod, "Running", pf_wall_ms());
+		pf_pod_timeline(pod, "Running", pf_wall_ms());
 	if (all_running && !timeline_has(pod, "ready"))
-		pod_timeline(pod, "ready", pf_wall_ms());
+		pf_pod_timeline(pod, "ready", pf_wall_ms());
 	for (size_t i = 0; i < res->n_events; i++)
 		if (strcmp(res->events[i].reason, "Unhealthy") == 0)
 			res->write = true;
@@ -1296,7 +1000,7 @@ void pf_podrec_teardown(struct pf_runtime *rt, struct pf_podrec *rec)
 				if (!known) {
 					_cleanup_free_ char *key = pf_xasprintf(
 					    "%s#%s", l.items[i].container_name, l.items[i].id);
-					rec_add_id(rec, key, l.items[i].id);
+					pf_podrec_add_id(rec, key, l.items[i].id);
 				}
 			} else if (!rec->sandbox_id) {
 				rec->sandbox_id = pf_xstrdup(l.items[i].id);

@@ -80,8 +80,8 @@ static void set_cond_taints(struct pf_node *node, unsigned want, int64_t now)
 /* Rewrite node i: conditions Unknown when lost, and the condition taints. */
 static void update_node(struct pf_sched *s, size_t i, bool lost, unsigned want)
 {
-	_cleanup_free_ char *key = pf_xasprintf(PF_NODE_PREFIX "%s", s->nodes[i].name);
-	_cleanup_free_ char *name = pf_xstrdup(s->nodes[i].name);
+	_cleanup_free_ char *key = pf_xasprintf(PF_NODE_PREFIX "%s", s->view.nodes[i].name);
+	_cleanup_free_ char *name = pf_xstrdup(s->view.nodes[i].name);
 	_cleanup_node_ struct pf_node *node = NULL;
 	_cleanup_buf_ struct pf_buf val = PF_BUF_INIT;
 	struct pf_err err = PF_ERR_INIT;
@@ -89,7 +89,7 @@ static void update_node(struct pf_sched *s, size_t i, bool lost, unsigned want)
 	int64_t now = pf_wall_ms();
 	int r;
 
-	s->nx[i].next_try_mono = pf_sched_mono_ms() + 1000;
+	s->view.nx[i].next_try_mono = pf_cluster_mono_ms() + 1000;
 	r = pf_store_get(s->store, key, &kv, &err);
 	if (r < 0)
 		return;
@@ -173,13 +173,13 @@ static void mark_pod(struct pf_sched *s, struct spod *sp)
 
 int64_t pf_nodelifecycle_run(struct pf_sched *s)
 {
-	int64_t now = pf_sched_mono_ms(), grace = s->opts.node_grace_ms;
+	int64_t now = pf_cluster_mono_ms(), grace = s->opts.node_grace_ms;
 	int64_t period = grace / 4 < 50 ? 50 : grace / 4 > 1000 ? 1000 : grace / 4;
 	bool any_lost = false;
 
-	for (size_t i = 0; i < s->n_nodes; i++) {
-		struct snode_x *x = &s->nx[i];
-		enum pf_node_ready ready = s->nodes[i].ready;
+	for (size_t i = 0; i < s->view.n_nodes; i++) {
+		struct snode_x *x = &s->view.nx[i];
+		enum pf_node_ready ready = s->view.nodes[i].ready;
 		bool silent = now - x->hb_seen_mono > grace;
 		unsigned want;
 
@@ -205,15 +205,15 @@ int64_t pf_nodelifecycle_run(struct pf_sched *s)
 	if (any_lost) {
 		struct spod *p;
 
-		for (size_t it = 0; (p = pf_hashmap_next(&s->pods, &it));) {
+		for (size_t it = 0; (p = pf_cluster_pod_next(&s->view, &it));) {
 			ssize_t i;
 
 			if (!p->node || p->deleting ||
 			    (p->phase != PH_PENDING && p->phase != PH_RUNNING))
 				continue;
-			i = pf_sched_node_index(s, p->node);
-			if (i < 0 || s->nodes[i].ready != PF_READY_UNKNOWN || !s->nx[i].has_ready ||
-			    now - s->nx[i].hb_seen_mono <= grace)
+			i = pf_cluster_node_index(&s->view, p->node);
+			if (i < 0 || s->view.nodes[i].ready != PF_READY_UNKNOWN ||
+			    !s->view.nx[i].has_ready || now - s->view.nx[i].hb_seen_mono <= grace)
 				continue;
 			mark_pod(s, p);
 		}

@@ -11,7 +11,7 @@
  * way the filters read, a pod gone or finished), or on a slow resync; their
  * PodScheduled=False condition and FailedScheduling event are written only
  * when the message changes.  No polling: the thread sleeps in
- * pf_watch_next() until a change or its next timer (lease renewal, node
+ * pf_listwatch_next() until a change or its next timer (lease renewal, node
  * controller pass, resync).
  *
  * It must not block on anything but the store, and it never writes a pod
@@ -24,24 +24,7 @@
 
 #include <errno.h>
 
-int64_t pf_sched_mono_ms(void)
-{
-	return pf_now_ns() / 1000000;
-}
-
 /* ---- the view ---- */
-
-struct spod *pf_sched_pod_get(struct pf_sched *s, const char *name)
-{
-	return pf_hashmap_get(&s->pods, name);
-}
-
-ssize_t pf_sched_node_index(struct pf_sched *s, const char *name)
-{
-	uintptr_t v = (uintptr_t)pf_hashmap_get(&s->nodeix, name);
-
-	return v ? (ssize_t)(v - 1) : -1;
-}
 
 static bool terminal(const struct spod *p)
 {
@@ -63,9 +46,9 @@ static void account(struct pf_sched *s, const struct spod *p, int sign)
 {
 	ssize_t i;
 
-	if (!counted(p) || (i = pf_sched_node_index(s, p->node)) < 0)
+	if (!counted(p) || (i = pf_cluster_node_index(&s->view, p->node)) < 0)
 		return;
-	pf_sched_node_account(&s->nodes[i], p->cpu, p->mem, p->nz_cpu, p->nz_mem, sign);
+	pf_sched_node_account(&s->view.nodes[i], p->cpu, p->mem, p->nz_cpu, p->nz_mem, sign);
 }
 
 static void forget_pending(struct spod *p)
@@ -81,50 +64,10 @@ static void forget_pending(struct spod *p)
 	p->cond_msg = NULL;
 }
 
-/* The shared set equal to tols[0..n) (taken: freed or kept); NULL for none. */
-static struct tolset *tolset_get(struct pf_sched *s, struct pf_sched_tol *tols, size_t n)
-{
-	struct pf_buf key = PF_BUF_INIT;
-	struct tolset *t;
-
-	if (!n) {
-		free(tols);
-		return NULL;
-	}
-	for (size_t i = 0; i < n; i++)
-		pf_buf_addf(&key, "%s%c%s%c%d%u%d%lld%c", tols[i].key, 1, tols[i].value, 1,
-			    tols[i].exists, tols[i].effect, tols[i].has_seconds,
-			    (long long)tols[i].seconds, 2);
-	t = pf_hashmap_get(&s->tolsets, key.buf);
-	if (t) {
-		pf_buf_release(&key);
-		free(tols);
-		t->refs++;
-		return t;
-	}
-	t = pf_xcalloc(1, sizeof(*t));
-	t->refs = 1;
-	t->key = pf_buf_detach(&key, NULL);
-	t->tols = tols;
-	t->n = n;
-	pf_hashmap_put(&s->tolsets, t->key, t);
-	return t;
-}
-
-static void tolset_put(struct pf_sched *s, struct tolset *t)
-{
-	if (!t || --t->refs)
-		return;
-	pf_hashmap_del(&s->tolsets, t->key);
-	free(t->key);
-	free(t->tols);
-	free(t);
-}
-
 static void spod_free(struct pf_sched *s, struct spod *p)
 {
 	forget_pending(p);
-	tolset_put(s, p->ne);
+	pf_cluster_tolset_put(&s->view, p->ne);
 	free(p->name);
 	free(p->uid);
 	free(p->node);
@@ -139,7 +82,7 @@ static void spod_drop(struct pf_sched *s, struct spod *p)
 		s->evict_dirty = true;
 	}
 	account(s, p, -1);
-	pf_hashmap_del(&s->pods, p->name);
+	pf_cluster_pod_del(&s->view, p->name);
 	pf_sq_remove(&s->queue, &p->q);
 	if (p->in_flight)
 		p->dead = true;
@@ -162,7 +105,7 @@ static unsigned char phase_of(const char *ph)
 
 static void apply_pod(struct pf_sched *s, const char *name, struct pf_kv *kv)
 {
-	struct spod *p = pf_sched_pod_get(s, name);
+	struct spod *p = pf_cluster_pod(&s->view, name);
 	_cleanup_pod_ struct pf_pod *pod = NULL;
 	struct pf_err err = PF_ERR_INIT;
 	const struct pf_condition *c;
@@ -190,7 +133,7 @@ static void apply_pod(struct pf_sched *s, const char *name, struct pf_kv *kv)
 		p = pf_xcalloc(1, sizeof(*p));
 		p->name = pf_xstrdup(name);
 		p->uid = pf_xstrdup(uid);
-		pf_hashmap_put(&s->pods, p->name, p);
+		pf_cluster_pod_put(&s->view, p);
 	}
 	was_counted = counted(p);
 	account(s, p, -1);
@@ -209,13 +152,13 @@ static void apply_pod(struct pf_sched *s, const char *name, struct pf_kv *kv)
 	account(s, p, 1);
 	if (was_counted && !counted(p))
 		s->move_all = true;
-	tolset_put(s, p->ne);
+	pf_cluster_tolset_put(&s->view, p->ne);
 	p->ne = NULL;
 	if (p->node) {
 		size_t n;
 		struct pf_sched_tol *t = pf_sched_pod_tols_noexecute(pod, &n);
 
-		p->ne = tolset_get(s, t, n);
+		p->ne = pf_cluster_tolset_get(&s->view, t, n);
 	}
 
 	if (!needs_sched(p)) {
@@ -235,7 +178,7 @@ static void apply_pod(struct pf_sched *s, const char *name, struct pf_kv *kv)
 	/* New, or changed by someone else (its tolerations, say): kube's
 	 * Add/Update put it to active, or to backoff while that runs. */
 	if (!p->in_flight)
-		pf_sq_add(&s->queue, &p->q, pf_sched_mono_ms());
+		pf_sq_add(&s->queue, &p->q, pf_cluster_mono_ms());
 }
 
 static bool strmap_equal(const struct pf_strmap *a, const struct pf_strmap *b)
@@ -291,25 +234,26 @@ static unsigned cond_taints(const struct pf_node *node)
 
 static void remove_node(struct pf_sched *s, size_t i)
 {
-	size_t last = s->n_nodes - 1;
+	size_t last = s->view.n_nodes - 1;
 
-	pf_hashmap_del(&s->nodeix, s->nodes[i].name);
-	pf_sched_node_clear(&s->nodes[i]);
+	pf_cluster_node_index_del(&s->view, s->view.nodes[i].name);
+	pf_sched_node_clear(&s->view.nodes[i]);
 	if (i != last) {
-		s->nodes[i] = s->nodes[last];
-		s->nx[i] = s->nx[last];
-		pf_hashmap_put(&s->nodeix, s->nodes[i].name, (void *)(uintptr_t)(i + 1));
+		s->view.nodes[i] = s->view.nodes[last];
+		s->view.nx[i] = s->view.nx[last];
+		pf_cluster_node_index_set(&s->view, s->view.nodes[i].name, i);
 	}
-	s->n_nodes--;
+	s->view.n_nodes--;
 }
 
 static void apply_node(struct pf_sched *s, const char *name, const struct pf_kv *kv)
 {
-	ssize_t i = pf_sched_node_index(s, name);
+	ssize_t i = pf_cluster_node_index(&s->view, name);
 	_cleanup_node_ struct pf_node *node = NULL;
 	struct pf_err err = PF_ERR_INIT;
 	struct pf_sched_node nn;
 	const struct pf_condition *rc;
+	struct spod *p;
 	int64_t hb;
 
 	if (!kv->value) {
@@ -318,7 +262,7 @@ static void apply_node(struct pf_sched *s, const char *name, const struct pf_kv 
 		s->evict_dirty = true;
 		return;
 	}
-	if (i >= 0 && kv->mod_rev <= s->nx[i].rev)
+	if (i >= 0 && kv->mod_rev <= s->view.nx[i].rev)
 		return;
 	if (pf_node_decode(kv->value, kv->len, &node, &err) < 0) {
 		pf_log(PF_LOG_ERROR, "scheduler: cannot read stored node %s: %s", name, err.msg);
@@ -328,27 +272,27 @@ static void apply_node(struct pf_sched *s, const char *name, const struct pf_kv 
 	rc = pf_condition_find(node->conditions, node->n_conditions, "Ready");
 	hb = rc ? rc->last_probe_ms : 0;
 	if (i < 0) {
-		struct spod *p;
-
-		if (s->n_nodes == s->cap_nodes) {
-			s->cap_nodes = s->cap_nodes ? s->cap_nodes * 2 : 16;
-			s->nodes = pf_xrealloc(s->nodes, s->cap_nodes * sizeof(*s->nodes));
-			s->nx = pf_xrealloc(s->nx, s->cap_nodes * sizeof(*s->nx));
+		if (s->view.n_nodes == s->view.cap_nodes) {
+			s->view.cap_nodes = s->view.cap_nodes ? s->view.cap_nodes * 2 : 16;
+			s->view.nodes =
+			    pf_xrealloc(s->view.nodes, s->view.cap_nodes * sizeof(*s->view.nodes));
+			s->view.nx =
+			    pf_xrealloc(s->view.nx, s->view.cap_nodes * sizeof(*s->view.nx));
 		}
-		i = (ssize_t)s->n_nodes++;
-		s->nodes[i] = nn;
-		memset(&s->nx[i], 0, sizeof(s->nx[i]));
-		s->nx[i].hb_ms = hb;
-		s->nx[i].hb_seen_mono = pf_sched_mono_ms();
-		pf_hashmap_put(&s->nodeix, s->nodes[i].name, (void *)(uintptr_t)(i + 1));
+		i = (ssize_t)s->view.n_nodes++;
+		s->view.nodes[i] = nn;
+		memset(&s->view.nx[i], 0, sizeof(s->view.nx[i]));
+		s->view.nx[i].hb_ms = hb;
+		s->view.nx[i].hb_seen_mono = pf_cluster_mono_ms();
+		pf_cluster_node_index_set(&s->view, s->view.nodes[i].name, i);
 		/* Pods bound to it before it was known now count against it. */
-		for (size_t it = 0; (p = pf_hashmap_next(&s->pods, &it));)
+		for (size_t it = 0; (p = pf_cluster_pod_next(&s->view, &it));)
 			if (p->node && strcmp(p->node, name) == 0)
 				account(s, p, 1);
 		s->move_all = true;
 		s->evict_dirty = true;
 	} else {
-		struct pf_sched_node *o = &s->nodes[i];
+		struct pf_sched_node *o = &s->view.nodes[i];
 
 		if (!node_sched_equal(o, &nn))
 			s->move_all = s->evict_dirty = true;
@@ -359,7 +303,7 @@ static void apply_node(struct pf_sched *s, const char *name, const struct pf_kv 
 		nn.npods = o->npods;
 		/* The map's key points at the name being freed: point it at
 		 * the new copy first. */
-		pf_hashmap_put(&s->nodeix, nn.name, (void *)(uintptr_t)(i + 1));
+		pf_cluster_node_index_set(&s->view, nn.name, i);
 		pf_sched_node_clear(o);
 		*o = nn;
 		/* lastHeartbeatTime has whole seconds, so an agent that
@@ -368,16 +312,16 @@ static void apply_node(struct pf_sched *s, const char *name, const struct pf_kv 
 		 * a heartbeat as well.  Counting only changed times made a
 		 * node look up to a second older than it was, and go
 		 * NotReady that much early with a short grace period. */
-		if (hb != s->nx[i].hb_ms ||
+		if (hb != s->view.nx[i].hb_ms ||
 		    (nn.ready == PF_READY_TRUE && pf_wall_ms() - hb < 1500)) {
-			s->nx[i].hb_ms = hb;
-			s->nx[i].hb_seen_mono = pf_sched_mono_ms();
+			s->view.nx[i].hb_ms = hb;
+			s->view.nx[i].hb_seen_mono = pf_cluster_mono_ms();
 		}
 	}
-	s->nx[i].rev = kv->mod_rev;
-	s->nx[i].has_ready = rc != NULL;
-	s->nx[i].cond_taints = cond_taints(node);
-	s->nx[i].next_try_mono = 0;
+	s->view.nx[i].rev = kv->mod_rev;
+	s->view.nx[i].has_ready = rc != NULL;
+	s->view.nx[i].cond_taints = cond_taints(node);
+	s->view.nx[i].next_try_mono = 0;
 }
 
 static void apply_kv(struct pf_sched *s, struct pf_kv *kv)
@@ -411,57 +355,30 @@ void pf_sched_refresh(struct pf_sched *s, const char *key)
 
 static void view_clear(struct pf_sched *s)
 {
-	s->queue.a_n = s->queue.b_n = s->queue.u_n = 0;
 	struct spod *p;
 
-	for (size_t it = 0; (p = pf_hashmap_next(&s->pods, &it));) {
+	s->queue.a_n = s->queue.b_n = s->queue.u_n = 0;
+	for (size_t it = 0; (p = pf_cluster_pod_next(&s->view, &it));) {
 		p->q.where = PF_SQ_NONE;
 		if (p->in_flight)
 			p->dead = true;
 		else
 			spod_free(s, p);
 	}
-	pf_hashmap_free(&s->pods);
-	for (size_t i = 0; i < s->n_nodes; i++)
-		pf_sched_node_clear(&s->nodes[i]);
-	s->n_nodes = 0;
-	pf_hashmap_free(&s->nodeix);
+	pf_cluster_clear(&s->view);
 }
 
-/* (Re)load the view and watch from just after the listing. */
-static int load(struct pf_sched *s, struct pf_err *err)
+/* Replace the view with a listing (the list-and-watch's), and free it. */
+static void load(struct pf_sched *s, struct pf_kv_list *all)
 {
-	struct pf_kv_list all = {0};
-	int64_t rev = 0;
-	int r;
-
-	r = pf_store_list(s->store, "/registry/", &all, &rev, err);
-	if (r < 0)
-		return r;
 	view_clear(s);
 	/* Each value goes as soon as it is read: the listing and the decoded
 	 * pending pods together were the scheduler's peak. */
-	for (size_t i = 0; i < all.n; i++) {
-		apply_kv(s, &all.items[i]);
-		pf_kv_free(&all.items[i]);
+	for (size_t i = 0; i < all->n; i++) {
+		apply_kv(s, &all->items[i]);
+		pf_kv_free(&all->items[i]);
 	}
-	pf_kv_list_free(&all);
-
-	struct pf_watch *w = NULL;
-	pthread_mutex_lock(&s->watch_lock);
-	if (s->watch)
-		pf_watch_close(s->watch);
-	s->watch = NULL;
-	pthread_mutex_unlock(&s->watch_lock);
-	r = pf_watch_open(s->store, "/registry/", rev + 1, &w, err);
-	if (r < 0)
-		return r;
-	pthread_mutex_lock(&s->watch_lock);
-	s->watch = w;
-	if (__atomic_load_n(&s->stopping, __ATOMIC_ACQUIRE))
-		pf_watch_cancel(w);
-	pthread_mutex_unlock(&s->watch_lock);
-	return 0;
+	pf_kv_list_free(all);
 }
 
 /* ---- binding ---- */
@@ -565,7 +482,7 @@ static void plan_build(struct pf_sched *s, struct plan *pl, int64_t now)
 	pl->now = now;
 
 	if (pl->node >= 0) {
-		const char *node = s->nodes[pl->node].name;
+		const char *node = s->view.nodes[pl->node].name;
 
 		pl->node_name = pf_xstrdup(node);
 		encode_scheduled(p->pod, node, NULL, now, &pl->val);
@@ -758,10 +675,10 @@ static void batch_free(struct pf_sched *s, struct sched_batch *b)
 /* Take back what the pick assumed on the plan's node (if it is still there). */
 static void unassume(struct pf_sched *s, const struct plan *pl)
 {
-	ssize_t i = pl->node_name ? pf_sched_node_index(s, pl->node_name) : -1;
+	ssize_t i = pl->node_name ? pf_cluster_node_index(&s->view, pl->node_name) : -1;
 
 	if (i >= 0)
-		pf_sched_node_account(&s->nodes[i], pl->p->cpu, pl->p->mem, pl->p->nz_cpu,
+		pf_sched_node_account(&s->view.nodes[i], pl->p->cpu, pl->p->mem, pl->p->nz_cpu,
 				      pl->p->nz_mem, -1);
 }
 
@@ -803,14 +720,14 @@ static void batch_apply(struct pf_sched *s, struct sched_batch *b, uint64_t conf
 		if (pl->node_name) {
 			/* Already counted against the node since the pick. */
 			p->node = PF_TAKE(pl->node_name);
-			tolset_put(s, p->ne);
+			pf_cluster_tolset_put(&s->view, p->ne);
 			p->ne = NULL;
 			if (p->sp) {
 				size_t n;
 				struct pf_sched_tol *t =
 				    pf_sched_tols_noexecute(p->sp->tols, p->sp->n_tols, &n);
 
-				p->ne = tolset_get(s, t, n);
+				p->ne = pf_cluster_tolset_get(&s->view, t, n);
 			}
 			forget_pending(p);
 			pf_tainteviction_pod(s, p);
@@ -827,7 +744,7 @@ static void batch_apply(struct pf_sched *s, struct sched_batch *b, uint64_t conf
 			 * moveRequestCycle): it may fit now, so it waits only
 			 * for its back-off, not for the next event. */
 			if (pl->move_gen != s->move_gen)
-				pf_sq_add(&s->queue, &p->q, pf_sched_mono_ms());
+				pf_sq_add(&s->queue, &p->q, pf_cluster_mono_ms());
 		}
 	}
 	stats_add(s, bound, conflicts, bound + unsched ? 1 : 0, unsched);
@@ -884,7 +801,7 @@ static void batch_finish(struct pf_sched *s, struct sched_batch *b)
 			if (!dead)
 				pf_sq_requeue(&s->queue, &pl->p->q);
 		}
-		s->backoff_until_mono = pf_sched_mono_ms() + 1000;
+		s->backoff_until_mono = pf_cluster_mono_ms() + 1000;
 		break;
 	}
 	batch_apply(s, b, conflicts);
@@ -908,7 +825,7 @@ static struct sched_batch *batch_build(struct pf_sched *s)
 {
 	size_t cap = s->opts.batch;
 	struct sched_batch *b = batch_new(cap);
-	int64_t now = pf_wall_ms(), mono = pf_sched_mono_ms();
+	int64_t now = pf_wall_ms(), mono = pf_cluster_mono_ms();
 	struct pf_sq_entry *e;
 
 	/* One clock for the batch: pods that fail together back off together,
@@ -924,7 +841,7 @@ static struct sched_batch *batch_build(struct pf_sched *s)
 		x->expect_rev = p->rev;
 		x->move_gen = s->move_gen;
 		x->mono = mono;
-		x->node = pf_sched_pick(&s->ctx, p->sp, s->nodes, s->n_nodes, &why);
+		x->node = pf_sched_pick(&s->ctx, p->sp, s->view.nodes, s->view.n_nodes, &why);
 		if (x->node < 0) {
 			x->msg = pf_buf_detach(&why, NULL);
 			if (p->cond_msg && strcmp(p->cond_msg, x->msg) == 0) {
@@ -938,7 +855,7 @@ static struct sched_batch *batch_build(struct pf_sched *s)
 			pf_buf_release(&why);
 			/* Assume: the next pods see this one, this batch's and
 			 * the next one's. */
-			pf_sched_node_account(&s->nodes[x->node], p->cpu, p->mem, p->nz_cpu,
+			pf_sched_node_account(&s->view.nodes[x->node], p->cpu, p->mem, p->nz_cpu,
 					      p->nz_mem, 1);
 		}
 		p->in_flight = true;
@@ -972,7 +889,7 @@ static int schedule_batch(struct pf_sched *s, struct pf_err *err)
 	int r;
 
 	flush_inflight(s);
-	r = s->watch ? pf_watch_next(s->watch, &wb, 0, err) : -ENOTCONN;
+	r = pf_listwatch_next(s->lw, &wb, 0, err);
 	if (r >= 0) {
 		apply_watch(s, &wb);
 		pf_watch_batch_free(&wb);
@@ -997,19 +914,11 @@ static int64_t min64(int64_t a, int64_t b)
 /* The watch failed (or fell behind the log's history): list again. */
 static void reload(struct pf_sched *s, int r, struct pf_err *err)
 {
-	struct timespec ts = {1, 0};
+	struct pf_kv_list all;
 
 	flush_inflight(s);
-	if (r != -ERANGE) {
-		if (s->watch)
-			pf_log(PF_LOG_ERROR, "scheduler: watch failed: %s; reloading", err->msg);
-		nanosleep(&ts, NULL);
-	}
-	pf_err_clear(err);
-	if (load(s, err) < 0) {
-		pf_log(PF_LOG_ERROR, "scheduler: reload failed: %s", err->msg);
-		nanosleep(&ts, NULL);
-	}
+	if (pf_listwatch_relist(s->lw, r, &all, NULL, err) == 0)
+		load(s, &all);
 }
 
 /* Is a pod ready to be tried (in active, or its back-off over)? */
@@ -1073,7 +982,7 @@ static void *sched_thread(void *arg)
 	while (!__atomic_load_n(&s->stopping, __ATOMIC_ACQUIRE)) {
 		struct pf_watch_batch b = {0};
 		struct pf_err err = PF_ERR_INIT;
-		int64_t now = pf_sched_mono_ms(), wake;
+		int64_t now = pf_cluster_mono_ms(), wake;
 		bool leader;
 		int r = 0;
 
@@ -1103,7 +1012,7 @@ static void *sched_thread(void *arg)
 		if (leader && !s->opts.no_node_controller)
 			wake = min64(min64(wake, s->next_nodes_mono),
 				     s->evict_dirty ? now : s->next_evict_mono);
-		now = pf_sched_mono_ms();
+		now = pf_cluster_mono_ms();
 		if (leader) {
 			/* Pods to try: now, or when the first back-off ends;
 			 * never before a failed transaction's pause is over. */
@@ -1113,12 +1022,10 @@ static void *sched_thread(void *arg)
 
 			wake = min64(wake, t > s->backoff_until_mono ? t : s->backoff_until_mono);
 		}
-		/* Without a watch (a reload failed) there is nothing to wait
-		 * on: reload() backs off, then reloads again. */
-		r = s->watch
-			? pf_watch_next(s->watch, &b,
-					(int)(wake > now ? min64(wake - now, INT32_MAX) : 0), &err)
-			: -ENOTCONN;
+		/* Without a watch (a reload failed) this is -ENOTCONN:
+		 * reload() backs off, then reloads again. */
+		r = pf_listwatch_next(s->lw, &b,
+				      (int)(wake > now ? min64(wake - now, INT32_MAX) : 0), &err);
 		if (r == -ECANCELED)
 			break;
 		if (r < 0) {
@@ -1137,6 +1044,7 @@ int pf_sched_start(struct pf_store *store, const struct pf_sched_opts *opts, str
 {
 	struct pf_sched *s = pf_xcalloc(1, sizeof(*s));
 	_cleanup_free_ char *ident = NULL;
+	struct pf_kv_list all;
 	int r;
 
 	s->store = store;
@@ -1165,15 +1073,16 @@ int pf_sched_start(struct pf_store *store, const struct pf_sched_opts *opts, str
 	pf_lease_init(&s->lease, store, "kube-system", "kube-scheduler", ident,
 		      s->opts.lease_duration_ms);
 	pthread_mutex_init(&s->stats_lock, NULL);
-	pthread_mutex_init(&s->watch_lock, NULL);
 
 	s->next_evict_mono = INT64_MAX;
-	r = load(s, err);
+	s->lw = pf_listwatch_new(store, "/registry/", "scheduler");
+	r = pf_listwatch_list(s->lw, &all, NULL, err);
 	if (r < 0) {
 		pf_err_prefix(err, "scheduler: load the store: ");
 		pf_sched_stop(s);
 		return r;
 	}
+	load(s, &all);
 	r = binder_start(s, err);
 	if (r < 0) {
 		pf_sched_stop(s);
@@ -1195,24 +1104,18 @@ void pf_sched_stop(struct pf_sched *s)
 		return;
 	__atomic_store_n(&s->stopping, true, __ATOMIC_RELEASE);
 	if (s->started) {
-		pthread_mutex_lock(&s->watch_lock);
-		pf_watch_cancel(s->watch);
-		pthread_mutex_unlock(&s->watch_lock);
+		pf_listwatch_cancel(s->lw);
 		pthread_join(s->thread, NULL);
 	}
 	binder_stop(s->binder);
 	pf_lease_release(&s->lease);
-	if (s->watch)
-		pf_watch_close(s->watch);
+	pf_listwatch_free(s->lw);
 	view_clear(s);
-	pf_hashmap_free(&s->tolsets); /* empty: every pod gave its set back */
 	pf_sq_free(&s->queue);
-	free(s->nodes);
-	free(s->nx);
+	pf_cluster_free(&s->view);
 	pf_sched_ctx_free(&s->ctx);
 	pf_lease_clear(&s->lease);
 	pthread_mutex_destroy(&s->stats_lock);
-	pthread_mutex_destroy(&s->watch_lock);
 	free(s);
 }
 

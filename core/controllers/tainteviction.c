@@ -24,7 +24,7 @@
  * this process only, as in kube-controller-manager: a new leader starts
  * counting afresh.  It never
  * writes a pod but through pf_api_delete_pod_why, and it reads only the
- * scheduler's view.
+ * cluster view (clusterview.h).
  */
 #include "scheduler-internal.h"
 #include "api.h"
@@ -66,10 +66,10 @@ static bool evict(struct pf_sched *s, struct spod *p)
 /* When p is to go (0: never), given what its node's taints say now. */
 static int64_t due(struct pf_sched *s, struct spod *p, int64_t now)
 {
-	ssize_t i = pf_sched_node_index(s, p->node);
+	ssize_t i = pf_cluster_node_index(&s->view, p->node);
 	int64_t d = i < 0 ? PF_EVICT_NEVER
 			  : pf_sched_noexecute(p->ne ? p->ne->tols : NULL, p->ne ? p->ne->n : 0,
-					       &s->nodes[i]);
+					       &s->view.nodes[i]);
 
 	if (d == PF_EVICT_NEVER) {
 		if (p->evict_at_mono)
@@ -107,22 +107,22 @@ void pf_tainteviction_pod(struct pf_sched *s, struct spod *p)
 
 	if (!s->lease.held || s->opts.no_node_controller || !p->node || p->deleting)
 		return;
-	at = handle(s, p, pf_sched_mono_ms());
+	at = handle(s, p, pf_cluster_mono_ms());
 	if (at && at < s->next_evict_mono)
 		s->next_evict_mono = at;
 }
 
 int64_t pf_tainteviction_run(struct pf_sched *s)
 {
-	int64_t now = pf_sched_mono_ms(), next = INT64_MAX;
+	int64_t now = pf_cluster_mono_ms(), next = INT64_MAX;
 	bool tainted = false, scheduled = false;
 	struct spod *p;
 
-	for (size_t i = 0; i < s->n_nodes && !tainted; i++)
-		tainted = pf_sched_node_noexecute(&s->nodes[i]);
+	for (size_t i = 0; i < s->view.n_nodes && !tainted; i++)
+		tainted = pf_sched_node_noexecute(&s->view.nodes[i]);
 	if (!tainted && !s->evict_scheduled)
 		return INT64_MAX;
-	for (size_t it = 0; (p = pf_hashmap_next(&s->pods, &it));) {
+	for (size_t it = 0; (p = pf_cluster_pod_next(&s->view, &it));) {
 		int64_t at;
 
 		if (!p->node || p->deleting)

@@ -1,14 +1,17 @@
 /*
- * store-internal.h - what the store dispatcher (store.c), its backends
- * (store_mem.c, store_sqlite.c, later store_etcd.c) and their tests share.
- * Nothing outside core/store*.c and the unit tests (test_store.c; test_sched.c
- * for pf_store_compact) may include it: the rest of podfs talks to store.h
+ * store-internal.h - what the store dispatcher (store.c), the watch
+ * machinery every backend shares (watch.c), the backends (store_mem.c,
+ * store_sqlite.c) and their tests share.  Nothing outside core/store/ and
+ * the unit tests (test_store.c; test_sched.c and test_listwatch.c for
+ * pf_store_compact) may include it: the rest of podfs talks to store.h
  * only.
  */
 #ifndef PODFS_STORE_INTERNAL_H
 #define PODFS_STORE_INTERNAL_H
 
 #include "store.h"
+
+#include <pthread.h>
 
 extern const struct pf_store_ops pf_store_mem_ops;
 extern const struct pf_store_ops pf_store_sqlite_ops;
@@ -52,5 +55,25 @@ char *pf_store_prefix_end(const char *prefix);
 
 /* Grow a batch by one event and return it, zeroed. */
 struct pf_watch_event *pf_watch_batch_add(struct pf_watch_batch *b, size_t *cap);
+
+/*
+ * Where a backend announces that its watchers may have something to fetch
+ * (watch.c): every commit, compaction or change seen from another process
+ * bumps seq, and pf_watch_next waits for seq to move between two fetches,
+ * so a change after a fetch always wakes it.  One hub per store (or per
+ * shared file); its mutex guards nothing of the backend's data, so a bump
+ * may come with or without the backend's own locks held.
+ */
+struct pf_watch_hub {
+	pthread_mutex_t mu;
+	pthread_cond_t changed; /* on the monotonic clock */
+	uint64_t seq;
+};
+void pf_watch_hub_init(struct pf_watch_hub *h);
+void pf_watch_hub_destroy(struct pf_watch_hub *h);
+void pf_watch_hub_bump(struct pf_watch_hub *h);
+
+/* Fill the header of a watch a backend's watch_open made. */
+void pf_watch_init(struct pf_watch *w, const struct pf_store_ops *ops, struct pf_watch_hub *hub);
 
 #endif

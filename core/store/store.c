@@ -1,7 +1,8 @@
 /*
  * store.c - the store dispatcher: picks a backend by URI scheme from a
  * static table, checks arguments once for every backend, and provides the
- * one-op conveniences and the free functions of store.h.
+ * one-op conveniences and the free functions of store.h (the watch calls
+ * are in watch.c).
  *
  * It must hold no state of its own and know nothing of how a backend keeps
  * its data; everything backend-specific lives behind struct pf_store_ops.
@@ -172,38 +173,6 @@ int pf_store_compact(struct pf_store *s, int64_t rev, struct pf_err *err)
 	return s->ops->compact(s, rev, err);
 }
 
-int pf_watch_open(struct pf_store *s, const char *prefix, int64_t from_rev, struct pf_watch **out,
-		  struct pf_err *err)
-{
-	int r;
-
-	*out = NULL;
-	r = s->ops->watch_open(s, prefix ? prefix : "", from_rev, out, err);
-	if (r < 0)
-		*out = NULL;
-	return r;
-}
-
-int pf_watch_next(struct pf_watch *w, struct pf_watch_batch *out, int timeout_ms,
-		  struct pf_err *err)
-{
-	out->events = NULL;
-	out->n = 0;
-	return w->ops->watch_next(w, out, timeout_ms, err);
-}
-
-void pf_watch_cancel(struct pf_watch *w)
-{
-	if (w)
-		w->ops->watch_cancel(w);
-}
-
-void pf_watch_close(struct pf_watch *w)
-{
-	if (w)
-		w->ops->watch_close(w);
-}
-
 void pf_kv_free(struct pf_kv *kv)
 {
 	if (!kv)
@@ -224,17 +193,6 @@ void pf_kv_list_free(struct pf_kv_list *l)
 	l->n = 0;
 }
 
-void pf_watch_batch_free(struct pf_watch_batch *b)
-{
-	if (!b)
-		return;
-	for (size_t i = 0; i < b->n; i++)
-		pf_kv_free(&b->events[i].kv);
-	free(b->events);
-	b->events = NULL;
-	b->n = 0;
-}
-
 void pf_kv_set(struct pf_kv *kv, const char *key, const void *value, size_t len, int64_t create_rev,
 	       int64_t mod_rev)
 {
@@ -243,13 +201,6 @@ void pf_kv_set(struct pf_kv *kv, const char *key, const void *value, size_t len,
 	kv->len = value ? len : 0;
 	kv->create_rev = create_rev;
 	kv->mod_rev = mod_rev;
-}
-
-struct pf_watch_event *pf_watch_batch_add(struct pf_watch_batch *b, size_t *cap)
-{
-	PF_GROW(b->events, *cap, b->n + 1);
-	memset(&b->events[b->n], 0, sizeof(b->events[0]));
-	return &b->events[b->n++];
 }
 
 int pf_store_err_exists(struct pf_err *err, const char *key)

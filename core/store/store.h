@@ -38,6 +38,8 @@
 
 #include "err.h"
 
+#include <stdbool.h>
+
 struct pf_store;
 struct pf_watch;
 
@@ -149,11 +151,15 @@ struct pf_store_ops {
 		    struct pf_err *err);
 	int (*txn)(struct pf_store *s, const struct pf_op *ops, size_t n, int64_t *rev,
 		   size_t *failed, struct pf_err *err);
+	/* Set up a watch with pf_watch_init() and its backend's position;
+	 * -ERANGE for a compacted from_rev (from_rev <= 0 is resolved here). */
 	int (*watch_open)(struct pf_store *s, const char *prefix, int64_t from_rev,
 			  struct pf_watch **out, struct pf_err *err);
-	int (*watch_next)(struct pf_watch *w, struct pf_watch_batch *out, int timeout_ms,
-			  struct pf_err *err);
-	void (*watch_cancel)(struct pf_watch *w);
+	/* Collect the events not yet delivered, without waiting: their count
+	 * (0 when there are none yet), -ERANGE or -EIO.  watch.c does the
+	 * waiting on w->hub, the timeout and the cancel. */
+	int (*watch_fetch)(struct pf_watch *w, struct pf_watch_batch *out, struct pf_err *err);
+	/* Free what watch_open made; the watch is idle. */
 	void (*watch_close)(struct pf_watch *w);
 	/* Drop history up to rev (store-internal.h: pf_store_compact). */
 	int (*compact)(struct pf_store *s, int64_t rev, struct pf_err *err);
@@ -162,8 +168,12 @@ struct pf_store_ops {
 struct pf_store {
 	const struct pf_store_ops *ops;
 };
+/* Every backend's watch starts with this header (watch.c owns it). */
+struct pf_watch_hub;
 struct pf_watch {
 	const struct pf_store_ops *ops;
+	struct pf_watch_hub *hub; /* where its backend announces changes */
+	bool cancelled;		  /* under hub->mu */
 };
 
 #endif

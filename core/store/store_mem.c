@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
-#include <time.h>
 
 struct mem_entry {
 	char *key;
@@ -35,10 +34,10 @@ struct mem_event {
 /* One store's data, shared by every handle of one mem:NAME. */
 struct mem_db {
 	pthread_mutex_t mu;
-	pthread_cond_t changed; /* broadcast on every commit, compaction and cancel */
-	char *name;		/* NULL for an anonymous mem: store */
-	unsigned refs;		/* guarded by registry_mu */
-	struct mem_db *next;	/* in registry when named */
+	struct pf_watch_hub hub; /* bumped on every commit and compaction */
+	char *name;		 /* NULL for an anonymous mem: store */
+	unsigned refs;		 /* guarded by registry_mu */
+	struct mem_db *next;	 /* in registry when named */
 
 	/* Pointers, so that insertion moves 8 bytes per entry, and so that a
 	 * failed txn can put the very entries it displaced back. */
@@ -61,8 +60,7 @@ struct mem_watch {
 	struct mem_db *db;
 	char *prefix;
 	size_t plen;
-	int64_t next_rev;
-	bool cancelled;
+	int64_t next_rev; /* under db->mu */
 };
 
 static pthread_mutex_t registry_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -86,14 +84,9 @@ static void event_clear(struct mem_event *ev)
 static struct mem_db *db_new(const char *name)
 {
 	struct mem_db *db = pf_xcalloc(1, sizeof(*db));
-	pthread_condattr_t ca;
 
 	pthread_mutex_init(&db->mu, NULL);
-	/* Watch timeouts are measured on the monotonic clock. */
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&db->changed, &ca);
-	pthread_condattr_destroy(&ca);
+	pf_watch_hub_init(&db->hub);
 	db->name = name ? pf_xstrdup(name) : NULL;
 	db->refs = 1;
 	db->history = PF_STORE_HISTORY;
@@ -109,7 +102,7 @@ static void db_free(struct mem_db *db)
 		event_clear(&db->log[i]);
 	free(db->log);
 	free(db->name);
-	pthread_cond_destroy(&db->changed);
+	pf_watch_hub_destroy(&db->hub);
 	pthread_mutex_destroy(&db->mu);
 	free(db);
 }
@@ -385,8 +378,8 @@ static int mem_txn(struct pf_store *base, const struct pf_op *ops, size_t n, int
 	db->rev = next;
 	if (db->rev - db->compact_rev > db->history + db->history / 10)
 		log_trim(db, db->rev - db->history);
-	pthread_cond_broadcast(&db->changed);
 	pthread_mutex_unlock(&db->mu);
+	pf_watch_hub_bump(&db->hub);
 	if (rev)
 		*rev = next;
 	return 0;
@@ -403,10 +396,11 @@ static int mem_compact(struct pf_store *base, int64_t rev, struct pf_err *err)
 			       (long long)rev, (long long)db->rev);
 	} else {
 		log_trim(db, rev);
-		/* Lagging watchers must learn that their history is gone. */
-		pthread_cond_broadcast(&db->changed);
 	}
 	pthread_mutex_unlock(&db->mu);
+	/* Lagging watchers must learn that their history is gone. */
+	if (r == 0)
+		pf_watch_hub_bump(&db->hub);
 	return r;
 }
 
@@ -427,7 +421,7 @@ static int mem_watch_open(struct pf_store *base, const char *prefix, int64_t fro
 	pthread_mutex_unlock(&db->mu);
 
 	w = pf_xcalloc(1, sizeof(*w));
-	w->base.ops = &pf_store_mem_ops;
+	pf_watch_init(&w->base, &pf_store_mem_ops, &db->hub);
 	w->db = db;
 	w->prefix = pf_xstrdup(prefix);
 	w->plen = strlen(prefix);
@@ -437,7 +431,7 @@ static int mem_watch_open(struct pf_store *base, const char *prefix, int64_t fro
 }
 
 /* Collect the events for w.  Caller holds db->mu. */
-static int fetch(struct mem_watch *w, struct pf_watch_batch *out, struct pf_err *err)
+static int fetch_locked(struct mem_watch *w, struct pf_watch_batch *out, struct pf_err *err)
 {
 	struct mem_db *db = w->db;
 	size_t lo = 0, hi = db->log_n, cap = 0;
@@ -474,56 +468,15 @@ static int fetch(struct mem_watch *w, struct pf_watch_batch *out, struct pf_err 
 	return (int)out->n;
 }
 
-static void deadline_of(int timeout_ms, struct timespec *ts)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += timeout_ms / 1000;
-	ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (ts->tv_nsec >= 1000000000) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000;
-	}
-}
-
-static int mem_watch_next(struct pf_watch *base, struct pf_watch_batch *out, int timeout_ms,
-			  struct pf_err *err)
+static int mem_watch_fetch(struct pf_watch *base, struct pf_watch_batch *out, struct pf_err *err)
 {
 	struct mem_watch *w = (struct mem_watch *)base;
-	struct mem_db *db = w->db;
-	struct timespec deadline;
 	int r;
 
-	if (timeout_ms >= 0)
-		deadline_of(timeout_ms, &deadline);
-	pthread_mutex_lock(&db->mu);
-	for (;;) {
-		if (w->cancelled) {
-			r = pf_err_set(err, ECANCELED, "watch cancelled");
-			break;
-		}
-		if ((r = fetch(w, out, err)) != 0)
-			break;
-		if (timeout_ms < 0) {
-			pthread_cond_wait(&db->changed, &db->mu);
-		} else if (pthread_cond_timedwait(&db->changed, &db->mu, &deadline) == ETIMEDOUT) {
-			r = 0;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&db->mu);
-	if (r < 0)
-		pf_watch_batch_free(out);
-	return r;
-}
-
-static void mem_watch_cancel(struct pf_watch *base)
-{
-	struct mem_watch *w = (struct mem_watch *)base;
-
 	pthread_mutex_lock(&w->db->mu);
-	w->cancelled = true;
-	pthread_cond_broadcast(&w->db->changed);
+	r = fetch_locked(w, out, err);
 	pthread_mutex_unlock(&w->db->mu);
+	return r;
 }
 
 static void mem_watch_close(struct pf_watch *base)
@@ -552,8 +505,7 @@ const struct pf_store_ops pf_store_mem_ops = {
     .list = mem_list,
     .txn = mem_txn,
     .watch_open = mem_watch_open,
-    .watch_next = mem_watch_next,
-    .watch_cancel = mem_watch_cancel,
+    .watch_fetch = mem_watch_fetch,
     .watch_close = mem_watch_close,
     .compact = mem_compact,
 };

@@ -196,10 +196,8 @@ struct sq_store {
 	struct conn *idle;
 	unsigned n_idle;
 
-	/* Watch wakeups: seq moves on every change anyone may have made. */
-	pthread_mutex_t mu;
-	pthread_cond_t changed;
-	uint64_t seq;
+	/* Watch wakeups: bumped on every change anyone may have made. */
+	struct pf_watch_hub hub;
 	pthread_mutex_t monitor_mu; /* held while starting the monitor */
 	bool monitor_running;
 	pthread_t monitor;
@@ -221,7 +219,6 @@ struct sq_watch {
 	char *prefix;
 	char *end; /* NULL: no upper bound */
 	int64_t next_rev;
-	bool cancelled; /* under s->mu */
 };
 
 /* Every open handle of this process, so that a commit through one wakes the
@@ -499,14 +496,6 @@ static void reader_putp(struct conn **c)
 }
 #define _cleanup_reader_ __attribute__((cleanup(reader_putp)))
 
-static void bump(struct sq_store *s)
-{
-	pthread_mutex_lock(&s->mu);
-	s->seq++;
-	pthread_cond_broadcast(&s->changed);
-	pthread_mutex_unlock(&s->mu);
-}
-
 static void notify_local(struct sq_store *s, int64_t rev)
 {
 	pthread_mutex_lock(&local_mu);
@@ -515,7 +504,7 @@ static void notify_local(struct sq_store *s, int64_t rev)
 			continue;
 		if (rev > __atomic_load_n(&t->local_rev, __ATOMIC_RELAXED))
 			__atomic_store_n(&t->local_rev, rev, __ATOMIC_RELAXED);
-		bump(t);
+		pf_watch_hub_bump(&t->hub);
 	}
 	pthread_mutex_unlock(&local_mu);
 }
@@ -653,8 +642,7 @@ static void sq_close(struct pf_store *base)
 	/* The writer last: the last connection checkpoints the WAL into the
 	 * database file. */
 	conn_close(s->writer);
-	pthread_cond_destroy(&s->changed);
-	pthread_mutex_destroy(&s->mu);
+	pf_watch_hub_destroy(&s->hub);
 	pthread_mutex_destroy(&s->monitor_mu);
 	pthread_mutex_destroy(&s->pool_mu);
 	pthread_mutex_destroy(&s->write_mu);
@@ -666,7 +654,6 @@ static void sq_close(struct pf_store *base)
 static int sq_open(const char *rest, struct pf_store **out, struct pf_err *err)
 {
 	struct sq_store *s;
-	pthread_condattr_t ca;
 	struct stat st;
 	int r;
 
@@ -685,12 +672,8 @@ static int sq_open(const char *rest, struct pf_store **out, struct pf_err *err)
 	s->inotify_fd = s->stop_fd = s->db_wd = s->wal_wd = -1;
 	pthread_mutex_init(&s->write_mu, NULL);
 	pthread_mutex_init(&s->pool_mu, NULL);
-	pthread_mutex_init(&s->mu, NULL);
 	pthread_mutex_init(&s->monitor_mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&s->changed, &ca);
-	pthread_condattr_destroy(&ca);
+	pf_watch_hub_init(&s->hub);
 
 	if ((r = create_file(s->path, err)) < 0)
 		goto fail;
@@ -1080,7 +1063,7 @@ static void *monitor_main(void *arg)
 			struct pf_err e = PF_ERR_INIT;
 			if (read_meta(s->monitor_conn, &cur, &compact, &e) < 0 ||
 			    cur > __atomic_load_n(&s->local_rev, __ATOMIC_RELAXED))
-				bump(s);
+				pf_watch_hub_bump(&s->hub);
 		}
 	}
 	return NULL;
@@ -1091,8 +1074,8 @@ static int start_monitor(struct sq_store *s, struct pf_err *err)
 {
 	int r = 0;
 
-	/* Not s->mu: this does I/O, and s->mu is what every commit in the
-	 * process takes to wake watchers. */
+	/* Not the hub's mutex: this does I/O, and the hub's mutex is what
+	 * every commit in the process takes to wake watchers. */
 	pthread_mutex_lock(&s->monitor_mu);
 	if (s->monitor_running)
 		goto out;
@@ -1138,7 +1121,7 @@ static int sq_watch_open(struct pf_store *base, const char *prefix, int64_t from
 	if (from_rev <= compact_rev)
 		return pf_store_err_compacted(err, from_rev, compact_rev);
 	w = pf_xcalloc(1, sizeof(*w));
-	w->base.ops = &pf_store_sqlite_ops;
+	pf_watch_init(&w->base, &pf_store_sqlite_ops, &s->hub);
 	w->s = s;
 	w->prefix = pf_xstrdup(prefix);
 	w->end = pf_store_prefix_end(prefix);
@@ -1188,8 +1171,9 @@ static int fetch_rows(struct conn *c, struct sq_watch *w, int64_t cur, struct pf
 	return (int)out->n;
 }
 
-static int fetch(struct sq_watch *w, struct pf_watch_batch *out, struct pf_err *err)
+static int sq_watch_fetch(struct pf_watch *base, struct pf_watch_batch *out, struct pf_err *err)
 {
+	struct sq_watch *w = (struct sq_watch *)base;
 	_cleanup_reader_ struct conn *c = NULL;
 	int64_t cur, compact_rev;
 	int r;
@@ -1205,66 +1189,6 @@ static int fetch(struct sq_watch *w, struct pf_watch_batch *out, struct pf_err *
 	if ((r = fetch_rows(c, w, cur, out, err)) < 0)
 		return r;
 	return (int)out->n;
-}
-
-static void deadline_of(int timeout_ms, struct timespec *ts)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += timeout_ms / 1000;
-	ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (ts->tv_nsec >= 1000000000) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000;
-	}
-}
-
-static int sq_watch_next(struct pf_watch *base, struct pf_watch_batch *out, int timeout_ms,
-			 struct pf_err *err)
-{
-	struct sq_watch *w = (struct sq_watch *)base;
-	struct sq_store *s = w->s;
-	struct timespec deadline;
-	bool timed_out = false;
-	uint64_t seen;
-	int r = 0;
-
-	if (timeout_ms >= 0)
-		deadline_of(timeout_ms, &deadline);
-	pthread_mutex_lock(&s->mu);
-	while (!timed_out) {
-		if (w->cancelled) {
-			r = pf_err_set(err, ECANCELED, "watch cancelled");
-			break;
-		}
-		/* Read seq before looking, so a change after the look wakes us. */
-		seen = s->seq;
-		pthread_mutex_unlock(&s->mu);
-		r = fetch(w, out, err);
-		pthread_mutex_lock(&s->mu);
-		if (r != 0)
-			break;
-		while (s->seq == seen && !w->cancelled && !timed_out) {
-			if (timeout_ms < 0)
-				pthread_cond_wait(&s->changed, &s->mu);
-			else
-				timed_out = pthread_cond_timedwait(&s->changed, &s->mu,
-								   &deadline) == ETIMEDOUT;
-		}
-	}
-	pthread_mutex_unlock(&s->mu);
-	if (r < 0)
-		pf_watch_batch_free(out);
-	return r;
-}
-
-static void sq_watch_cancel(struct pf_watch *base)
-{
-	struct sq_watch *w = (struct sq_watch *)base;
-
-	pthread_mutex_lock(&w->s->mu);
-	w->cancelled = true;
-	pthread_cond_broadcast(&w->s->changed);
-	pthread_mutex_unlock(&w->s->mu);
 }
 
 static void sq_watch_close(struct pf_watch *base)
@@ -1294,8 +1218,7 @@ const struct pf_store_ops pf_store_sqlite_ops = {
     .list = sq_list,
     .txn = sq_txn,
     .watch_open = sq_watch_open,
-    .watch_next = sq_watch_next,
-    .watch_cancel = sq_watch_cancel,
+    .watch_fetch = sq_watch_fetch,
     .watch_close = sq_watch_close,
     .compact = sq_compact,
 };
