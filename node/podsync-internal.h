@@ -1,7 +1,8 @@
 /*
  * podsync-internal.h - what the two halves of a syncPod pass share:
  * podsync.c (the containers and the pod's status) and podstop.c (deletion,
- * the active deadline, emptyDir eviction).  Nothing else includes it.
+ * the active deadline, emptyDir eviction), and what podrec.c below them
+ * gives both.  Nothing else includes it.
  */
 #ifndef PODFS_NODE_PODSYNC_INTERNAL_H
 #define PODFS_NODE_PODSYNC_INTERNAL_H
@@ -15,8 +16,11 @@ void pf_sync_add_event(struct pf_sync_result *res, const char *type, const char 
 void pf_sync_want_at(struct pf_sync_result *res, int64_t t);
 /* The hollow runtime (fake): no real containers, passes take microseconds. */
 bool pf_sync_hollow(const struct pf_sync_ctx *ctx);
+/* podrec.c: what both halves use. */
 /* Remember the runtime ID of the pod's container name. */
 void pf_podrec_add_id(struct pf_podrec *rec, const char *name, const char *id);
+/* Forget the i-th remembered ID. */
+void pf_podrec_drop_id(struct pf_podrec *rec, size_t i);
 /* The runtime ID in a containerID of this runtime ("fake://abc" -> "abc"),
  * NULL for another runtime's or none. */
 const char *pf_sync_own_id(const struct pf_sync_ctx *ctx, const char *container_id);

@@ -1,8 +1,8 @@
 /*
- * store.c - the store dispatcher: picks a backend by URI scheme from a
- * static table, checks arguments once for every backend, and provides the
- * one-op conveniences and the free functions of store.h (the watch calls
- * are in watch.c).
+ * store.c - the store dispatcher: checks arguments once for every backend
+ * and calls it, and provides the one-op conveniences and the free
+ * functions of store.h (the watch calls are in watch.c; the table of
+ * backends by URI scheme is stores.c, above the backends).
  *
  * It must hold no state of its own and know nothing of how a backend keeps
  * its data; everything backend-specific lives behind struct pf_store_ops.
@@ -10,48 +10,6 @@
 #include "store-internal.h"
 
 #include <errno.h>
-
-static int etcd_unbuilt_open(const char *rest, struct pf_store **out, struct pf_err *err)
-{
-	return pf_err_set(err, ENOTSUP, "etcd store not built yet");
-}
-
-static const struct pf_store_ops etcd_unbuilt_ops = {
-    .scheme = "etcd",
-    .open = etcd_unbuilt_open,
-};
-
-static const struct pf_store_ops *const backends[] = {
-    &pf_store_sqlite_ops,
-    &pf_store_mem_ops,
-    &etcd_unbuilt_ops,
-};
-
-int pf_store_open(const char *uri, struct pf_store **out, struct pf_err *err)
-{
-	const char *colon;
-	size_t n;
-	int r;
-
-	*out = NULL;
-	if (!uri || !(colon = strchr(uri, ':')))
-		return pf_err_set(err, EINVAL,
-				  "store URI '%s' has no scheme (want sqlite:PATH or "
-				  "etcd://HOST:PORT)",
-				  uri ? uri : "(null)");
-	n = (size_t)(colon - uri);
-	for (size_t i = 0; i < PF_ARRAY_SIZE(backends); i++) {
-		if (strlen(backends[i]->scheme) != n || memcmp(backends[i]->scheme, uri, n))
-			continue;
-		r = backends[i]->open(colon + 1, out, err);
-		if (r < 0)
-			*out = NULL;
-		return r;
-	}
-	return pf_err_set(err, EINVAL,
-			  "unknown store URI scheme '%.*s' (want sqlite:PATH or etcd://HOST:PORT)",
-			  (int)n, uri);
-}
 
 void pf_store_close(struct pf_store *s)
 {
