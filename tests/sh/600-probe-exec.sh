@@ -28,7 +28,8 @@ EOT
 remember_uid rd
 uid=$(awk '/^  uid:/ {print $2; exit}' "$PODS/rd/pod.yaml")
 check "rd: Running" -- wait_until 20 grep -qx Running "$PODS/rd/phase"
-sleep 2
+# The failed probe's event proves the probe ran before "not ready" counts.
+check "rd: the probe ran and failed" -- wait_until 20 grep -q "Readiness probe failed: " "$PODS/rd/events"
 is "$(cat "$PODS/rd/ready")" "false" "rd: not ready without the file"
 like "$(cat "$PODS/rd/pod.yaml")" "containers with unready status: \[app\]" "rd: Ready False, app unready"
 ctl=$(ls -d "$STATE"/pods/"$uid"/volumes/ctl 2>/dev/null || find "$STATE" -type d -name ctl -path "*$uid*" | head -1)

@@ -79,11 +79,11 @@ web to '    readinessProbe:
       periodSeconds: 1'
 check "to: an open port (by name) makes it ready" -- wait_until 20 grep -qx true "$PODS/to/ready"
 check "tc: Running" -- wait_until 20 grep -qx Running "$PODS/tc/phase"
-sleep 2
-is "$(cat "$PODS/tc/ready")" "false" "tc: a closed port keeps it unready"
-# kubelet dials the pod IP (loopback inside the pod when it has none).
+# kubelet dials the pod IP (loopback inside the pod when it has none).  The
+# failed probe's event proves the probe ran; only then is "unready" news.
 tcip=$(cat "$PODS/tc/ip"); tcip=${tcip:-127.0.0.1}
-like "$(cat "$PODS/tc/events")" "Readiness probe failed: dial tcp ${tcip//./\\.}:9: connect: Connection refused" "tc: connection refused, dialled at the pod IP"
+check "tc: connection refused, dialled at the pod IP" -- wait_until 20 grep -qF "Readiness probe failed: dial tcp $tcip:9: connect: Connection refused" "$PODS/tc/events"
+is "$(cat "$PODS/tc/ready")" "false" "tc: a closed port keeps it unready"
 
 for p in hr h404 h500 tc to; do rmdir "$PODS/$p"; done
 check "all deleted" -- wait_until 20 sh -c "test -z \"\$(ls '$PODS')\""
