@@ -9,6 +9,7 @@
  * Pure functions of the pod and the policy: no store, no clock, no I/O.
  */
 #include "validate-internal.h"
+#include "wellknown.h"
 
 /* Split a reference the way the kubelet's parsers.ParseImageName does, as
  * far as the pull policy needs: the tag is the ':' part of the last path
@@ -253,10 +254,8 @@ void pf_pod_set_defaults_for(struct pf_pod *pod, const struct pf_policy *policy)
 		if (v->kind == PF_VOLUME_HOSTPATH)
 			set_str(&v->host_path_type, "");
 	}
-	default_toleration(s, "node.kubernetes.io/not-ready",
-			   own ? policy->not_ready_toleration_s : 300);
-	default_toleration(s, "node.kubernetes.io/unreachable",
-			   own ? policy->unreachable_toleration_s : 300);
+	default_toleration(s, PF_TAINT_NOT_READY, own ? policy->not_ready_toleration_s : 300);
+	default_toleration(s, PF_TAINT_UNREACHABLE, own ? policy->unreachable_toleration_s : 300);
 
 	free(pod->status.qos_class);
 	pod->status.qos_class = pf_xstrdup(pod_qos(s));
