@@ -11,26 +11,21 @@
 
 void pf_field_errs_free(struct pf_field_errs *c)
 {
-	for (size_t i = 0; i < c->n; i++)
-		free(c->items[i]);
-	free(c->items);
-	c->items = NULL;
-	c->n = 0;
+	pf_strlist_free(&c->causes);
 }
 
 static void causes_add(struct pf_field_errs *c, struct pf_buf *b)
 {
-	char *s = pf_buf_detach(b, NULL);
+	const struct pf_strlist *l = &c->causes;
+	bool seen = false;
 
 	/* ToAggregate drops repeated messages; keep the first occurrence. */
-	for (size_t i = 0; i < c->n; i++) {
-		if (strcmp(c->items[i], s) == 0) {
-			free(s);
-			return;
-		}
-	}
-	c->items = pf_xrealloc(c->items, (c->n + 1) * sizeof(*c->items));
-	c->items[c->n++] = s;
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->items[i], b->buf) == 0)
+			seen = true;
+	if (!seen)
+		pf_strlist_add(&c->causes, b->buf);
+	pf_buf_release(b);
 }
 
 /* Go's %q for the strings users put in manifests: the bad value must read
@@ -184,17 +179,18 @@ void pf_field_invalid_each(struct pf_field_errs *c, const char *path, const char
 int pf_field_errs_report(const struct pf_field_errs *c, const char *kind, const char *name,
 			 struct pf_err *err)
 {
+	const struct pf_strlist *l = &c->causes;
 	struct pf_buf b = PF_BUF_INIT;
 	int ret;
 
-	if (!c->n)
+	if (!l->n)
 		return 0;
 	pf_buf_addf(&b, "The %s \"%s\" is invalid: ", kind, name);
-	if (c->n > 1)
+	if (l->n > 1)
 		pf_buf_addc(&b, '[');
-	for (size_t i = 0; i < c->n; i++)
-		pf_buf_addf(&b, "%s%s", i ? ", " : "", c->items[i]);
-	if (c->n > 1)
+	for (size_t i = 0; i < l->n; i++)
+		pf_buf_addf(&b, "%s%s", i ? ", " : "", l->items[i]);
+	if (l->n > 1)
 		pf_buf_addc(&b, ']');
 	ret = pf_err_set(err, EINVAL, "%s", b.buf);
 	pf_buf_release(&b);

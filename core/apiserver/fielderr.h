@@ -11,16 +11,18 @@
 #define PODFS_FIELDERR_H
 
 #include "err.h"
+#include "model.h"
 
 /* The causes in the order they were found; exact repeats are dropped, as
  * ToAggregate drops them. */
 struct pf_field_errs {
-	char **items;
-	size_t n;
+	struct pf_strlist causes;
 };
 #define PF_FIELD_ERRS_INIT                                                                         \
 	{                                                                                          \
-		NULL, 0                                                                            \
+		{                                                                                  \
+			NULL, 0                                                                    \
+		}                                                                                  \
 	}
 
 void pf_field_errs_free(struct pf_field_errs *c);

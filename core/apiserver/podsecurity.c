@@ -199,7 +199,8 @@ enum pss_gate { GATE_PRIVILEGED, GATE_HOST_PATHS };
  * One check.  The detail kubectl shows in parentheses is built as
  *   ["pod"] [" and "] [subject "a", "b"] verb object values tail
  * where subject and verb agree in number with the subjects, object with
- * the values, each pair as {one, many}: e.g. container "a" uses hostPort 80.
+ * the values, each pair as {one, many} ({same} when the number changes
+ * nothing): e.g. container "a" uses hostPort 80.
  */
 struct pss_check {
 	const char *name; /* the violation as kubectl names it */
@@ -239,21 +240,19 @@ static const struct pss_check checks[] = {
      .gate = GATE_PRIVILEGED,
      .container = ctr_privileged,
      .subject = CONTAINERS,
-     .verb = {" must not set securityContext.privileged=true",
-	      " must not set securityContext.privileged=true"}},
+     .verb = {" must not set securityContext.privileged=true"}},
     {.name = "procMount",
      .gate = GATE_PRIVILEGED,
      .container = ctr_proc_mount,
      .subject = CONTAINERS,
-     .verb = {" must not set securityContext.procMount to",
-	      " must not set securityContext.procMount to"},
+     .verb = {" must not set securityContext.procMount to"},
      .quote = true},
     {.name = "forbidden sysctls", .gate = GATE_PRIVILEGED, .pod = pod_sysctls},
     {.name = "non-default capabilities",
      .gate = GATE_PRIVILEGED,
      .container = ctr_caps,
      .subject = CONTAINERS,
-     .verb = {" must not include", " must not include"},
+     .verb = {" must not include"},
      .quote = true,
      .tail = " in securityContext.capabilities.add"},
     {.name = "hostPath volumes",
@@ -265,14 +264,14 @@ static const struct pss_check checks[] = {
      .pod = pod_seccomp,
      .container = ctr_seccomp,
      .subject = CONTAINERS,
-     .verb = {" must not set securityContext.seccompProfile.type to",
-	      " must not set securityContext.seccompProfile.type to"},
+     .verb = {" must not set securityContext.seccompProfile.type to"},
      .quote = true},
 };
 
+/* forms[1] NULL: the words do not change with the number. */
 static const char *plural(size_t n, const char *const forms[2])
 {
-	return n == 1 ? forms[0] : forms[1];
+	return n == 1 || !forms[1] ? forms[0] : forms[1];
 }
 
 static void join(struct pf_buf *b, char *const *items, size_t n, bool quote)

@@ -17,6 +17,16 @@ static bool starts(const char *s, const char *prefix)
 	return s && strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* Exactly one reason, equal to want (prefix: starting with want); the
+ * list is emptied for the next check. */
+static bool one_reason(struct pf_name_msgs *m, const char *want, bool prefix)
+{
+	bool r = m->n == 1 && (prefix ? starts(m->m[0], want) : strcmp(m->m[0], want) == 0);
+
+	m->n = 0;
+	return r;
+}
+
 static void test_dns1123(void)
 {
 	struct pf_name_msgs m = {.n = 0};
@@ -25,33 +35,27 @@ static void test_dns1123(void)
 	pf_dns1123_label_msgs("web-1", &m);
 	is_int(m.n, 0, "web-1 is a label");
 	pf_dns1123_label_msgs("a.b", &m);
-	ok(m.n == 1 && strcmp(m.m[0], "must not contain dots") == 0,
+	ok(one_reason(&m, "must not contain dots", false),
 	   "a.b: a subdomain but no label says 'must not contain dots'");
-	m.n = 0;
 	pf_dns1123_label_msgs("Web", &m);
-	ok(m.n == 1 && starts(m.m[0], LABEL_ERR_HEAD), "Web: the label regex message");
-	m.n = 0;
+	ok(one_reason(&m, LABEL_ERR_HEAD, true), "Web: the label regex message");
 	memset(long_label, 'a', 64);
 	long_label[64] = 0;
 	pf_dns1123_label_msgs(long_label, &m);
-	ok(m.n == 1 && strcmp(m.m[0], "must be no more than 63 characters") == 0,
+	ok(one_reason(&m, "must be no more than 63 characters", false),
 	   "64 characters: too long only");
-	m.n = 0;
 	pf_dns1123_label_msgs("", &m);
-	ok(m.n == 1 && starts(m.m[0], LABEL_ERR_HEAD), "empty label fails the regex");
-	m.n = 0;
+	ok(one_reason(&m, LABEL_ERR_HEAD, true), "empty label fails the regex");
 
 	pf_dns1123_subdomain_msgs("a.b-c.example", &m);
 	is_int(m.n, 0, "a.b-c.example is a subdomain");
 	pf_dns1123_subdomain_msgs("a..b", &m);
-	ok(m.n == 1 && starts(m.m[0], SUBDOMAIN_ERR_HEAD), "a..b: the subdomain message");
-	m.n = 0;
+	ok(one_reason(&m, SUBDOMAIN_ERR_HEAD, true), "a..b: the subdomain message");
 	memset(long_sub, 'a', 254);
 	long_sub[254] = 0;
 	pf_dns1123_subdomain_msgs(long_sub, &m);
-	ok(m.n == 1 && strcmp(m.m[0], "must be no more than 253 characters") == 0,
+	ok(one_reason(&m, "must be no more than 253 characters", false),
 	   "254 characters: too long (the regex puts no bound on one label)");
-	m.n = 0;
 
 	/* The checks append: two in a row report both. */
 	pf_dns1123_label_msgs("A", &m);
@@ -76,8 +80,7 @@ static void test_object_names(void)
 	pf_object_name_msgs("web-", true, &m);
 	is_int(m.n, 0, "a generateName may end in '-'");
 	pf_object_name_msgs("web-", false, &m);
-	ok(m.n == 1 && starts(m.m[0], SUBDOMAIN_ERR_HEAD), "a name may not");
-	m.n = 0;
+	ok(one_reason(&m, SUBDOMAIN_ERR_HEAD, true), "a name may not");
 	pf_object_name_msgs("-", true, &m);
 	is_int(m.n, 1, "a generateName of '-' alone is still bad");
 }
@@ -127,8 +130,7 @@ static void test_label_values(void)
 	pf_label_value_msgs("My_value-1.2", &m);
 	is_int(m.n, 0, "My_value-1.2 is valid");
 	pf_label_value_msgs("bad value", &m);
-	ok(m.n == 1 && starts(m.m[0], "a valid label must be an empty string"), "a space is not");
-	m.n = 0;
+	ok(one_reason(&m, "a valid label must be an empty string", true), "a space is not");
 
 	struct pf_err err = PF_ERR_INIT;
 
@@ -150,11 +152,9 @@ static void test_port_names(void)
 	pf_port_name_msgs("http-alt", &m);
 	is_int(m.n, 0, "http-alt is a port name");
 	pf_port_name_msgs("a--b", &m);
-	ok(m.n == 1 && strcmp(m.m[0], "must not contain consecutive hyphens") == 0, "a--b");
-	m.n = 0;
+	ok(one_reason(&m, "must not contain consecutive hyphens", false), "a--b");
 	pf_port_name_msgs("123", &m);
-	ok(m.n == 1 && strcmp(m.m[0], "must contain at least one letter (a-z)") == 0, "123");
-	m.n = 0;
+	ok(one_reason(&m, "must contain at least one letter (a-z)", false), "123");
 	/* Four reasons apply; the list keeps the first three, as before. */
 	pf_port_name_msgs("-----------------", &m);
 	ok(m.n == 3 && strcmp(m.m[0], "must be no more than 15 characters") == 0 &&
