@@ -19,7 +19,7 @@
 #include <errno.h>
 #include <limits.h>
 
-static const char nonneg_err[] = "must be greater than or equal to 0";
+const char pf_nonneg_msg[] = "must be greater than or equal to 0";
 static const char port_range_err[] = "must be between 1 and 65535, inclusive";
 static const char id_range_err[] = "must be between 0 and 4294967295, inclusive";
 
@@ -41,8 +41,8 @@ struct vctx {
 /* Each reason IsQualifiedName gives for name, as an Invalid value that
  * shows shown (annotation keys are checked lowercased but shown as given);
  * returns how many. */
-static size_t invalid_qualified_name(struct pf_field_errs *c, const char *path, const char *shown,
-				     const char *name)
+size_t pf_invalid_qualified_name(struct pf_field_errs *c, const char *path, const char *shown,
+				 const char *name)
 {
 	struct pf_name_owned o = {.n = 0};
 	size_t n;
@@ -86,7 +86,7 @@ static void validate_label_map(struct pf_field_errs *c, const struct pf_strmap *
 	for (size_t i = 0; i < m->n; i++) {
 		struct pf_name_msgs vm = {.n = 0};
 
-		invalid_qualified_name(c, path, m->items[i].key, m->items[i].key);
+		pf_invalid_qualified_name(c, path, m->items[i].key, m->items[i].key);
 		pf_label_value_msgs(m->items[i].value ? m->items[i].value : "", &vm);
 		pf_field_invalid_each(c, path, m->items[i].value, vm.m, vm.n);
 	}
@@ -104,7 +104,7 @@ static void validate_meta(struct vctx *v)
 	else
 		invalid_object_name(&v->c, "metadata.name", m->name, false);
 	if (m->generation < 0)
-		pf_field_invalid_int(&v->c, "metadata.generation", m->generation, nonneg_err);
+		pf_field_invalid_int(&v->c, "metadata.generation", m->generation, pf_nonneg_msg);
 	validate_label_map(&v->c, &m->labels, "metadata.labels");
 	for (size_t i = 0; i < m->annotations.n; i++) {
 		const struct pf_pair *a = &m->annotations.items[i];
@@ -112,7 +112,7 @@ static void validate_meta(struct vctx *v)
 
 		/* Annotation keys are qualified names in any case. */
 		ascii_lower(lower);
-		invalid_qualified_name(&v->c, "metadata.annotations", a->key, lower);
+		pf_invalid_qualified_name(&v->c, "metadata.annotations", a->key, lower);
 		total += strlen(a->key) + (a->value ? strlen(a->value) : 0);
 	}
 	if (total > 256 * 1024)
@@ -120,7 +120,7 @@ static void validate_meta(struct vctx *v)
 	for (size_t i = 0; i < m->finalizers.n; i++) {
 		const char *f = m->finalizers.items[i];
 
-		invalid_qualified_name(&v->c, "metadata.finalizers", f, f);
+		pf_invalid_qualified_name(&v->c, "metadata.finalizers", f, f);
 		if (!strchr(f, '/') && strcmp(f, "kubernetes") != 0 && strcmp(f, "orphan") != 0 &&
 		    strcmp(f, "foregroundDeletion") != 0) {
 			_cleanup_free_ char *p = pf_xasprintf("metadata.finalizers[%zu]", i);
@@ -333,7 +333,7 @@ static void validate_field_ref(struct vctx *v, const struct pf_env_var *e, const
 		}
 		if (strcmp(p, "metadata.annotations") == 0)
 			ascii_lower(sub);
-		invalid_qualified_name(&v->c, path, sub, sub);
+		pf_invalid_qualified_name(&v->c, path, sub, sub);
 		return;
 	}
 	if (!pf_str_in(fp, convertible_field_paths)) {
@@ -485,160 +485,6 @@ static void validate_mounts(struct vctx *v, const struct pf_container *ctr, cons
 }
 
 static const char *const pull_policies[] = {"Always", "IfNotPresent", "Never", NULL};
-
-static const char *const std_resources[] = {
-    "cpu",
-    "memory",
-    "ephemeral-storage",
-    "requests.cpu",
-    "requests.memory",
-    "requests.ephemeral-storage",
-    "limits.cpu",
-    "limits.memory",
-    "limits.ephemeral-storage",
-    "pods",
-    "services",
-    "replicationcontrollers",
-    "resourcequotas",
-    "secrets",
-    "configmaps",
-    "persistentvolumeclaims",
-    "storage",
-    "requests.storage",
-    "services.nodeports",
-    "services.loadbalancers",
-    NULL,
-};
-static const char *const integer_resources[] = {
-    "pods",
-    "services",
-    "replicationcontrollers",
-    "resourcequotas",
-    "secrets",
-    "configmaps",
-    "persistentvolumeclaims",
-    "services.nodeports",
-    "services.loadbalancers",
-    NULL,
-};
-
-static bool is_hugepages(const char *n)
-{
-	return strncmp(n, "hugepages-", 10) == 0;
-}
-
-static bool is_native(const char *n)
-{
-	return !strchr(n, '/') || strstr(n, "kubernetes.io/");
-}
-
-static bool is_extended(const char *n)
-{
-	struct pf_name_owned o = {.n = 0};
-	_cleanup_free_ char *quota = NULL;
-	bool ok;
-
-	if (is_native(n) || strncmp(n, "requests.", 9) == 0)
-		return false;
-	quota = pf_xasprintf("requests.%s", n);
-	pf_qualified_name_msgs(quota, &o);
-	ok = o.n == 0;
-	pf_name_owned_free(&o);
-	return ok;
-}
-
-static bool overcommit_allowed(const char *n)
-{
-	return is_native(n) && !is_hugepages(n);
-}
-
-/* validateContainerResourceName; false when the name is already wrong. */
-static void validate_resource_name(struct pf_field_errs *c, const char *n, const char *path)
-{
-	if (invalid_qualified_name(c, path, n, n))
-		return;
-	if (!strchr(n, '/')) {
-		if (!pf_str_in(n, std_resources) && !is_hugepages(n)) {
-			pf_field_invalid(c, path, n,
-					 "must be a standard resource type or fully qualified");
-			return;
-		}
-		if (strcmp(n, "cpu") != 0 && strcmp(n, "memory") != 0 &&
-		    strcmp(n, "ephemeral-storage") != 0 && !is_hugepages(n))
-			pf_field_invalid(c, path, n, "must be a standard resource for containers");
-	} else if (!is_native(n) && !is_extended(n)) {
-		pf_field_invalid(c, path, n, "doesn't follow extended resource name standard");
-	}
-}
-
-static void validate_quantity(struct pf_field_errs *c, const char *name,
-			      const struct pf_quantity *q, const char *path)
-{
-	const char *str = q->str ? q->str : "0";
-
-	if (q->milli < 0)
-		pf_field_invalid(c, path, str, nonneg_err);
-	/* Quantity has a String() method, so "must be an integer" quotes
-	 * nothing. */
-	if ((pf_str_in(name, integer_resources) || is_extended(name)) && q->milli % 1000 != 0)
-		pf_field_invalid_raw(c, path, str, "must be an integer");
-}
-
-static void validate_resources(struct vctx *v, const struct pf_container *ctr, const char *path)
-{
-	const struct pf_resources *r = &ctr->resources;
-	_cleanup_free_ char *lim = pf_xasprintf("%s.resources.limits", path);
-	_cleanup_free_ char *req = pf_xasprintf("%s.resources.requests", path);
-	bool cpu_mem = false, huge = false;
-
-	for (size_t i = 0; i < r->limits.n; i++) {
-		const struct pf_resource *res = &r->limits.items[i];
-		_cleanup_free_ char *p = pf_xasprintf("%s[%s]", lim, res->name);
-
-		validate_resource_name(&v->c, res->name, p);
-		validate_quantity(&v->c, res->name, &res->q, p);
-		if (is_hugepages(res->name))
-			huge = true;
-		if (strcmp(res->name, "cpu") == 0 || strcmp(res->name, "memory") == 0)
-			cpu_mem = true;
-	}
-	for (size_t i = 0; i < r->requests.n; i++) {
-		const struct pf_resource *res = &r->requests.items[i];
-		_cleanup_free_ char *p = pf_xasprintf("%s[%s]", req, res->name);
-		const struct pf_quantity *l = pf_reslist_get(&r->limits, res->name);
-		const char *qs = res->q.str ? res->q.str : "0";
-
-		validate_resource_name(&v->c, res->name, p);
-		validate_quantity(&v->c, res->name, &res->q, p);
-		if (l) {
-			const char *ls = l->str ? l->str : "0";
-
-			if (res->q.milli != l->milli && !overcommit_allowed(res->name)) {
-				_cleanup_free_ char *d =
-				    pf_xasprintf("must be equal to %s limit of %s", res->name, ls);
-
-				pf_field_invalid(&v->c, req, qs, d);
-			} else if (res->q.milli > l->milli) {
-				_cleanup_free_ char *d = pf_xasprintf(
-				    "must be less than or equal to %s limit of %s", res->name, ls);
-
-				pf_field_invalid(&v->c, req, qs, d);
-			}
-		} else if (!overcommit_allowed(res->name)) {
-			pf_field_required(&v->c, lim,
-					  "Limit must be set for non overcommitable resources");
-		}
-		if (is_hugepages(res->name))
-			huge = true;
-		if (strcmp(res->name, "cpu") == 0 || strcmp(res->name, "memory") == 0)
-			cpu_mem = true;
-	}
-	if (huge && !cpu_mem) {
-		_cleanup_free_ char *p = pf_xasprintf("%s.resources", path);
-
-		pf_field_forbidden(&v->c, p, "HugePages require cpu or memory");
-	}
-}
 
 static const char *const proc_mounts[] = {"Default", "Unmasked", NULL};
 static const char *const seccomp_types[] = {"Localhost", "RuntimeDefault", "Unconfined", NULL};
@@ -794,7 +640,7 @@ static void validate_probe(struct vctx *v, const struct pf_probe *pr, enum probe
 		if (vals[i] < 0) {
 			_cleanup_free_ char *p = pf_xasprintf("%s.%s", path, names[i]);
 
-			pf_field_invalid_int(&v->c, p, vals[i], nonneg_err);
+			pf_field_invalid_int(&v->c, p, vals[i], pf_nonneg_msg);
 		}
 	}
 	if (pr->has_termination_grace_period_seconds && pr->termination_grace_period_seconds <= 0)
@@ -868,7 +714,7 @@ static void validate_container_common(struct vctx *v, const struct pf_container 
 		pf_field_required(&v->c, pp, NULL);
 	else if (!pf_str_in(c->image_pull_policy, pull_policies))
 		pf_field_unsupported(&v->c, pp, c->image_pull_policy, pull_policies);
-	validate_resources(v, c, path);
+	pf_validate_resources(&v->c, &c->resources, path);
 	validate_container_sc(v, c, path);
 }
 
@@ -1081,7 +927,7 @@ static void validate_tolerations(struct vctx *v)
 		const char *effect = t->effect ? t->effect : "";
 
 		if (!pf_str_empty(t->key))
-			invalid_qualified_name(&v->c, kp, t->key, t->key);
+			pf_invalid_qualified_name(&v->c, kp, t->key, t->key);
 		if (pf_str_empty(t->key) && strcmp(oper, "Exists") != 0)
 			pf_field_invalid(
 			    &v->c, op, oper,
@@ -1122,7 +968,7 @@ static void validate_spec(struct vctx *v)
 		pf_field_required(&v->c, "spec.terminationGracePeriodSeconds", NULL);
 	else if (s->termination_grace_period_seconds < 0)
 		pf_field_invalid_int(&v->c, "spec.terminationGracePeriodSeconds",
-				     s->termination_grace_period_seconds, nonneg_err);
+				     s->termination_grace_period_seconds, pf_nonneg_msg);
 	validate_volumes(v);
 	validate_containers(v);
 	validate_init_containers(v);
