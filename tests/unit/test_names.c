@@ -27,6 +27,14 @@ static bool one_reason(struct pf_name_msgs *m, const char *want, bool prefix)
 	return r;
 }
 
+/* n copies of 'a' in buf (which holds n + 1 bytes). */
+static const char *a_times(char *buf, size_t n)
+{
+	memset(buf, 'a', n);
+	buf[n] = 0;
+	return buf;
+}
+
 static void test_dns1123(void)
 {
 	struct pf_name_msgs m = {.n = 0};
@@ -39,18 +47,14 @@ static void test_dns1123(void)
 	   "a.b: a subdomain but no label says 'must not contain dots'");
 	pf_dns1123_label_msgs("Web", &m);
 	ok(one_reason(&m, LABEL_ERR_HEAD, true), "Web: the label regex message");
-	memset(long_label, 'a', 64);
-	long_label[64] = 0;
-	pf_dns1123_label_msgs(long_label, &m);
+	pf_dns1123_label_msgs(a_times(long_label, 64), &m);
 	ok(one_reason(&m, "must be no more than 63 characters", false),
 	   "64 characters: too long only");
 	pf_dns1123_label_msgs("", &m);
 	ok(one_reason(&m, LABEL_ERR_HEAD, true), "empty label fails the regex");
 
 	/* The regex puts no bound on one label: only the length fails. */
-	memset(long_sub, 'a', 254);
-	long_sub[254] = 0;
-	pf_dns1123_subdomain_msgs(long_sub, &m);
+	pf_dns1123_subdomain_msgs(a_times(long_sub, 254), &m);
 	ok(one_reason(&m, "must be no more than 253 characters", false), "254 characters");
 	pf_dns1123_subdomain_msgs("a..b", &m);
 	ok(one_reason(&m, SUBDOMAIN_ERR_HEAD, true), "a..b: the subdomain message");
