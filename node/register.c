@@ -86,8 +86,7 @@ int pf_parse_capacity(const char *s, struct pf_reslist *out, struct pf_err *err)
 }
 
 static const char *const own_labels[] = {
-    "kubernetes.io/hostname", "kubernetes.io/os",	 "kubernetes.io/arch",
-    "beta.kubernetes.io/os",  "beta.kubernetes.io/arch",
+    PF_LABEL_HOSTNAME, PF_LABEL_OS, PF_LABEL_ARCH, PF_LABEL_OS_BETA, PF_LABEL_ARCH_BETA,
 };
 
 static int label_entry(void *arg, const char *e, struct pf_err *err)
@@ -353,11 +352,11 @@ struct pf_node *pf_node_build(const struct pf_node_desc *d, int64_t now)
 	n->meta.name = pf_xstrdup(d->name);
 	n->meta.uid = pf_xstrdup(uid);
 	n->meta.creation_ms = now;
-	pf_strmap_set(&n->meta.labels, "beta.kubernetes.io/arch", h->arch);
-	pf_strmap_set(&n->meta.labels, "beta.kubernetes.io/os", "linux");
-	pf_strmap_set(&n->meta.labels, "kubernetes.io/arch", h->arch);
-	pf_strmap_set(&n->meta.labels, "kubernetes.io/hostname", d->name);
-	pf_strmap_set(&n->meta.labels, "kubernetes.io/os", "linux");
+	pf_strmap_set(&n->meta.labels, PF_LABEL_ARCH_BETA, h->arch);
+	pf_strmap_set(&n->meta.labels, PF_LABEL_OS_BETA, "linux");
+	pf_strmap_set(&n->meta.labels, PF_LABEL_ARCH, h->arch);
+	pf_strmap_set(&n->meta.labels, PF_LABEL_HOSTNAME, d->name);
+	pf_strmap_set(&n->meta.labels, PF_LABEL_OS, "linux");
 	for (size_t i = 0; d->labels && i < d->labels->n; i++)
 		pf_strmap_set(&n->meta.labels, d->labels->items[i].key, d->labels->items[i].value);
 

@@ -14,11 +14,7 @@
 
 #include "err.h"
 #include "types.h"
-
-/* The taints the node lifecycle controller puts on a node it lost touch
- * with; a heartbeat that finds the node Ready again takes them off. */
-#define PF_TAINT_UNREACHABLE "node.kubernetes.io/unreachable"
-#define PF_TAINT_NOT_READY   "node.kubernetes.io/not-ready"
+#include "wellknown.h" /* PF_TAINT_*: the taints a heartbeat takes off */
 
 /* kubelet's evictionHard default memory.available<100Mi: allocatable memory
  * is capacity minus this; nodefs.available<10% likewise for ephemeral-storage. */

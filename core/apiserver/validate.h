@@ -9,6 +9,7 @@
 #define PODFS_VALIDATE_H
 
 #include "err.h"
+#include "names.h" /* the name checks callers of validate.h use */
 #include "types.h"
 
 /* What the node lets pods do beyond Pod Security "baseline".  NULL or all
@@ -46,19 +47,6 @@ void pf_pod_set_defaults_for(struct pf_pod *pod, const struct pf_policy *policy)
  * "Duplicate value: \"X\"", "Too long: may not be more than 63 bytes" ...
  */
 int pf_pod_validate(const struct pf_pod *pod, const struct pf_policy *policy, struct pf_err *err);
-
-/* RFC 1123 checks as apimachinery's IsDNS1123Subdomain/IsDNS1123Label. On
- * failure returns false and, if detail is non-NULL, points it at the
- * apimachinery message ("a lowercase RFC 1123 subdomain must consist of ..."). */
-bool pf_is_dns1123_subdomain(const char *s, const char **detail);
-bool pf_is_dns1123_label(const char *s, const char **detail);
-
-/* A label as apimachinery checks it (IsQualifiedName for the key,
- * IsValidLabelValue for the value; value NULL skips it).  -EINVAL with
- * err = "invalid label key \"x\": name part must be ..." or
- * "invalid label value \"v\" for key \"k\": a valid label must be ...".
- * Taint keys and values follow the same rules. */
-int pf_label_check(const char *key, const char *value, struct pf_err *err);
 
 /* The container image reference for "Pulling image" messages and defaults:
  * true when the reference carries no tag or the tag latest (imagePullPolicy

@@ -25,11 +25,9 @@
 #include "api.h"
 #include "log.h"
 #include "manifest.h"
+#include "wellknown.h"
 
 #include <errno.h>
-
-#define NR "node.kubernetes.io/not-ready"
-#define UR "node.kubernetes.io/unreachable"
 
 static void set_cond_taints(struct pf_node *node, unsigned want, int64_t now)
 {
@@ -38,17 +36,19 @@ static void set_cond_taints(struct pf_node *node, unsigned want, int64_t now)
 		unsigned bit;
 		const char *key, *effect;
 	} all[] = {
-	    {CT_NR_NS, NR, "NoSchedule"},
-	    {CT_NR_NE, NR, "NoExecute"},
-	    {CT_UR_NS, UR, "NoSchedule"},
-	    {CT_UR_NE, UR, "NoExecute"},
+	    {CT_NR_NS, PF_TAINT_NOT_READY, "NoSchedule"},
+	    {CT_NR_NE, PF_TAINT_NOT_READY, "NoExecute"},
+	    {CT_UR_NS, PF_TAINT_UNREACHABLE, "NoSchedule"},
+	    {CT_UR_NE, PF_TAINT_UNREACHABLE, "NoExecute"},
 	};
 
 	/* Drop the condition taints, keep the others in their order. */
 	for (size_t i = 0; i < node->n_taints; i++) {
 		struct pf_taint *t = &node->taints[i];
 		bool cond =
-		    t->key && (strcmp(t->key, NR) == 0 || strcmp(t->key, UR) == 0) &&
+		    t->key &&
+		    (strcmp(t->key, PF_TAINT_NOT_READY) == 0 ||
+		     strcmp(t->key, PF_TAINT_UNREACHABLE) == 0) &&
 		    (pf_taint_effect(t->effect) & (PF_EFFECT_NOSCHEDULE | PF_EFFECT_NOEXECUTE));
 
 		if (cond) {

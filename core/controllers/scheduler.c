@@ -11,12 +11,9 @@
  * the loop calls pf_sched_pick once per pod over up to a thousand nodes.
  */
 #include "scheduler.h"
+#include "wellknown.h"
 
 #include <errno.h>
-
-#define NODE_NOT_READY	   "node.kubernetes.io/not-ready"
-#define NODE_UNREACHABLE   "node.kubernetes.io/unreachable"
-#define NODE_UNSCHEDULABLE "node.kubernetes.io/unschedulable"
 
 unsigned pf_taint_effect(const char *s)
 {
@@ -198,9 +195,9 @@ void pf_sched_node_init(struct pf_sched_node *out, const struct pf_node *node)
 	out->unschedulable = node->unschedulable;
 	out->ready = pf_node_ready_of(node);
 	if (out->ready == PF_READY_FALSE)
-		implied = NODE_NOT_READY;
+		implied = PF_TAINT_NOT_READY;
 	else if (out->ready == PF_READY_UNKNOWN)
-		implied = NODE_UNREACHABLE;
+		implied = PF_TAINT_UNREACHABLE;
 	out->taints = pf_xcalloc(node->n_taints + 1, sizeof(*out->taints));
 	for (size_t i = 0; i < node->n_taints; i++) {
 		const struct pf_taint *t = &node->taints[i];
@@ -362,7 +359,8 @@ unsigned pf_sched_filter(const struct pf_sched_pod *pod, const struct pf_sched_n
 {
 	unsigned r = 0;
 
-	if (node->unschedulable && !tolerated(pod, NODE_UNSCHEDULABLE, "", PF_EFFECT_NOSCHEDULE))
+	if (node->unschedulable &&
+	    !tolerated(pod, PF_TAINT_UNSCHEDULABLE, "", PF_EFFECT_NOSCHEDULE))
 		return PF_FIT_UNSCHEDULABLE;
 	if (pod->node_name && strcmp(pod->node_name, node->name) != 0)
 		return PF_FIT_NODE_NAME;

@@ -21,6 +21,7 @@
 #include "api.h"
 #include "log.h"
 #include "manifest.h"
+#include "wellknown.h"
 
 #include <errno.h>
 
@@ -217,8 +218,8 @@ static unsigned cond_taints(const struct pf_node *node)
 	for (size_t i = 0; i < node->n_taints; i++) {
 		const struct pf_taint *t = &node->taints[i];
 		unsigned e = pf_taint_effect(t->effect);
-		bool nr = t->key && strcmp(t->key, "node.kubernetes.io/not-ready") == 0;
-		bool ur = t->key && strcmp(t->key, "node.kubernetes.io/unreachable") == 0;
+		bool nr = t->key && strcmp(t->key, PF_TAINT_NOT_READY) == 0;
+		bool ur = t->key && strcmp(t->key, PF_TAINT_UNREACHABLE) == 0;
 
 		if (nr && e == PF_EFFECT_NOSCHEDULE)
 			m |= CT_NR_NS;
