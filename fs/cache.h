@@ -10,7 +10,7 @@
 #ifndef PODFS_FS_CACHE_H
 #define PODFS_FS_CACHE_H
 
-#include "err.h"
+#include "errors.h"
 #include "types.h"
 #include "podstatus.h"
 #include "store.h"

@@ -8,7 +8,7 @@
 
 #include <errno.h>
 
-#include "err.h"
+#include "errors.h"
 #include "inval.h"
 #include "log.h"
 #include "util.h"

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include "err.h"
+#include "errors.h"
 #include "util.h"
 #include "workers.h"
 

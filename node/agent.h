@@ -18,7 +18,7 @@
 
 #include <stdbool.h>
 
-#include "err.h"
+#include "errors.h"
 #include "store.h"
 
 struct pf_agent;

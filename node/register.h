@@ -12,7 +12,7 @@
 #ifndef PODFS_NODE_REGISTER_H
 #define PODFS_NODE_REGISTER_H
 
-#include "err.h"
+#include "errors.h"
 #include "types.h"
 #include "wellknown.h" /* PF_TAINT_*: the taints a heartbeat takes off */
 

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "err.h"
+#include "errors.h"
 
 /* pf_write_file flags. */
 enum {

@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#include "err.h"
+#include "errors.h"
 #include "imageref.h"
 
 struct pf_sha256 {

@@ -31,7 +31,7 @@
 
 #include <stdint.h>
 
-#include "err.h"
+#include "errors.h"
 #include "imageindex.h"
 #include "types.h"
 

@@ -14,7 +14,7 @@
 
 #include <stdint.h>
 
-#include "err.h"
+#include "errors.h"
 #include "imageref.h"
 
 /* Read the layer blob at path (a tar, gzip'd or zstd'd or not), compute

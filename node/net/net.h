@@ -20,7 +20,7 @@
 
 #include <stdbool.h>
 
-#include "err.h"
+#include "errors.h"
 #include "types.h"
 
 struct pf_net;

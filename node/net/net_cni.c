@@ -37,7 +37,7 @@
 
 #include "fileio.h"
 #include "log.h"
-#include "spawn.h"
+#include "spawner.h"
 #include "util.h"
 
 extern const struct pf_net_ops pf_net_cni_ops;

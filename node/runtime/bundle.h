@@ -14,7 +14,7 @@
 
 #include <jansson.h>
 
-#include "err.h"
+#include "errors.h"
 #include "image.h"
 #include "types.h"
 

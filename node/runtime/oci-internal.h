@@ -41,7 +41,7 @@
 #include "image.h"
 #include "net.h"
 #include "runtime.h"
-#include "spawn.h"
+#include "spawner.h"
 
 struct net_job;
 

@@ -28,7 +28,7 @@
 #ifndef PODFS_NODE_RUNTIME_H
 #define PODFS_NODE_RUNTIME_H
 
-#include "err.h"
+#include "errors.h"
 #include "types.h"
 
 struct pf_runtime;

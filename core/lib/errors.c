@@ -1,7 +1,7 @@
 /*
- * err.c - the error object: first error wins, context is prefixed.
+ * errors.c - the error object: first error wins, context is prefixed.
  */
-#include "err.h"
+#include "errors.h"
 
 #include <errno.h>
 

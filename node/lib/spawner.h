@@ -1,5 +1,5 @@
 /*
- * spawn.h - the one way node/ runs a child process (crun/runc, conmon, a
+ * spawner.h - the one way node/ runs a child process (crun/runc, conmon, a
  * hook): fork + exec with a deadline, stdout and stderr captured, every
  * other descriptor closed in the child except those the caller passes on.
  *
@@ -7,12 +7,12 @@
  * child is what keeps a wedged runtime from wedging the node agent, and one
  * place to capture stderr is what lets errors be translated once.
  */
-#ifndef PODFS_NODE_SPAWN_H
-#define PODFS_NODE_SPAWN_H
+#ifndef PODFS_NODE_SPAWNER_H
+#define PODFS_NODE_SPAWNER_H
 
 #include <stdbool.h>
 
-#include "err.h"
+#include "errors.h"
 
 struct pf_spawn {
 	const char *const *argv; /* argv[0] is the program (a path or a name on PATH) */

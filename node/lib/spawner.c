@@ -1,5 +1,5 @@
 /*
- * spawn.c - fork + exec with a deadline and captured output (spawn.h).
+ * spawner.c - fork + exec with a deadline and captured output (spawner.h).
  *
  * The child does only async-signal-safe work between fork and exec (the
  * parent is multi-threaded, and under ASan malloc in the child could
@@ -7,7 +7,7 @@
  * built before the fork.  The parent waits on a pidfd and the pipes with
  * poll(2), so the deadline covers a child that hangs with its pipes open.
  */
-#include "spawn.h"
+#include "spawner.h"
 
 #include <errno.h>
 #include <fcntl.h>

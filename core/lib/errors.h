@@ -1,5 +1,5 @@
 /*
- * err.h - the error object every fallible podfs function takes last.
+ * errors.h - the error object every fallible podfs function takes last.
  *
  * A fallible function returns 0 (or a positive count) on success and -errno
  * on failure.  The innermost failure writes one human sentence into the
@@ -8,8 +8,8 @@
  * The first error set wins, as with curl's error buffer: a later pf_err_set
  * on an already-set error keeps the original sentence.
  */
-#ifndef PODFS_ERR_H
-#define PODFS_ERR_H
+#ifndef PODFS_ERRORS_H
+#define PODFS_ERRORS_H
 
 #include "util.h"
 
