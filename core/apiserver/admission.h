@@ -10,7 +10,7 @@
 #ifndef PODFS_ADMISSION_H
 #define PODFS_ADMISSION_H
 
-#include "err.h"
+#include "errors.h"
 #include "manifest.h"
 #include "validate.h"
 

@@ -9,7 +9,7 @@
 #ifndef PODFS_API_H
 #define PODFS_API_H
 
-#include "err.h"
+#include "errors.h"
 #include "types.h"
 #include "store.h"
 #include "manifest.h"

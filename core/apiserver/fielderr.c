@@ -6,6 +6,7 @@
  * (validate.c decides that), and it does no I/O.
  */
 #include "fielderr.h"
+#include "names.h"
 
 #include <errno.h>
 
@@ -195,4 +196,31 @@ int pf_field_errs_report(const struct pf_field_errs *c, const char *kind, const 
 	ret = pf_err_set(err, EINVAL, "%s", b.buf);
 	pf_buf_release(&b);
 	return ret;
+}
+
+const char pf_nonneg_msg[] = "must be greater than or equal to 0";
+
+bool pf_str_in(const char *s, const char *const *set)
+{
+	for (size_t i = 0; set[i]; i++)
+		if (strcmp(s, set[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Each reason IsQualifiedName gives for name, as an Invalid value that
+ * shows shown (annotation keys are checked lowercased but shown as given);
+ * returns how many. */
+size_t pf_invalid_qualified_name(struct pf_field_errs *c, const char *path, const char *shown,
+				 const char *name)
+{
+	struct pf_name_owned o = {.n = 0};
+	size_t n;
+
+	pf_qualified_name_msgs(name, &o);
+	for (size_t k = 0; k < o.n; k++)
+		pf_field_invalid(c, path, shown, o.m[k]);
+	n = o.n;
+	pf_name_owned_free(&o);
+	return n;
 }

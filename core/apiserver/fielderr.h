@@ -10,7 +10,7 @@
 #ifndef PODFS_FIELDERR_H
 #define PODFS_FIELDERR_H
 
-#include "err.h"
+#include "errors.h"
 #include "types.h"
 
 /* The causes in the order they were found; exact repeats are dropped, as
@@ -58,5 +58,17 @@ void pf_field_unsupported(struct pf_field_errs *c, const char *path, const char 
  * "... is invalid: [cause1, cause2]" for several.  0 when c is empty. */
 int pf_field_errs_report(const struct pf_field_errs *c, const char *kind, const char *name,
 			 struct pf_err *err);
+
+/* Helpers the rules share (validate.c, resources.c, podsecurity.c). */
+/* Whether s is one of the NULL-terminated set. */
+bool pf_str_in(const char *s, const char *const *set);
+
+/* Each reason IsQualifiedName gives for name as an Invalid value at path
+ * showing shown; how many. */
+size_t pf_invalid_qualified_name(struct pf_field_errs *c, const char *path, const char *shown,
+				 const char *name);
+
+/* apimachinery's "must be greater than or equal to 0". */
+extern const char pf_nonneg_msg[];
 
 #endif

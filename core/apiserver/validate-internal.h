@@ -18,17 +18,6 @@ static inline bool pf_str_empty(const char *s)
 	return !s || !*s;
 }
 
-/* Whether s is one of the NULL-terminated set. */
-bool pf_str_in(const char *s, const char *const *set);
-
-/* Each reason IsQualifiedName gives for name as an Invalid value at path
- * showing shown; how many. */
-size_t pf_invalid_qualified_name(struct pf_field_errs *c, const char *path, const char *shown,
-				 const char *name);
-
-/* apimachinery's "must be greater than or equal to 0". */
-extern const char pf_nonneg_msg[];
-
 /* A container's resources (limits and requests) at path
  * ("spec.containers[0]"): validateContainerResourceName and
  * ValidateResourceRequirements. */

@@ -19,17 +19,8 @@
 #include <errno.h>
 #include <limits.h>
 
-const char pf_nonneg_msg[] = "must be greater than or equal to 0";
 static const char port_range_err[] = "must be between 1 and 65535, inclusive";
 static const char id_range_err[] = "must be between 0 and 4294967295, inclusive";
-
-bool pf_str_in(const char *s, const char *const *set)
-{
-	for (size_t i = 0; set[i]; i++)
-		if (strcmp(s, set[i]) == 0)
-			return true;
-	return false;
-}
 
 /* ---- validation ---------------------------------------------------------- */
 
@@ -37,23 +28,6 @@ struct vctx {
 	const struct pf_pod *pod;
 	struct pf_field_errs c;
 };
-
-/* Each reason IsQualifiedName gives for name, as an Invalid value that
- * shows shown (annotation keys are checked lowercased but shown as given);
- * returns how many. */
-size_t pf_invalid_qualified_name(struct pf_field_errs *c, const char *path, const char *shown,
-				 const char *name)
-{
-	struct pf_name_owned o = {.n = 0};
-	size_t n;
-
-	pf_qualified_name_msgs(name, &o);
-	for (size_t k = 0; k < o.n; k++)
-		pf_field_invalid(c, path, shown, o.m[k]);
-	n = o.n;
-	pf_name_owned_free(&o);
-	return n;
-}
 
 /* NameIsDNSSubdomain (prefix: of a generateName) at path. */
 static void invalid_object_name(struct pf_field_errs *c, const char *path, const char *name,

@@ -8,7 +8,7 @@
 #ifndef PODFS_VALIDATE_H
 #define PODFS_VALIDATE_H
 
-#include "err.h"
+#include "errors.h"
 #include "names.h" /* the name checks callers of validate.h use */
 #include "types.h"
 
