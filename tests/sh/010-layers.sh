@@ -50,6 +50,15 @@ for g in "${folders[@]}"; do
 	done
 done
 
+# A -I directory is searched before the system's, for <...> too: no header
+# of podfs may share its name with a system one (glibc has <err.h> and
+# <spawn.h>), or a file including the system's would get podfs's.
+same=""
+for h in $(git ls-files '*.h' | xargs -n1 basename | sort -u); do
+	compiles "$h" && same="$same $h"
+done
+is "$same" "" "no header is named as a system header"
+
 # The objects: which folder defines each symbol, and who uses it.
 # Only the objects of today's sources: a build dir keeps those of files
 # that were renamed or split since.
