@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # podfs - a FUSE filesystem that runs the Kubernetes pod workflow for real.
 #
 #   make            build ./podfs

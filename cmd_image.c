@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_image.c - `podfs image ...`: argument parsing and
  * podman-like output over the store API; no store logic of its own.

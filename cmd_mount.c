@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_mount.c - `podfs MOUNTPOINT`, the all-in-one (as `k3s server`): the
  * FUSE API layer, the embedded store, the scheduler and a node agent for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_node.c - `podfs node`: a node agent alone in its process, as `k3s
  * agent`, over a store another process serves.

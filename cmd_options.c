@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_options.c - what the subcommands that run a podfs process share: one
  * option parser (so the all-in-one and `podfs node` spell every option

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_validate.c - `podfs validate FILE...` (- for standard input): the
  * API server's checks (decode, defaults, validation, admission) run offline

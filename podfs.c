@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * podfs.c - the podfs command's entry point: it finds the subcommand and
  * hands over to its file (cmd_*.c), as git.c does to its builtins.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * podfs.h - the podfs command: what its dispatcher (podfs.c) and its
  * subcommands (cmd_*.c) share.

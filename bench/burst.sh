@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # bench/burst.sh - podfs's side of bench/podstart.sh's burst alone, a few
 # times: B busybox pods copied in at once (one multi-document file) until
 # all are Running, then deleted.  Per round: the burst's wall time, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hollowbench - hollow-node scale figures through the store: submit pods
  * already bound round-robin to NODE-0001..NODE-N (as the scheduler would

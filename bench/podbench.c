@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * podbench - the API layer's figures, measured through the real mount.
  *

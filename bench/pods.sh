@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # bench/pods.sh - what bench/podstart.sh and bench/burst.sh share: the one
 # manifest both sides of the comparison run, a multi-document file of it,
 # and two small helpers.  Sourced, not run.

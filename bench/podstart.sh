@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # bench/podstart.sh - the full pod start against podman: busybox pods, one
 # container, no probes, with a pod IP from the CNI plugins, on the same
 # manifest and the same image for both.  podfs: N pods one at a time,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # bench/run.sh - podfs's figures through the real mount (optimised build).
 # A benchmark, not a test: it prints a table and the goals beside it.
 set -eu

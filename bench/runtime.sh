@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # bench/runtime.sh - real containers: busybox pod create -> Running over N
 # pods, with a bare `RUNTIME create` + `start` of the same bundle as the
 # floor, and what a running pod costs (conmon's RSS, the agent's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * schedbench - the scheduler's figures, in-process on a real sqlite store
  * (the mount is not involved: these are the scheduler's own numbers).

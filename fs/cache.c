@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cache.c - pods, nodes and events as the mount shows them, following the
  * store's watch.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cache.h - the mount's view of the store: pod summaries, nodes and recent
  * events, kept current by one watch thread, so that reads never touch the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dropbox.c - pods/ as a drop-box: files being written there are kept in
  * memory and handed to the API layer when the writer closes them (or, for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fs.c - the FUSE API layer's life: its own state (init/free), the
  * session and the mount, the threads that serve it (invalidations, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fs.h - the FUSE API layer's shared state.  fs/ maps paths to store objects
  * and renders files from them; it never runs containers or scheduling logic.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * handles.c - the open file handles of the mount.  A handle lives in a
  * slot table (fs->handles); fi->fh holds slot and generation, never a

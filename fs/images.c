@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * images.c - the mount's images/ directory: one file per image reference,
  * named as users type it ("nginx:latest"; '/' in a name is written %2F and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * images.h - the mount's images/ directory (see images.c).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * inval.c - the thread that sends FUSE invalidations (see inval.h): a pool
  * of one worker (workers.h), so notifications and the calls queued behind

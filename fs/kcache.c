@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kcache.c - what the kernel may keep of the mount (attributes, names)
  * and what to drop when objects change.  Decides and queues; the sending

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * logs.h - container log files as the mount shows them (see logs.c).
  */

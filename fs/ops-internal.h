@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ops-internal.h - what the FUSE operations (ops.c), the pods/ drop-box
  * (dropbox.c) and the parked wait/ reads (wait.c) share.  Not for other

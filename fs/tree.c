@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tree.c - the names of the files in each directory of the mount.  The
  * layout is the user contract (podfs(5)); change it only with the man page.

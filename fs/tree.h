@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tree.h - path -> object: the layout of the mount (podfs(5)) and the FUSE
  * inode numbers that name each file.

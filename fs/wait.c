@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wait.c - reads of pods/<p>/wait/<X>.  A read that cannot be answered yet
  * is parked, not blocked: it holds no FUSE worker thread, and the cache's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * workers.c - the pool behind workers.h: a FIFO of jobs and n threads.
  * It knows nothing of FUSE; the jobs do.

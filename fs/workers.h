@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * workers.h - a few threads for the FUSE operations that wait on the store.
  *

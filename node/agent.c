@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * agent.c - the node agent's thread: registration, heartbeats, and the pod
  * loop (list, watch, reconcile through podsync.c, batched writes).  With a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * agent.h - the node agent (kubelet): registers one node, or many hollow
  * ones, keeps them Ready with heartbeats, and runs the pods bound to them

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hook.c - preStop exec hooks on their own threads (hook.h).  The thread
  * only runs the command and records how it went; every decision (when to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hook.h - a container's preStop exec hook, run on a thread of its own so
  * that the agent thread never waits for it: a hook may take the whole grace

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * podrec.c - what both halves of a syncPod pass use (podsync.c, the
  * containers and the pod's status; podstop.c, deletion and eviction): the

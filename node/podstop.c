@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * podstop.c - how a pod's containers come to an end in a syncPod pass:
  * deletion with its grace period and preStop hooks, activeDeadlineSeconds

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * podsync-internal.h - what the two halves of a syncPod pass share:
  * podsync.c (the containers and the pod's status) and podstop.c (deletion,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * podsync.c - one syncPod pass: runtime calls and the pod's new status, in
  * kubelet's words (conditions, containerStatuses, events).

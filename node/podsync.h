@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * podsync.h - one pass of kubelet's syncPod for one pod: compare what the
  * pod object asks for with what the runtime holds, tell the runtime what to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * probe.c - the prober (probe.h): a list of probe entries, one per
  * container and kind, and worker threads that take the entry due first.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * probe.h - kubelet's prober: startup, liveness and readiness probes of
  * running containers, run by a small pool of worker threads so that one

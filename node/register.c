@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * register.c - the node object: flags, host facts, building, merging into
  * the stored object, heartbeat.  The words and defaults are kubelet's

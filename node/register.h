@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * register.h - the node object a node agent registers and keeps fresh, as
  * kubelet's registerWithAPIServer and updateNodeStatus do: the flags that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * writebatch.c - the writes a round of the node agent gathers before one
  * transaction stores them (agent.c), grouped per pod so that a group whose

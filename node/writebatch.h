@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * writebatch.h - the node agent's gathered writes: store ops in groups, one
  * group per pod (its status or deletion and its events).  The batch owns

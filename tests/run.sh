@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/run.sh - run the C unit tests and the shell scenarios, count TAP
 # results, end with "N passed, N failed".
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # contrib/images/busybox.sh OUT - the default busybox image, offline, from
 # Debian's busybox-static: /bin/busybox and its applets, root and nobody in
 # /etc/passwd, Cmd ["sh"], written as an OCI image layout at OUT.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # contrib/images/lib.sh - shared by the image scripts: turn a staged root
 # filesystem into a one-layer OCI image layout, offline, with nothing but
 # tar, gzip and sha256sum, reproducibly: entries sorted, owners root, every

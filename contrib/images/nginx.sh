@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # contrib/images/nginx.sh OUT - the default nginx image, offline, from
 # Debian's nginx: the binary and the shared libraries it links (ldd), its
 # mime.types and welcome page, a configuration for a container (foreground,

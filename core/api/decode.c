@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * decode.c - the walker of the codec: the node tree of yamlread.c onto the
  * structs of types.h through the field tables of schema.c.  Unknown fields,

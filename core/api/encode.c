@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * encode.c - the writer of the codec: the structs of types.h as
  * `kubectl get -o yaml` shows them (go-yaml v2 layout and quoting, every

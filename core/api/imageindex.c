@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * imageindex.c - reading and writing the text of STATE/images/index.json
  * (see imageindex.h) with jansson.  No locking and no renames here: the

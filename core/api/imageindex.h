@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * imageindex.h - the image store's index file, STATE/images/index.json:
  * which normalised reference names which image.
@@ -15,7 +16,7 @@
 
 #include <stdint.h>
 
-#include "err.h"
+#include "errors.h"
 
 struct pf_image_entry {
 	char *ref;	/* normalised: "docker.io/library/nginx:latest" */

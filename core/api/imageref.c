@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * imageref.c - parsing and normalising image references, after the grammar
  * container engines share (the "reference" package of the distribution

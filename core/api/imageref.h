@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * imageref.h - container image references, parsed and normalised the way a
  * container engine does: "nginx", "nginx:latest" and
@@ -11,7 +12,7 @@
 
 #include <stdbool.h>
 
-#include "err.h"
+#include "errors.h"
 
 #define PF_DEFAULT_DOMAIN "docker.io"
 #define PF_DEFAULT_TAG	  "latest"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * manifest-internal.h - what the parts of the YAML codec share, and no one
  * else: the node tree the reader builds (yamlread.c), the field tables that

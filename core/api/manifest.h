@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * manifest.h - YAML in and YAML out for the API types of types.h (libyaml):
  * the public face of the codec (yamlread.c, schema.c, decode.c, encode.c).
@@ -27,7 +28,7 @@
 #ifndef PODFS_MANIFEST_H
 #define PODFS_MANIFEST_H
 
-#include "err.h"
+#include "errors.h"
 #include "types.h"
 
 #define PF_MANIFEST_MAX_BYTES (3u * 1024 * 1024) /* the API server's limit */

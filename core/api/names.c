@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * names.c - apimachinery's string formats for names and keys: RFC 1123
  * labels and subdomains, object names, qualified names (label, annotation

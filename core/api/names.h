@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * names.h - apimachinery's string formats (k8s.io/apimachinery/pkg/util/
  * validation and the API's name rules): which strings may name an object,
@@ -13,7 +14,7 @@
 
 #include <stdbool.h>
 
-#include "err.h"
+#include "errors.h"
 
 /* The reasons one check gives, in apimachinery's order; the checks append,
  * so set n = 0 to reuse one.  Static strings (nothing to free); at most

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * podstatus.c - the STATUS word, readiness, restarts and "why" of a pod.
  *

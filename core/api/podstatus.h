@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * podstatus.h - what a person sees of a pod: the STATUS word of `kubectl get
  * pods`, the Ready condition, the restart count and the one line that says

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * quantity.c - Kubernetes resource quantities (resource.Quantity) parsed into
  * milli-units and printed back in the API server's canonical form.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * quantity.h - Kubernetes resource quantities (resource.Quantity):
  * "100m", "0.5", "1", "64Mi", "1G", "1e3", "2Ki".  Parsed into milli-units
@@ -8,7 +9,7 @@
 #ifndef PODFS_QUANTITY_H
 #define PODFS_QUANTITY_H
 
-#include "err.h"
+#include "errors.h"
 #include "types.h"
 
 /* Parse s. -EINVAL (err: "quantities must match the regular expression

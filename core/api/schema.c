@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * schema.c - the field tables of the codec: for every struct of types.h,
  * its JSON fields (name, kind, offset, sub-table, Go type for messages).

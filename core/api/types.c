@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * types.c - lifetime helpers for the API types of types.h: free, small list and
  * map operations.  No parsing, no validation, no I/O.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * types.h - the API types: the Pod, Node, Event and Lease objects of podfs,
  * one source of truth for field names.  The codec of manifest.h (core/api:

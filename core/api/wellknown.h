@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wellknown.h - the well-known label, taint and toleration keys of
  * Kubernetes (k8s.io/api/core/v1 well_known_labels.go and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * yamlread.c - the YAML reader of the codec: libyaml's events into a small
  * node tree per document, with go-yaml v2's scalar resolution (YAML 1.1),

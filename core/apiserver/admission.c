@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * admission.c - the create path of the API server for one submission, in
  * the order a real one runs it for each object kubectl sends: name

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * admission.h - one submission through the API server's create path:
  * decode, generateName, defaults, validation and Pod Security for every pod

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * api.c - create, read and delete pods and record events, as the API server
  * does, on top of the store interface.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * api.h - the API server's verbs on top of the store: create pods from a
  * submission (admission, names, uid, timestamps, one transaction), delete a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * defaults.c - what the API server fills in before it validates a Pod:
  * SetObjectDefaults_Pod, and the defaults of the admission plugins every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fielderr.c - apimachinery's field.Error wording and ToAggregate, so that a
  * refused object reads exactly as kubectl shows it.

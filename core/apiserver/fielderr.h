@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fielderr.h - the API server's list of field errors (apimachinery's
  * field.ErrorList) and its rendering with the words kubectl shows:

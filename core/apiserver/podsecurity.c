@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * podsecurity.c - the Pod Security admission of the "baseline:latest"
  * level, as the PodSecurity plugin evaluates it, with kubectl's words:

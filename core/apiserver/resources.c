@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * resources.c - the API server's checks of a container's resources:
  * validateContainerResourceName (standard, hugepages-, native or extended

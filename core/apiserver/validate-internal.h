@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * validate-internal.h - what the API server's pod rules share among their
  * files: validate.c (ValidatePodCreate and the admission refusals),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * validate.c - the API server's ValidatePodCreate for a defaulted Pod, and
  * the admission plugins that refuse a pod before it is validated, each with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * validate.h - the API server's admission for Pods: defaults, validation and
  * the Pod Security "baseline" policy, with kubectl's wording.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * clusterview.c - the pods and nodes the scheduler and its controllers see
  * (clusterview.h): the maps by name, the node index, the shared toleration

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * clusterview.h - the cluster as the controllers see it: the pods and nodes
  * the scheduler thread keeps from its list-and-watch, the node index, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * nodelifecycle.c - the node lifecycle controller of kube-controller-manager,
  * for podfs: run by the scheduler thread while it holds the lease.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * schedqueue.c - kube-scheduler's scheduling queue (see schedqueue.h): two
  * binary heaps and a list over entries the caller owns.  Each entry knows

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * schedqueue.h - the scheduling queue of kube-scheduler for podfs: which
  * pending pod is tried next, and when a pod that fitted nowhere is tried

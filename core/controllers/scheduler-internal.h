@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scheduler-internal.h - the scheduler thread's state: its cluster view
  * (clusterview.h), its queue, lease and binder, shared by scheduler_loop.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scheduler.c - the scheduler's decisions: filter, score, pick, and the
  * FailedScheduling message, as kube-scheduler's default profile makes them

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scheduler.h - the scheduler: where a pending pod goes, and the thread that
  * binds pods and watches over nodes.
@@ -27,7 +28,7 @@
 
 #include <sys/types.h>
 
-#include "err.h"
+#include "errors.h"
 #include "types.h"
 #include "store.h"
 

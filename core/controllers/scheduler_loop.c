@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scheduler_loop.c - the scheduler thread: list and watch /registry/, keep a
  * compact view of pods and nodes, hold the kube-scheduler lease, and while

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * clock.c - the clocks and RFC 3339 timestamps of clock.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * clock.h - the clocks podfs reads and the RFC 3339 timestamps it writes and
  * reads (metav1.Time), in one place so there is one parser.

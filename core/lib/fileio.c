@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fileio.c - atomic and durable file replacement, mkdir -p, a removal
  * that stays on its filesystem, the mount table (fileio.h).

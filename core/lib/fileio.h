@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fileio.h - the one home of podfs's file mechanisms: replacing a file
  * atomically (and durably where a restart reads it back), mkdir -p, a

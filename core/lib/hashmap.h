@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hashmap.h - the one hash map of podfs: byte-string keys to pointers, open
  * addressing with linear probing and backward-shift deletion, and the one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * log.c - timestamped log lines on stderr.  One write(2) per line so lines
  * from several threads never interleave.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * log.h - the podfs log: one line per message to stderr (and the journal when
  * run by systemd, which reads stderr), with a level and a component.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * util.c - allocation, string buffers, clocks and reading a small file.
  */

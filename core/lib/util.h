@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * util.h - small helpers shared by every part of podfs: cleanup attributes,
  * ownership transfer, a growable string buffer and checked allocation.

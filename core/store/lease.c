@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lease.c - leader election with a Lease object on the store (see lease.h).
  *

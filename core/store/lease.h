@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lease.h - leader election on the store with a Lease object, as client-go's
  * leaderelection does with coordination.k8s.io/v1 Leases: the holder renews
@@ -16,7 +17,7 @@
 
 #include <stdbool.h>
 
-#include "err.h"
+#include "errors.h"
 #include "store.h"
 
 struct pf_lease {

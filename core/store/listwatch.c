@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * listwatch.c - list, watch from just after the listing, list again when
  * the watch breaks (see listwatch.h).  One owner thread lists and waits;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * listwatch.h - list a prefix, then watch it from just after the listing,
  * and list again when the watch breaks: the loop that the scheduler, the

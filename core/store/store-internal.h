@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * store-internal.h - what the store dispatcher (store.c), the watch
  * machinery every backend shares (watch.c), the backends (store_mem.c,

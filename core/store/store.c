@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * store.c - the store dispatcher: checks arguments once for every backend
  * and calls it, and provides the one-op conveniences and the free

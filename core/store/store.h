@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * store.h - the key/value store with revisions, compare-and-swap and watch
  * that every podfs component talks to.  It maps one to one onto etcd v3
@@ -36,7 +37,7 @@
 #ifndef PODFS_STORE_H
 #define PODFS_STORE_H
 
-#include "err.h"
+#include "errors.h"
 
 #include <stdbool.h>
 

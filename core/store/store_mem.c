@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * store_mem.c - the in-memory store backend (mem: and mem:NAME), for unit
  * tests and for trying the other layers without a disk.  It keeps the

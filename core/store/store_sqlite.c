@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * store_sqlite.c - the embedded store backend: one sqlite file in WAL mode,
  * laid out as kine lays out etcd's model for k3s.

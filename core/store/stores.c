@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * stores.c - the table of store backends by URI scheme (--store), and
  * opening one.  It sits above the backends it lists, which only use the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * watch.c - the half of every watch that does not depend on the backend:
  * waiting for a change with a timeout, cancelling from another thread, and

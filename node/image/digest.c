@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * digest.c - sha256 over libcrypto's EVP interface (see digest.h).
  */

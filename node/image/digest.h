@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * digest.h - sha256 content addresses ("sha256:<64 hex>") over libcrypto.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * image-internal.h - what image.c (the store, resolution, GC) shares with
  * image_import.c (the importers).  Not for the rest of podfs: use image.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * image.c - the image store proper (image.h): opening it, resolving
  * references for the runtime, listing, removing, holds and garbage

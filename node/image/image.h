@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * image.h - the local image store: content-addressed, offline, under
  * STATE/images/.

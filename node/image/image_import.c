@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * image_import.c - `podfs image import`: an OCI image layout, an OCI or
  * docker archive (tar, compressed or not), or a root filesystem directory,

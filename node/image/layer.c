@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * layer.c - layer tar streams <-> directories with libarchive (layer.h).
  *

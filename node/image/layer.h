@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * layer.h - image layers as tar streams and as directories, through
  * libarchive: unpack a layer (with its diffID computed on the way) into a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * spawner.c - fork + exec with a deadline and captured output (spawner.h).
  *

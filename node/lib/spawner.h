@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * spawner.h - the one way node/ runs a child process (crun/runc, conmon, a
  * hook): fork + exec with a deadline, stdout and stderr captured, every

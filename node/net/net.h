@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * net.h - pod networking, as kubelet's network plugin (CNI): attach a pod
  * sandbox's network namespace to the node's pod network and detach it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * net_cni.c - pod networking through the reference CNI plugins.
  *

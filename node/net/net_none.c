@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * net_none.c - no pod network: the sandbox keeps its loopback only.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bundle.h - the OCI runtime configuration (config.json) of one container
  * of a pod, as a CRI runtime would write it for kubelet: process (args,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cgroup.c - the pod-level cgroup's limits and the writes that set them
  * (cgroup.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cgroup.h - the pod-level cgroup, as kubelet makes kubepods/<qos>/pod<uid>:
  * here /podfs/<pod-uid>, the parent of the pod's containers' cgroups, with

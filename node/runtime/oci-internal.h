@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * oci-internal.h - what the files of the OCI runtime backend share
  * (oci.c, oci_record.c, oci_cgroup.c, oci_pause.c, oci_sandbox.c,

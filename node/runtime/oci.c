@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * oci.c - the OCI runtime backend's front (oci-internal.h): which runtime
  * binary runs the containers (crun, or runc where crun cannot run, said

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * oci_call.c - calling the OCI runtime binary (runc or crun) and the one
  * translation of what it says when it fails.  Which binary, and why, is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * oci_cgroup.c - the pod-level cgroups of the OCI backend: where the
  * hierarchies are mounted, the pod's plan in each (cgroup.c decides what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * oci_container.c - the OCI backend's containers: create (the overlay
  * root, config.json, conmon running `RUNTIME create`), start, signal,

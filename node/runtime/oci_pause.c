@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * oci_pause.c - the pod's pause process, for pods that share their PID
  * namespace: starting it in the pod's cgroups, stopping it, and making it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * oci_record.c - the OCI backend's records and what they point at: the
  * JSON files a restart reads back (sandbox.json, a container's

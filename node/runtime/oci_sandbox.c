@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * oci_sandbox.c - the OCI backend's pod sandboxes: their namespaces,
  * /dev/shm, /etc files and emptyDir volumes, the CNI ADD that runs beside

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * oci_status.c - what the OCI backend reports: a container's state and
  * why it ended (exit code, OOM, termination message or log tail), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pause.c - the PID 1 of a pod whose containers share one PID namespace
  * (pause.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pause.h - `podfs pause NSDIR [CGROUP-DIR...]`, the process that holds a
  * pod's shared PID namespace (shareProcessNamespace), as Kubernetes' pause

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * runtime.c - the calls every runtime backend shares, and the ones callers
  * make through a runtime's ops.  Nothing here runs a container; the table

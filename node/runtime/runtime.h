@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * runtime.h - the container runtime the node agent drives, as kubelet drives
  * a CRI runtime: pod sandboxes, containers in them, their status, and a

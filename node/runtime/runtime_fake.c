@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * runtime_fake.c - hollow containers for scale simulation (kubemark's
  * hollow kubelet): nothing is created, nothing runs, every call succeeds at

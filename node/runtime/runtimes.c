@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * runtimes.c - the table of container runtimes by name (--runtime), and
  * opening one.  It sits above the backends it lists, which only use

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_manifest - libFuzzer target for the API layer's input path: decode,
  * default, validate (pf_admit), and for accepted pods the encoder and the

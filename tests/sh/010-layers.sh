@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The architecture holds (docs/layout.md): each folder's sources can include
 # only the headers of their own layer and the layers below it, and no object
 # of podfs reaches, by the symbols it uses, into a layer above its own or

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The mount comes up with the contract's layout and goes away cleanly.
 . "$(dirname "$0")/lib.sh"
 

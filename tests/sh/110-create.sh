@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # cp a manifest into pods/: close(2) returns 0, the pod directory exists at
 # once, the submitted file is gone, and every file shows a stored Pending pod.
 . "$(dirname "$0")/lib.sh"

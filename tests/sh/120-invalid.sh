@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Bad manifests through the real mount: close(2) fails with the corpus'
 # errno, the message lands in events (kubectl's wording), nothing is stored.
 . "$(dirname "$0")/lib.sh"

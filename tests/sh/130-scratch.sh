@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Dot-files in pods/ are scratch space: plain files, never parsed, until
 # renamed to a name without the dot (which submits them) or removed.
 . "$(dirname "$0")/lib.sh"

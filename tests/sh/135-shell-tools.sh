@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The mount under the tools a shell user reaches for: a recursive walk
 # (grep -r, find, tar, cp -r) never meets a file whose read blocks, and
 # chmod, chown and touch of what podfs renders are refused instead of

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # -o allow_other lets other users in, and then the modes shown are what the
 # kernel enforces (default_permissions): anyone may read, only root (and,
 # with --group, that group's members) may create and delete pods, and each

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # rmdir and rm -r both delete a pod; wait/Deleted returns once it is gone.
 . "$(dirname "$0")/lib.sh"
 start_podfs

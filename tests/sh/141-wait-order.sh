@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Review: wait/Deleted must not be answered before the kernel dropped the
 # pod's name, also when a later batch without deletions arrives while the
 # invalidation thread is still busy (blocked on pods/'s lock, or a long

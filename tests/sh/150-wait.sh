@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # wait/<X> blocks until the pod reaches X, is interruptible, and fails with
 # EIO once X can no longer happen.  Another process plays the scheduler and
 # the node through the shared sqlite store, as a real one would.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Several writers at once: 50 parallel cp of distinct pods all succeed; 10
 # racing on one name give exactly one winner and nine EEXIST; no busy-store
 # error ever reaches a user.

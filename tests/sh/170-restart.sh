@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Restart safety: every pod whose close(2) returned 0 survives kill -9 of
 # podfs and is there after the next mount; a second podfs on the same store
 # sees the first one's writes.

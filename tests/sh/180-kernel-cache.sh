@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The kernel may keep pages and attributes of rendered files; every change
 # to the object, through this mount or another process, must reach readers
 # promptly, with exact sizes and never a cut or padded value.

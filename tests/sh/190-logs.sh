@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Logs files show the text of the monitor's CRI log files as kubectl logs
 # does, live: open before the container starts, growing under tail -f, and
 # moving to the new instance on a restart (logs.previous keeps the last).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The scheduler binds pods through the real mount: a pod waits with the
 # scheduler's reason in why and events while nothing fits, and is placed
 # once a fitting node appears; requests, nodeSelector and taints are

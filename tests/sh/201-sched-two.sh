@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Two podfs processes on one store: one scheduler holds the lease and binds,
 # every pod is bound exactly once; when the holder goes, the other takes
 # over and binds what comes next.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The node lifecycle controller: a node whose heartbeat stops becomes
 # NotReady (Ready Unknown), gets the unreachable taints, and its pods read
 # Unknown within the grace period; when the heartbeat returns the taints go.

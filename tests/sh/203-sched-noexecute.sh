@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Taint-based eviction, as kube-controller-manager's taint eviction
 # controller does it: a pod on a node with a NoExecute taint it does not
 # tolerate is deleted gracefully (Terminating, condition DisruptionTarget,

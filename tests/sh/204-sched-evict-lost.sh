@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The pods of a lost node go after the default toleration the API server
 # adds (DefaultTolerationSeconds: 300 s, or kube-apiserver's
 # --default-unreachable-toleration-seconds, shortened here to 2 s): the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Scheduling order: the scheduler tries higher spec.priority first (the
 # built-in classes system-node-critical and system-cluster-critical resolved
 # at admission), then older pods.  Two pods wait with no node; a node with

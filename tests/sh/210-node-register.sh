@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # `podfs node --runtime fake` processes of different sizes, labels and taints
 # register and show under nodes/<name>/ as kubectl would show them; bad
 # flags are refused with a clear message before anything starts.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Pods bound to a hollow node (--runtime fake) go Running and show under
 # nodes/<n>/pods; rm -r of such a pod finishes and the directory goes.  The
 # binding is written with storectl, as the scheduler will.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Heartbeats: lastHeartbeatTime advances while the agent runs and stops when
 # it is killed; an agent started again keeps the uid and restores Ready after
 # the lifecycle controller (played here with storectl) marked it Unknown and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # One `podfs node --replicas 50` process runs 50 hollow nodes, each
 # registered and heartbeating, sharing one store handle and one watch.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The scheduler with real node agents: three `podfs node --runtime fake`
 # processes of different sizes, labels and taints.  Placement honours
 # requests, nodeSelector and taints; a pod that fits nowhere says why (in

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The image store through the real CLI: the default images that `make
 # images` builds from Debian's packages import, list with their sizes,
 # resolve the way a container engine does, and run (chroot, and nginx

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # images/ in the mount: one file per image, named as users type it, holding
 # the image ID; it follows `podfs image import` and `podfs image rm`.
 . "$(dirname "$0")/lib.sh"

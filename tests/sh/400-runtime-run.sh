@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Real containers through the oci runtime (runc or crun under conmon): a
 # busybox pod goes Running with its log at the conventional path, its
 # container's ID and state are shown, the node says which OCI runtime runs

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Exits under each restartPolicy give Kubernetes' outcome: restart counts,
 # CrashLoopBackOff with the doubling back-off (shortened here with
 # --crash-backoff-base), lastState, phases Running/Succeeded/Failed, the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # kill -9 of podfs with running pods, then a restart: the containers run on
 # under conmon and are adopted (same IDs, no restart counted); a container
 # that exited while podfs was down is reported with its exit code (from

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Resources become cgroup limits (memory, cpu quota and shares, the pod's
 # pids limit) and a container over its memory limit is OOMKilled.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Init containers run first, in order, each to completion; a failing one
 # gives Init:Error (restartPolicy Never) or Init:CrashLoopBackOff; an
 # emptyDir is shared by the containers of a pod; the default security is

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # crun: on this kind of host (hybrid cgroups, hugetlb on the v2 side) crun
 # refuses every container, so podfs uses runc and says why (400 checks
 # that).  Here the scenario prepares the host as an operator would, for its

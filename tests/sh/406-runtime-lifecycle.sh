@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Lifecycle items with Kubernetes semantics, through the real mount: a
 # preStop exec hook runs before the stop signal and within the grace period;
 # a preStop that hangs is cut at the grace period's end (and holds up no

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Pod-level resources: shareProcessNamespace (one PID namespace for the
 # pod, held by a pause process as PID 1; without it each container has its
 # own), an emptyDir with medium Memory (a tmpfs sized by sizeLimit or the

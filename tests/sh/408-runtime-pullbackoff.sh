@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # A missing image: ErrImagePull, then ImagePullBackOff, the attempts backing
 # off exponentially as kubelet's do (10 s doubling to 300 s; shortened here
 # with --crash-backoff-base 300ms, so 300 ms, 600 ms, 1.2 s ...), kubelet's

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # 20 pods copied in at once (one multi-document file) start side by side on
 # the agent's pod workers, each exactly once: one sandbox, one container,
 # one conmon, one IP, no restart, its events in kubelet's order; their

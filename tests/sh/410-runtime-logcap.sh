@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # A chatty container cannot fill the disk: its log file is capped at
 # kubelet's containerLogMaxSize (10 MiB), conmon starting it over when it
 # is reached, and pods/<p>/logs still shows the newest lines.

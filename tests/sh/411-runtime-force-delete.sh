@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # A second rm -r of a Terminating pod deletes it at once, as kubectl delete
 # --grace-period=0 --force: the object goes from the store, and the node
 # kills what is left without waiting out the grace period, leaving nothing.

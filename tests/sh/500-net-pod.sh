@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Pod networking through the real CNI plugins (bridge + host-local,
 # loopback) on the scenario's own bridge and /24: a pod gets an IP in the
 # CIDR, shown in its ip file and podIP/podIPs, with a "network ready" step;

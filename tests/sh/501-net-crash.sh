@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # kill -9 of podfs in the middle of pod start-up, then a restart: every pod
 # ends Running exactly once with one IP, and nothing leaks.
 #

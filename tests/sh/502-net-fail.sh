@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # CNI failures reach the pod: with a pod CIDR of one usable address the
 # second pod's ADD fails in host-local, which the pod shows as a
 # FailedCreatePodSandBox event carrying the plugin's message, and the

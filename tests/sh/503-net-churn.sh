@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # 50 pods created and deleted in five overlapping waves of ten (a wave is
 # created while the one before it is being deleted): every pod gets an IP
 # of its own while it lives, and afterwards no IP reservation (host-local's

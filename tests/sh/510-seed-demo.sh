@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The seed's demo, as README opens with it: the output of
 # `kubectl run my-pod --image=nginx --dry-run=client -o yaml` copied into
 # pods/ becomes Running with an IP on the pod network, curl of that IP

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # exec probes: readiness follows a file both ways without a restart (ready,
 # the pod's Ready condition, the timeline's ready step); a failing liveness
 # probe kills the container, which restarts with an Unhealthy and a Killing

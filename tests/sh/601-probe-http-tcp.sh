@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # httpGet and tcpSocket probes against busybox httpd inside the pod (the
 # prober connects inside the pod's network namespace): readiness follows a
 # served file both ways; liveness on a 404 and on a CGI's 500 restarts the

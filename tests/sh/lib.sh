@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/sh/lib.sh - what every shell scenario shares: its own state dir,
 # mount point and store; TAP assertions; polling waits with deadlines; one
 # EXIT trap that unmounts, stops what the scenario started and deletes what

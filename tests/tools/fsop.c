@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fsop - one file system call as a test sees it: prints "OK" or the errno's
  * symbol (EINVAL, EEXIST ...) so shell tests assert errno by name, not by

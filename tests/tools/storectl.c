@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * storectl - raw access to a podfs store for tests: lets a scenario play
  * another component (a scheduler binding a pod, a node reporting status)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pod_of.h - a Pod decoded from a YAML literal, for unit tests that build
  * on decoded pods (a bad literal is the test's own bug: it aborts).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_agent.c - the node agent's pure parts and its loop against the mem:
  * store: flag parsing and its errors, the node object, re-registration and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_api - the API verbs on the in-memory store: create all-or-none,
  * names, uid, timeline; delete at once or gracefully; events and their

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_bundle.c - the OCI configuration of a container (node/bundle.c):
  * the command/args vs Entrypoint/Cmd table, $(VAR) expansion and $$

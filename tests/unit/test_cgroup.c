@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_cgroup.c - the pod-level cgroup (node/cgroup.c): the pod's limits
  * from its containers' as kubelet sums them, and what is written where on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_corpus.c - every manifest under tests/corpus through pf_admit(), as a
  * file dropped into pods/ goes: decoder, defaults, validation, Pod Security.

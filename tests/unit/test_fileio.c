@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_fileio.c - core/lib/fileio.c: the atomic (durable) write, mkdir -p,
  * the removal that stays on its filesystem, the mount table.

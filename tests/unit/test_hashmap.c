@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_hashmap.c - the one hash map (hashmap.h): put, get, replace, delete
  * with backward shift (checked against a plain array after every step of a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_image.c - the image store: reference normalisation, the importers
  * (a root filesystem directory, an OCI layout, a docker archive, all made

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_listwatch.c - the list-and-watch helper (core/store/listwatch.c)
  * against every backend: the listing and the watch after it miss nothing

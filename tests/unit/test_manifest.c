@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_manifest.c - the YAML codec: what users submit (manifest mode), what
  * podfs stores (storage mode), every refusal with its exact wording and

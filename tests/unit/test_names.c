@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_names.c - apimachinery's string formats (core/api/names.c) on their
  * own: which strings pass, and the exact reasons for those that do not, in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_net.c - the network backends: the cni backend against fake plugins
  * (shell scripts that record their environment and stdin), its conflist,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_podstatus - the STATUS word, why, readiness and wait/ decisions on
  * pods built in C (kubectl's printPod cases).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_probe - the prober's decisions (thresholds, defaults, startup
  * gating) and its worker pool on loopback sockets, with the hollow runtime

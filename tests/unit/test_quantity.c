@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_quantity.c - resource quantities: parsing into milli-units, the API
  * server's canonical form, the errors, and the capacity formatters.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_sched - the scheduler's decisions on tables of nodes and pods (filters,
  * scores, kube's FailedScheduling messages, requests with init containers)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_schedqueue - kube-scheduler's scheduling queue (core/schedqueue.c):
  * pop order (priority, then creation, then arrival), the back-off of pods

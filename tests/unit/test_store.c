@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_store.c - the store contract: one body of assertions run against
  * every backend (mem:, and sqlite: in a fresh directory under /tmp), then

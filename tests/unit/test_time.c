@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_time.c - the one RFC 3339 parser (clock.h): what Go's
  * time.Parse(time.RFC3339) accepts, what it refuses, and that no input makes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_validate.c - table tests of core/validate.c: every default the API
  * server applies, each validation rule with its exact kubectl wording, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * main.c - podfs-pause, the PID 1 of a pod that shares its PID namespace
  * (node/pause.h), as a program of its own: linked with libc alone, so each
