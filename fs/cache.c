@@ -404,7 +404,7 @@ static void sweep(struct pf_cache *c, struct pf_strlist *deleted)
 }
 
 /* Order a listing so that events come oldest first: their keys end in the
- * time in hex nanoseconds (core/api.c); other keys keep their order. */
+ * time in hex nanoseconds (core/apiserver/api.c); other keys keep their order. */
 static int cmp_event_keys(const void *a, const void *b)
 {
 	const struct pf_kv *x = a, *y = b;
@@ -668,13 +668,7 @@ int pf_cache_wait_rev(struct pf_cache *c, int64_t rev, int timeout_ms)
 	struct timespec deadline;
 	int r = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (deadline.tv_nsec >= 1000000000) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000;
-	}
+	pf_mono_deadline(&deadline, timeout_ms);
 	pthread_mutex_lock(&c->rev_lock);
 	while (c->rev < rev && r == 0)
 		r = pthread_cond_timedwait(&c->rev_cond, &c->rev_lock, &deadline);

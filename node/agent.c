@@ -163,28 +163,21 @@ int pf_agent_check_opts(const struct pf_agent_opts *o, struct pf_err *err)
 
 /* ---- nodes -------------------------------------------------------------- */
 
-static ssize_t find_node(const struct pf_agent *a, const char *name)
-{
-	size_t lo = 0, hi = a->n_nodes;
-
-	if (!name)
-		return -1;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(a->nodes[mid].name, name);
-		if (c == 0)
-			return (ssize_t)mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
-}
-
 static int cmp_hnode(const void *x, const void *y)
 {
 	return strcmp(((const struct hnode *)x)->name, ((const struct hnode *)y)->name);
+}
+
+/* The nodes are kept sorted by name (cmp_hnode). */
+static ssize_t find_node(const struct pf_agent *a, const char *name)
+{
+	struct hnode key = {.name = (char *)name};
+	const struct hnode *h;
+
+	if (!name || !a->n_nodes)
+		return -1;
+	h = bsearch(&key, a->nodes, a->n_nodes, sizeof(*a->nodes), cmp_hnode);
+	return h ? h - a->nodes : -1;
 }
 
 static struct pf_node *build_fresh(struct pf_agent *a, const char *name, int64_t now)
@@ -866,13 +859,7 @@ static void *heartbeat_thread(void *arg)
 		struct timespec ts;
 		struct pf_err err = PF_ERR_INIT;
 
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += a->heartbeat_ms / 1000;
-		ts.tv_nsec += (long)(a->heartbeat_ms % 1000) * 1000000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
+		pf_mono_deadline(&ts, a->heartbeat_ms);
 		while (!a->stopping && pthread_cond_timedwait(&a->hb_cond, &a->hb_mu, &ts) == 0)
 			;
 		if (a->stopping)

@@ -11,11 +11,15 @@
 #define PODFS_CLOCK_H
 
 #include <stdint.h>
+#include <time.h>
 
 /* Monotonic and wall clocks. */
 int64_t pf_now_ns(void);  /* CLOCK_MONOTONIC */
 int64_t pf_wall_ms(void); /* CLOCK_REALTIME, milliseconds since the epoch */
 int64_t pf_wall_ns(void); /* CLOCK_REALTIME, nanoseconds since the epoch */
+/* The CLOCK_MONOTONIC time ms from now, for pthread_cond_timedwait on a
+ * condition whose clock is CLOCK_MONOTONIC (pthread_condattr_setclock). */
+void pf_mono_deadline(struct timespec *ts, int64_t ms);
 /* RFC 3339 UTC with seconds, as Kubernetes writes timestamps:
  * 2026-11-27T13:38:26Z. out must hold 21 bytes. */
 void pf_format_time(int64_t wall_ms, char out[21]);

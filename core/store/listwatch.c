@@ -117,13 +117,7 @@ static int backoff(struct pf_listwatch *lw, struct pf_err *err)
 	struct timespec deadline;
 	bool c;
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += BACKOFF_MS / 1000;
-	deadline.tv_nsec += (long)(BACKOFF_MS % 1000) * 1000000;
-	if (deadline.tv_nsec >= 1000000000) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000;
-	}
+	pf_mono_deadline(&deadline, BACKOFF_MS);
 	pthread_mutex_lock(&lw->mu);
 	while (!lw->cancelled && pthread_cond_timedwait(&lw->cancel_cond, &lw->mu, &deadline) == 0)
 		;

@@ -61,17 +61,6 @@ int pf_watch_open(struct pf_store *s, const char *prefix, int64_t from_rev, stru
 	return r;
 }
 
-static void deadline_of(int timeout_ms, struct timespec *ts)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += timeout_ms / 1000;
-	ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (ts->tv_nsec >= 1000000000) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000;
-	}
-}
-
 int pf_watch_next(struct pf_watch *w, struct pf_watch_batch *out, int timeout_ms,
 		  struct pf_err *err)
 {
@@ -84,7 +73,7 @@ int pf_watch_next(struct pf_watch *w, struct pf_watch_batch *out, int timeout_ms
 	out->events = NULL;
 	out->n = 0;
 	if (timeout_ms >= 0)
-		deadline_of(timeout_ms, &deadline);
+		pf_mono_deadline(&deadline, timeout_ms);
 	pthread_mutex_lock(&h->mu);
 	while (!timed_out) {
 		if (w->cancelled) {
