@@ -23,12 +23,7 @@ BR=${BENCH_BRIDGE:-pfburst0}
 CIDR=${BENCH_CIDR:-10.249.0.0/16}
 PID=
 cleanup() {
-	if grep -q " $MNT fuse" /proc/mounts; then
-		for p in $(ls "$MNT/pods" 2>/dev/null); do rmdir "$MNT/pods/$p" 2>/dev/null || true; done
-		for _ in $(seq 300); do [ -z "$(ls "$MNT/pods" 2>/dev/null)" ] && break; sleep 0.1; done
-		fusermount3 -u "$MNT" 2>/dev/null || umount -l "$MNT"
-	fi
-	[ -n "$PID" ] && { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; }
+	stop_podfs_bench
 	grep -F " $T/" /proc/mounts | awk '{print $2}' | sort -r | while read -r m; do umount -l "$m"; done
 	ip link del "$BR" 2>/dev/null || true
 	rm -rf "$T"

@@ -46,3 +46,15 @@ wait_running() {
 		fi
 	done
 }
+
+# stop_podfs_bench: delete the bench's pods (waiting up to 30 s for them to
+# go), unmount $MNT and end podfs ($PID); for the benches' cleanup traps,
+# so it is defined before they can run.
+stop_podfs_bench() {
+	if grep -q " $MNT fuse" /proc/mounts; then
+		for p in $(ls "$MNT/pods" 2>/dev/null); do rmdir "$MNT/pods/$p" 2>/dev/null || true; done
+		for _ in $(seq 300); do [ -z "$(ls "$MNT/pods" 2>/dev/null)" ] && break; sleep 0.1; done
+		fusermount3 -u "$MNT" 2>/dev/null || umount -l "$MNT"
+	fi
+	[ -n "$PID" ] && { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; }
+}

@@ -66,12 +66,7 @@ podman_cleanup() {
 	if [ -n "$VLC_NEW" ]; then rm -rf "$VLC"; elif [ -n "$VLC_CACHE_NEW" ]; then rm -f "$VLC_CACHE"; fi
 }
 cleanup() {
-	if grep -q " $MNT fuse" /proc/mounts; then
-		for p in $(ls "$MNT/pods" 2>/dev/null); do rmdir "$MNT/pods/$p" 2>/dev/null || true; done
-		for _ in $(seq 300); do [ -z "$(ls "$MNT/pods" 2>/dev/null)" ] && break; sleep 0.1; done
-		fusermount3 -u "$MNT" 2>/dev/null || umount -l "$MNT"
-	fi
-	[ -n "$PID" ] && { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; }
+	stop_podfs_bench
 	podman_cleanup
 	grep -F " $T/" /proc/mounts | awk '{print $2}' | sort -r | while read -r m; do umount -l "$m"; done
 	ip link del "$BR" 2>/dev/null || true

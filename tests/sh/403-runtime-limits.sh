@@ -6,19 +6,7 @@
 import_images busybox
 start_podfs_oci
 
-cat <<EOT | "$FSOP" write "$PODS/hog.yaml" >/dev/null
-apiVersion: v1
-kind: Pod
-metadata: {name: hog}
-spec:
-  restartPolicy: Never
-  containers:
-  - name: app
-    image: busybox
-    command: ["sh", "-c", "head -c 400000000 /dev/zero | tail"]
-    resources:
-      limits: {memory: 32Mi}
-EOT
+hog_yaml hog | "$FSOP" write "$PODS/hog.yaml" >/dev/null
 cat <<EOT | "$FSOP" write "$PODS/limited.yaml" >/dev/null
 apiVersion: v1
 kind: Pod

@@ -37,19 +37,7 @@ spec:
     image: busybox
     command: ["sh", "-c", "echo hello from crun; grep -E '^(CapEff|NoNewPrivs):' /proc/self/status; sleep 3600"]
 EOT
-cat <<EOT | "$FSOP" write "$PODS/hog.yaml" >/dev/null
-apiVersion: v1
-kind: Pod
-metadata: {name: hog}
-spec:
-  restartPolicy: Never
-  containers:
-  - name: app
-    image: busybox
-    command: ["sh", "-c", "head -c 400000000 /dev/zero | tail"]
-    resources:
-      limits: {memory: 32Mi}
-EOT
+hog_yaml hog | "$FSOP" write "$PODS/hog.yaml" >/dev/null
 cat <<'EOT' | "$FSOP" write "$PODS/c2.yaml" >/dev/null
 apiVersion: v1
 kind: Pod

@@ -23,19 +23,7 @@ import_images busybox
 start_podfs_oci
 check "the node registers" -- wait_until 20 sh -c "ls '$MNT/nodes' | grep -q ."
 
-manifest() {
-	cat <<EOT
-apiVersion: v1
-kind: Pod
-metadata: {name: $1}
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: app
-    image: busybox
-    command: ["sleep", "3600"]
-EOT
-}
+manifest() { sleeper_yaml "$1" '["sleep", "3600"]'; }
 running() { for p in "$@"; do grep -qx Running "$PODS/$p/status" || return 1; done; }
 starttime() { awk '{sub(/.*\) /, ""); print $20}' "/proc/$1/stat" 2>/dev/null; }
 cpid() { cat "$STATE/oci/containers/$(cfield "$1" app id)/pid"; }

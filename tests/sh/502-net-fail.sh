@@ -13,17 +13,7 @@ POD_CIDR=$net.0/30
 start_podfs_oci
 check "the node registers" -- wait_until 20 sh -c "ls '$MNT/nodes' | grep -q ."
 pod() {
-	cat <<EOT | "$FSOP" write "$PODS/$1.yaml" >/dev/null
-apiVersion: v1
-kind: Pod
-metadata: {name: $1}
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: app
-    image: busybox
-    command: ["sleep", "3600"]
-EOT
+	sleeper_yaml "$1" '["sleep", "3600"]' | "$FSOP" write "$PODS/$1.yaml" >/dev/null
 	remember_uid "$1"
 }
 pod first

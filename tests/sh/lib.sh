@@ -228,9 +228,13 @@ import_images() {
 	done
 }
 
-# sleeper_yaml NAME: a busybox pod that sleeps until SIGTERM, which it
-# honours at once (grace period 1 s), for scenarios that start many.
+# sleeper_yaml NAME [COMMAND]: a busybox pod (grace period 1 s) that sleeps
+# until SIGTERM, which it honours at once, for scenarios that start many;
+# COMMAND (a YAML list) replaces what it runs, e.g. '["sleep", "3600"]', a
+# PID 1 that ignores SIGTERM.
 sleeper_yaml() {
+	local cmd=${2:-}
+	[ -n "$cmd" ] || cmd='["sh", "-c", "trap '"'exit 0'"' TERM; sleep 3600 & wait"]'
 	cat <<EOT
 apiVersion: v1
 kind: Pod
@@ -240,7 +244,25 @@ spec:
   containers:
   - name: app
     image: busybox
-    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+    command: $cmd
+EOT
+}
+
+# hog_yaml NAME: a pod whose container reads 400 MB through a 32 MiB
+# memory limit, so the kernel's OOM killer ends it (restartPolicy Never).
+hog_yaml() {
+	cat <<EOT
+apiVersion: v1
+kind: Pod
+metadata: {name: $1}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: app
+    image: busybox
+    command: ["sh", "-c", "head -c 400000000 /dev/zero | tail"]
+    resources:
+      limits: {memory: 32Mi}
 EOT
 }
 
