@@ -3,7 +3,7 @@
  * ops.c - the FUSE lowlevel operations of the mount.
  *
  * Thin by design: resolve the inode (tree.h), render from the cache
- * (render.c) or hand a submission to the API layer (core/api.c).  Writes
+ * (render.c) or hand a submission to the API layer (core/apiserver/api.c).  Writes
  * into pods/ are kept in memory until flush(2), where they are admitted and
  * stored, and the result is what close(2) returns.  Reads of wait/<X> that
  * cannot be answered yet are parked and answered from the cache's notify

@@ -12,7 +12,7 @@
  * 1,000 hollow nodes share a process (kubemark runs one process per hollow
  * node; 1,000 of them do not fit on two cores).
  *
- * It uses core/ only; the process around it (fs/main.c) owns signals.
+ * It uses core/ only; the process around it (cmd_mount.c, cmd_node.c) owns signals.
  */
 #ifndef PODFS_NODE_AGENT_H
 #define PODFS_NODE_AGENT_H

@@ -8,7 +8,7 @@
  *
  * Pure functions of the pod and the policy: no store, no clock, no I/O, no
  * randomness (generateName lives in admission.c).  It must not parse YAML or
- * quantities (manifest.c, quantity.c own that); it only reads the model.
+ * quantities (core/api/decode.c, quantity.c own that); it only reads the types.
  *
  * Causes are collected in the order ValidatePodCreate walks the object and
  * joined as apimachinery's aggregate does: one cause alone, several as

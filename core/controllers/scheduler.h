@@ -3,7 +3,7 @@
  * scheduler.h - the scheduler: where a pending pod goes, and the thread that
  * binds pods and watches over nodes.
  *
- * Two layers.  The decision functions (core/scheduler.c) are pure: they work on
+ * Two layers.  The decision functions (core/controllers/scheduler.c) are pure: they work on
  * compact tables of nodes and pods and never touch the store, so unit tests
  * drive them with tables.  They follow kube-scheduler's default profile for
  * what podfs runs: the filters NodeUnschedulable, NodeName, TaintToleration,
@@ -17,11 +17,11 @@
  * counted, "COUNT REASON" strings sorted bytewise).  Preemption is not run,
  * so no "preemption: ..." tail follows.
  *
- * The loop (core/scheduler_loop.c) is one thread per process: it lists and
+ * The loop (core/controllers/scheduler_loop.c) is one thread per process: it lists and
  * watches /registry/, keeps its own compact view, takes part in the
  * kube-scheduler lease (core/lease.h) and, while it holds it, binds pending
  * pods in batched compare-and-swap transactions and runs the node lifecycle
- * controller (core/nodelifecycle.c).  It talks to nothing but the store.
+ * controller (core/controllers/nodelifecycle.c).  It talks to nothing but the store.
  */
 #ifndef PODFS_SCHEDULER_H
 #define PODFS_SCHEDULER_H

@@ -4,7 +4,7 @@
  * that every podfs component talks to.  It maps one to one onto etcd v3
  * (a global revision counter; each key has create_rev and mod_rev; a txn is
  * a list of operations applied atomically; watch streams every change after
- * a revision) and onto one sqlite file (core/store_sqlite.c), as kine does
+ * a revision) and onto one sqlite file (core/store/store_sqlite.c), as kine does
  * for k3s.  Keys follow Kubernetes: /registry/pods/default/NAME,
  * /registry/minions/NAME, /registry/events/default/NAME.
  *

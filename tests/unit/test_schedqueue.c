@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test_schedqueue - kube-scheduler's scheduling queue (core/schedqueue.c):
+ * test_schedqueue - kube-scheduler's scheduling queue (core/controllers/schedqueue.c):
  * pop order (priority, then creation, then arrival), the back-off of pods
  * that failed (1 s doubling to 10 s), unschedulable pods that wait for a
  * cluster event and then for their back-off, removal from every place, and

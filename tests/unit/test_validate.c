@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test_validate.c - table tests of core/validate.c: every default the API
+ * test_validate.c - table tests of core/apiserver/validate.c: every default the API
  * server applies, each validation rule with its exact kubectl wording, the
  * Pod Security baseline checks, qosClass and generateName validation.
  *
