@@ -392,10 +392,8 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 static int set_pending_attr(struct pf_fs *fs, struct pf_pending *p, const struct stat *attr,
 			    int to_set)
 {
-	if (to_set & FUSE_SET_ATTR_UID)
-		p->uid = attr->st_uid;
-	if (to_set & FUSE_SET_ATTR_GID)
-		p->gid = attr->st_gid;
+	/* The one step that can fail goes first: a refused setattr changes
+	 * nothing. */
 	if (to_set & FUSE_SET_ATTR_SIZE) {
 		size_t n = (size_t)attr->st_size;
 		int r;
@@ -411,6 +409,10 @@ static int set_pending_attr(struct pf_fs *fs, struct pf_pending *p, const struct
 		p->dirty = true;
 		clock_gettime(CLOCK_REALTIME, &p->mtime);
 	}
+	if (to_set & FUSE_SET_ATTR_UID)
+		p->uid = attr->st_uid;
+	if (to_set & FUSE_SET_ATTR_GID)
+		p->gid = attr->st_gid;
 	if (to_set & FUSE_SET_ATTR_MODE)
 		p->mode = attr->st_mode & 07777;
 	if (to_set & FUSE_SET_ATTR_MTIME_NOW)
