@@ -213,6 +213,34 @@ static void put_pod(struct pf_cache *c, const char *name, const struct pf_pod *p
 	set_insert(&c->pods, pos, p);
 }
 
+/* A pod the store holds but that cannot be decoded stays visible, so that
+ * its name is not lost for good: listed, status and phase Unknown, why
+ * saying what is wrong and how to remove it (rm -r deletes the key). */
+static void put_damaged(struct pf_cache *c, const char *name, int64_t rev, const char *msg,
+			struct pf_strlist *deleted)
+{
+	struct pf_pod pod = {0};
+	struct pf_cpod *p;
+	ssize_t pos;
+
+	pod.meta.name = (char *)name;
+	pod.meta.uid = (char *)"";
+	pod.status.phase = (char *)"Unknown";
+	put_pod(c, name, &pod, rev, deleted);
+	pos = set_find(&c->pods, name, pod_name);
+	if (pos < 0)
+		return;
+	p = c->pods.by_name[pos];
+	if (p->rev != rev)
+		return; /* a newer version was there already */
+	free(p->s.status);
+	p->s.status = pf_xstrdup("Unknown");
+	free(p->s.why);
+	p->s.why = pf_xasprintf("the stored object cannot be read (revision %lld): %s; rm -r "
+				"pods/%s removes it",
+				(long long)rev, msg, name);
+}
+
 static void apply_pod(struct pf_cache *c, const char *name, const struct pf_kv *kv,
 		      struct pf_strlist *deleted)
 {
@@ -240,6 +268,7 @@ static void apply_pod(struct pf_cache *c, const char *name, const struct pf_kv *
 	if (pf_pod_decode(kv->value, kv->len, &pod, &err) < 0) {
 		pf_log(PF_LOG_ERROR, "cache: cannot read stored pod %s (revision %lld): %s", name,
 		       (long long)kv->mod_rev, err.msg);
+		put_damaged(c, name, kv->mod_rev, err.msg, deleted);
 		return;
 	}
 	put_pod(c, name, pod, kv->mod_rev, deleted);

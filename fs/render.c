@@ -37,8 +37,9 @@ static int render_timeline(struct pf_fs *fs, const char *name, struct pf_buf *ou
 	const char *tl;
 	int64_t t0 = -1;
 
-	if (pf_api_get_pod(fs->store, name, &pod, &err) < 0)
-		return -ENOENT;
+	int r = pf_api_get_pod(fs->store, name, &pod, &err);
+	if (r < 0)
+		return r == -ENOENT ? -ENOENT : 0; /* damaged: no timeline to show */
 	/* Components append "<epoch ms> <step> [detail]" lines to the
 	 * podfs.io/timeline annotation; show them as offsets from the first. */
 	tl = pf_strmap_get(&pod->meta.annotations, PF_TIMELINE_ANNOTATION);
@@ -88,7 +89,9 @@ int pf_log_source(struct pf_fs *fs, uint64_t ino, char **path)
 	}
 	if (!c) {
 		pf_cache_unlock(fs->cache);
-		return -ENOENT;
+		/* pods/<p>/logs of a pod with no container to show (one whose
+		 * stored object is damaged): empty, not gone. */
+		return cidx ? -ENOENT : 0;
 	}
 	restart = c->restarts;
 	if (cidx && pf_ino_fid(ino) == PF_CTR_LOGS_PREVIOUS)
@@ -210,8 +213,21 @@ static int render_pod(struct pf_fs *fs, uint64_t ino, struct pf_buf *out)
 	 * summaries only. */
 	_cleanup_pod_ struct pf_pod *pod = NULL;
 	struct pf_err err = PF_ERR_INIT;
-	if (pf_api_get_pod(fs->store, name, &pod, &err) < 0)
+	int r2 = pf_api_get_pod(fs->store, name, &pod, &err);
+	if (r2 == -ENOENT)
 		return -ENOENT;
+	if (r2 < 0) {
+		/* Damaged: show what the store holds, as it is. */
+		_cleanup_free_ char *key = pf_pod_key(name);
+		struct pf_kv kv = {0};
+
+		pf_err_clear(&err);
+		if (pf_store_get(fs->store, key, &kv, &err) < 0)
+			return -ENOENT;
+		pf_buf_add(out, kv.value, kv.len);
+		pf_kv_free(&kv);
+		return 0;
+	}
 	pf_pod_encode(pod, out);
 	return 0;
 }

@@ -163,6 +163,24 @@ struct delete_why {
 	const char *uid, *type, *reason, *message;
 };
 
+/* The stored object cannot be decoded (see pf_api_get_pod): a user's
+ * delete removes the key as it is, so the name is not lost for good. */
+static int delete_damaged(struct pf_store *s, const char *key, const char *name, int64_t *rev,
+			  struct pf_err *err)
+{
+	struct pf_kv kv = {0};
+	int r;
+
+	pf_log(PF_LOG_WARN, "pod %s: %s; deleting the stored object as it is", name, err->msg);
+	pf_err_clear(err);
+	r = pf_store_get(s, key, &kv, err);
+	if (r < 0)
+		return r;
+	r = pf_store_delete(s, key, kv.mod_rev, rev, err);
+	pf_kv_free(&kv);
+	return r;
+}
+
 static int delete_pod(struct pf_store *s, const char *name, const struct delete_why *why,
 		      int64_t *rev, struct pf_err *err)
 {
@@ -176,6 +194,8 @@ static int delete_pod(struct pf_store *s, const char *name, const struct delete_
 		int r;
 
 		r = pf_api_get_pod(s, name, &pod, err);
+		if (r < 0 && r != -ENOENT && !why)
+			return delete_damaged(s, key, name, rev, err);
 		if (r < 0)
 			return r;
 		if (why && why->uid && (!pod->meta.uid || strcmp(pod->meta.uid, why->uid) != 0))
